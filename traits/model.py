@@ -1,0 +1,250 @@
+"""The domain model: territories, organisations, diagnostics, needs and offers, contacts, partnerships.
+
+Pure Python, typed, no storage and no user interface. Objects are validated once, at the
+boundary (import, form), and then trusted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class OrgKind(StrEnum):
+    """What kind of organisation: the programme pairs ESS structures with companies."""
+
+    ESS = "ess"
+    COMPANY = "company"
+    PUBLIC = "public"
+    OTHER = "other"
+
+
+class Direction(StrEnum):
+    """Whether an item is a need (besoin) or an offer (offre)."""
+
+    NEED = "need"
+    OFFER = "offer"
+
+
+class Category(StrEnum):
+    """The categories of needs and offers of the interchange format."""
+
+    SKILLS = "skills"
+    EQUIPMENT = "equipment"
+    PURCHASING = "purchasing"
+    PREMISES = "premises"
+    VOLUNTEERING = "volunteering"
+    FUNDING = "funding"
+    OTHER = "other"
+
+
+class DiagnosticStatus(StrEnum):
+    """A diagnostic may be saved half-done during an interview and resumed later."""
+
+    DRAFT = "draft"
+    COMPLETE = "complete"
+
+
+class PartnershipStatus(StrEnum):
+    """Where a partnership stands, from piste to concrétisé (or abandoned)."""
+
+    PROPOSED = "proposed"
+    INTRODUCED = "introduced"
+    IN_DISCUSSION = "in_discussion"
+    REALISED = "realised"
+    ABANDONED = "abandoned"
+
+
+class PartnershipMode(StrEnum):
+    """Le Rameau's typology of company–ESS partnerships."""
+
+    PHILANTHROPY = "philanthropy"
+    RESPONSIBLE_PRACTICES = "responsible_practices"
+    ECONOMIC_COOPERATION = "economic_cooperation"
+    SOCIETAL_INNOVATION = "societal_innovation"
+
+
+#: French labels shown to people, for every enumerated value.
+LABELS_FR: dict[str, str] = {
+    OrgKind.ESS: "structure de l'ESS",
+    OrgKind.COMPANY: "entreprise",
+    OrgKind.PUBLIC: "collectivité ou organisme public",
+    OrgKind.OTHER: "autre",
+    Direction.NEED: "besoin",
+    Direction.OFFER: "offre",
+    Category.SKILLS: "compétences",
+    Category.EQUIPMENT: "matériel",
+    Category.PURCHASING: "achats",
+    Category.PREMISES: "locaux",
+    Category.VOLUNTEERING: "bénévolat",
+    Category.FUNDING: "mécénat financier",
+    Category.OTHER: "autre",
+    DiagnosticStatus.DRAFT: "brouillon",
+    DiagnosticStatus.COMPLETE: "terminé",
+    PartnershipStatus.PROPOSED: "piste proposée",
+    PartnershipStatus.INTRODUCED: "mise en lien",
+    PartnershipStatus.IN_DISCUSSION: "en discussion",
+    PartnershipStatus.REALISED: "concrétisé",
+    PartnershipStatus.ABANDONED: "abandonné",
+    PartnershipMode.PHILANTHROPY: "mécénat",
+    PartnershipMode.RESPONSIBLE_PRACTICES: "pratiques responsables",
+    PartnershipMode.ECONOMIC_COOPERATION: "coopération économique",
+    PartnershipMode.SOCIETAL_INNOVATION: "innovation sociétale",
+}
+
+#: Statuses a partnership may move to from each status (abandoned is reachable from any open one).
+TRANSITIONS: dict[PartnershipStatus, frozenset[PartnershipStatus]] = {
+    PartnershipStatus.PROPOSED: frozenset(
+        {PartnershipStatus.INTRODUCED, PartnershipStatus.ABANDONED}
+    ),
+    PartnershipStatus.INTRODUCED: frozenset(
+        {PartnershipStatus.IN_DISCUSSION, PartnershipStatus.ABANDONED}
+    ),
+    PartnershipStatus.IN_DISCUSSION: frozenset(
+        {PartnershipStatus.REALISED, PartnershipStatus.ABANDONED}
+    ),
+    PartnershipStatus.REALISED: frozenset(),
+    PartnershipStatus.ABANDONED: frozenset(),
+}
+
+#: Statuses that count as "pistes émergentes" in activity reports.
+OPEN_STATUSES = frozenset(
+    {PartnershipStatus.PROPOSED, PartnershipStatus.INTRODUCED, PartnershipStatus.IN_DISCUSSION}
+)
+
+
+@dataclass
+class Territory:
+    """A Pôle ESS's territory ("pays"), with its facilitator."""
+
+    territory_id: str
+    name: str
+    communes: list[str] = field(default_factory=list)
+    facilitator: str | None = None
+
+
+@dataclass
+class Organisation:
+    """An organisation met by the facilitator."""
+
+    org_id: str
+    name: str
+    kind: OrgKind
+    territory_id: str
+    legal_form: str | None = None
+    siret: str | None = None
+    commune: str | None = None
+    postcode: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    size: str | None = None
+    description: str | None = None
+
+
+@dataclass
+class Diagnostic:
+    """A diagnostic interview: what an organisation already does, wants and fears."""
+
+    diagnostic_id: str
+    org_id: str
+    date: dt.date
+    facilitator: str | None = None
+    practices: str | None = None
+    motivations: str | None = None
+    obstacles: str | None = None
+    notes: str | None = None
+    status: DiagnosticStatus = DiagnosticStatus.COMPLETE
+
+
+@dataclass
+class Item:
+    """A need or an offer of an organisation."""
+
+    item_id: str
+    org_id: str
+    direction: Direction
+    category: Category
+    title: str
+    description: str | None = None
+    subcategory: str | None = None
+    quantity: str | None = None
+    diagnostic_id: str | None = None
+
+
+@dataclass
+class Contact:
+    """A contact person of an organisation, with their consent to be contacted."""
+
+    contact_id: str
+    org_id: str
+    name: str
+    consent: bool
+    role: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    consent_date: dt.date | None = None
+    consent_source: str | None = None
+    consent_scope: str | None = None
+
+
+@dataclass
+class StatusChange:
+    """One dated step of a partnership's history (append-only)."""
+
+    partnership_id: str
+    at: dt.datetime
+    to_status: PartnershipStatus
+    from_status: PartnershipStatus | None = None
+    author: str | None = None
+    note: str | None = None
+
+
+@dataclass
+class Partnership:
+    """A partnership between two organisations, usually a need of one met by an offer of the other."""
+
+    partnership_id: str
+    org_a: str
+    org_b: str
+    status: PartnershipStatus
+    need_id: str | None = None
+    offer_id: str | None = None
+    mode: PartnershipMode | None = None
+    categories: list[Category] = field(default_factory=list)
+    value_hours: float | None = None
+    value_euros: float | None = None
+    value_quantity: float | None = None
+    value_unit: str | None = None
+    abandon_reason: str | None = None
+    created: dt.date | None = None
+    notes: str | None = None
+    history: list[StatusChange] = field(default_factory=list)
+
+
+def luhn_ok(digits: str) -> bool:
+    """Whether a string of digits passes the Luhn check (used by SIREN and SIRET)."""
+    if not digits.isdigit():
+        return False
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2 == 1:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return total % 10 == 0
+
+
+def siret_ok(siret: str) -> bool:
+    """Whether a SIRET is 14 digits passing its check digit.
+
+    La Poste's establishments (SIREN 356000000) follow another rule: the digits sum to a multiple
+    of 5.
+    """
+    if len(siret) != 14 or not siret.isdigit():
+        return False
+    if siret.startswith("356000000"):
+        return sum(int(c) for c in siret) % 5 == 0
+    return luhn_ok(siret)

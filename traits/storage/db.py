@@ -1,0 +1,131 @@
+"""The Store: one database (SQLite file by default, or any SQLAlchemy URL), migrated on open.
+
+The engine is taken from the caller (a path, a URL, or an ``Engine``); every write runs in one
+transaction, so an import or a save is all or nothing.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlalchemy as sa
+from platformdirs import user_data_dir
+from sqlalchemy.engine import Connection, Engine
+
+from traits.errors import StorageError
+
+#: Environment variable naming the database when ``--db`` is not given.
+DB_ENV = "TRAITS_DB"
+_MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def default_db_path() -> Path:
+    """The default SQLite file, in the user's data directory."""
+    return Path(user_data_dir("traits", appauthor=False)) / "traits.sqlite"
+
+
+def resolve_url(db: str | os.PathLike[str] | None) -> str:
+    """Turn ``--db`` (a file path, a SQLAlchemy URL, or nothing) into a SQLAlchemy URL."""
+    if db is None or str(db) == "":
+        db = os.environ.get(DB_ENV) or default_db_path()
+    text = str(db)
+    if "://" in text:
+        return text
+    path = Path(text).expanduser()
+    return f"sqlite:///{path.resolve()}"
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    """WAL, foreign keys, a busy timeout, and write transactions that take the lock at once.
+
+    ``BEGIN IMMEDIATE`` makes two writers queue instead of failing half-way, so that several
+    people using one file never lose a write; read-only blocks use a plain ``BEGIN``.
+    """
+
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+        dbapi_conn.isolation_level = None  # we emit BEGIN ourselves
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=30000")
+        if engine.url.database not in (None, "", ":memory:"):
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(conn):  # type: ignore[no-untyped-def]
+        read_only = conn.get_execution_options().get("traits_read_only", False)
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+class Store:
+    """A traits database: several territories in one file or one PostgreSQL database."""
+
+    def __init__(
+        self,
+        db: str | os.PathLike[str] | Engine | None = None,
+        *,
+        migrate: bool = True,
+    ) -> None:
+        if isinstance(db, Engine):
+            self.engine = db
+        else:
+            url = resolve_url(db)
+            if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+                Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+            try:
+                self.engine = sa.create_engine(url)
+            except (sa.exc.ArgumentError, ModuleNotFoundError) as exc:
+                raise StorageError(
+                    f"Adresse de base de données invalide : {url!r} ({exc}). "
+                    "Donnez un chemin de fichier ou une URL SQLAlchemy "
+                    "(ex. postgresql+psycopg://utilisateur@hôte/base)."
+                ) from exc
+        if self.engine.dialect.name == "sqlite":
+            _configure_sqlite(self.engine)
+        if migrate:
+            self.migrate()
+
+    @property
+    def url(self) -> str:
+        """The database URL, password hidden."""
+        return self.engine.url.render_as_string(hide_password=True)
+
+    def migrate(self) -> None:
+        """Bring the schema to the latest Alembic revision."""
+        from alembic import command
+        from alembic.config import Config
+
+        cfg = Config()
+        cfg.set_main_option("script_location", str(_MIGRATIONS))
+        try:
+            with self.engine.begin() as conn:
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+        except sa.exc.OperationalError as exc:
+            raise StorageError(
+                f"Impossible d'ouvrir ou de mettre à jour la base {self.url} : {exc.orig}. "
+                "Vérifiez le chemin, les droits d'écriture ou le serveur."
+            ) from exc
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """A write transaction: committed at the end of the block, rolled back on any error."""
+        with self.engine.begin() as conn:
+            yield conn
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """A read-only block (does not take the SQLite write lock)."""
+        with self.engine.connect() as conn:
+            conn = conn.execution_options(traits_read_only=True)
+            with conn.begin():
+                yield conn
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()

@@ -176,9 +176,7 @@ subcategories = sa.Table(
     "subcategories",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column(
-        "territory_id", ID, sa.ForeignKey("territories.territory_id", ondelete="CASCADE")
-    ),
+    sa.Column("territory_id", ID, sa.ForeignKey("territories.territory_id", ondelete="CASCADE")),
     sa.Column("code", sa.String(80), nullable=False),
     sa.Column("category", sa.String(20), nullable=False),
     sa.Column("label", sa.String(200), nullable=False),

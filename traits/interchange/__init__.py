@@ -1,0 +1,1 @@
+"""The interchange format of a territory: read, validate, write (see docs/format.md)."""

@@ -1,0 +1,358 @@
+"""Reading and writing domain objects on a connection (inside the caller's transaction)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from traits.interchange.columns import fold
+from traits.interchange.validate import Known, Parsed
+from traits.model import (
+    Category,
+    Contact,
+    Diagnostic,
+    DiagnosticStatus,
+    Direction,
+    Item,
+    Organisation,
+    OrgKind,
+    Partnership,
+    PartnershipMode,
+    PartnershipStatus,
+    StatusChange,
+    Territory,
+)
+from traits.storage import schema as t
+
+_CHUNK = 5000
+
+
+def upsert(conn: Connection, table: sa.Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert rows, or update them where the primary key exists (bumping ``version``)."""
+    if not rows:
+        return
+    keys = [c.name for c in table.primary_key.columns]
+    dialect = conn.dialect.name
+    if dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    elif dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert  # type: ignore[assignment]
+    else:  # pragma: no cover - other backends: delete then insert
+        for row in rows:
+            conn.execute(table.delete().where(*[table.c[k] == row[k] for k in keys]))
+        conn.execute(table.insert(), list(rows))
+        return
+    for start in range(0, len(rows), _CHUNK):
+        chunk = list(rows[start : start + _CHUNK])
+        stmt = insert(table)
+        update = {c: stmt.excluded[c] for c in chunk[0] if c not in keys}
+        if "version" in table.c:
+            update["version"] = table.c.version + 1
+        conn.execute(stmt.on_conflict_do_update(index_elements=keys, set_=update), chunk)
+
+
+def _row(obj: Any, drop: Iterable[str] = ()) -> dict[str, Any]:
+    out = {}
+    for f in dataclasses.fields(obj):
+        if f.name in drop:
+            continue
+        value = getattr(obj, f.name)
+        if hasattr(value, "value") and not isinstance(value, dt.date):
+            value = value.value
+        out[f.name] = value
+    return out
+
+
+def write_parsed(conn: Connection, parsed: Parsed) -> dict[str, int]:
+    """Write a validated territory; returns the number of rows written per table."""
+    upsert(conn, t.territories, [_row(x) for x in parsed.territories])
+    upsert(conn, t.organisations, [_row(x) for x in parsed.organisations])
+    upsert(conn, t.diagnostics, [_row(x) for x in parsed.diagnostics])
+    upsert(conn, t.items, [_row(x) for x in parsed.items])
+    upsert(conn, t.contacts, [_row(x) for x in parsed.contacts])
+    rows = []
+    for p in parsed.partnerships:
+        row = _row(p, drop=("history",))
+        row["categories"] = [c.value for c in p.categories]
+        rows.append(row)
+    upsert(conn, t.partnerships, rows)
+    events = [e for p in parsed.partnerships for e in p.history]
+    if events:
+        ids = {e.partnership_id for e in events}
+        existing = set()
+        for chunk in _chunks(sorted(ids)):
+            existing |= {
+                (r.partnership_id, r.at, r.to_status)
+                for r in conn.execute(
+                    sa.select(
+                        t.partnership_events.c.partnership_id,
+                        t.partnership_events.c.at,
+                        t.partnership_events.c.to_status,
+                    ).where(t.partnership_events.c.partnership_id.in_(chunk))
+                )
+            }
+        new = [
+            _row(e) for e in events if (e.partnership_id, e.at, e.to_status.value) not in existing
+        ]
+        if new:
+            conn.execute(t.partnership_events.insert(), new)
+    return {
+        "territoires": len(parsed.territories),
+        "organisations": len(parsed.organisations),
+        "diagnostics": len(parsed.diagnostics),
+        "besoins et offres": len(parsed.items),
+        "contacts": len(parsed.contacts),
+        "partenariats": len(parsed.partnerships),
+    }
+
+
+def _chunks(values: Sequence[str], size: int = 900) -> Iterable[Sequence[str]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def load_known(conn: Connection) -> Known:
+    """What the database holds, for the import's reference and duplicate checks."""
+    known = Known()
+    known.territories = set(conn.scalars(sa.select(t.territories.c.territory_id)))
+    for r in conn.execute(
+        sa.select(
+            t.organisations.c.org_id,
+            t.organisations.c.territory_id,
+            t.organisations.c.name,
+            t.organisations.c.siret,
+            t.organisations.c.commune,
+        )
+    ):
+        known.org_territory[r.org_id] = r.territory_id
+        known.org_names[r.org_id] = r.name
+        if r.siret:
+            known.siret_org[r.siret] = r.org_id
+        known.name_commune_org[(fold(r.name), fold(r.commune or ""))] = r.org_id
+    known.diagnostic_org = dict(
+        conn.execute(sa.select(t.diagnostics.c.diagnostic_id, t.diagnostics.c.org_id)).tuples()
+    )
+    for r in conn.execute(sa.select(t.items.c.item_id, t.items.c.org_id, t.items.c.direction)):
+        known.item_org_direction[r.item_id] = (r.org_id, r.direction)
+    known.contacts = set(conn.scalars(sa.select(t.contacts.c.contact_id)))
+    for r in conn.execute(
+        sa.select(
+            t.partnerships.c.partnership_id,
+            t.partnerships.c.need_id,
+            t.partnerships.c.offer_id,
+            t.partnerships.c.status,
+        )
+    ):
+        known.partnerships[r.partnership_id] = r.status
+        if r.need_id and r.offer_id:
+            known.partnership_pairs[(r.need_id, r.offer_id)] = r.partnership_id
+    return known
+
+
+def _opt(value: Any) -> Any:
+    return value if value not in ("",) else None
+
+
+def _org_filter(territory_id: str | None) -> sa.ColumnElement[bool] | None:
+    if territory_id is None:
+        return None
+    return t.organisations.c.territory_id == territory_id
+
+
+def read_territories(conn: Connection, territory_id: str | None = None) -> list[Territory]:
+    """Territories, all or one."""
+    q = sa.select(t.territories).order_by(t.territories.c.territory_id)
+    if territory_id is not None:
+        q = q.where(t.territories.c.territory_id == territory_id)
+    return [
+        Territory(r.territory_id, r.name, list(r.communes or []), r.facilitator)
+        for r in conn.execute(q)
+    ]
+
+
+def read_organisations(conn: Connection, territory_id: str | None = None) -> list[Organisation]:
+    """Organisations, of one territory or all."""
+    q = sa.select(t.organisations).order_by(t.organisations.c.org_id)
+    if territory_id is not None:
+        q = q.where(_org_filter(territory_id))
+    return [
+        Organisation(
+            r.org_id,
+            r.name,
+            OrgKind(r.kind),
+            r.territory_id,
+            r.legal_form,
+            r.siret,
+            r.commune,
+            r.postcode,
+            r.lat,
+            r.lon,
+            r.size,
+            r.description,
+        )
+        for r in conn.execute(q)
+    ]
+
+
+def _of_territory(table: sa.Table, territory_id: str | None, column: str = "org_id") -> sa.Select:
+    q = sa.select(table)
+    if territory_id is not None:
+        orgs = sa.select(t.organisations.c.org_id).where(_org_filter(territory_id))
+        q = q.where(table.c[column].in_(orgs))
+    return q
+
+
+def read_diagnostics(conn: Connection, territory_id: str | None = None) -> list[Diagnostic]:
+    """Diagnostics, of one territory or all."""
+    q = _of_territory(t.diagnostics, territory_id).order_by(t.diagnostics.c.diagnostic_id)
+    return [
+        Diagnostic(
+            r.diagnostic_id,
+            r.org_id,
+            r.date,
+            r.facilitator,
+            r.practices,
+            r.motivations,
+            r.obstacles,
+            r.notes,
+            DiagnosticStatus(r.status),
+        )
+        for r in conn.execute(q)
+    ]
+
+
+def read_items(conn: Connection, territory_id: str | None = None) -> list[Item]:
+    """Needs and offers, of one territory or all."""
+    q = _of_territory(t.items, territory_id).order_by(t.items.c.item_id)
+    return [
+        Item(
+            r.item_id,
+            r.org_id,
+            Direction(r.direction),
+            Category(r.category),
+            r.title,
+            r.description,
+            r.subcategory,
+            r.quantity,
+            r.diagnostic_id,
+        )
+        for r in conn.execute(q)
+    ]
+
+
+def read_contacts(conn: Connection, territory_id: str | None = None) -> list[Contact]:
+    """Contact persons, of one territory or all."""
+    q = _of_territory(t.contacts, territory_id).order_by(t.contacts.c.contact_id)
+    return [
+        Contact(
+            r.contact_id,
+            r.org_id,
+            r.name,
+            bool(r.consent),
+            r.role,
+            r.email,
+            r.phone,
+            r.consent_date,
+            r.consent_source,
+            r.consent_scope,
+        )
+        for r in conn.execute(q)
+    ]
+
+
+def read_partnerships(conn: Connection, territory_id: str | None = None) -> list[Partnership]:
+    """Partnerships with their history, those touching one territory or all."""
+    q = sa.select(t.partnerships).order_by(t.partnerships.c.partnership_id)
+    if territory_id is not None:
+        orgs = sa.select(t.organisations.c.org_id).where(_org_filter(territory_id))
+        q = q.where(sa.or_(t.partnerships.c.org_a.in_(orgs), t.partnerships.c.org_b.in_(orgs)))
+    parts = {
+        r.partnership_id: Partnership(
+            r.partnership_id,
+            r.org_a,
+            r.org_b,
+            PartnershipStatus(r.status),
+            r.need_id,
+            r.offer_id,
+            PartnershipMode(r.mode) if r.mode else None,
+            [Category(c) for c in (r.categories or [])],
+            r.value_hours,
+            r.value_euros,
+            r.value_quantity,
+            r.value_unit,
+            r.abandon_reason,
+            r.created,
+            r.notes,
+        )
+        for r in conn.execute(q)
+    }
+    if parts:
+        ev = t.partnership_events
+        q = sa.select(ev).order_by(ev.c.partnership_id, ev.c.at, ev.c.event_id)
+        if territory_id is not None:
+            q = q.where(
+                ev.c.partnership_id.in_(
+                    sa.select(t.partnerships.c.partnership_id).where(
+                        sa.or_(t.partnerships.c.org_a.in_(orgs), t.partnerships.c.org_b.in_(orgs))
+                    )
+                )
+            )
+        for r in conn.execute(q):
+            part = parts.get(r.partnership_id)
+            if part is not None:
+                part.history.append(
+                    StatusChange(
+                        r.partnership_id,
+                        r.at,
+                        PartnershipStatus(r.to_status),
+                        PartnershipStatus(r.from_status) if r.from_status else None,
+                        r.author,
+                        r.note,
+                    )
+                )
+    return list(parts.values())
+
+
+def read_all(conn: Connection, territory_id: str | None = None) -> Parsed:
+    """Everything of one territory (or all), as the export writes it."""
+    return Parsed(
+        territories=read_territories(conn, territory_id),
+        organisations=read_organisations(conn, territory_id),
+        diagnostics=read_diagnostics(conn, territory_id),
+        items=read_items(conn, territory_id),
+        contacts=read_contacts(conn, territory_id),
+        partnerships=read_partnerships(conn, territory_id),
+    )
+
+
+def counts(conn: Connection, territory_id: str | None = None) -> dict[str, Any]:
+    """Counts per table (and partnerships per status) for one territory or all."""
+
+    def n(q: sa.Select) -> int:
+        return int(conn.execute(sa.select(sa.func.count()).select_from(q.subquery())).scalar_one())
+
+    items_q = _of_territory(t.items, territory_id)
+    result: dict[str, Any] = {
+        "territories": n(sa.select(t.territories))
+        if territory_id is None
+        else n(sa.select(t.territories).where(t.territories.c.territory_id == territory_id)),
+        "organisations": n(
+            sa.select(t.organisations).where(_org_filter(territory_id))
+            if territory_id
+            else sa.select(t.organisations)
+        ),
+        "diagnostics": n(_of_territory(t.diagnostics, territory_id)),
+        "needs": n(items_q.where(t.items.c.direction == "need")),
+        "offers": n(items_q.where(t.items.c.direction == "offer")),
+        "contacts": n(_of_territory(t.contacts, territory_id)),
+    }
+    by_status = {s.value: 0 for s in PartnershipStatus}
+    for p in read_partnerships(conn, territory_id):
+        by_status[p.status.value] += 1
+    result["partnerships"] = by_status
+    return result

@@ -24,4 +24,5 @@ def test_transitions_end_in_realised_or_abandoned():
     assert TRANSITIONS[PartnershipStatus.REALISED] == frozenset()
     for status in OPEN_STATUSES:
         assert PartnershipStatus.ABANDONED in TRANSITIONS[status]
-    assert PartnershipStatus.REALISED not in TRANSITIONS[PartnershipStatus.PROPOSED]
+    assert PartnershipStatus.PROPOSED not in TRANSITIONS[PartnershipStatus.IN_DISCUSSION]
+    assert TRANSITIONS[PartnershipStatus.ABANDONED] == frozenset()

@@ -130,6 +130,124 @@ def vocabulary() -> None:
         typer.echo(f"{sub.code:<28} {sub.category:<13} {sub.label}")
 
 
+partnership_app = typer.Typer(
+    help="Suivre les partenariats : proposer une piste, changer son statut, lister.",
+    no_args_is_help=True,
+)
+app.add_typer(partnership_app, name="partnership")
+
+FormatOption = Annotated[str, typer.Option("--format", "-f", help="table, json ou csv.")]
+
+
+def _partnership_rows(parts: list) -> list[dict]:
+    return [
+        {
+            "partnership_id": p.partnership_id,
+            "status": p.status.value,
+            "org_a": p.org_a,
+            "org_b": p.org_b,
+            "need_id": p.need_id or "",
+            "offer_id": p.offer_id or "",
+            "mode": p.mode.value if p.mode else "",
+            "categories": "|".join(c.value for c in p.categories),
+            "created": p.created.isoformat() if p.created else "",
+            "updated": p.history[-1].at.isoformat() if p.history else "",
+            "abandon_reason": p.abandon_reason or "",
+        }
+        for p in parts
+    ]
+
+
+def _print_rows(rows: list[dict], fmt: str, columns: list[str]) -> None:
+    if fmt == "json":
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    elif fmt == "csv":
+        import csv as _csv
+
+        writer = _csv.DictWriter(sys.stdout, fieldnames=columns, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+    elif fmt == "table":
+        widths = {c: max([len(c), *(len(str(r.get(c, ""))) for r in rows)]) for c in columns}
+        typer.echo("  ".join(c.ljust(widths[c]) for c in columns))
+        for row in rows:
+            typer.echo("  ".join(str(row.get(c, "")).ljust(widths[c]) for c in columns))
+    else:
+        raise InvalidInputError(f"format « {fmt} » inconnu : table, json ou csv.")
+
+
+@partnership_app.command("propose")
+def partnership_propose(
+    need: Annotated[str, typer.Option("--need", help="Identifiant du besoin.")],
+    offer: Annotated[str, typer.Option("--offer", help="Identifiant de l'offre.")],
+    db: DbOption = None,
+    mode: Annotated[str | None, typer.Option("--mode", help="Mode (typologie du Rameau).")] = None,
+    note: Annotated[str | None, typer.Option("--note")] = None,
+    author: Annotated[str | None, typer.Option("--author", envvar="TRAITS_AUTHOR")] = None,
+) -> None:
+    """Proposer une piste : le besoin d'une structure et l'offre d'une autre.
+
+    La dernière ligne affichée est l'identifiant du nouveau partenariat.
+    """
+    from traits.services import partnerships
+
+    part = partnerships.propose(_store(db), need, offer, mode=mode, author=author, note=note)
+    typer.echo(f"Piste proposée : {part.org_a} ↔ {part.org_b}.")
+    typer.echo(part.partnership_id)
+
+
+@partnership_app.command("status")
+def partnership_status(
+    partnership_id: Annotated[str, typer.Argument(help="Identifiant du partenariat.")],
+    status: Annotated[
+        str,
+        typer.Argument(help="proposed, introduced, in_discussion, realised ou abandoned."),
+    ],
+    db: DbOption = None,
+    reason: Annotated[
+        str | None, typer.Option("--reason", help="Motif (obligatoire pour abandoned).")
+    ] = None,
+    note: Annotated[str | None, typer.Option("--note")] = None,
+    author: Annotated[str | None, typer.Option("--author", envvar="TRAITS_AUTHOR")] = None,
+) -> None:
+    """Changer le statut d'un partenariat (l'historique garde chaque changement)."""
+    from traits.model import LABELS_FR
+    from traits.services import partnerships
+
+    part = partnerships.change_status(
+        _store(db), partnership_id, status, reason=reason, note=note, author=author
+    )
+    typer.echo(f"{part.partnership_id} : {LABELS_FR[part.status]}.")
+
+
+@partnership_app.command("list")
+def partnership_list(
+    db: DbOption = None,
+    status: Annotated[str | None, typer.Option("--status", help="Filtrer par statut.")] = None,
+    territory: TerritoryOption = None,
+    fmt: FormatOption = "table",
+) -> None:
+    """Lister les partenariats."""
+    from traits.services import partnerships
+
+    parts = partnerships.list_partnerships(_store(db), status=status, territory_id=territory)
+    rows = _partnership_rows(parts)
+    columns = [
+        "partnership_id",
+        "status",
+        "org_a",
+        "org_b",
+        "need_id",
+        "offer_id",
+        "mode",
+        "categories",
+        "created",
+        "updated",
+        "abandon_reason",
+    ]
+    _print_rows(rows, fmt, columns)
+
+
 def main() -> None:
     """Entry point: run the app, turning every error into a French message (no traceback)."""
     debug = bool(os.environ.get("TRAITS_DEBUG"))

@@ -93,17 +93,21 @@ LABELS_FR: dict[str, str] = {
     PartnershipMode.SOCIETAL_INNOVATION: "innovation sociétale",
 }
 
-#: Statuses a partnership may move to from each status (abandoned is reachable from any open one).
+#: The forward order of a partnership's life; ``abandoned`` may end any open step.
+PIPELINE: tuple[PartnershipStatus, ...] = (
+    PartnershipStatus.PROPOSED,
+    PartnershipStatus.INTRODUCED,
+    PartnershipStatus.IN_DISCUSSION,
+    PartnershipStatus.REALISED,
+)
+
+#: Statuses a partnership may move to from each status: forward (steps may be skipped when
+#: recorded late), or to abandoned while open; realised and abandoned are final.
 TRANSITIONS: dict[PartnershipStatus, frozenset[PartnershipStatus]] = {
-    PartnershipStatus.PROPOSED: frozenset(
-        {PartnershipStatus.INTRODUCED, PartnershipStatus.ABANDONED}
-    ),
-    PartnershipStatus.INTRODUCED: frozenset(
-        {PartnershipStatus.IN_DISCUSSION, PartnershipStatus.ABANDONED}
-    ),
-    PartnershipStatus.IN_DISCUSSION: frozenset(
-        {PartnershipStatus.REALISED, PartnershipStatus.ABANDONED}
-    ),
+    **{
+        status: frozenset(PIPELINE[i + 1 :]) | {PartnershipStatus.ABANDONED}
+        for i, status in enumerate(PIPELINE[:-1])
+    },
     PartnershipStatus.REALISED: frozenset(),
     PartnershipStatus.ABANDONED: frozenset(),
 }

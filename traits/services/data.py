@@ -133,7 +133,7 @@ def import_territory(
 def export_territory(
     store: Store, target: str | Path, *, territory_id: str | None = None
 ) -> list[Path]:
-    """Write a territory (or all) as a CSV folder, or as one workbook if target ends in .xlsx/.ods."""
+    """Write a territory (or all) as a CSV folder, or one workbook if target is .xlsx/.ods."""
     with store.reading() as conn:
         data = repo.read_all(conn, territory_id)
     target = Path(target)

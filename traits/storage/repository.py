@@ -265,9 +265,16 @@ def read_contacts(conn: Connection, territory_id: str | None = None) -> list[Con
     ]
 
 
-def read_partnerships(conn: Connection, territory_id: str | None = None) -> list[Partnership]:
-    """Partnerships with their history, those touching one territory or all."""
+def read_partnerships(
+    conn: Connection,
+    territory_id: str | None = None,
+    *,
+    partnership_ids: Sequence[str] | None = None,
+) -> list[Partnership]:
+    """Partnerships with their history, those touching one territory (or all, or the ids given)."""
     q = sa.select(t.partnerships).order_by(t.partnerships.c.partnership_id)
+    if partnership_ids is not None:
+        q = q.where(t.partnerships.c.partnership_id.in_(list(partnership_ids)))
     if territory_id is not None:
         orgs = sa.select(t.organisations.c.org_id).where(_org_filter(territory_id))
         q = q.where(sa.or_(t.partnerships.c.org_a.in_(orgs), t.partnerships.c.org_b.in_(orgs)))
@@ -294,7 +301,9 @@ def read_partnerships(conn: Connection, territory_id: str | None = None) -> list
     if parts:
         ev = t.partnership_events
         q = sa.select(ev).order_by(ev.c.partnership_id, ev.c.at, ev.c.event_id)
-        if territory_id is not None:
+        if partnership_ids is not None:
+            q = q.where(ev.c.partnership_id.in_(list(partnership_ids)))
+        elif territory_id is not None:
             q = q.where(
                 ev.c.partnership_id.in_(
                     sa.select(t.partnerships.c.partnership_id).where(

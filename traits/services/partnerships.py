@@ -1,0 +1,258 @@
+"""Partnership services: propose a piste, move it along its life, list and follow.
+
+Every change is appended to the partnership's history (who, when, from, to, note); a change
+that makes no sense is refused with a French message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import sqlalchemy as sa
+
+from traits.errors import ConflictError, InvalidInputError, NotFoundError, TransitionError
+from traits.model import (
+    LABELS_FR,
+    TRANSITIONS,
+    Category,
+    Partnership,
+    PartnershipMode,
+    PartnershipStatus,
+)
+from traits.storage import Store
+from traits.storage import repository as repo
+from traits.storage import schema as t
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now().replace(microsecond=0)
+
+
+def _status(value: str | PartnershipStatus) -> PartnershipStatus:
+    from traits.interchange.columns import PARTNERSHIP_STATUS_VALUES, fold
+
+    canonical = PARTNERSHIP_STATUS_VALUES.get(fold(str(value)))
+    if canonical is None:
+        allowed = ", ".join(s.value for s in PartnershipStatus)
+        raise InvalidInputError(f"statut « {value} » inconnu : choisissez parmi {allowed}.")
+    return PartnershipStatus(canonical)
+
+
+def infer_mode(need_category: str, offer_category: str, offer_kind: str) -> PartnershipMode:
+    """The likely Le Rameau mode of a need–offer pair (the facilitator may change it).
+
+    A purchase is responsible purchasing; a gift of skills, goods, time or money is
+    philanthropy; lending premises or equipment between organisations is economic cooperation.
+    """
+    if "purchasing" in (need_category, offer_category):
+        return PartnershipMode.RESPONSIBLE_PRACTICES
+    if offer_category in ("funding", "volunteering", "skills"):
+        return PartnershipMode.PHILANTHROPY
+    if offer_category in ("premises", "equipment") and offer_kind == "company":
+        return PartnershipMode.PHILANTHROPY
+    return PartnershipMode.ECONOMIC_COOPERATION
+
+
+def propose(
+    store: Store,
+    need_id: str,
+    offer_id: str,
+    *,
+    mode: PartnershipMode | str | None = None,
+    author: str | None = None,
+    note: str | None = None,
+) -> Partnership:
+    """Turn a need–offer pair into a proposed partnership (a piste) in one call."""
+    with store.transaction() as conn:
+        rows = {
+            r.item_id: r
+            for r in conn.execute(
+                sa.select(t.items, t.organisations.c.kind)
+                .join(t.organisations, t.items.c.org_id == t.organisations.c.org_id)
+                .where(t.items.c.item_id.in_([need_id, offer_id]))
+            )
+        }
+        need, offer = rows.get(need_id), rows.get(offer_id)
+        if need is None:
+            raise NotFoundError(f"besoin « {need_id} » introuvable : vérifiez l'identifiant.")
+        if offer is None:
+            raise NotFoundError(f"offre « {offer_id} » introuvable : vérifiez l'identifiant.")
+        if need.direction != "need":
+            raise InvalidInputError(f"« {need_id} » est une offre, pas un besoin.")
+        if offer.direction != "offer":
+            raise InvalidInputError(f"« {offer_id} » est un besoin, pas une offre.")
+        if need.org_id == offer.org_id:
+            raise InvalidInputError(
+                "un partenariat réunit deux structures différentes : ce besoin et cette offre "
+                f"appartiennent tous deux à « {need.org_id} »."
+            )
+        existing = conn.execute(
+            sa.select(t.partnerships.c.partnership_id, t.partnerships.c.status).where(
+                t.partnerships.c.need_id == need_id, t.partnerships.c.offer_id == offer_id
+            )
+        ).first()
+        if existing is not None:
+            raise ConflictError(
+                f"cette piste existe déjà : partenariat « {existing.partnership_id} » "
+                f"({LABELS_FR[PartnershipStatus(existing.status)]})."
+            )
+        if isinstance(mode, str):
+            from traits.interchange.columns import MODE_VALUES, fold
+
+            canonical = MODE_VALUES.get(fold(mode))
+            if canonical is None:
+                raise InvalidInputError(f"mode « {mode} » inconnu.")
+            mode = PartnershipMode(canonical)
+        now = _now()
+        part = Partnership(
+            partnership_id=f"p_{uuid.uuid4().hex[:10]}",
+            org_a=need.org_id,
+            org_b=offer.org_id,
+            status=PartnershipStatus.PROPOSED,
+            need_id=need_id,
+            offer_id=offer_id,
+            mode=mode or infer_mode(need.category, offer.category, offer.kind),
+            categories=sorted({Category(need.category), Category(offer.category)}),
+            created=now.date(),
+        )
+        row = repo._row(part, drop=("history",))
+        row["categories"] = [c.value for c in part.categories]
+        conn.execute(t.partnerships.insert(), row)
+        conn.execute(
+            t.partnership_events.insert(),
+            {
+                "partnership_id": part.partnership_id,
+                "at": now,
+                "from_status": None,
+                "to_status": PartnershipStatus.PROPOSED.value,
+                "author": author,
+                "note": note,
+            },
+        )
+    return get(store, part.partnership_id)
+
+
+def get(store: Store, partnership_id: str) -> Partnership:
+    """One partnership with its history."""
+    with store.reading() as conn:
+        return _get(conn, partnership_id)
+
+
+def _get(conn: sa.Connection, partnership_id: str) -> Partnership:
+    found = repo.read_partnerships(conn, partnership_ids=[partnership_id])
+    if not found:
+        raise NotFoundError(f"partenariat « {partnership_id} » introuvable.")
+    return found[0]
+
+
+def change_status(
+    store: Store,
+    partnership_id: str,
+    status: PartnershipStatus | str,
+    *,
+    reason: str | None = None,
+    note: str | None = None,
+    author: str | None = None,
+    expected_version: int | None = None,
+    at: dt.datetime | None = None,
+) -> Partnership:
+    """Move a partnership to ``status``, appending the change to its history.
+
+    ``abandoned`` requires a reason. With ``expected_version``, the change is refused if
+    someone else changed the partnership since it was read (no silent overwrite).
+    """
+    new = _status(status)
+    if new is PartnershipStatus.ABANDONED and not (reason and reason.strip()):
+        raise InvalidInputError(
+            "un abandon doit être motivé : indiquez le motif (option --reason)."
+        )
+    with store.transaction() as conn:
+        row = conn.execute(
+            sa.select(t.partnerships.c.status, t.partnerships.c.version).where(
+                t.partnerships.c.partnership_id == partnership_id
+            )
+        ).first()
+        if row is None:
+            raise NotFoundError(f"partenariat « {partnership_id} » introuvable.")
+        if expected_version is not None and row.version != expected_version:
+            raise ConflictError(
+                "ce partenariat vient d'être modifié par quelqu'un d'autre : rechargez-le "
+                "avant d'enregistrer votre changement."
+            )
+        old = PartnershipStatus(row.status)
+        if new not in TRANSITIONS[old]:
+            if old == new:
+                message = f"le partenariat est déjà « {LABELS_FR[new]} »."
+            elif not TRANSITIONS[old]:
+                message = (
+                    f"le partenariat est « {LABELS_FR[old]} » : son histoire est close, "
+                    "proposez une nouvelle piste si besoin."
+                )
+            else:
+                allowed = ", ".join(LABELS_FR[s] for s in sorted(TRANSITIONS[old]))
+                message = (
+                    f"passage de « {LABELS_FR[old]} » à « {LABELS_FR[new]} » impossible : "
+                    f"étapes possibles : {allowed}."
+                )
+            raise TransitionError(message)
+        values: dict[str, object] = {"status": new.value, "version": row.version + 1}
+        if new is PartnershipStatus.ABANDONED:
+            values["abandon_reason"] = reason
+        result = conn.execute(
+            t.partnerships.update()
+            .where(
+                t.partnerships.c.partnership_id == partnership_id,
+                t.partnerships.c.version == row.version,
+            )
+            .values(**values)
+        )
+        if result.rowcount != 1:  # pragma: no cover - guarded by the write lock on SQLite
+            raise ConflictError("ce partenariat vient d'être modifié : rechargez-le.")
+        conn.execute(
+            t.partnership_events.insert(),
+            {
+                "partnership_id": partnership_id,
+                "at": at or _now(),
+                "from_status": old.value,
+                "to_status": new.value,
+                "author": author,
+                "note": note if new is not PartnershipStatus.ABANDONED else (note or reason),
+            },
+        )
+    return get(store, partnership_id)
+
+
+def list_partnerships(
+    store: Store,
+    *,
+    status: PartnershipStatus | str | None = None,
+    territory_id: str | None = None,
+) -> list[Partnership]:
+    """Partnerships, optionally of one status and one territory."""
+    wanted = _status(status) if status else None
+    with store.reading() as conn:
+        parts = repo.read_partnerships(conn, territory_id)
+    return [p for p in parts if wanted is None or p.status is wanted]
+
+
+def excluded_pairs(store: Store) -> set[tuple[str, str]]:
+    """Need–offer pairs the matcher must leave out: already proposed, realised or declined."""
+    with store.reading() as conn:
+        pairs = {
+            (r.need_id, r.offer_id)
+            for r in conn.execute(
+                sa.select(t.partnerships.c.need_id, t.partnerships.c.offer_id).where(
+                    t.partnerships.c.need_id.is_not(None), t.partnerships.c.offer_id.is_not(None)
+                )
+            )
+        }
+        pairs |= {
+            (r.need_id, r.offer_id)
+            for r in conn.execute(
+                sa.select(t.feedback.c.need_id, t.feedback.c.offer_id).where(
+                    t.feedback.c.relevant.is_(False)
+                )
+            )
+        }
+    return pairs

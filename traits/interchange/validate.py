@@ -229,6 +229,13 @@ def _unique(
     return kept
 
 
+def _ids_in(tables: dict[str, RawTable], name: str, column: str) -> set[str]:
+    table = tables.get(name)
+    if table is None:
+        return set()
+    return {r[column].strip() for _, r in table.records() if r.get(column, "").strip()}
+
+
 def validate(
     tables: dict[str, RawTable],
     known: Known | None = None,
@@ -383,7 +390,8 @@ def validate(
         names.setdefault(key, (org.org_id, row.line))
         parsed.organisations.append(org)
     parsed.territories = list(territories.values())
-    org_ids = set(known.org_territory) | {o.org_id for o in parsed.organisations}
+    # Rows refused for another reason still count as present, so one error does not cascade.
+    org_ids = set(known.org_territory) | _ids_in(usable, "organisations", "org_id")
 
     def check_org(r: _Row, col: str, oid: str | None) -> bool:
         if oid is not None and oid not in org_ids:

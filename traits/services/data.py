@@ -21,6 +21,16 @@ from traits.storage import repository as repo
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "data" / "samples" / "vitre"
 
 
+_WHAT = {
+    "territoires": ("territoire", "territoires"),
+    "organisations": ("organisation", "organisations"),
+    "diagnostics": ("diagnostic", "diagnostics"),
+    "besoins et offres": ("besoin ou offre", "besoins et offres"),
+    "contacts": ("contact", "contacts"),
+    "partenariats": ("partenariat", "partenariats"),
+}
+
+
 @dataclass
 class ImportReport:
     """What an import wrote, and the warnings worth a look (near-duplicates, unknown communes)."""
@@ -32,7 +42,9 @@ class ImportReport:
 
     def summary(self) -> str:
         """One French sentence of what was imported."""
-        parts = [f"{n} {what}" for what, n in self.written.items() if n]
+        from traits.fr import plural
+
+        parts = [plural(n, *_WHAT[what]) for what, n in self.written.items() if n]
         return f"Import de {self.source} : " + (", ".join(parts) or "rien") + "."
 
 

@@ -134,9 +134,10 @@ def load_known(conn: Connection) -> Known:
         if r.siret:
             known.siret_org[r.siret] = r.org_id
         known.name_commune_org[(fold(r.name), fold(r.commune or ""))] = r.org_id
-    known.diagnostic_org = dict(
-        conn.execute(sa.select(t.diagnostics.c.diagnostic_id, t.diagnostics.c.org_id)).tuples()
-    )
+    known.diagnostic_org = {
+        r.diagnostic_id: r.org_id
+        for r in conn.execute(sa.select(t.diagnostics.c.diagnostic_id, t.diagnostics.c.org_id))
+    }
     for r in conn.execute(sa.select(t.items.c.item_id, t.items.c.org_id, t.items.c.direction)):
         known.item_org_direction[r.item_id] = (r.org_id, r.direction)
     known.contacts = set(conn.scalars(sa.select(t.contacts.c.contact_id)))

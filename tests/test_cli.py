@@ -1,0 +1,68 @@
+"""The CLI through Typer's runner: exit codes, French messages, no traceback."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from conftest import ITEMS, write
+from traits.cli import app, main
+
+runner = CliRunner()
+
+
+def test_import_stats_export(tmp_path: Path, small: Path):
+    db = str(tmp_path / "cli.sqlite")
+    result = runner.invoke(app, ["import", str(small), "--db", db])
+    assert result.exit_code == 0, result.output
+    assert "2 organisations" in result.output
+    result = runner.invoke(app, ["stats", "--db", db, "--json"])
+    counts = json.loads(result.output)
+    assert counts["needs"] == 1 and counts["offers"] == 1
+    result = runner.invoke(app, ["export", str(tmp_path / "out"), "--db", db])
+    assert result.exit_code == 0 and (tmp_path / "out" / "items.csv").exists()
+
+
+def test_demo_loads_sample_figures(tmp_path: Path):
+    db = str(tmp_path / "demo.sqlite")
+    assert runner.invoke(app, ["demo", "--db", db]).exit_code == 0
+    counts = json.loads(runner.invoke(app, ["stats", "--db", db, "--json"]).output)
+    assert counts["organisations"] == 40 and counts["diagnostics"] == 24
+    assert counts["partnerships"]["realised"] == 10
+    emerging = sum(counts["partnerships"][s] for s in ("proposed", "introduced", "in_discussion"))
+    assert emerging == 6
+    assert 80 <= counts["needs"] + counts["offers"] <= 120
+
+
+def test_bad_import_prints_french_problems_and_writes_nothing(tmp_path: Path, small: Path,
+                                                              monkeypatch, capsys):
+    write(small, "items.csv", ITEMS + "n3,zz,need,skills,Compta,\n")
+    db = str(tmp_path / "bad.sqlite")
+    monkeypatch.setattr("sys.argv", ["traits", "import", str(small), "--db", db])
+    try:
+        main()
+    except SystemExit as exc:
+        assert exc.code == 1
+    err = capsys.readouterr().err
+    assert "rien n'a été enregistré" in err
+    assert "items.csv, ligne 4, colonne « org_id »" in err
+    assert "Traceback" not in err
+    monkeypatch.setattr("sys.argv", ["traits", "stats", "--db", db, "--json"])
+    try:
+        main()
+    except SystemExit as exc:
+        assert exc.code in (0, None)
+    assert json.loads(capsys.readouterr().out)["organisations"] == 0
+
+
+def test_missing_path_is_a_clear_message(tmp_path: Path, monkeypatch, capsys):
+    monkeypatch.setattr(
+        "sys.argv", ["traits", "import", str(tmp_path / "nope"), "--db", str(tmp_path / "x.db")]
+    )
+    try:
+        main()
+    except SystemExit as exc:
+        assert exc.code == 1
+    assert "n'existe pas" in capsys.readouterr().err

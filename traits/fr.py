@@ -1,0 +1,57 @@
+"""French wording shared by the CLI, the reports and the app: numbers, plurals, dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+THIN_NBSP = "\u202f"
+NBSP = "\u00a0"
+MONTHS = (
+    "janvier février mars avril mai juin juillet août septembre octobre novembre décembre"
+).split()
+
+
+def fr_number(value: float, decimals: int = 0) -> str:
+    """A number the French way: ``12 500``, ``0,5`` (narrow no-break space between thousands)."""
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", THIN_NBSP).replace(".", ",")
+
+
+def fr_euros(value: float) -> str:
+    """An amount in euros, rounded to the euro: ``9 800 €``."""
+    return f"{fr_number(round(value))}{NBSP}€"
+
+
+def fr_percent(share: float | None) -> str:
+    """A share as a rounded percentage (``83 %``), or ``non calculable``."""
+    return "non calculable" if share is None else f"{fr_number(100 * share)}{NBSP}%"
+
+
+def plural(n: float, singular: str, plural_form: str) -> str:
+    """``n`` followed by the right form: ``1 partenariat concrétisé``, ``10 partenariats …``.
+
+    French takes the singular below 2 (0 and 1).
+    """
+    decimals = 0 if float(n).is_integer() else 1
+    return f"{fr_number(n, decimals)} {singular if abs(n) < 2 else plural_form}"
+
+
+def fr_date(day: dt.date) -> str:
+    """``1er janvier 2022``, ``15 juin 2022``."""
+    return f"{'1er' if day.day == 1 else day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def fr_month(day: dt.date) -> str:
+    """``juin 2022``."""
+    return f"{MONTHS[day.month - 1]} {day.year}"
+
+
+def period_label(start: dt.date | None, end: dt.date | None) -> str:
+    """The period in words: ``du 1er janvier 2022 au 31 décembre 2022``, or all dates."""
+    if start and end:
+        return f"du {fr_date(start)} au {fr_date(end)}"
+    if start:
+        return f"depuis le {fr_date(start)}"
+    if end:
+        return f"jusqu'au {fr_date(end)}"
+    return "toutes dates confondues"

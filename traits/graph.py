@@ -1,0 +1,336 @@
+"""The partnership network as a graph: organisations are nodes, partnerships are edges.
+
+Pure functions over domain objects and networkx graphs: no storage, no user interface. Every
+analysis reuses a networkx algorithm and takes its ``weight=`` and ``seed=`` explicitly, so the
+tests can check it against networkx itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import statistics
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+import networkx as nx
+
+from traits.errors import InvalidInputError, Problem
+from traits.model import (
+    OPEN_STATUSES,
+    Diagnostic,
+    Organisation,
+    OrgKind,
+    Partnership,
+    PartnershipStatus,
+)
+
+#: Separator of the categories joined into one edge attribute (as in the interchange format).
+CATEGORY_SEPARATOR = "|"
+
+_REALISED = PartnershipStatus.REALISED
+_ABANDONED = PartnershipStatus.ABANDONED
+_FINAL = frozenset({_REALISED, _ABANDONED})
+
+
+# --- dates from a partnership's history ---------------------------------------------------------
+
+
+def start_date(partnership: Partnership) -> dt.date | None:
+    """The day a partnership came to exist: its ``created`` date or its first event, the earlier."""
+    days = [e.at.date() for e in partnership.history]
+    if partnership.created is not None:
+        days.append(partnership.created)
+    return min(days) if days else None
+
+
+def realised_date(partnership: Partnership) -> dt.date | None:
+    """The day of the step to ``realised`` in the history (None if not realised or undated)."""
+    days = [e.at.date() for e in partnership.history if e.to_status == _REALISED]
+    return max(days) if days else None
+
+
+def closed_date(partnership: Partnership) -> dt.date | None:
+    """The day a realised or abandoned partnership reached that final status (None if open)."""
+    if partnership.status not in _FINAL:
+        return None
+    days = [e.at.date() for e in partnership.history if e.to_status == partnership.status]
+    return max(days) if days else None
+
+
+def status_on(partnership: Partnership, day: dt.date) -> PartnershipStatus | None:
+    """The partnership's status at the end of ``day``, or None if it did not exist yet.
+
+    Reads the dated history; without history, the current status from its ``created`` date on
+    (or always, when that date is unknown too).
+    """
+    if not partnership.history:
+        if partnership.created is not None and partnership.created > day:
+            return None
+        return partnership.status
+    past = [e for e in partnership.history if e.at.date() <= day]
+    if not past:
+        return None
+    return max(past, key=lambda e: e.at).to_status
+
+
+# --- building and writing -----------------------------------------------------------------------
+
+
+def _value(value: Any) -> Any:
+    """A plain GraphML/GEXF-safe value (enums become their string value)."""
+    if isinstance(value, bool | int | float):
+        return value
+    if hasattr(value, "value"):
+        return str(value.value)
+    return str(value)
+
+
+def _attributes(**values: Any) -> dict[str, Any]:
+    """Keyword values without the missing ones, as plain types."""
+    return {k: _value(v) for k, v in values.items() if v is not None and v != ""}
+
+
+def build_graph(
+    organisations: Iterable[Organisation],
+    partnerships: Iterable[Partnership],
+    diagnostics: Iterable[Diagnostic] = (),
+) -> nx.MultiGraph:
+    """The partnership network: one node per organisation, one edge per partnership.
+
+    Nodes carry ``name``, ``kind``, ``legal_form``, ``territory``, ``lat``, ``lon``, ``commune``
+    and ``met_in_diagnostic``; edges are keyed by ``partnership_id`` and carry ``status``,
+    ``mode``, ``categories`` (joined with ``|``), ``created`` and ``realised`` (ISO dates),
+    ``need_id``, ``offer_id``, ``value_euros`` and ``value_hours``. Missing values are left out,
+    so every attribute is a str, int, float or bool (GraphML and GEXF accept them). A partner
+    not among ``organisations`` becomes a node without attributes.
+    """
+    met = {d.org_id for d in diagnostics}
+    graph = nx.MultiGraph()
+    for org in organisations:
+        graph.add_node(
+            org.org_id,
+            **_attributes(
+                name=org.name,
+                kind=org.kind,
+                legal_form=org.legal_form,
+                territory=org.territory_id,
+                lat=org.lat,
+                lon=org.lon,
+                commune=org.commune,
+            ),
+            met_in_diagnostic=org.org_id in met,
+        )
+    for p in partnerships:
+        realised = realised_date(p)
+        graph.add_edge(
+            p.org_a,
+            p.org_b,
+            key=p.partnership_id,
+            **_attributes(
+                partnership_id=p.partnership_id,
+                status=p.status,
+                mode=p.mode,
+                categories=CATEGORY_SEPARATOR.join(c.value for c in p.categories),
+                created=p.created.isoformat() if p.created else None,
+                realised=realised.isoformat() if realised else None,
+                need_id=p.need_id,
+                offer_id=p.offer_id,
+                value_euros=p.value_euros,
+                value_hours=p.value_hours,
+            ),
+        )
+    return graph
+
+
+def write_graph(graph: nx.MultiGraph, path: str | Path) -> Path:
+    """Write the graph as GraphML (``.graphml``), GEXF (``.gexf``) or node-link JSON (``.json``).
+
+    GEXF gets a ``label`` per node (its name) and an ``id`` per edge (its partnership), which
+    Gephi shows; node-link JSON keeps the edge keys under ``key``.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".graphml":
+        nx.write_graphml(graph, path)
+    elif suffix == ".gexf":
+        labelled = graph.copy()
+        for node, data in labelled.nodes(data=True):
+            data["label"] = str(data.get("name", node))
+        for _, _, key, data in labelled.edges(keys=True, data=True):
+            data["id"] = str(key)
+        nx.write_gexf(labelled, path)
+    elif suffix == ".json":
+        data = nx.node_link_data(graph, edges="edges")
+        path.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+    else:
+        raise InvalidInputError(
+            Problem(
+                f"format de graphe « {path.suffix or '(aucune extension)'} » inconnu : "
+                "choisissez un fichier .graphml, .gexf ou .json.",
+                file=str(path),
+            )
+        )
+    return path
+
+
+# --- analyses -----------------------------------------------------------------------------------
+
+
+def counts_by(graph: nx.MultiGraph, attribute: str) -> dict[str, int]:
+    """Number of partnerships (edges) per value of an edge attribute, most frequent first.
+
+    ``categories`` is split, so a partnership counts once in each of its categories; edges
+    without the attribute are left out.
+    """
+    counter: Counter[str] = Counter()
+    for _, _, value in graph.edges(data=attribute):
+        if value is None or value == "":
+            continue
+        if attribute == "categories":
+            counter.update(v for v in str(value).split(CATEGORY_SEPARATOR) if v)
+        else:
+            counter[str(value)] += 1
+    return dict(sorted(counter.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def conversion(
+    partnerships: Iterable[Partnership], *, among: Literal["decided", "all"] = "decided"
+) -> float | None:
+    """Share of partnerships that reached ``realised``.
+
+    ``among="decided"`` (default): realised / (realised + abandoned), the pistes whose outcome
+    is known, so open ones do not lower the rate. ``among="all"``: realised / every
+    partnership. None when there is nothing to divide by.
+    """
+    statuses = [p.status for p in partnerships]
+    realised = sum(s == _REALISED for s in statuses)
+    if among == "decided":
+        total = sum(s in _FINAL for s in statuses)
+    elif among == "all":
+        total = len(statuses)
+    else:
+        raise InvalidInputError(
+            f"base de conversion « {among} » inconnue : « decided » ou « all »."
+        )
+    return realised / total if total else None
+
+
+def median_days_to_realise(partnerships: Iterable[Partnership]) -> float | None:
+    """Median number of days from a partnership's start to its step to ``realised``.
+
+    Start is the earlier of ``created`` and the first history event; only realised partnerships
+    with a dated realisation count. None when there is none.
+    """
+    days = []
+    for p in partnerships:
+        if p.status != _REALISED:
+            continue
+        start, end = start_date(p), realised_date(p)
+        if start is not None and end is not None:
+            days.append((end - start).days)
+    return float(statistics.median(days)) if days else None
+
+
+def to_visit_again(graph: nx.MultiGraph) -> list[str]:
+    """Organisations met in a diagnostic with no partnership yet, or only abandoned ones.
+
+    The facilitator's list of structures to call back; sorted by name.
+    """
+    out = [
+        node
+        for node, met in graph.nodes(data="met_in_diagnostic", default=False)
+        if met and all(status == _ABANDONED for _, _, status in graph.edges(node, data="status"))
+    ]
+    return sorted(out, key=lambda n: (str(graph.nodes[n].get("name", n)), str(n)))
+
+
+def simple_projection(
+    graph: nx.MultiGraph,
+    *,
+    exclude: Sequence[str] = (_ABANDONED.value,),
+    weight: str = "weight",
+) -> nx.Graph:
+    """A simple Graph with one edge per linked pair, the number of partnerships as ``weight``.
+
+    Partnerships whose status is in ``exclude`` (abandoned ones by default) are left out; every
+    node stays, with its attributes. Self-loops are dropped.
+    """
+    simple = nx.Graph()
+    simple.add_nodes_from(graph.nodes(data=True))
+    for u, v, status in graph.edges(data="status"):
+        if status in exclude or u == v:
+            continue
+        if simple.has_edge(u, v):
+            simple[u][v][weight] += 1
+        else:
+            simple.add_edge(u, v, **{weight: 1})
+    return simple
+
+
+def brokers(
+    graph: nx.MultiGraph,
+    k: int = 5,
+    *,
+    weight: str | None = None,
+    sample: int | None = None,
+    seed: int = 0,
+) -> list[tuple[str, float]]:
+    """The ``k`` organisations that most often lie between others (betweenness centrality).
+
+    Computed by ``networkx.betweenness_centrality`` on the simple projection (abandoned
+    partnerships left out); ``weight`` is read as a distance (None: every link counts 1).
+    ``sample`` pivots (networkx's ``k=``, drawn with ``seed``) estimate it on large graphs.
+    Organisations with a zero score are left out; ties are broken by identifier.
+    """
+    simple = simple_projection(graph)
+    if sample is not None and sample >= simple.number_of_nodes():
+        sample = None
+    scores = nx.betweenness_centrality(simple, k=sample, weight=weight, seed=seed)
+    ranked = sorted(((n, s) for n, s in scores.items() if s > 0), key=lambda ns: (-ns[1], ns[0]))
+    return ranked[:k]
+
+
+def clusters(
+    graph: nx.MultiGraph,
+    seed: int = 0,
+    *,
+    weight: str | None = "weight",
+    resolution: float = 1.0,
+    min_size: int = 2,
+) -> list[set[str]]:
+    """Communities of the partnership network (``networkx`` Louvain), largest first.
+
+    Run on the simple projection (abandoned partnerships left out), ``weight`` being the number
+    of partnerships between two organisations. Communities smaller than ``min_size`` (isolated
+    organisations, by default) are left out.
+    """
+    simple = simple_projection(graph)
+    found = nx.community.louvain_communities(
+        simple, weight=weight, resolution=resolution, seed=seed
+    )
+    kept = [set(c) for c in found if len(c) >= min_size]
+    return sorted(kept, key=lambda c: (-len(c), min(c)))
+
+
+def ess_company_share(graph: nx.MultiGraph) -> float | None:
+    """Share of the graph's partnerships that join an ESS structure and a company.
+
+    None when the graph has no partnership. Pass a graph of realised partnerships only to get
+    the share among partnerships concrétisés.
+    """
+    kinds = dict(graph.nodes(data="kind"))
+    pair = {OrgKind.ESS.value, OrgKind.COMPANY.value}
+    total = joined = 0
+    for u, v in graph.edges():
+        total += 1
+        joined += {kinds.get(u), kinds.get(v)} == pair
+    return joined / total if total else None
+
+
+def open_partnerships(graph: nx.MultiGraph) -> int:
+    """Number of open partnerships (pistes émergentes: proposed, introduced, in discussion)."""
+    open_values = {s.value for s in OPEN_STATUSES}
+    return sum(status in open_values for _, _, status in graph.edges(data="status"))

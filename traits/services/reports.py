@@ -1,0 +1,184 @@
+"""Report and network services: the funder report, the partnership graph and its analyses.
+
+The CLI, the app pages and the notebooks call these; they never touch storage directly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from traits import graph as g
+from traits import report as r
+from traits.errors import InvalidInputError, Problem
+from traits.interchange.validate import Parsed
+from traits.model import Partnership
+from traits.storage import Store
+from traits.storage import repository as repo
+
+#: Report formats and the suffix of their file.
+REPORT_FORMATS: dict[str, str] = {
+    "markdown": ".md",
+    "html": ".html",
+    "docx": ".docx",
+    "json": ".json",
+}
+_FORMAT_ALIASES = {"md": "markdown", "htm": "html", "word": "docx"}
+
+#: Above this many organisations, betweenness is estimated from a seeded sample of pivots.
+BETWEENNESS_EXACT_UP_TO = 2_000
+BETWEENNESS_SAMPLE = 50
+
+
+def _read(store: Store, territory_id: str | None) -> Parsed:
+    """A territory's data, plus the partners outside it and their needs and offers (to name them).
+
+    The outside organisations are not counted by the report (it filters on ``territory_id``).
+    """
+    with store.reading() as conn:
+        data = repo.read_all(conn, territory_id)
+        if territory_id is None:
+            return data
+        known = {o.org_id for o in data.organisations}
+        outside = {x for p in data.partnerships for x in (p.org_a, p.org_b)} - known
+        if outside:
+            data.organisations.extend(
+                o for o in repo.read_organisations(conn) if o.org_id in outside
+            )
+            have = {i.item_id for i in data.items}
+            wanted = {x for p in data.partnerships for x in (p.need_id, p.offer_id) if x} - have
+            if wanted:
+                data.items.extend(i for i in repo.read_items(conn) if i.item_id in wanted)
+    return data
+
+
+def build_report(
+    store: Store,
+    territory_id: str | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    **assumptions: float,
+) -> r.Report:
+    """The funder report of a territory (or all) over a period (or all dates).
+
+    ``assumptions`` are the value estimates' hypotheses: ``labour_share``, ``hourly_cost``.
+    """
+    if start is not None and end is not None and start > end:
+        raise InvalidInputError(
+            f"période inversée : le début ({start.isoformat()}) est après la fin "
+            f"({end.isoformat()}) ; échangez les deux dates."
+        )
+    data = _read(store, territory_id)
+    return r.build_report(data, territory=territory_id, start=start, end=end, **assumptions)
+
+
+def report_format(fmt: str) -> str:
+    """The canonical name of a report format (``md`` → ``markdown``), or a French error."""
+    name = _FORMAT_ALIASES.get(fmt.lower().lstrip("."), fmt.lower().lstrip("."))
+    if name not in REPORT_FORMATS:
+        allowed = ", ".join(REPORT_FORMATS)
+        raise InvalidInputError(f"format de bilan « {fmt} » inconnu : choisissez parmi {allowed}.")
+    return name
+
+
+def render_report(report: r.Report, fmt: str) -> str:
+    """The report as text (Markdown, HTML or JSON); DOCX needs a file: use ``export_report``."""
+    name = report_format(fmt)
+    if name == "markdown":
+        return r.to_markdown(report)
+    if name == "html":
+        return r.to_html(report)
+    if name == "json":
+        return r.to_json(report)
+    raise InvalidInputError(
+        "le format docx s'écrit dans un fichier : indiquez un chemin de sortie."
+    )
+
+
+def export_report(
+    store: Store,
+    fmt: str,
+    output: str | Path,
+    territory_id: str | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    **assumptions: float,
+) -> Path:
+    """Build the report and write it to ``output`` as Markdown, HTML, DOCX or JSON."""
+    name = report_format(fmt)
+    report = build_report(store, territory_id, start, end, **assumptions)
+    path = Path(output)
+    if path.parent and not path.parent.exists():
+        raise InvalidInputError(
+            Problem("dossier de sortie introuvable : créez-le d'abord.", file=str(path.parent))
+        )
+    if name == "docx":
+        return r.to_docx(report, path)
+    path.write_text(render_report(report, name), encoding="utf-8")
+    return path
+
+
+def build_graph(store: Store, territory_id: str | None = None) -> nx.MultiGraph:
+    """The partnership network of a territory (or all); partners outside it are nodes too."""
+    data = _read(store, territory_id)
+    return g.build_graph(data.organisations, data.partnerships, data.diagnostics)
+
+
+def export_graph(store: Store, path: str | Path, territory_id: str | None = None) -> Path:
+    """Write the partnership network as GraphML, GEXF or node-link JSON (by extension)."""
+    return g.write_graph(build_graph(store, territory_id), path)
+
+
+def analyse_graph(
+    graph: nx.MultiGraph,
+    partnerships: Sequence[Partnership] | None = None,
+    *,
+    brokers: int = 5,
+    seed: int = 0,
+) -> dict[str, Any]:
+    """Every network analysis of a graph, as plain values with organisation names.
+
+    Betweenness is exact up to ``BETWEENNESS_EXACT_UP_TO`` organisations, then estimated from
+    ``BETWEENNESS_SAMPLE`` pivots drawn with ``seed`` (``brokers_sampled`` says which).
+    """
+
+    def name(node: str) -> str:
+        return str(graph.nodes[node].get("name", node))
+
+    sample = BETWEENNESS_SAMPLE if graph.number_of_nodes() > BETWEENNESS_EXACT_UP_TO else None
+    out: dict[str, Any] = {
+        "organisations": graph.number_of_nodes(),
+        "partnerships": graph.number_of_edges(),
+        "by_status": g.counts_by(graph, "status"),
+        "by_mode": g.counts_by(graph, "mode"),
+        "by_category": g.counts_by(graph, "categories"),
+        "to_visit_again": [{"org_id": n, "name": name(n)} for n in g.to_visit_again(graph)],
+        "brokers": [
+            {"org_id": n, "name": name(n), "betweenness": score}
+            for n, score in g.brokers(graph, brokers, sample=sample, seed=seed)
+        ],
+        "brokers_sampled": sample,
+        "clusters": [
+            sorted(({"org_id": n, "name": name(n)} for n in c), key=lambda x: x["name"])
+            for c in g.clusters(graph, seed=seed)
+        ],
+        "ess_company_share": g.ess_company_share(graph),
+    }
+    if partnerships is not None:
+        out["conversion"] = {
+            "among_decided": g.conversion(partnerships, among="decided"),
+            "among_all": g.conversion(partnerships, among="all"),
+        }
+        out["median_days_to_realise"] = g.median_days_to_realise(partnerships)
+    return out
+
+
+def graph_analyses(store: Store, territory_id: str | None = None, seed: int = 0) -> dict[str, Any]:
+    """The network analyses of a territory (or all): counts, conversion, brokers, clusters…"""
+    data = _read(store, territory_id)
+    graph = g.build_graph(data.organisations, data.partnerships, data.diagnostics)
+    return analyse_graph(graph, list(data.partnerships), seed=seed)

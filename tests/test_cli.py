@@ -66,3 +66,34 @@ def test_missing_path_is_a_clear_message(tmp_path: Path, monkeypatch, capsys):
     except SystemExit as exc:
         assert exc.code == 1
     assert "n'existe pas" in capsys.readouterr().err
+
+
+def test_report_and_graph_commands(tmp_path: Path):
+    import networkx as nx
+
+    db = str(tmp_path / "demo.sqlite")
+    assert runner.invoke(app, ["demo", "--db", db]).exit_code == 0
+    result = runner.invoke(app, ["report", "--db", db, "--territory", "vitre", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert (data["organisations"], data["diagnostics"]) == (40, 24)
+    assert data["partnerships"]["realised"] == 10
+    assert set(data["partnerships"]) == {"proposed", "introduced", "in_discussion", "realised",
+                                         "abandoned"}
+    md = runner.invoke(app, ["report", "--db", db, "--from", "2022-01-01", "--to",
+                             "31/12/2022"]).output
+    assert "10 partenariats concrétisés" in md
+    bad = runner.invoke(app, ["report", "--db", db, "--from", "hier"])
+    assert bad.exit_code != 0
+    for name in ("g.graphml", "g.gexf", "g.json"):
+        out = tmp_path / name
+        assert runner.invoke(app, ["graph", "--db", db, "--output", str(out)]).exit_code == 0
+    graph = nx.read_graphml(tmp_path / "g.graphml")
+    assert graph.number_of_nodes() == 40
+    assert nx.read_gexf(tmp_path / "g.gexf").number_of_nodes() == 40
+    docx = tmp_path / "bilan.docx"
+    assert runner.invoke(app, ["report", "--db", db, "-f", "docx", "-o", str(docx)]).exit_code == 0
+    import docx as python_docx
+
+    text = "\n".join(p.text for p in python_docx.Document(str(docx)).paragraphs)
+    assert "partenariats concrétisés" in text

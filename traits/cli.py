@@ -5,6 +5,7 @@ This is the one place (with the app pages) where exceptions become messages for 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import sys
@@ -246,6 +247,63 @@ def partnership_list(
         "abandon_reason",
     ]
     _print_rows(rows, fmt, columns)
+
+
+def _date(value: str | None, option: str) -> dt.date | None:
+    from traits.interchange.validate import parse_date
+
+    if value is None:
+        return None
+    parsed = parse_date(value)
+    if parsed is None:
+        raise InvalidInputError(
+            f"{option} « {value} » : date illisible, écrivez-la 2024-03-15 ou 15/03/2024."
+        )
+    return parsed
+
+
+@app.command("report")
+def report(
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="json, md, html, docx ou pdf.")
+    ] = "md",
+    db: DbOption = None,
+    territory: TerritoryOption = None,
+    start: Annotated[str | None, typer.Option("--from", help="Début de période (inclus).")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="Fin de période (incluse).")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Fichier à écrire (sinon : écran).")
+    ] = None,
+) -> None:
+    """Bilan d'activité pour les financeurs : structures rencontrées, diagnostics, partenariats."""
+    from traits.services import reports
+
+    store = _store(db)
+    start_d, end_d = _date(start, "--from"), _date(end, "--to")
+    name = reports.report_format(fmt)
+    if output is not None:
+        path = reports.export_report(store, name, output, territory, start_d, end_d)
+        typer.echo(f"Bilan écrit dans {path}.")
+        return
+    if name in ("docx", "pdf"):
+        raise InvalidInputError(f"le format {name} s'écrit dans un fichier : ajoutez --output.")
+    built = reports.build_report(store, territory, start_d, end_d)
+    typer.echo(reports.render_report(built, name))
+
+
+@app.command("graph")
+def graph(
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Fichier .graphml, .gexf ou .json.")
+    ],
+    db: DbOption = None,
+    territory: TerritoryOption = None,
+) -> None:
+    """Exporter le réseau des partenariats (GraphML, GEXF pour Gephi, ou JSON node-link)."""
+    from traits.services import reports
+
+    path = reports.export_graph(_store(db), output, territory)
+    typer.echo(f"Réseau écrit dans {path}.")
 
 
 def main() -> None:

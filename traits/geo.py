@@ -21,7 +21,7 @@ ArrayLike = float | npt.NDArray[np.float64]
 
 
 def haversine_km(lat1: ArrayLike, lon1: ArrayLike, lat2: ArrayLike, lon2: ArrayLike) -> ArrayLike:
-    """Great-circle distance in km; broadcasts over numpy arrays, NaN where a coordinate is missing."""
+    """Great-circle distance in km; broadcasts over arrays, NaN where a coordinate is missing."""
     p1, l1, p2, l2 = (np.radians(np.asarray(v, dtype=float)) for v in (lat1, lon1, lat2, lon2))
     a = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin((l2 - l1) / 2) ** 2
     d = 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))

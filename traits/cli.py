@@ -16,6 +16,7 @@ import typer
 
 from traits import services
 from traits.errors import InvalidInputError, Problem, TraitsError
+from traits.fr import plural
 from traits.storage import Store
 
 app = typer.Typer(
@@ -66,7 +67,7 @@ def import_(
     target = Territory(territory, territory) if territory else None
     report = services.import_territory(store, path, territory=target, dry_run=dry_run)
     if report.warnings:
-        typer.echo(f"{len(report.warnings)} avertissement(s) :", err=True)
+        typer.echo(plural(len(report.warnings), "avertissement", "avertissements") + " :", err=True)
         _echo_problems(report.warnings)
     if dry_run:
         typer.echo("Vérification terminée : aucun problème bloquant, rien n'a été enregistré.")
@@ -84,7 +85,7 @@ def export(
 ) -> None:
     """Exporter au format d'échange (CSV UTF-8, point-virgule ; ou classeur)."""
     written = services.export_territory(_store(db), target, territory_id=territory)
-    typer.echo(f"{len(written)} fichier(s) écrit(s) dans {target}.")
+    typer.echo(plural(len(written), "fichier écrit", "fichiers écrits") + f" dans {target}.")
 
 
 @app.command("demo")
@@ -123,11 +124,30 @@ def stats(
 
 
 @app.command("vocabulary")
-def vocabulary() -> None:
-    """Lister les sous-catégories (code, catégorie, libellé)."""
-    from traits.vocabulary import Vocabulary
+def vocabulary(
+    db: DbOption = None,
+    territory: TerritoryOption = None,
+    add: Annotated[
+        Path | None,
+        typer.Option("--add", help="CSV (code, category, label, synonyms, related) à ajouter."),
+    ] = None,
+) -> None:
+    """Lister les sous-catégories, ou en ajouter pour un territoire (--territory et --add)."""
+    from traits.services import vocabulary as voc
 
-    for sub in Vocabulary.default():
+    store = _store(db)
+    if add is not None:
+        if territory is None:
+            raise InvalidInputError(
+                "indiquez le territoire qui ajoute ces sous-catégories (--territory)."
+            )
+        n = voc.extend_vocabulary(store, territory, add)
+        typer.echo(
+            plural(n, "sous-catégorie ajoutée", "sous-catégories ajoutées")
+            + f" ou remplacée{'s' if n > 1 else ''} pour « {territory} »."
+        )
+        return
+    for sub in voc.vocabulary(store, territory):
         typer.echo(f"{sub.code:<28} {sub.category:<13} {sub.label}")
 
 
@@ -264,9 +284,7 @@ def _date(value: str | None, option: str) -> dt.date | None:
 
 @app.command("report")
 def report(
-    fmt: Annotated[
-        str, typer.Option("--format", "-f", help="json, md, html, docx ou pdf.")
-    ] = "md",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="json, md, html, docx ou pdf.")] = "md",
     db: DbOption = None,
     territory: TerritoryOption = None,
     start: Annotated[str | None, typer.Option("--from", help="Début de période (inclus).")] = None,

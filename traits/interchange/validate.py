@@ -308,9 +308,13 @@ def validate(
         if postcode is not None and not re.fullmatch(r"\d{5}", postcode):
             r.warn("postcode", f"code postal « {postcode} » inhabituel (5 chiffres attendus).")
         commune = r.text("commune")
-        tid = r.text("territory") or (territory.territory_id if territory else None)
-        if tid is None:
-            tid = default.territory_id
+        # Named in the row, else given to the import, else where the organisation already is.
+        tid = (
+            r.text("territory")
+            or (territory.territory_id if territory else None)
+            or (known.org_territory.get(oid) if oid else None)
+            or default.territory_id
+        )
         if oid is None or name is None or kind is None:
             return None
         if lat is None and lon is None and geocode is not None and (commune or postcode):

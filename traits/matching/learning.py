@@ -1,0 +1,189 @@
+"""Stage 7 — learning: re-weight the score parts from the facilitators' feedback.
+
+Feedback is what facilitators record: a proposal judged relevant or not, and partnerships
+realised or abandoned. :class:`FeedbackLearner` fits a logistic regression on the comparison
+vectors of those pairs (plus the default score, so that it refines rather than replaces it)
+and blends its probability with the default score, the more so the more feedback there is.
+Below ``min_feedback`` labelled pairs, or with only one kind of answer, it keeps the default
+weights. :meth:`traits.matching.pipeline.Matcher.reset_learning` forgets everything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.linear_model import LogisticRegression
+from sklearn.utils.multiclass import type_of_target, unique_labels
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from traits.errors import InvalidInputError, Problem
+from traits.matching.comparison import PARTS
+from traits.matching.score import combine
+
+__all__ = ["FEEDBACK_LABELS", "FeedbackLearner", "feedback_labels"]
+
+#: Feedback values → (label, sample weight). French and English spellings are accepted.
+FEEDBACK_LABELS: dict[str, tuple[int, float]] = {
+    "relevant": (1, 1.0),
+    "pertinent": (1, 1.0),
+    "yes": (1, 1.0),
+    "oui": (1, 1.0),
+    "1": (1, 1.0),
+    "not_relevant": (0, 1.0),
+    "non pertinent": (0, 1.0),
+    "no": (0, 1.0),
+    "non": (0, 1.0),
+    "0": (0, 1.0),
+    "realised": (1, 2.0),
+    "concretise": (1, 2.0),
+    "realise": (1, 2.0),
+    "in_discussion": (1, 0.5),
+    "abandoned": (0, 1.0),
+    "abandonne": (0, 1.0),
+}
+
+
+def feedback_labels(feedback: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """Pairs, labels and weights of a feedback table (``need_id, offer_id`` and ``label`` or ``status``)."""
+    from traits.text import normalise
+
+    col = (
+        "label"
+        if "label" in feedback.columns
+        else "status"
+        if "status" in feedback.columns
+        else None
+    )
+    missing = [c for c in ("need_id", "offer_id") if c not in feedback.columns]
+    if col is None or missing:
+        raise InvalidInputError(
+            Problem(
+                "le retour doit avoir les colonnes need_id, offer_id et label (ou status).",
+                column=", ".join(missing) or "label",
+            )
+        )
+    keys = feedback[col].map(lambda v: normalise(str(v)).replace(" ", "_"))
+    alt = feedback[col].map(lambda v: normalise(str(v)))
+    mapped = [
+        FEEDBACK_LABELS.get(k) or FEEDBACK_LABELS.get(a) for k, a in zip(keys, alt, strict=True)
+    ]
+    keep = np.array([m is not None for m in mapped], dtype=bool)
+    pairs = feedback.loc[keep, ["need_id", "offer_id"]].astype(str).reset_index(drop=True)
+    labels = np.array([m[0] for m in mapped if m is not None], dtype=int)
+    weights = np.array([m[1] for m in mapped if m is not None], dtype=float)
+    return pairs, labels, weights
+
+
+class FeedbackLearner(ClassifierMixin, BaseEstimator):
+    """Logistic re-weighting of comparison vectors, with a safe fallback to the defaults.
+
+    Parameters
+    ----------
+    base_weights
+        Weights of the default score (:func:`traits.matching.score.combine`); ``None`` uses the
+        mean of the parts (for generic inputs).
+    min_feedback
+        Minimum number of labelled pairs before anything is learnt.
+    prior_strength
+        Pseudo-count of the default score in the blend ``n / (n + prior_strength)``.
+    C
+        Inverse regularisation of the logistic regression.
+    random_state
+        Seed of the solver.
+    """
+
+    def __init__(
+        self,
+        base_weights: Mapping[str, float] | None = None,
+        min_feedback: int = 30,
+        prior_strength: float = 30.0,
+        C: float = 1.0,
+        random_state: int | None = 0,
+    ) -> None:
+        self.base_weights = base_weights
+        self.min_feedback = min_feedback
+        self.prior_strength = prior_strength
+        self.C = C
+        self.random_state = random_state
+
+    def _base(self, X: np.ndarray) -> np.ndarray:
+        if self.base_weights is not None and X.shape[1] == len(PARTS):
+            return combine(X, self.base_weights)
+        return np.clip(X, 0, 1).mean(axis=1) if X.shape[1] else np.zeros(len(X))
+
+    def _features(self, X: np.ndarray) -> np.ndarray:
+        return np.column_stack([X, self._base(X)])
+
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> FeedbackLearner:
+        """Learn from labelled comparison vectors (1 = relevant or realised)."""
+        X, y = validate_data(self, X, y)
+        y_type = type_of_target(y, input_name="y", raise_unknown=True)
+        if y_type not in ("binary", "unknown") and len(np.unique(y)) > 2:
+            raise ValueError(
+                f"Only binary classification is supported. The type of the target is {y_type}."
+            )
+        self.classes_ = unique_labels(y)
+        self.n_feedback_ = int(len(y))
+        self.fallback_ = self.n_feedback_ < self.min_feedback or len(self.classes_) < 2
+        if self.fallback_:
+            self.blend_ = 0.0
+            self.model_ = None
+            return self
+        self.model_ = LogisticRegression(
+            C=self.C, class_weight="balanced", random_state=self.random_state, max_iter=1000
+        ).fit(self._features(X), y, sample_weight=sample_weight)
+        self.blend_ = self.n_feedback_ / (self.n_feedback_ + self.prior_strength)
+        return self
+
+    @property
+    def weights_(self) -> dict[str, float]:
+        """Learnt weight of each part (logistic coefficients; defaults when falling back)."""
+        check_is_fitted(self, "fallback_")
+        names = (
+            list(PARTS)
+            if self.n_features_in_ == len(PARTS)
+            else [f"x{i}" for i in range(self.n_features_in_)]
+        )
+        if self.model_ is None:
+            base = dict(self.base_weights or {})
+            return {n: float(base.get(n, 1.0 / max(len(names), 1))) for n in names}
+        coef = self.model_.coef_[0]
+        return {n: float(c) for n, c in zip([*names, "default_score"], coef, strict=True)}
+
+    def relevance_score(self, X: Any) -> np.ndarray:
+        """Matching score in [0, 1]: the default score blended with the learnt probability."""
+        check_is_fitted(self, "fallback_")
+        X = validate_data(self, X, reset=False)
+        base = self._base(X)
+        if self.model_ is None:
+            return base
+        pos = list(self.model_.classes_).index(self.classes_[-1])
+        proba = self.model_.predict_proba(self._features(X))[:, pos]
+        return (1 - self.blend_) * base + self.blend_ * proba
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Probability of each class (the matching score is that of the last class)."""
+        s = self.relevance_score(X)
+        if len(self.classes_) == 1:
+            return np.ones((len(s), 1))
+        return np.column_stack([1 - s, s])
+
+    def decision_function(self, X: Any) -> np.ndarray:
+        """Score centred on 0.5 (positive means the last class)."""
+        return self.relevance_score(X) - 0.5
+
+    def predict(self, X: Any) -> np.ndarray:
+        """The more likely class."""
+        s = self.relevance_score(X)
+        if len(self.classes_) == 1:
+            return np.full(len(s), self.classes_[0])
+        return np.where(s >= 0.5, self.classes_[-1], self.classes_[0])
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = False
+        return tags

@@ -1,0 +1,51 @@
+"""Vocabulary services: the packaged subcategories, extended by each territory's own rows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from traits.errors import NotFoundError
+from traits.storage import Store
+from traits.storage import schema as t
+from traits.storage.repository import upsert_subcategories
+from traits.vocabulary import Subcategory, Vocabulary, read_vocabulary_csv
+
+
+def territory_additions(store: Store, territory_id: str | None = None) -> list[Subcategory]:
+    """Subcategories a territory added (all territories' additions when ``None``)."""
+    q = sa.select(t.subcategories).order_by(t.subcategories.c.id)
+    if territory_id is not None:
+        q = q.where(t.subcategories.c.territory_id == territory_id)
+    with store.reading() as conn:
+        return [
+            Subcategory(
+                r.code, r.category, r.label, tuple(r.synonyms or ()), tuple(r.related or ())
+            )
+            for r in conn.execute(q)
+        ]
+
+
+def vocabulary(store: Store, territory_id: str | None = None) -> Vocabulary:
+    """The packaged vocabulary with the territory's additions (they override by code)."""
+    extra = territory_additions(store, territory_id)
+    base = Vocabulary.default()
+    return base.extended(extra) if extra else base
+
+
+def extend_vocabulary(store: Store, territory_id: str, path: str | Path) -> int:
+    """Add or replace a territory's subcategories from a CSV file; all rows or none."""
+    rows = read_vocabulary_csv(path)
+    with store.transaction() as conn:
+        exists = conn.execute(
+            sa.select(t.territories.c.territory_id).where(
+                t.territories.c.territory_id == territory_id
+            )
+        ).first()
+        if exists is None:
+            raise NotFoundError(
+                f"territoire « {territory_id} » introuvable : créez-le ou importez-le d'abord."
+            )
+        upsert_subcategories(conn, territory_id, rows)
+    return len(rows)

@@ -1,0 +1,374 @@
+"""The controlled vocabulary of subcategories: data a territory can extend, and text → subcategory.
+
+The vocabulary ships as ``traits/data/subcategories.csv`` (columns ``code, category, label,
+synonyms, related``; synonyms and related codes separated by ``|``). A territory adds or
+overrides rows with :meth:`Vocabulary.extended`.
+
+Free text is resolved to subcategories in layers, as a facilitator would:
+
+1. phrase match: a synonym or label found as a run of stems in the text ("mises sous
+   enveloppes" → ``mailing``); the longest phrase wins its words, so "collecte de fonds"
+   does not also count as "collecte";
+2. stem overlap: remaining words shared with a subcategory's vocabulary, weighted by how
+   specific they are, with less weight than a phrase.
+
+Evidence is combined with a noisy-OR so that scores stay in [0, 1].
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import os
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import IO
+
+from traits.errors import InvalidInputError, Problem
+from traits.text import normalise, phrase_key, tokens
+
+__all__ = ["CATEGORIES", "Subcategory", "Vocabulary", "read_vocabulary_csv"]
+
+#: The seven canonical categories, with the French aliases accepted in files.
+CATEGORIES: dict[str, str] = {
+    "skills": "skills",
+    "competences": "skills",
+    "equipment": "equipment",
+    "materiel": "equipment",
+    "purchasing": "purchasing",
+    "achats": "purchasing",
+    "premises": "premises",
+    "locaux": "premises",
+    "volunteering": "volunteering",
+    "benevolat": "volunteering",
+    "funding": "funding",
+    "mecenat financier": "funding",
+    "financement": "funding",
+    "other": "other",
+    "autre": "other",
+}
+
+_CODE = re.compile(r"^[a-z][a-z0-9_]*$")
+_COLUMNS = ("code", "category", "label", "synonyms", "related")
+
+#: Weight of one phrase match of n words (before dividing by its ambiguity).
+_PHRASE_BASE = 0.6
+_PHRASE_PER_WORD = 0.15
+#: Weight of stem-overlap evidence relative to a phrase match.
+_STEM_WEIGHT = 0.3
+_MAX_PHRASE_WORDS = 8
+
+
+@dataclass(frozen=True)
+class Subcategory:
+    """One subcategory of the controlled vocabulary."""
+
+    code: str
+    category: str
+    label: str
+    synonyms: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()
+
+
+class Vocabulary:
+    """A set of subcategories with layered free-text resolution.
+
+    Parameters
+    ----------
+    subcategories
+        The subcategories; a later one replaces an earlier one with the same code.
+    """
+
+    def __init__(self, subcategories: Iterable[Subcategory]) -> None:
+        by_code: dict[str, Subcategory] = {}
+        for sub in subcategories:
+            by_code[sub.code] = sub
+        self._by_code = by_code
+        self._by_name: dict[str, Subcategory] = {}
+        for sub in by_code.values():
+            self._by_name.setdefault(_name_key(sub.label), sub)
+        for sub in by_code.values():  # codes win over labels
+            self._by_name[_name_key(sub.code)] = sub
+        self._build_index()
+
+    # -- construction -------------------------------------------------------------------------
+
+    @classmethod
+    def default(cls) -> Vocabulary:
+        """The vocabulary shipped with traits (``traits/data/subcategories.csv``), cached."""
+        return _default_vocabulary()
+
+    def extended(self, extra: Iterable[Subcategory]) -> Vocabulary:
+        """A new vocabulary with ``extra`` added; a territory's row overrides the same code."""
+        return Vocabulary([*self._by_code.values(), *extra])
+
+    def _build_index(self) -> None:
+        phrase_codes: dict[str, set[str]] = defaultdict(set)
+        stem_codes: dict[str, set[str]] = defaultdict(set)
+        for sub in self._by_code.values():
+            for phrase in (sub.label, *sub.synonyms):
+                key = phrase_key(phrase)
+                if key:
+                    phrase_codes[key].add(sub.code)
+                    for s in key.split():
+                        stem_codes[s].add(sub.code)
+        self._phrases: dict[str, tuple[str, ...]] = {
+            k: tuple(sorted(v)) for k, v in phrase_codes.items()
+        }
+        self._max_words = min(
+            _MAX_PHRASE_WORDS, max((len(k.split()) for k in self._phrases), default=1)
+        )
+        n = max(len(self._by_code), 1)
+        self._stems: dict[str, tuple[tuple[str, ...], float]] = {}
+        for s, codes in stem_codes.items():
+            idf = math.log((n + 1) / len(codes)) / math.log(n + 1)
+            self._stems[s] = (tuple(sorted(codes)), idf)
+
+    # -- lookup -------------------------------------------------------------------------------
+
+    def __iter__(self) -> Iterator[Subcategory]:
+        return iter(self._by_code.values())
+
+    def __len__(self) -> int:
+        return len(self._by_code)
+
+    def __contains__(self, code: object) -> bool:
+        return code in self._by_code
+
+    @property
+    def codes(self) -> list[str]:
+        """Subcategory codes in vocabulary order."""
+        return list(self._by_code)
+
+    def get(self, code: str) -> Subcategory | None:
+        """The subcategory with this exact code, or None."""
+        return self._by_code.get(code)
+
+    def resolve(self, text: str) -> Subcategory | None:
+        """The subcategory named exactly by ``text``: its code or French label.
+
+        Case, accents, spaces and punctuation are ignored; used to validate imports.
+        """
+        if not text or not text.strip():
+            return None
+        sub = self._by_code.get(text.strip())
+        if sub is not None:
+            return sub
+        return self._by_name.get(_name_key(text))
+
+    # -- free text ----------------------------------------------------------------------------
+
+    def evidence(self, text: str | None) -> dict[str, float]:
+        """Score in [0, 1] of every subcategory the text points to (layered, noisy-OR)."""
+        if not text:
+            return {}
+        return dict(self._evidence_from_stems(tuple(tokens(text))))
+
+    def _evidence_from_stems(self, toks: tuple[str, ...]) -> list[tuple[str, float]]:
+        return _evidence(self, toks)
+
+    def phrases_in(self, text: str | None) -> list[tuple[str, tuple[str, ...]]]:
+        """Vocabulary phrases found in the text (longest first), with their subcategory codes."""
+        toks = tuple(tokens(text))
+        return [(k, self._phrases[k]) for k, _ in _phrase_matches(self, toks)]
+
+    def suggest(
+        self, text: str, category: str | None = None, k: int = 3
+    ) -> list[tuple[Subcategory, float]]:
+        """The ``k`` most likely subcategories for a free text, best first, scores in [0, 1].
+
+        When ``category`` is given (and is not ``other``), only its subcategories are proposed.
+        """
+        scores = self.evidence(text)
+        cat = CATEGORIES.get(normalise(category), category) if category else None
+        out = []
+        for code, score in scores.items():
+            sub = self._by_code[code]
+            if cat and cat != "other" and sub.category != cat:
+                continue
+            out.append((sub, round(float(score), 6)))
+        out.sort(key=lambda p: (-p[1], p[0].code))
+        return out[:k]
+
+
+def _name_key(text: str) -> str:
+    """Comparison key of a code or label: folded, no punctuation, no one-letter words."""
+    return " ".join(w for w in normalise(text.replace("_", " ")).split() if len(w) > 1)
+
+
+def _phrase_matches(vocab: Vocabulary, toks: tuple[str, ...]) -> list[tuple[str, tuple[int, int]]]:
+    """Phrase keys found in ``toks``, longest first; a phrase inside a longer match is dropped."""
+    found: list[tuple[str, tuple[int, int]]] = []
+    covered = [False] * len(toks)
+    for n in range(min(vocab._max_words, len(toks)), 0, -1):
+        for i in range(len(toks) - n + 1):
+            key = " ".join(toks[i : i + n])
+            if key in vocab._phrases and not all(covered[i : i + n]):
+                found.append((key, (i, i + n)))
+        for key, (a, b) in found:
+            if b - a == n:
+                for j in range(a, b):
+                    covered[j] = True
+    return found
+
+
+def _evidence(vocab: Vocabulary, toks: tuple[str, ...]) -> list[tuple[str, float]]:
+    miss: dict[str, float] = defaultdict(lambda: 1.0)  # product of (1 - evidence)
+    matches = _phrase_matches(vocab, toks)
+    covered = set()
+    for key, (a, b) in matches:
+        codes = vocab._phrases[key]
+        n = b - a
+        w = min(0.95, _PHRASE_BASE + _PHRASE_PER_WORD * (n - 1)) / math.sqrt(len(codes))
+        for code in codes:
+            miss[code] *= 1.0 - w
+        covered.update(range(a, b))
+    seen = set()
+    for i, s in enumerate(toks):
+        if i in covered or s in seen or s not in vocab._stems:
+            continue
+        seen.add(s)
+        codes, idf = vocab._stems[s]
+        w = _STEM_WEIGHT * idf
+        for code in codes:
+            miss[code] *= 1.0 - w
+    return [(code, 1.0 - m) for code, m in miss.items() if m < 1.0]
+
+
+# -- reading ----------------------------------------------------------------------------------
+
+
+def _split(cell: str | None) -> tuple[str, ...]:
+    return tuple(p.strip() for p in (cell or "").split("|") if p.strip())
+
+
+def _open_text(path_or_buffer: str | os.PathLike[str] | IO[str] | IO[bytes]) -> tuple[str, str]:
+    """Text content and display name of a CSV path or buffer (UTF-8, BOM, or Windows-1252)."""
+    if isinstance(path_or_buffer, (str, os.PathLike)):
+        name = os.path.basename(os.fspath(path_or_buffer))
+        with open(path_or_buffer, "rb") as fh:
+            raw: bytes | str = fh.read()
+    else:
+        name = getattr(path_or_buffer, "name", "subcategories.csv")
+        name = os.path.basename(name) if isinstance(name, str) else "subcategories.csv"
+        raw = path_or_buffer.read()
+    if isinstance(raw, bytes):
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = raw.decode("cp1252")
+    else:
+        text = raw.lstrip("\ufeff")
+    return text, name
+
+
+def read_vocabulary_csv(
+    path_or_buffer: str | os.PathLike[str] | IO[str] | IO[bytes],
+) -> list[Subcategory]:
+    """Read and validate a subcategories CSV (``,`` or ``;`` separated).
+
+    Raises
+    ------
+    InvalidInputError
+        With every problem found, in French, located by file, row and column.
+    """
+    text, name = _open_text(path_or_buffer)
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    header = {normalise(h).replace(" ", "_"): h for h in (reader.fieldnames or [])}
+    missing = [c for c in _COLUMNS[:3] if c not in header]
+    if missing:
+        raise InvalidInputError(
+            [
+                Problem(
+                    f"colonne obligatoire absente ; les colonnes attendues sont "
+                    f"{', '.join(_COLUMNS)}.",
+                    file=name,
+                    row=1,
+                    column=c,
+                )
+                for c in missing
+            ]
+        )
+    problems: list[Problem] = []
+    out: list[Subcategory] = []
+    seen: dict[str, int] = {}
+    for row_no, row in enumerate(reader, start=2):
+
+        def cell(col: str, row: dict[str, str | None] = row) -> str:
+            h = header.get(col)
+            return (row.get(h) or "").strip() if h else ""
+
+        code, category, label = cell("code"), cell("category"), cell("label")
+        if not any((code, category, label, cell("synonyms"))):
+            continue
+        if not _CODE.match(code):
+            problems.append(
+                Problem(
+                    f"code « {code} » invalide : lettres minuscules sans accent, chiffres et "
+                    "« _ », par exemple « green_spaces ».",
+                    file=name,
+                    row=row_no,
+                    column="code",
+                )
+            )
+        elif code in seen:
+            problems.append(
+                Problem(
+                    f"code « {code} » déjà utilisé ligne {seen[code]} ; chaque code doit être unique.",
+                    file=name,
+                    row=row_no,
+                    column="code",
+                )
+            )
+        else:
+            seen[code] = row_no
+        canonical = CATEGORIES.get(normalise(category))
+        if canonical is None:
+            problems.append(
+                Problem(
+                    f"catégorie « {category} » inconnue ; choisir parmi skills, equipment, "
+                    "purchasing, premises, volunteering, funding, other.",
+                    file=name,
+                    row=row_no,
+                    column="category",
+                )
+            )
+        if not label:
+            problems.append(
+                Problem(
+                    "libellé vide : donner un libellé en français.",
+                    file=name,
+                    row=row_no,
+                    column="label",
+                )
+            )
+        related = _split(cell("related"))
+        bad = [r for r in related if not _CODE.match(r)]
+        if bad:
+            problems.append(
+                Problem(
+                    f"codes voisins invalides : {', '.join(bad)} ; les séparer par « | ».",
+                    file=name,
+                    row=row_no,
+                    column="related",
+                )
+            )
+        if canonical and code and label:
+            out.append(Subcategory(code, canonical, label, _split(cell("synonyms")), related))
+    if problems:
+        raise InvalidInputError(problems)
+    return out
+
+
+@lru_cache(maxsize=1)
+def _default_vocabulary() -> Vocabulary:
+    ref = resources.files("traits").joinpath("data/subcategories.csv")
+    with ref.open("rb") as fh:
+        return Vocabulary(read_vocabulary_csv(io.BytesIO(fh.read())))

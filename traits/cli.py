@@ -324,6 +324,89 @@ def graph(
     typer.echo(f"Réseau écrit dans {path}.")
 
 
+@app.command("match")
+def match(
+    db: DbOption = None,
+    territory: TerritoryOption = None,
+    need: Annotated[str | None, typer.Option("--need", help="Un besoin seulement.")] = None,
+    org: Annotated[
+        str | None, typer.Option("--org", help="Les besoins d'une structure seulement.")
+    ] = None,
+    top: Annotated[int | None, typer.Option("--top", "-k", help="Pistes par besoin.")] = None,
+    fmt: FormatOption = "table",
+    semantic: Annotated[
+        bool | None,
+        typer.Option(
+            "--semantic/--no-semantic", help="Encodeur sémantique (par défaut : réglage)."
+        ),
+    ] = None,
+) -> None:
+    """Pistes : pour chaque besoin, les offres d'autres structures qui pourraient y répondre."""
+    import dataclasses
+
+    from traits.services import matching
+
+    store = _store(db)
+    config = matching.load_config(store, territory)
+    if semantic is not None:
+        config = dataclasses.replace(config, use_semantic=semantic)
+    matcher = matching.fit_matcher(store, territory, config)
+    results = matching.match(
+        store, territory_id=territory, need_id=need, org_id=org, top=top, matcher=matcher
+    )
+    if fmt == "json":
+        typer.echo(json.dumps(results, ensure_ascii=False, indent=2))
+        return
+    rows = [
+        {
+            "need_id": r["need_id"],
+            "rank": rank,
+            "offer_id": c["offer_id"],
+            "org_id": c["org_id"],
+            "score": f"{c['score']:.2f}",
+            "reasons": " ".join(c["reasons"]),
+        }
+        for r in results
+        for rank, c in enumerate(r["candidates"], start=1)
+    ]
+    _print_rows(rows, fmt, ["need_id", "rank", "offer_id", "org_id", "score", "reasons"])
+
+
+@app.command("evaluate")
+def evaluate(
+    labelled_dir: Annotated[
+        Path, typer.Argument(help="Dossier étiqueté (organisations, items, relevance).")
+    ],
+    semantic: Annotated[
+        bool | None,
+        typer.Option(
+            "--semantic/--no-semantic", help="Encodeur sémantique (par défaut : si installé)."
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON.")] = False,
+) -> None:
+    """Mesurer l'appariement sur un jeu étiqueté : hit@5, MRR@10, nDCG@5."""
+    import dataclasses
+    import tempfile
+
+    from traits.services import matching
+
+    with tempfile.TemporaryDirectory() as tmp:
+        config = matching.load_config(Store(Path(tmp) / "settings.sqlite"))
+    if semantic is not None:
+        config = dataclasses.replace(config, use_semantic=semantic)
+    metrics = matching.evaluate(labelled_dir, config)
+    if as_json:
+        typer.echo(json.dumps(metrics, ensure_ascii=False, indent=2))
+        return
+    typer.echo(
+        f"{labelled_dir} : {metrics['needs']} besoins étiquetés "
+        f"(encodeur sémantique : {'oui' if metrics['config']['use_semantic'] else 'non'})"
+    )
+    for key in ("hit@5", "mrr@10", "ndcg@5"):
+        typer.echo(f"{key:<7} {metrics[key]:.3f}")
+
+
 def main() -> None:
     """Entry point: run the app, turning every error into a French message (no traceback)."""
     debug = bool(os.environ.get("TRAITS_DEBUG"))

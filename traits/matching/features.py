@@ -13,6 +13,7 @@ Four views of an item's text, each a scikit-learn transformer over an iterable o
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any
@@ -35,6 +36,7 @@ __all__ = [
     "StemTfidf",
     "SubcategoryEncoder",
     "item_text",
+    "embedding_cache",
     "semantic_available",
 ]
 
@@ -213,7 +215,7 @@ class SubcategoryEncoder(TransformerMixin, BaseEstimator):
         )
 
     def expand(self, E: sp.spmatrix) -> sp.csr_matrix:
-        """Evidence passed to neighbouring subcategories: ``related_weight × max`` over neighbours."""
+        """Evidence passed to neighbouring subcategories: ``related_weight × max``."""
         check_is_fitted(self, "related_")
         E = sp.csr_matrix(E)
         out = (E @ self.related_).tocsr()
@@ -277,6 +279,18 @@ def _load_backend(model: str) -> Any:
     raise SemanticUnavailableError(f"Encodeur sémantique inconnu : « {model} » (use ou e5).")
 
 
+_CACHES: dict[str, dict[str, np.ndarray]] = {}
+
+
+def embedding_cache(model: str) -> dict[str, np.ndarray]:
+    """The process-wide embeddings of ``model``, keyed by :func:`text_key` of the text.
+
+    The service layer fills it from the database before fitting and stores what was added,
+    so that each text is encoded once per deployment.
+    """
+    return _CACHES.setdefault(model, {})
+
+
 class SemanticEncoder(TransformerMixin, BaseEstimator):
     """Dense sentence embeddings from a local model, rows L2-normalised (float32).
 
@@ -295,9 +309,13 @@ class SemanticEncoder(TransformerMixin, BaseEstimator):
         self.batch_size = batch_size
 
     def fit(self, X: Any = None, y: Any = None) -> SemanticEncoder:
-        """Load the model (raises :class:`SemanticUnavailableError` when it is missing)."""
+        """Load the model (raises :class:`SemanticUnavailableError` when it is missing).
+
+        Embeddings are shared by every encoder of the same model in the process (see
+        :func:`embedding_cache`), so a refit only encodes texts never seen before.
+        """
         self.backend_ = _load_backend(self.model)
-        self.cache_: dict[str, np.ndarray] = {}
+        self.cache_: dict[str, np.ndarray] = embedding_cache(self.model)
         return self
 
     def _encode(self, texts: list[str]) -> np.ndarray:
@@ -308,18 +326,25 @@ class SemanticEncoder(TransformerMixin, BaseEstimator):
         return np.asarray(self.backend_.encode(texts), dtype=np.float32).reshape(len(texts), -1)
 
     def transform(self, X: Iterable[str]) -> np.ndarray:
-        """Embeddings, one row per text (cached by text)."""
+        """Embeddings, one row per text (cached by the text's hash)."""
         check_is_fitted(self, "backend_")
         texts = [normalise_for_encoder(t) for t in _as_texts(X)]
-        todo = sorted({t for t in texts if t not in self.cache_})
+        keys = [text_key(t) for t in texts]
+        todo = sorted({(k, t) for k, t in zip(keys, texts, strict=True) if k not in self.cache_})
         for start in range(0, len(todo), self.batch_size):
             chunk = todo[start : start + self.batch_size]
-            for t, v in zip(chunk, self._encode(chunk), strict=True):
-                self.cache_[t] = v
+            vectors = self._encode([t for _, t in chunk])
+            for (k, _), v in zip(chunk, vectors, strict=True):
+                self.cache_[k] = v
         if not texts:
             return np.zeros((0, 1), np.float32)
-        out = np.vstack([self.cache_[t] for t in texts]).astype(np.float32)
+        out = np.vstack([self.cache_[k] for k in keys]).astype(np.float32)
         return normalize(out)
+
+
+def text_key(text: str) -> str:
+    """The key of a text in the embedding cache (SHA-256: the database keeps no text)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def normalise_for_encoder(text: str) -> str:

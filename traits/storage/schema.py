@@ -205,3 +205,12 @@ settings = sa.Table(
     sa.Column("key", sa.String(120), primary_key=True),
     sa.Column("value", sa.JSON),
 )
+
+#: Sentence embeddings of item texts, by model and text hash, so each text is encoded once.
+embeddings = sa.Table(
+    "embeddings",
+    metadata,
+    sa.Column("model", sa.String(40), primary_key=True),
+    sa.Column("text_hash", sa.String(64), primary_key=True),
+    sa.Column("vector", sa.LargeBinary, nullable=False),
+)

@@ -1,0 +1,396 @@
+"""Matching services: fit the matcher on a territory, shortlists, pistes, feedback, evaluation.
+
+The pure pipeline lives in :mod:`traits.matching`; this module feeds it from the store,
+keeps each text's sentence embedding in the database (so it is encoded once), turns
+feedback and outcomes into learning, and stores each territory's settings.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+
+from traits.errors import InvalidInputError, NotFoundError
+from traits.matching import features
+from traits.matching.evaluation import evaluate_frames
+from traits.matching.pipeline import Candidate, MatchConfig, Matcher, to_format_json
+from traits.model import Partnership
+from traits.services import partnerships as ps
+from traits.services.vocabulary import vocabulary as territory_vocabulary
+from traits.storage import Store
+from traits.storage import schema as t
+
+#: Settings a territory may change, with the type each must have.
+SETTABLE: dict[str, type] = {
+    "top_k": int,
+    "distance_decay_km": float,
+    "max_proposals_per_org": int,
+    "use_semantic": bool,
+    "weights": dict,
+    "favoured_pairs": list,
+}
+GLOBAL_SCOPE = "*"
+Progress = Callable[[float, str], None]
+
+
+def _scope(territory_id: str | None) -> str:
+    return territory_id or GLOBAL_SCOPE
+
+
+# -- settings ---------------------------------------------------------------------------------
+
+
+def load_config(store: Store, territory_id: str | None = None) -> MatchConfig:
+    """The territory's matching settings (global ones, then the territory's, over defaults).
+
+    The sentence encoder is used when it is installed, unless a setting turns it off.
+    """
+    values: dict[str, Any] = {"use_semantic": features.semantic_available("e5")}
+    with store.reading() as conn:
+        for scope in (GLOBAL_SCOPE, _scope(territory_id)):
+            for row in conn.execute(
+                sa.select(t.settings.c.key, t.settings.c.value).where(
+                    t.settings.c.scope == scope, t.settings.c.key.in_(list(SETTABLE))
+                )
+            ):
+                values[row.key] = row.value
+    if values.get("use_semantic") and not features.semantic_available("e5"):
+        values["use_semantic"] = False
+    if "favoured_pairs" in values:
+        values["favoured_pairs"] = tuple(tuple(p) for p in values["favoured_pairs"])
+    return MatchConfig(semantic_model="e5", **values)
+
+
+def save_settings(store: Store, territory_id: str | None = None, **values: Any) -> MatchConfig:
+    """Change matching settings for a territory (or globally); checked before writing."""
+    for key, value in values.items():
+        kind = SETTABLE.get(key)
+        if kind is None:
+            raise InvalidInputError(
+                f"réglage « {key} » inconnu : réglages possibles : {', '.join(SETTABLE)}."
+            )
+        if kind is float and isinstance(value, int):
+            value = float(value)
+        if not isinstance(value, kind) or (kind in (int, float) and value <= 0):
+            raise InvalidInputError(f"réglage « {key} » : valeur « {value} » invalide.")
+    if "weights" in values:
+        from traits.matching.score import check_weights
+
+        values["weights"] = check_weights(values["weights"])
+    scope = _scope(territory_id)
+    with store.transaction() as conn:
+        for key, value in values.items():
+            conn.execute(
+                t.settings.delete().where(t.settings.c.scope == scope, t.settings.c.key == key)
+            )
+            conn.execute(t.settings.insert(), {"scope": scope, "key": key, "value": value})
+    return load_config(store, territory_id)
+
+
+# -- data ---------------------------------------------------------------------------------------
+
+
+def frames(store: Store, territory_id: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Organisations and items of a territory (or all) as the matcher's input tables."""
+    with store.reading() as conn:
+        q_orgs = sa.select(
+            t.organisations.c.org_id,
+            t.organisations.c.name,
+            t.organisations.c.kind,
+            t.organisations.c.legal_form,
+            t.organisations.c.lat,
+            t.organisations.c.lon,
+            t.organisations.c.description,
+        )
+        if territory_id is not None:
+            q_orgs = q_orgs.where(t.organisations.c.territory_id == territory_id)
+        orgs = pd.DataFrame(conn.execute(q_orgs).mappings().all())
+        q_items = sa.select(
+            t.items.c.item_id,
+            t.items.c.org_id,
+            t.items.c.direction,
+            t.items.c.category,
+            t.items.c.subcategory,
+            t.items.c.title,
+            t.items.c.description,
+        ).join(t.organisations, t.items.c.org_id == t.organisations.c.org_id)
+        if territory_id is not None:
+            q_items = q_items.where(t.organisations.c.territory_id == territory_id)
+        items = pd.DataFrame(conn.execute(q_items).mappings().all())
+    if orgs.empty:
+        where = f"le territoire « {territory_id} »" if territory_id else "la base"
+        raise NotFoundError(
+            f"aucune structure dans {where} : importez un tableur ou saisissez un diagnostic."
+        )
+    if items.empty:
+        items = pd.DataFrame(
+            columns=[
+                "item_id",
+                "org_id",
+                "direction",
+                "category",
+                "subcategory",
+                "title",
+                "description",
+            ]
+        )
+    for col in ("lat", "lon"):
+        orgs[col] = pd.to_numeric(orgs[col], errors="coerce")
+    return orgs, items
+
+
+def _load_embeddings(store: Store, model: str) -> set[str]:
+    """Fill the process cache with the stored embeddings; return the keys stored."""
+    cache = features.embedding_cache(model)
+    with store.reading() as conn:
+        rows = conn.execute(
+            sa.select(t.embeddings.c.text_hash, t.embeddings.c.vector).where(
+                t.embeddings.c.model == model
+            )
+        ).all()
+    for r in rows:
+        cache.setdefault(r.text_hash, np.frombuffer(r.vector, dtype=np.float32))
+    return {r.text_hash for r in rows}
+
+
+def _store_embeddings(store: Store, model: str, stored: set[str]) -> int:
+    """Store the embeddings computed since loading; return how many."""
+    new = [(k, v) for k, v in features.embedding_cache(model).items() if k not in stored]
+    if new:
+        with store.transaction() as conn:
+            existing = set(
+                conn.scalars(
+                    sa.select(t.embeddings.c.text_hash).where(t.embeddings.c.model == model)
+                )
+            )
+            rows = [
+                {"model": model, "text_hash": k, "vector": np.asarray(v, np.float32).tobytes()}
+                for k, v in new
+                if k not in existing
+            ]
+            if rows:
+                conn.execute(t.embeddings.insert(), rows)
+    return len(new)
+
+
+def feedback_frame(store: Store, territory_id: str | None = None) -> pd.DataFrame:
+    """Labelled pairs for learning: facilitators' judgements and partnership outcomes.
+
+    Only what came after the last reset of learning counts.
+    """
+    since = _learning_since(store, territory_id)
+    with store.reading() as conn:
+        q = sa.select(t.feedback.c.need_id, t.feedback.c.offer_id, t.feedback.c.relevant)
+        if since is not None:
+            q = q.where(t.feedback.c.at >= since)
+        rows = [
+            {
+                "need_id": r.need_id,
+                "offer_id": r.offer_id,
+                "label": "relevant" if r.relevant else "not_relevant",
+            }
+            for r in conn.execute(q)
+        ]
+    for part in ps.list_partnerships(store, territory_id=territory_id):
+        if part.need_id and part.offer_id and part.status.value in ("realised", "abandoned"):
+            last = part.history[-1].at if part.history else None
+            if since is None or (last is not None and last >= since):
+                rows.append(
+                    {"need_id": part.need_id, "offer_id": part.offer_id, "label": part.status.value}
+                )
+    return pd.DataFrame(rows, columns=["need_id", "offer_id", "label"])
+
+
+def _learning_since(store: Store, territory_id: str | None) -> dt.datetime | None:
+    with store.reading() as conn:
+        value = conn.execute(
+            sa.select(t.settings.c.value).where(
+                t.settings.c.scope == _scope(territory_id), t.settings.c.key == "learning_since"
+            )
+        ).scalar()
+    return dt.datetime.fromisoformat(value) if value else None
+
+
+def reset_learning(store: Store, territory_id: str | None = None) -> None:
+    """Forget past feedback for learning (it stays recorded); back to the default weights."""
+    scope = _scope(territory_id)
+    with store.transaction() as conn:
+        conn.execute(
+            t.settings.delete().where(
+                t.settings.c.scope == scope, t.settings.c.key == "learning_since"
+            )
+        )
+        conn.execute(
+            t.settings.insert(),
+            {
+                "scope": scope,
+                "key": "learning_since",
+                "value": dt.datetime.now().isoformat(timespec="microseconds"),
+            },
+        )
+
+
+def record_feedback(
+    store: Store, need_id: str, offer_id: str, relevant: bool, *, author: str | None = None
+) -> None:
+    """A facilitator judges a candidate relevant or not (the matcher learns from it)."""
+    with store.transaction() as conn:
+        found = {
+            r.item_id: r.direction
+            for r in conn.execute(
+                sa.select(t.items.c.item_id, t.items.c.direction).where(
+                    t.items.c.item_id.in_([need_id, offer_id])
+                )
+            )
+        }
+        if found.get(need_id) != "need" or found.get(offer_id) != "offer":
+            raise NotFoundError("besoin ou offre introuvable : rechargez la liste des pistes.")
+        conn.execute(
+            t.feedback.insert(),
+            {
+                "need_id": need_id,
+                "offer_id": offer_id,
+                "relevant": bool(relevant),
+                "at": dt.datetime.now(),
+                "author": author,
+            },
+        )
+
+
+# -- matching -----------------------------------------------------------------------------------
+
+
+def fit_matcher(
+    store: Store,
+    territory_id: str | None = None,
+    config: MatchConfig | None = None,
+    *,
+    learn: bool = True,
+    progress: Progress | None = None,
+) -> Matcher:
+    """A matcher fitted on a territory's data, with its settings, vocabulary and feedback."""
+    say = progress or (lambda _f, _m: None)
+    config = config or load_config(store, territory_id)
+    say(0.1, "Lecture des besoins et des offres…")
+    orgs, items = frames(store, territory_id)
+    stored: set[str] = set()
+    if config.use_semantic:
+        say(0.2, "Chargement des représentations sémantiques déjà calculées…")
+        stored = _load_embeddings(store, config.semantic_model)
+    say(0.3, "Calcul des représentations des textes…")
+    matcher = Matcher(config, territory_vocabulary(store, territory_id)).fit(orgs, items)
+    if config.use_semantic:
+        _store_embeddings(store, config.semantic_model, stored)
+    if learn:
+        say(0.8, "Prise en compte des retours des animateurs…")
+        fb = feedback_frame(store, territory_id)
+        if len(fb):
+            matcher.learn(fb)
+    say(1.0, "Prêt.")
+    return matcher
+
+
+def match(
+    store: Store,
+    *,
+    territory_id: str | None = None,
+    need_id: str | None = None,
+    org_id: str | None = None,
+    top: int | None = None,
+    matcher: Matcher | None = None,
+) -> list[dict[str, Any]]:
+    """Shortlists in the interchange format's matching output (one object per need)."""
+    if need_id and org_id:
+        raise InvalidInputError("choisissez soit un besoin (--need), soit une structure (--org).")
+    matcher = matcher or fit_matcher(store, territory_id)
+    exclude = ps.excluded_pairs(store)
+    items = matcher.corpus_.items
+    if need_id:
+        results = {need_id: matcher.shortlist(need_id, top, exclude)}
+        needs = items[items["item_id"] == need_id]
+    elif org_id:
+        if org_id not in matcher.corpus_.org_pos:
+            raise NotFoundError(f"structure « {org_id} » introuvable.")
+        needs = items[(items["org_id"] == org_id) & (items["direction"] == "need")]
+        results = matcher.match_all(top, exclude, need_ids=list(needs["item_id"]))
+    else:
+        results = matcher.match_all(top, exclude)
+        needs = items
+    return to_format_json(results, needs)
+
+
+def shortlist_org(
+    store: Store,
+    org_id: str,
+    *,
+    territory_id: str | None = None,
+    top: int | None = None,
+    matcher: Matcher | None = None,
+) -> list[Candidate]:
+    """Best partners of one organisation over all its needs and offers."""
+    matcher = matcher or fit_matcher(store, territory_id)
+    return matcher.shortlist_org(org_id, top, ps.excluded_pairs(store))
+
+
+def pistes(
+    store: Store,
+    *,
+    territory_id: str | None = None,
+    max_per_org: int | None = None,
+    matcher: Matcher | None = None,
+    min_score: float = 0.3,
+) -> list[Candidate]:
+    """Territory-wide pistes, spread so no organisation is proposed too often."""
+    matcher = matcher or fit_matcher(store, territory_id)
+    return matcher.pistes(max_per_org, ps.excluded_pairs(store), min_score=min_score)
+
+
+def propose_candidate(
+    store: Store, candidate: Candidate, *, author: str | None = None
+) -> Partnership:
+    """Turn a matcher's candidate into a proposed partnership, with its mode and reasons."""
+    return ps.propose(
+        store,
+        candidate.need_id,
+        candidate.offer_id,
+        mode=candidate.mode or None,
+        author=author,
+        note="; ".join(candidate.reasons[:3]) or None,
+    )
+
+
+# -- evaluation ---------------------------------------------------------------------------------
+
+
+def evaluate(
+    folder: str | Path, config: MatchConfig | None = None, *, progress: Progress | None = None
+) -> dict[str, Any]:
+    """Import a labelled folder into a throwaway database, match it, and measure the ranking."""
+    from traits.services.data import import_territory
+
+    with tempfile.TemporaryDirectory(prefix="traits-eval-") as tmp:
+        store = Store(Path(tmp) / "eval.sqlite")
+        report = import_territory(store, folder)
+        if not report.relevance:
+            raise InvalidInputError(
+                f"{folder} n'a pas de fichier relevance.csv : ce n'est pas un jeu étiqueté."
+            )
+        matcher = fit_matcher(store, None, config, learn=False, progress=progress)
+        rel = pd.DataFrame(report.relevance, columns=["need_id", "offer_id", "grade"])
+        orgs, items = frames(store)
+        metrics = evaluate_frames(orgs, items, rel, matcher=matcher)
+        store.dispose()
+    metrics["config"] = {
+        k: v
+        for k, v in dataclasses.asdict(matcher.config).items()
+        if k in ("use_semantic", "semantic_model", "distance_decay_km", "top_k")
+    }
+    return metrics

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from conftest import ITEMS, write
@@ -97,3 +98,20 @@ def test_report_and_graph_commands(tmp_path: Path):
 
     text = "\n".join(p.text for p in python_docx.Document(str(docx)).paragraphs)
     assert "partenariats concrétisés" in text
+
+
+def test_pdf_report(tmp_path: Path):
+    pytest.importorskip("fpdf")
+    from traits.report import PDF_FONTS
+
+    if not any(Path(f).exists() for f in PDF_FONTS):
+        pytest.skip("no Unicode font (fonts-dejavu-core)")
+    db = str(tmp_path / "demo.sqlite")
+    runner.invoke(app, ["demo", "--db", db])
+    pdf = tmp_path / "bilan.pdf"
+    result = runner.invoke(app, ["report", "--db", db, "-f", "pdf", "-o", str(pdf)])
+    assert result.exit_code == 0, result.output
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF") and len(data) > 5000
+    refused = runner.invoke(app, ["report", "--db", db, "-f", "pdf"])
+    assert refused.exit_code != 0

@@ -25,6 +25,7 @@ REPORT_FORMATS: dict[str, str] = {
     "markdown": ".md",
     "html": ".html",
     "docx": ".docx",
+    "pdf": ".pdf",
     "json": ".json",
 }
 _FORMAT_ALIASES = {"md": "markdown", "htm": "html", "word": "docx"}
@@ -95,7 +96,7 @@ def render_report(report: r.Report, fmt: str) -> str:
     if name == "json":
         return r.to_json(report)
     raise InvalidInputError(
-        "le format docx s'écrit dans un fichier : indiquez un chemin de sortie."
+        f"le format {name} s'écrit dans un fichier : indiquez un chemin de sortie."
     )
 
 
@@ -118,6 +119,8 @@ def export_report(
         )
     if name == "docx":
         return r.to_docx(report, path)
+    if name == "pdf":
+        return r.to_pdf(report, path)
     path.write_text(render_report(report, name), encoding="utf-8")
     return path
 

@@ -1,0 +1,68 @@
+"""Documentation stays true: every command and option is in the README, every file in FORMAT."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import click
+import typer
+
+from traits.cli import app
+from traits.interchange.columns import FILES
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _commands(group: click.Group, prefix: str = "traits") -> list[tuple[str, click.Command]]:
+    out = []
+    for name, cmd in group.commands.items():
+        full = f"{prefix} {name}"
+        if isinstance(cmd, click.Group):
+            out.extend(_commands(cmd, full))
+        else:
+            out.append((full, cmd))
+    return out
+
+
+def test_every_command_and_option_is_in_the_readme():
+    readme = (ROOT / "README.md").read_text("utf-8")
+    missing = []
+    for name, cmd in _commands(typer.main.get_command(app)):
+        if f"`{name}" not in readme:
+            missing.append(name)
+        for param in cmd.params:
+            for opt in getattr(param, "opts", []):
+                if opt.startswith("--") and opt not in readme and opt != "--help":
+                    missing.append(f"{name} {opt}")
+    assert not missing, f"undocumented in README: {missing}"
+
+
+def test_readme_has_exactly_two_setup_commands():
+    readme = (ROOT / "README.md").read_text("utf-8")
+    setup = readme.split("## Set-up", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```bash\n(.*?)```", setup, re.S)
+    assert len(blocks) == 2 and all(len(b.strip().splitlines()) == 1 for b in blocks)
+    ci = (ROOT / ".ci" / "run").read_text("utf-8")
+    test_command = blocks[1].strip().split("&&")[-1].strip()
+    assert test_command in ci
+
+
+def test_every_interchange_file_and_column_is_documented():
+    doc = (ROOT / "docs" / "format.md").read_text("utf-8")
+    for spec in FILES:
+        if spec.name == "relevance":
+            continue
+        assert spec.filename in doc
+        for col in spec.columns:
+            assert f"`{col.name}`" in doc, f"{spec.filename}: {col.name}"
+
+
+def test_glossary_names_exist_in_code():
+    glossary = (ROOT / "docs" / "glossary.md").read_text("utf-8")
+    import traits.model as model
+
+    for name in re.findall(r"`([A-Z][A-Za-z]+)`", glossary):
+        if name in {"Subcategory", "Candidate", "OPEN_STATUSES"}:
+            continue
+        assert hasattr(model, name), name

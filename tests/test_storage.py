@@ -1,0 +1,50 @@
+"""Storage: migrations build exactly the declared schema; writes are all or nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from traits.errors import StorageError
+from traits.storage import Store, resolve_url
+from traits.storage import schema as t
+
+
+def test_migrations_match_the_declared_tables(tmp_path: Path):
+    store = Store(tmp_path / "m.sqlite")
+    with store.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), t.metadata)
+    assert diff == []
+
+
+def test_reopening_does_not_migrate_again(tmp_path: Path):
+    Store(tmp_path / "m.sqlite")
+    store = Store(tmp_path / "m.sqlite")
+    with store.reading() as conn:
+        assert conn.execute(sa.text("select version_num from alembic_version")).scalar() == "0002"
+
+
+def test_a_failed_transaction_leaves_nothing(tmp_path: Path):
+    store = Store(tmp_path / "m.sqlite")
+    with pytest.raises(RuntimeError):
+        with store.transaction() as conn:
+            conn.execute(t.territories.insert(), {"territory_id": "x", "name": "X", "communes": []})
+            raise RuntimeError("interrupted")
+    with store.reading() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(t.territories)).scalar() == 0
+
+
+def test_db_option_accepts_paths_and_urls(tmp_path: Path, monkeypatch):
+    assert resolve_url(tmp_path / "a.sqlite") == f"sqlite:///{tmp_path / 'a.sqlite'}"
+    assert resolve_url("postgresql+psycopg://u@h/b") == "postgresql+psycopg://u@h/b"
+    monkeypatch.setenv("TRAITS_DB", str(tmp_path / "env.sqlite"))
+    assert resolve_url(None).endswith("env.sqlite")
+
+
+def test_bad_url_is_a_french_message():
+    with pytest.raises(StorageError, match="Adresse de base de données invalide"):
+        Store("nosuchdialect://x/y")

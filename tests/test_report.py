@@ -420,8 +420,8 @@ def test_service_exports_every_format(filled: Store, tmp_path: Path, fmt: str, s
 
 
 def test_service_refuses_unknown_format_and_reversed_period(filled: Store, tmp_path: Path):
-    with pytest.raises(InvalidInputError, match="format de bilan « pdf » inconnu"):
-        services.export_report(filled, "pdf", tmp_path / "bilan.pdf")
+    with pytest.raises(InvalidInputError, match="format de bilan « odt » inconnu"):
+        services.export_report(filled, "odt", tmp_path / "bilan.odt")
     with pytest.raises(InvalidInputError, match="période inversée"):
         services.build_report(filled, "t1", dt.date(2023, 1, 1), dt.date(2022, 1, 1))
 

@@ -50,3 +50,37 @@ def small(tmp_path: Path) -> Path:
     write(folder, "organisations.csv", ORGS)
     write(folder, "items.csv", ITEMS)
     return folder
+
+
+#: Admin URL of a PostgreSQL server for the integration tests (set by .ci/run).
+PG_URL = os.environ.get("TRAITS_TEST_PG_URL")
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]
+
+
+@pytest.fixture(params=BACKENDS)
+def backend_store(request, tmp_path: Path):
+    """A fresh, migrated store on each backend (PostgreSQL: a new database per test)."""
+    if request.param == "sqlite":
+        yield Store(tmp_path / "backend.sqlite")
+        return
+    if not PG_URL:
+        if os.environ.get("CI"):
+            pytest.fail("TRAITS_TEST_PG_URL is not set: .ci/run starts PostgreSQL for CI")
+        pytest.skip("TRAITS_TEST_PG_URL not set (see .ci/run)")
+    import uuid
+
+    import sqlalchemy as sa
+
+    name = f"traits_test_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = sa.engine.make_url(PG_URL).set(database=name)
+    store = Store(url.render_as_string(hide_password=False))
+    try:
+        yield store
+    finally:
+        store.dispose()
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

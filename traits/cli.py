@@ -407,6 +407,66 @@ def evaluate(
         typer.echo(f"{key:<7} {metrics[key]:.3f}")
 
 
+contact_app = typer.Typer(
+    help="Données personnelles (RGPD) : exporter, effacer, purger les contacts.",
+    no_args_is_help=True,
+)
+app.add_typer(contact_app, name="contact")
+
+
+@contact_app.command("export")
+def contact_export(
+    email: Annotated[str, typer.Argument(help="Adresse e-mail de la personne.")],
+    db: DbOption = None,
+) -> None:
+    """Tout ce qui est enregistré sur une personne, en JSON (droit d'accès)."""
+    from traits.services import contacts
+
+    typer.echo(json.dumps(contacts.export_person(_store(db), email), ensure_ascii=False, indent=2))
+
+
+@contact_app.command("erase")
+def contact_erase(
+    email: Annotated[str, typer.Argument(help="Adresse e-mail de la personne.")],
+    db: DbOption = None,
+) -> None:
+    """Effacer une personne et anonymiser ses mentions (droit à l'effacement)."""
+    from traits.services import contacts
+
+    done = contacts.erase_person(_store(db), email)
+    typer.echo(
+        plural(done["contacts"], "fiche contact effacée", "fiches contact effacées")
+        + ", "
+        + plural(done["mentions"], "mention anonymisée", "mentions anonymisées")
+        + "."
+    )
+
+
+@contact_app.command("purge")
+def contact_purge(
+    older_than: Annotated[
+        str, typer.Option("--older-than", help="Sans activité depuis : 3y, 18m, 90d.")
+    ],
+    db: DbOption = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Lister seulement, sans effacer.")
+    ] = False,
+) -> None:
+    """Lister puis effacer les contacts sans activité depuis la durée donnée."""
+    from traits.services import contacts
+
+    store = _store(db)
+    age = contacts.parse_age(older_than)
+    stale = (contacts.stale_contacts if dry_run else contacts.purge)(store, age)
+    for c in stale:
+        last = c["last_activity"].isoformat() if c["last_activity"] else "jamais"
+        typer.echo(
+            f"{c['contact_id']}  {c['name']}  {c['email'] or ''}  dernière activité : {last}"
+        )
+    verb = "à effacer" if dry_run else "effacé" + ("s" if len(stale) > 1 else "")
+    typer.echo(plural(len(stale), "contact", "contacts") + f" {verb}.")
+
+
 def main() -> None:
     """Entry point: run the app, turning every error into a French message (no traceback)."""
     debug = bool(os.environ.get("TRAITS_DEBUG"))

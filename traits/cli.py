@@ -467,6 +467,36 @@ def contact_purge(
     typer.echo(plural(len(stale), "contact", "contacts") + f" {verb}.")
 
 
+@app.command("backup")
+def backup_cmd(
+    target: Annotated[Path, typer.Argument(help="Fichier de sauvegarde (.sqlite, ou .json.gz).")],
+    db: DbOption = None,
+) -> None:
+    """Sauvegarder toute la base, même en cours d'utilisation."""
+    from traits.services import backup
+
+    path = backup.backup(_store(db), target)
+    typer.echo(f"Sauvegarde écrite : {path}.")
+
+
+@app.command("restore")
+def restore_cmd(
+    source: Annotated[Path, typer.Argument(help="Fichier de sauvegarde à restaurer.")],
+    db: DbOption = None,
+) -> None:
+    """Remplacer toute la base par une sauvegarde (tout ou rien)."""
+    from traits.services import backup
+
+    counts = backup.restore(_store(db), source)
+    typer.echo(
+        "Base restaurée : "
+        + plural(counts.get("organisations", 0), "structure", "structures")
+        + ", "
+        + plural(counts.get("partnerships", 0), "partenariat", "partenariats")
+        + "."
+    )
+
+
 def main() -> None:
     """Entry point: run the app, turning every error into a French message (no traceback)."""
     debug = bool(os.environ.get("TRAITS_DEBUG"))

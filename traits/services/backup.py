@@ -156,9 +156,11 @@ def _load(conn: sa.Connection, dump: dict[str, Any], *, source: str) -> dict[str
             )
         )
     counts: dict[str, int] = {}
-    for table in reversed(t.metadata.sorted_tables):
+    # The audit log is append-only: a restore keeps it (and is itself logged).
+    tables = [table for table in t.metadata.sorted_tables if table is not t.audit_log]
+    for table in reversed(tables):
         conn.execute(table.delete())
-    for table in t.metadata.sorted_tables:
+    for table in tables:
         rows = dump["tables"].get(table.name, [])
         if not dump.get("decoded"):
             rows = [{k: _decode(table.c[k], v) for k, v in r.items()} for r in rows]

@@ -87,6 +87,11 @@ class Store:
                 ) from exc
         if self.engine.dialect.name == "sqlite":
             _configure_sqlite(self.engine)
+        if not getattr(self.engine, "_traits_audited", False):
+            from traits.storage.audit import install
+
+            install(self.engine)
+            self.engine._traits_audited = True  # type: ignore[attr-defined]
         if migrate:
             self.migrate()
 

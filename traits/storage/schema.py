@@ -214,3 +214,16 @@ embeddings = sa.Table(
     sa.Column("text_hash", sa.String(64), primary_key=True),
     sa.Column("vector", sa.LargeBinary, nullable=False),
 )
+
+#: Append-only log of every write: who, when, what (database triggers refuse edits).
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("audit_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.DateTime, nullable=False),
+    sa.Column("actor", sa.String(200), nullable=False),
+    sa.Column("operation", sa.String(10), nullable=False),
+    sa.Column("table_name", sa.String(60), nullable=False),
+    sa.Column("rows", sa.Integer, nullable=False),
+    sa.Column("keys", sa.JSON, nullable=False, default=list),
+)

@@ -1,0 +1,109 @@
+"""The audit log: every insert, update and delete on the data tables, with who did it.
+
+The actor is a context variable: the CLI sets it once, the app per session
+(``with acting_as(name): ...``), so the services need no extra argument.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import datetime as dt
+import getpass
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from traits.storage import schema as t
+
+_ACTOR: contextvars.ContextVar[str | None] = contextvars.ContextVar("traits_actor", default=None)
+#: Tables whose writes are audited (caches and the log itself are not).
+AUDITED = frozenset(
+    table.name
+    for table in t.metadata.sorted_tables
+    if table.name not in {"audit_log", "embeddings"}
+)
+_MAX_KEYS = 50
+
+
+def current_actor() -> str:
+    """Who is acting: set by ``acting_as``, else ``TRAITS_AUTHOR``, else the system user."""
+    actor = _ACTOR.get()
+    if actor:
+        return actor
+    env = os.environ.get("TRAITS_AUTHOR")
+    if env:
+        return env
+    try:
+        return f"système:{getpass.getuser()}"
+    except (OSError, KeyError):  # pragma: no cover - no user name on this system
+        return "système"
+
+
+@contextmanager
+def acting_as(actor: str) -> Iterator[None]:
+    """Attribute the writes of this block to ``actor``."""
+    token = _ACTOR.set(actor)
+    try:
+        yield
+    finally:
+        _ACTOR.reset(token)
+
+
+def set_actor(actor: str | None) -> None:
+    """Attribute the writes of the current context (thread, app session) to ``actor``."""
+    _ACTOR.set(actor)
+
+
+def _keys(table: sa.Table, params: list[dict[str, Any]]) -> list[Any]:
+    names = [c.name for c in table.primary_key.columns]
+    keys = []
+    for row in params[:_MAX_KEYS]:
+        values = [row.get(n) for n in names]
+        if all(v is not None for v in values):
+            keys.append(values[0] if len(values) == 1 else values)
+    return keys
+
+
+def install(engine: Engine) -> None:
+    """Log every data write made through ``engine`` in the same transaction."""
+
+    @sa.event.listens_for(engine, "after_execute")
+    def _after_execute(
+        conn: Connection,
+        clause: Any,
+        multiparams: Any,
+        params: Any,
+        execution_options: Any,
+        result: Any,
+    ) -> None:
+        if not isinstance(clause, sa.Insert | sa.Update | sa.Delete):
+            return
+        table = clause.table
+        if getattr(table, "name", None) not in AUDITED:
+            return
+        rows = multiparams if isinstance(multiparams, list) and multiparams else [params or {}]
+        rows = [r for r in rows if isinstance(r, dict)]
+        count = (
+            result.rowcount if result.rowcount is not None and result.rowcount >= 0 else len(rows)
+        )
+        if isinstance(clause, sa.Insert):
+            keys = _keys(table, rows)
+            operation = "insert"
+        else:
+            keys = []
+            operation = "update" if isinstance(clause, sa.Update) else "delete"
+        conn.execute(
+            t.audit_log.insert(),
+            {
+                "at": dt.datetime.now(),
+                "actor": current_actor()[:200],
+                "operation": operation,
+                "table_name": table.name,
+                "rows": int(count),
+                "keys": keys,
+            },
+        )

@@ -497,6 +497,72 @@ def restore_cmd(
     )
 
 
+user_app = typer.Typer(
+    help="Comptes d'un déploiement partagé : ajouter, lister, désactiver.",
+    no_args_is_help=True,
+)
+app.add_typer(user_app, name="user")
+
+
+@user_app.command("add")
+def user_add(
+    username: Annotated[str, typer.Argument(help="Identifiant (ou e-mail pour l'OIDC).")],
+    role: Annotated[str, typer.Option("--role", help="facilitator, coordinator ou admin.")],
+    db: DbOption = None,
+    territory: Annotated[
+        list[str] | None,
+        typer.Option("--territory", "-t", help="Territoire attribué (répétable)."),
+    ] = None,
+    name: Annotated[str | None, typer.Option("--name", help="Nom affiché.")] = None,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Lire le mot de passe sur l'entrée standard.")
+    ] = False,
+    no_password: Annotated[
+        bool, typer.Option("--no-password", help="Compte sans mot de passe (connexion OIDC).")
+    ] = False,
+) -> None:
+    """Créer un compte ; le mot de passe est demandé sans être affiché."""
+    from traits.services import access
+
+    if no_password:
+        password = None
+    elif password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("Mot de passe", hide_input=True, confirmation_prompt=True)
+    access.add_user(
+        _store(db), username, role, password, territories=territory or [], display_name=name
+    )
+    typer.echo(f"Compte « {username} » créé.")
+
+
+@user_app.command("list")
+def user_list(db: DbOption = None, fmt: FormatOption = "table") -> None:
+    """Lister les comptes."""
+    from traits.services import access
+
+    rows = [
+        {
+            **u,
+            "territories": "|".join(u["territories"]),
+            "locked_until": u["locked_until"].isoformat() if u["locked_until"] else "",
+        }
+        for u in access.list_users(_store(db))
+    ]
+    _print_rows(
+        rows, fmt, ["username", "display_name", "role", "territories", "disabled", "locked_until"]
+    )
+
+
+@user_app.command("disable")
+def user_disable(username: Annotated[str, typer.Argument()], db: DbOption = None) -> None:
+    """Désactiver un compte (son historique reste)."""
+    from traits.services import access
+
+    access.disable_user(_store(db), username)
+    typer.echo(f"Compte « {username} » désactivé.")
+
+
 def main() -> None:
     """Entry point: run the app, turning every error into a French message (no traceback)."""
     debug = bool(os.environ.get("TRAITS_DEBUG"))

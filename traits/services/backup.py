@@ -18,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from traits.errors import InvalidInputError, Problem
+from traits.services import access
 from traits.storage import Store
 from traits.storage import schema as t
 
@@ -78,6 +79,7 @@ def backup(store: Store, target: str | Path) -> Path:
     ``.sqlite`` (or ``.db``): a SQLite database (the online backup API from a SQLite file, a
     copy from any other backend); anything else: a logical dump (gzipped JSON).
     """
+    access.require_admin()
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(target.name + ".tmp")
@@ -137,6 +139,7 @@ def _read_dump(source: Path) -> dict[str, Any]:
 
 def restore(store: Store, source: str | Path) -> dict[str, int]:
     """Replace the whole database with a backup (SQLite file or logical dump), all or nothing."""
+    access.require_admin()
     source = Path(source)
     if not source.is_file():
         raise InvalidInputError(Problem("sauvegarde introuvable.", file=str(source)))

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from traits.errors import InvalidInputError, NotFoundError
+from traits.services import access
 from traits.storage import Store
 from traits.storage import schema as t
 
@@ -70,6 +71,7 @@ def _mentions(conn: Connection, patterns: list[re.Pattern[str]]) -> list[dict[st
 
 def export_person(store: Store, email: str) -> dict[str, Any]:
     """Everything held about the person with this e-mail (right of access), as JSON-ready data."""
+    access.require_admin()
     with store.reading() as conn:
         contacts = _contacts(conn, email)
         if not contacts:
@@ -116,6 +118,7 @@ def _erase(conn: Connection, contacts: list[Any]) -> int:
 
 def erase_person(store: Store, email: str) -> dict[str, int]:
     """Remove the person and anonymise every mention of them (right to erasure)."""
+    access.require_admin()
     with store.transaction() as conn:
         contacts = _contacts(conn, email)
         if not contacts:
@@ -178,6 +181,7 @@ def stale_contacts(
     store: Store, older_than: dt.timedelta, today: dt.date | None = None
 ) -> list[dict[str, Any]]:
     """Contacts with no activity since ``older_than`` (those with no date at all included)."""
+    access.require_admin()
     limit = (today or dt.date.today()) - older_than
     activity = last_activity(store)
     with store.reading() as conn:
@@ -199,6 +203,7 @@ def purge(
     store: Store, older_than: dt.timedelta, today: dt.date | None = None
 ) -> list[dict[str, Any]]:
     """Erase every contact inactive since ``older_than``; returns who was erased."""
+    access.require_admin()
     stale = stale_contacts(store, older_than, today)
     if stale:
         with store.transaction() as conn:

@@ -15,6 +15,7 @@ from sqlalchemy.engine import Connection
 from traits.errors import InvalidInputError, Problem
 from traits.interchange import readers, validate, writers
 from traits.model import Territory
+from traits.services import access
 from traits.storage import Store, schema
 from traits.storage import repository as repo
 
@@ -113,6 +114,8 @@ def parse_source(
 ) -> validate.Parsed:
     """Read and validate a source against the database, without writing anything."""
     tables = _read(path)
+    if territory is not None:
+        access.require_write(territory.territory_id)
     with store.reading() as conn:
         return _validate(conn, tables, territory)
 
@@ -139,6 +142,10 @@ def import_territory(
         parsed = _validate(conn, tables, territory)
         if parsed.errors:
             raise InvalidInputError(parsed.problems)
+        access.require_write(
+            {o.territory_id for o in parsed.organisations}
+            | ({territory.territory_id} if territory else set())
+        )
         if territory is not None and all(
             t.territory_id != territory.territory_id for t in parsed.territories
         ):
@@ -151,6 +158,7 @@ def export_territory(
     store: Store, target: str | Path, *, territory_id: str | None = None
 ) -> list[Path]:
     """Write a territory (or all) as a CSV folder, or one workbook if target is .xlsx/.ods."""
+    access.require_read(territory_id)
     with store.reading() as conn:
         data = repo.read_all(conn, territory_id)
     target = Path(target)
@@ -174,11 +182,14 @@ def load_demo(store: Store) -> ImportReport:
 
 def stats(store: Store, territory_id: str | None = None) -> dict[str, Any]:
     """Counts of organisations, diagnostics, needs, offers, contacts and partnerships by status."""
+    access.require_read(territory_id)
     with store.reading() as conn:
         return repo.counts(conn, territory_id)
 
 
 def list_territories(store: Store) -> list[Territory]:
-    """Every territory of the database."""
+    """Every territory of the database the caller may read."""
+    allowed = access.readable_territories()
     with store.reading() as conn:
-        return repo.read_territories(conn)
+        found = repo.read_territories(conn)
+    return [t for t in found if allowed is None or t.territory_id in allowed]

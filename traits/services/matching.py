@@ -23,6 +23,7 @@ from traits.matching import features
 from traits.matching.evaluation import evaluate_frames
 from traits.matching.pipeline import Candidate, MatchConfig, Matcher, to_format_json
 from traits.model import Partnership
+from traits.services import access
 from traits.services import partnerships as ps
 from traits.services.vocabulary import vocabulary as territory_vocabulary
 from traits.storage import Store
@@ -85,6 +86,7 @@ def save_settings(store: Store, territory_id: str | None = None, **values: Any) 
         from traits.matching.score import check_weights
 
         values["weights"] = check_weights(values["weights"])
+    access.require_write(territory_id)
     scope = _scope(territory_id)
     with store.transaction() as conn:
         for key, value in values.items():
@@ -100,6 +102,7 @@ def save_settings(store: Store, territory_id: str | None = None, **values: Any) 
 
 def frames(store: Store, territory_id: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Organisations and items of a territory (or all) as the matcher's input tables."""
+    access.require_read(territory_id)
     with store.reading() as conn:
         q_orgs = sa.select(
             t.organisations.c.org_id,
@@ -221,6 +224,7 @@ def _learning_since(store: Store, territory_id: str | None) -> dt.datetime | Non
 
 def reset_learning(store: Store, territory_id: str | None = None) -> None:
     """Forget past feedback for learning (it stays recorded); back to the default weights."""
+    access.require_write(territory_id)
     scope = _scope(territory_id)
     with store.transaction() as conn:
         conn.execute(
@@ -243,6 +247,7 @@ def record_feedback(
 ) -> None:
     """A facilitator judges a candidate relevant or not (the matcher learns from it)."""
     with store.transaction() as conn:
+        access.require_write(access.territory_of(conn, item_id=need_id))
         found = {
             r.item_id: r.direction
             for r in conn.execute(
@@ -376,7 +381,8 @@ def evaluate(
     """Import a labelled folder into a throwaway database, match it, and measure the ranking."""
     from traits.services.data import import_territory
 
-    with tempfile.TemporaryDirectory(prefix="traits-eval-") as tmp:
+    # A throwaway database: the caller's territories do not apply to it.
+    with access.unrestricted(), tempfile.TemporaryDirectory(prefix="traits-eval-") as tmp:
         store = Store(Path(tmp) / "eval.sqlite")
         report = import_territory(store, folder)
         if not report.relevance:

@@ -20,6 +20,7 @@ from traits.model import (
     PartnershipMode,
     PartnershipStatus,
 )
+from traits.services import access
 from traits.storage import Store
 from traits.storage import repository as repo
 from traits.storage import schema as t
@@ -65,6 +66,7 @@ def propose(
 ) -> Partnership:
     """Turn a need–offer pair into a proposed partnership (a piste) in one call."""
     with store.transaction() as conn:
+        access.require_write(access.territory_of(conn, item_id=need_id))
         rows = {
             r.item_id: r
             for r in conn.execute(
@@ -136,6 +138,7 @@ def propose(
 def get(store: Store, partnership_id: str) -> Partnership:
     """One partnership with its history."""
     with store.reading() as conn:
+        access.require_read(access.territory_of(conn, partnership_id=partnership_id))
         return _get(conn, partnership_id)
 
 
@@ -168,6 +171,7 @@ def change_status(
             "un abandon doit être motivé : indiquez le motif (option --reason)."
         )
     with store.transaction() as conn:
+        access.require_write(access.territory_of(conn, partnership_id=partnership_id))
         row = conn.execute(
             sa.select(t.partnerships.c.status, t.partnerships.c.version).where(
                 t.partnerships.c.partnership_id == partnership_id
@@ -231,6 +235,7 @@ def list_partnerships(
 ) -> list[Partnership]:
     """Partnerships, optionally of one status and one territory."""
     wanted = _status(status) if status else None
+    access.require_read(territory_id)
     with store.reading() as conn:
         parts = repo.read_partnerships(conn, territory_id)
     return [p for p in parts if wanted is None or p.status is wanted]

@@ -17,6 +17,7 @@ from traits import report as r
 from traits.errors import InvalidInputError, Problem
 from traits.interchange.validate import Parsed
 from traits.model import Partnership
+from traits.services import access
 from traits.storage import Store
 from traits.storage import repository as repo
 
@@ -40,6 +41,7 @@ def _read(store: Store, territory_id: str | None) -> Parsed:
 
     The outside organisations are not counted by the report (it filters on ``territory_id``).
     """
+    access.require_read(territory_id)
     with store.reading() as conn:
         data = repo.read_all(conn, territory_id)
         if territory_id is None:

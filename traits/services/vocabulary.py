@@ -7,6 +7,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from traits.errors import NotFoundError
+from traits.services import access
 from traits.storage import Store
 from traits.storage import schema as t
 from traits.storage.repository import upsert_subcategories
@@ -36,6 +37,7 @@ def vocabulary(store: Store, territory_id: str | None = None) -> Vocabulary:
 
 def extend_vocabulary(store: Store, territory_id: str, path: str | Path) -> int:
     """Add or replace a territory's subcategories from a CSV file; all rows or none."""
+    access.require_write(territory_id)
     rows = read_vocabulary_csv(path)
     with store.transaction() as conn:
         exists = conn.execute(

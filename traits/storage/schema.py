@@ -227,3 +227,18 @@ audit_log = sa.Table(
     sa.Column("rows", sa.Integer, nullable=False),
     sa.Column("keys", sa.JSON, nullable=False, default=list),
 )
+
+#: Accounts of a shared deployment (a laptop with a SQLite file may have none).
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("username", sa.String(120), primary_key=True),
+    sa.Column("display_name", sa.String(200)),
+    sa.Column("role", sa.String(20), nullable=False),
+    sa.Column("territories", sa.JSON, nullable=False, default=list),
+    sa.Column("password_hash", sa.String(255)),
+    sa.Column("disabled", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("failed_attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("locked_until", sa.DateTime),
+    sa.Column("created", sa.DateTime, nullable=False),
+)

@@ -32,7 +32,16 @@ from typing import IO
 from traits.errors import InvalidInputError, Problem
 from traits.text import normalise, phrase_key, tokens
 
-__all__ = ["CATEGORIES", "Subcategory", "Vocabulary", "read_vocabulary_csv"]
+__all__ = [
+    "CATEGORIES",
+    "GENERIC_WORDS",
+    "CATEGORY_COMPATIBILITY",
+    "CATEGORY_ORDER",
+    "Subcategory",
+    "Vocabulary",
+    "category_compatibility",
+    "read_vocabulary_csv",
+]
 
 #: The seven canonical categories, with the French aliases accepted in files.
 CATEGORIES: dict[str, str] = {
@@ -53,6 +62,62 @@ CATEGORIES: dict[str, str] = {
     "autre": "other",
 }
 
+CATEGORY_ORDER: tuple[str, ...] = (
+    "skills",
+    "equipment",
+    "purchasing",
+    "premises",
+    "volunteering",
+    "funding",
+    "other",
+)
+_CATS = CATEGORY_ORDER
+
+#: How well an offer of one category can answer a need of another (need, offer) → [0, 1].
+#: Same category first; neighbouring ones possible (a skill given as volunteering or sold as
+#: a service, equipment lent or bought second-hand...); an "other" need may meet anything.
+CATEGORY_COMPATIBILITY: dict[tuple[str, str], float] = {
+    **{(c, c): 1.0 for c in _CATS},
+    **{("other", c): 0.8 for c in _CATS if c != "other"},
+    **{(c, "other"): 0.6 for c in _CATS if c != "other"},
+    ("skills", "volunteering"): 0.85,
+    ("skills", "purchasing"): 0.7,
+    ("skills", "funding"): 0.2,
+    ("skills", "equipment"): 0.2,
+    ("skills", "premises"): 0.2,
+    ("volunteering", "skills"): 0.85,
+    ("volunteering", "purchasing"): 0.4,
+    ("volunteering", "funding"): 0.2,
+    ("volunteering", "equipment"): 0.2,
+    ("volunteering", "premises"): 0.2,
+    ("purchasing", "skills"): 0.7,
+    ("purchasing", "equipment"): 0.6,
+    ("purchasing", "volunteering"): 0.5,
+    ("purchasing", "premises"): 0.4,
+    ("purchasing", "funding"): 0.1,
+    ("equipment", "purchasing"): 0.7,
+    ("equipment", "funding"): 0.4,
+    ("equipment", "premises"): 0.3,
+    ("equipment", "volunteering"): 0.2,
+    ("equipment", "skills"): 0.2,
+    ("premises", "equipment"): 0.4,
+    ("premises", "purchasing"): 0.4,
+    ("premises", "skills"): 0.1,
+    ("premises", "volunteering"): 0.1,
+    ("premises", "funding"): 0.2,
+    ("funding", "equipment"): 0.5,
+    ("funding", "volunteering"): 0.3,
+    ("funding", "skills"): 0.3,
+    ("funding", "purchasing"): 0.2,
+    ("funding", "premises"): 0.2,
+}
+
+
+def category_compatibility(need_category: str, offer_category: str) -> float:
+    """Compatibility in [0, 1] of a need's category with an offer's (0.1 when unlisted)."""
+    return CATEGORY_COMPATIBILITY.get((need_category, offer_category), 0.1)
+
+
 _CODE = re.compile(r"^[a-z][a-z0-9_]*$")
 _COLUMNS = ("code", "category", "label", "synonyms", "related")
 
@@ -62,6 +127,25 @@ _PHRASE_PER_WORD = 0.15
 #: Weight of stem-overlap evidence relative to a phrase match.
 _STEM_WEIGHT = 0.3
 _MAX_PHRASE_WORDS = 8
+
+#: Everyday words that say nothing of a subcategory on their own: they count inside a
+#: synonym phrase ("fin de série", "grand format", "mise sous pli") but give no stem-overlap
+#: evidence alone. Numbers and one- or two-letter stems never do either.
+GENERIC_WORDS: frozenset[str] = frozenset(
+    """
+    an annee annees jour jours semaine mois heure heures soir matin midi temps fois date fin
+    debut grand grande grands petit petite petits gros nouveau nouvelle nouveaux vieux haut
+    bas premier premiere dernier mise mettre mis prise prendre faire donner avoir aller venir
+    general generale gestion service services projet projets personne personnes gens groupe
+    equipe lieu part partie activite activites structure structures entreprise entreprises
+    association associations salarie salaries public publique centre plan aide aider soutien
+    cas type sorte chose choses besoin place places point points niveau site local locaux
+    travail travaux action actions solidaire solidaires social sociale sociaux territoire
+    professionnel professionnelle professionnels pro libre bon bonne demande offre ligne
+    collectif collective commun commune partage partagee partager disposition utile reste
+    restes restant restante
+    """.split()
+)
 
 
 @dataclass(frozen=True)
@@ -116,7 +200,8 @@ class Vocabulary:
                 if key:
                     phrase_codes[key].add(sub.code)
                     for s in key.split():
-                        stem_codes[s].add(sub.code)
+                        if _counts_alone(s):
+                            stem_codes[s].add(sub.code)
         self._phrases: dict[str, tuple[str, ...]] = {
             k: tuple(sorted(v)) for k, v in phrase_codes.items()
         }
@@ -194,6 +279,16 @@ class Vocabulary:
             out.append((sub, round(float(score), 6)))
         out.sort(key=lambda p: (-p[1], p[0].code))
         return out[:k]
+
+
+@lru_cache(maxsize=1)
+def _generic_stems() -> frozenset[str]:
+    return frozenset(phrase_key(w) for w in GENERIC_WORDS) - {""}
+
+
+def _counts_alone(stem_: str) -> bool:
+    """Whether a stem gives stem-overlap evidence on its own (see :data:`GENERIC_WORDS`)."""
+    return len(stem_) > 2 and not stem_.isdigit() and stem_ not in _generic_stems()
 
 
 def _name_key(text: str) -> str:

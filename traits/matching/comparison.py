@@ -21,6 +21,7 @@ import scipy.sparse as sp
 
 from traits.geo import haversine_km
 from traits.matching.corpus import Corpus
+from traits.vocabulary import CATEGORY_COMPATIBILITY, CATEGORY_ORDER, category_compatibility
 
 __all__ = [
     "CATEGORY_COMPATIBILITY",
@@ -43,51 +44,7 @@ PARTS: tuple[str, ...] = (
     "reciprocity",
 )
 
-_CATS = ("skills", "equipment", "purchasing", "premises", "volunteering", "funding", "other")
-
-#: How well an offer of one category can answer a need of another (need, offer) → [0, 1].
-#: Same category first; neighbouring ones possible (a skill given as volunteering or sold as
-#: a service, equipment lent or bought second-hand...); an "other" need may meet anything.
-CATEGORY_COMPATIBILITY: dict[tuple[str, str], float] = {
-    **{(c, c): 1.0 for c in _CATS},
-    **{("other", c): 0.8 for c in _CATS if c != "other"},
-    **{(c, "other"): 0.6 for c in _CATS if c != "other"},
-    ("skills", "volunteering"): 0.85,
-    ("skills", "purchasing"): 0.7,
-    ("skills", "funding"): 0.2,
-    ("skills", "equipment"): 0.2,
-    ("skills", "premises"): 0.2,
-    ("volunteering", "skills"): 0.85,
-    ("volunteering", "purchasing"): 0.4,
-    ("volunteering", "funding"): 0.2,
-    ("volunteering", "equipment"): 0.2,
-    ("volunteering", "premises"): 0.2,
-    ("purchasing", "skills"): 0.7,
-    ("purchasing", "equipment"): 0.6,
-    ("purchasing", "volunteering"): 0.5,
-    ("purchasing", "premises"): 0.4,
-    ("purchasing", "funding"): 0.1,
-    ("equipment", "purchasing"): 0.7,
-    ("equipment", "funding"): 0.4,
-    ("equipment", "premises"): 0.3,
-    ("equipment", "volunteering"): 0.2,
-    ("equipment", "skills"): 0.2,
-    ("premises", "equipment"): 0.4,
-    ("premises", "purchasing"): 0.4,
-    ("premises", "skills"): 0.1,
-    ("premises", "volunteering"): 0.1,
-    ("premises", "funding"): 0.2,
-    ("funding", "equipment"): 0.5,
-    ("funding", "volunteering"): 0.3,
-    ("funding", "skills"): 0.3,
-    ("funding", "purchasing"): 0.2,
-    ("funding", "premises"): 0.2,
-}
-
-
-def category_compatibility(need_category: str, offer_category: str) -> float:
-    """Compatibility in [0, 1] of a need's category with an offer's (0.1 when unlisted)."""
-    return CATEGORY_COMPATIBILITY.get((need_category, offer_category), 0.1)
+_CATS = CATEGORY_ORDER
 
 
 def _category_table() -> tuple[dict[str, int], np.ndarray]:
@@ -138,6 +95,34 @@ def favoured_mask(
     return out
 
 
+def subcategory_overlap(
+    corpus: Corpus, need_idx: np.ndarray, offer_idx: np.ndarray, related_weight: float = 0.5
+) -> np.ndarray:
+    """How surely the two items are about the same subcategory (or neighbouring ones), in [0, 1].
+
+    The cosine of the evidence rows says *whether* they point the same way; it is scaled by
+    the weaker row's strength, so that two texts each with a faint hint of the same
+    subcategory (a shared everyday word) do not look like a sure match:
+    ``cos(a, b) × min(|a|, |b|)``, which is ``min(a, b)`` for single-subcategory items.
+    """
+    cn_a, cn_b = corpus.concept_n[need_idx], corpus.concept_n[offer_idx]
+    na, nb = corpus.concept_norm, corpus.concept_rel_norm
+    if na is None or nb is None:  # a corpus built without norms: plain cosines
+        direct = rowwise_dot(cn_a, cn_b)
+        near = np.maximum(
+            rowwise_dot(cn_a, corpus.concept_rel_n[offer_idx]),
+            rowwise_dot(corpus.concept_rel_n[need_idx], cn_b),
+        )
+        return np.minimum(np.maximum(direct, related_weight * near), 1.0)
+    a_n, b_n = na[need_idx], na[offer_idx]
+    direct = rowwise_dot(cn_a, cn_b) * np.minimum(a_n, b_n)
+    near = np.maximum(
+        rowwise_dot(cn_a, corpus.concept_rel_n[offer_idx]) * np.minimum(a_n, nb[offer_idx]),
+        rowwise_dot(corpus.concept_rel_n[need_idx], cn_b) * np.minimum(nb[need_idx], b_n),
+    )
+    return np.minimum(np.maximum(direct, near), 1.0)
+
+
 def compare(
     corpus: Corpus,
     need_idx: np.ndarray,
@@ -164,13 +149,7 @@ def compare(
     X[:, 0] = rowwise_dot(corpus.word[need_idx], corpus.word[offer_idx])
     if with_char:
         X[:, 1] = rowwise_dot(corpus.char_rows(need_idx), corpus.char_rows(offer_idx))
-    cn_a, cn_b = corpus.concept_n[need_idx], corpus.concept_n[offer_idx]
-    direct = rowwise_dot(cn_a, cn_b)
-    near = np.maximum(
-        rowwise_dot(cn_a, corpus.concept_rel_n[offer_idx]),
-        rowwise_dot(corpus.concept_rel_n[need_idx], cn_b),
-    )
-    X[:, 2] = np.maximum(direct, related_weight * near)
+    X[:, 2] = subcategory_overlap(corpus, need_idx, offer_idx, related_weight)
     if corpus.semantic is not None:
         cos = np.einsum("ij,ij->i", corpus.semantic[need_idx], corpus.semantic[offer_idx])
         lo, hi = semantic_range

@@ -58,6 +58,8 @@ class Corpus:
     stem_model: StemTfidf
     char_model: CharTfidf
     concept_model: SubcategoryEncoder
+    concept_norm: np.ndarray | None = None  # L2 norm of each direct evidence row
+    concept_rel_norm: np.ndarray | None = None  # L2 norm of each neighbour evidence row
     semantic_model: SemanticEncoder | None = None
     semantic: np.ndarray | None = None
     item_pos: dict[str, int] = field(default_factory=dict)
@@ -98,6 +100,10 @@ def sharpen(E: sp.csr_matrix, power: float = 2.0, floor: float = 0.35) -> sp.csr
             E.data[lo:hi] = row**power
     E.eliminate_zeros()
     return E
+
+
+def _row_norms(E: sp.spmatrix) -> np.ndarray:
+    return np.sqrt(np.asarray(sp.csr_matrix(E).multiply(E).sum(axis=1)).ravel()).astype(float)
 
 
 def _problem(msg: str, column: str | None = None, file: str = "items") -> Problem:
@@ -199,7 +205,7 @@ def build_corpus(
     char_model = CharTfidf(random_state=random_state).fit(texts)
     concept_model = SubcategoryEncoder(vocabulary, related_weight=related_weight).fit()
     subs = [s or None for s in it["subcategory"]]
-    concept = concept_model.transform(texts, subcategories=subs)
+    concept = concept_model.transform(texts, subcategories=subs, categories=it["category"].tolist())
     concept = sharpen(concept, power=SHARPEN_POWER, floor=SHARPEN_FLOOR)
     concept_rel = concept_model.expand(concept)
     semantic_enc = None
@@ -227,6 +233,8 @@ def build_corpus(
         concept=concept,
         concept_n=normalize(concept).astype(np.float32).tocsr(),
         concept_rel_n=normalize(concept_rel).astype(np.float32).tocsr(),
+        concept_norm=_row_norms(concept),
+        concept_rel_norm=_row_norms(concept_rel),
         stem_model=stem_model,
         char_model=char_model,
         concept_model=concept_model,

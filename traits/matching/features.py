@@ -27,7 +27,10 @@ from sklearn.utils.validation import check_is_fitted
 
 from traits.errors import TraitsError
 from traits.text import normalise, tokens
-from traits.vocabulary import Vocabulary
+from traits.vocabulary import Vocabulary, category_compatibility
+
+#: Default ``category_floor`` of :class:`SubcategoryEncoder`.
+CATEGORY_FLOOR = 0.3
 
 __all__ = [
     "CharTfidf",
@@ -164,17 +167,29 @@ class SubcategoryEncoder(TransformerMixin, BaseEstimator):
     related_weight
         Share of a subcategory's evidence passed to its neighbours (``related``) by
         :meth:`expand`.
+    category_floor
+        How much evidence survives for a subcategory whose category cannot answer the item's
+        declared one: evidence is multiplied by ``floor + (1 - floor) × compatibility``. The
+        declared category settles ambiguous words ("bureau" in an equipment item is
+        furniture, in a premises item an office; "prêt" in a funding item is a loan).
     """
 
-    def __init__(self, vocabulary: Vocabulary | None = None, related_weight: float = 0.5) -> None:
+    def __init__(
+        self,
+        vocabulary: Vocabulary | None = None,
+        related_weight: float = 0.5,
+        category_floor: float = CATEGORY_FLOOR,
+    ) -> None:
         self.vocabulary = vocabulary
         self.related_weight = related_weight
+        self.category_floor = category_floor
 
     def fit(self, X: Any = None, y: Any = None) -> SubcategoryEncoder:
         """Index the vocabulary (nothing is learnt from the texts)."""
         vocab = self.vocabulary if self.vocabulary is not None else Vocabulary.default()
         self.vocabulary_ = vocab
         self.codes_ = np.array(vocab.codes)
+        self.code_category_ = {sub.code: sub.category for sub in vocab}
         self.index_ = {c: i for i, c in enumerate(vocab.codes)}
         n = len(self.codes_)
         rows, cols = [], []
@@ -190,17 +205,35 @@ class SubcategoryEncoder(TransformerMixin, BaseEstimator):
         return self
 
     def transform(
-        self, X: Iterable[str], subcategories: Sequence[str | None] | None = None
+        self,
+        X: Iterable[str],
+        subcategories: Sequence[str | None] | None = None,
+        categories: Sequence[str | None] | None = None,
     ) -> sp.csr_matrix:
-        """Evidence rows; a declared subcategory code (same order as ``X``) counts fully."""
+        """Evidence rows; a declared subcategory code (same order as ``X``) counts fully.
+
+        With ``categories`` (the items' declared categories, same order), evidence for
+        subcategories of incompatible categories is damped (see ``category_floor``).
+        """
         check_is_fitted(self, "vocabulary_")
         texts = _as_texts(X)
+        floor = float(self.category_floor)
         data: list[float] = []
         indices: list[int] = []
         indptr = [0]
         for i, text in enumerate(texts):
             ev = _cached_evidence(self.vocabulary_, text)
             row = dict(ev)
+            cat = categories[i] if categories is not None else None
+            if isinstance(cat, str) and cat and floor < 1.0:
+                row = {
+                    code: score
+                    * (
+                        floor
+                        + (1.0 - floor) * category_compatibility(cat, self.code_category_[code])
+                    )
+                    for code, score in row.items()
+                }
             if subcategories is not None:
                 code = subcategories[i]
                 if isinstance(code, str) and code in self.index_:
@@ -330,6 +363,7 @@ class SemanticEncoder(TransformerMixin, BaseEstimator):
         check_is_fitted(self, "backend_")
         texts = [normalise_for_encoder(t) for t in _as_texts(X)]
         keys = [text_key(t) for t in texts]
+        self.used_keys_: set[str] = getattr(self, "used_keys_", set()) | set(keys)
         todo = sorted({(k, t) for k, t in zip(keys, texts, strict=True) if k not in self.cache_})
         for start in range(0, len(todo), self.batch_size):
             chunk = todo[start : start + self.batch_size]

@@ -174,12 +174,15 @@ def _load(conn: sa.Connection, dump: dict[str, Any], *, source: str) -> dict[str
         for table in t.metadata.sorted_tables:
             for col in table.primary_key.columns:
                 if isinstance(col.type, sa.Integer) and col.autoincrement is not False:
+                    highest = sa.select(sa.func.max(col)).scalar_subquery()
                     conn.execute(
-                        sa.text(
-                            "SELECT setval(pg_get_serial_sequence(:t, :c), COALESCE("
-                            f"(SELECT MAX({col.name}) FROM {table.name}), 0) + 1, false)"
-                        ),
-                        {"t": table.name, "c": col.name},
+                        sa.select(
+                            sa.func.setval(
+                                sa.func.pg_get_serial_sequence(table.name, col.name),
+                                sa.func.coalesce(highest, 0) + 1,
+                                False,
+                            )
+                        )
                     )
     return counts
 

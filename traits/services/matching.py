@@ -164,9 +164,10 @@ def _load_embeddings(store: Store, model: str) -> set[str]:
     return {r.text_hash for r in rows}
 
 
-def _store_embeddings(store: Store, model: str, stored: set[str]) -> int:
-    """Store the embeddings computed since loading; return how many."""
-    new = [(k, v) for k, v in features.embedding_cache(model).items() if k not in stored]
+def _store_embeddings(store: Store, model: str, stored: set[str], used: set[str]) -> int:
+    """Store the embeddings of this database's texts not stored yet; return how many."""
+    cache = features.embedding_cache(model)
+    new = [(k, cache[k]) for k in sorted(used - stored) if k in cache]
     if new:
         with store.transaction() as conn:
             existing = set(
@@ -293,7 +294,10 @@ def fit_matcher(
     say(0.3, "Calcul des représentations des textes…")
     matcher = Matcher(config, territory_vocabulary(store, territory_id)).fit(orgs, items)
     if config.use_semantic:
-        _store_embeddings(store, config.semantic_model, stored)
+        encoder = matcher.corpus_.semantic_model
+        _store_embeddings(
+            store, config.semantic_model, stored, getattr(encoder, "used_keys_", set())
+        )
     if learn:
         say(0.8, "Prise en compte des retours des animateurs…")
         fb = feedback_frame(store, territory_id)

@@ -307,7 +307,7 @@ def _load_backend(model: str) -> Any:
     except ImportError as exc:
         raise SemanticUnavailableError(
             "L'encodeur sémantique n'est pas installé : "
-            "pip install 'traits[semantic]', ou désactiver use_semantic."
+            "réinstallez traits (pip install -e .), ou désactivez l'encodeur (--no-semantic)."
         ) from exc
     raise SemanticUnavailableError(f"Encodeur sémantique inconnu : « {model} » (use ou e5).")
 

@@ -173,9 +173,9 @@ def change_status(
     with store.transaction() as conn:
         access.require_write(access.territory_of(conn, partnership_id=partnership_id))
         row = conn.execute(
-            sa.select(t.partnerships.c.status, t.partnerships.c.version).where(
-                t.partnerships.c.partnership_id == partnership_id
-            )
+            sa.select(t.partnerships.c.status, t.partnerships.c.version)
+            .where(t.partnerships.c.partnership_id == partnership_id)
+            .with_for_update()
         ).first()
         if row is None:
             raise NotFoundError(f"partenariat « {partnership_id} » introuvable.")
@@ -211,7 +211,7 @@ def change_status(
             )
             .values(**values)
         )
-        if result.rowcount != 1:  # pragma: no cover - guarded by the write lock on SQLite
+        if result.rowcount != 1:  # pragma: no cover - the row lock above makes this unreachable
             raise ConflictError("ce partenariat vient d'être modifié : rechargez-le.")
         conn.execute(
             t.partnership_events.insert(),

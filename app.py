@@ -1,43 +1,66 @@
-"""Streamlit entry point: the sample territory's figures (the full app comes with the app issue)."""
+"""Streamlit entry point: a router over the pages of the method (see ``app_pages/``).
+
+Run with ``streamlit run app.py``; ``TRAITS_DB`` chooses the database.
+"""
 
 from __future__ import annotations
 
-import os
+import sys
+from pathlib import Path
 
 import streamlit as st
 
-from traits import services
-from traits.model import LABELS_FR, PartnershipStatus
-from traits.storage import Store
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from app_pages import _common as common  # noqa: E402
+from traits import services  # noqa: E402
 
-@st.cache_resource
-def get_store() -> Store:
-    store = Store(os.environ.get("TRAITS_DB"))
-    if not services.list_territories(store):
-        services.load_demo(store)
-        st.session_state["demo_loaded"] = True
-    return store
-
+PAGES = [
+    ("app_pages/territoire.py", "Territoire", ":material/map:"),
+    ("app_pages/diagnostics.py", "Diagnostics", ":material/assignment:"),
+    ("app_pages/pistes.py", "Pistes", ":material/join_inner:"),
+    ("app_pages/partenariats.py", "Partenariats", ":material/handshake:"),
+    ("app_pages/reseau.py", "Réseau", ":material/hub:"),
+    ("app_pages/bilan.py", "Bilan", ":material/summarize:"),
+    ("app_pages/kit.py", "Kit d'essaimage", ":material/menu_book:"),
+    ("app_pages/parametres.py", "Paramètres", ":material/settings:"),
+]
 
 st.set_page_config(page_title="Traits d'Unions", page_icon="🤝", layout="wide")
-st.title("Traits d'Unions")
-store = get_store()
-if st.session_state.get("demo_loaded"):
-    st.info("Base vide : le territoire d'exemple (fictif) a été chargé.")
-for territory in services.list_territories(store):
-    counts = services.stats(store, territory.territory_id)
-    st.header(territory.name)
-    cols = st.columns(5)
-    cols[0].metric("Structures rencontrées", counts["organisations"])
-    cols[1].metric("Diagnostics", counts["diagnostics"])
-    cols[2].metric("Besoins", counts["needs"])
-    cols[3].metric("Offres", counts["offers"])
-    cols[4].metric("Partenariats concrétisés", counts["partnerships"]["realised"])
-    st.subheader("Partenariats par statut")
-    st.table(
-        {
-            LABELS_FR[PartnershipStatus(s)]: [n]
-            for s, n in counts["partnerships"].items()
-        }
+# Keep the interview form's values when the facilitator visits another page and comes back.
+for key in [k for k in st.session_state if str(k).startswith("iv_")]:
+    st.session_state[key] = st.session_state[key]
+
+store = common.get_store()
+if not common.sign_in_gate(store):
+    st.stop()
+territories = {t.territory_id: t.name for t in services.list_territories(store)}
+pending = st.session_state.pop(common.PENDING_TERRITORY_KEY, None)
+if pending in territories:
+    st.session_state[common.TERRITORY_KEY] = pending
+elif st.session_state.get(common.TERRITORY_KEY) not in territories:
+    st.session_state[common.TERRITORY_KEY] = next(iter(territories), None)
+
+with st.sidebar:
+    st.markdown("### Traits d'Unions")
+    principal = st.session_state.get(common.PRINCIPAL_KEY)
+    if principal is not None:
+        st.caption(f"Connecté·e : {principal.username}")
+        st.button("Se déconnecter", on_click=common.sign_out, key="sign_out")
+    if territories:
+        st.selectbox(
+            "Territoire",
+            list(territories),
+            format_func=territories.__getitem__,
+            key=common.TERRITORY_KEY,
+        )
+if common.demo_was_loaded() and not st.session_state.get("_demo_notice_shown"):
+    st.session_state["_demo_notice_shown"] = True
+    st.info(
+        "Base vide : le territoire d'exemple (fictif) a été chargé. Explorez-le, puis créez "
+        "votre territoire."
     )
+
+page = st.navigation([st.Page(path, title=title, icon=icon) for path, title, icon in PAGES])
+common.note_page(page.url_path)
+page.run()

@@ -9,13 +9,41 @@ from traits.services.data import (
     parse_source,
     stats,
 )
+from traits.services.diagnostics import (
+    DiagnosticRecord,
+    DiagnosticSummary,
+    delete_diagnostic,
+    get_diagnostic,
+    list_diagnostics,
+    list_organisations,
+    save_diagnostic,
+    save_organisation,
+    suggest_subcategories,
+)
+from traits.services.territories import (
+    create_territory,
+    get_territory,
+    onboarding_checklist,
+)
 
 __all__ = [
+    "DiagnosticRecord",
+    "DiagnosticSummary",
     "ImportReport",
+    "create_territory",
+    "delete_diagnostic",
     "export_territory",
+    "get_diagnostic",
+    "get_territory",
     "import_territory",
+    "list_diagnostics",
+    "list_organisations",
     "list_territories",
     "load_demo",
+    "onboarding_checklist",
     "parse_source",
+    "save_diagnostic",
+    "save_organisation",
     "stats",
+    "suggest_subcategories",
 ]

@@ -1,0 +1,255 @@
+"""What every page shares: the store, the current territory, the fitted matcher, error display,
+scores in words. Presentation only: the work is done by :mod:`traits.services`."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Iterable
+from contextlib import nullcontext
+from typing import Any, TypeVar
+
+import pandas as pd
+import streamlit as st
+
+from traits import services
+from traits.errors import InvalidInputError, Problem, TraitsError
+from traits.matching.pipeline import Matcher
+from traits.services import access, matching
+from traits.services import territories as territory_services
+from traits.storage import Store
+
+T = TypeVar("T")
+TERRITORY_KEY = "territory_id"
+PENDING_TERRITORY_KEY = "_pending_territory"
+
+
+@st.cache_resource(show_spinner=False)
+def _open_store(db: str | None) -> tuple[Store, bool]:
+    store = Store(db)
+    demo = False
+    if not services.list_territories(store):
+        services.load_demo(store)
+        demo = True
+    return store, demo
+
+
+PRINCIPAL_KEY = "_principal"
+
+
+def sign_in_gate(store: Store) -> bool:
+    """Make the session's account the caller of every service; ask to sign in when needed.
+
+    A database without accounts (a laptop) needs no sign-in. Returns whether the page may run.
+    """
+    principal = st.session_state.get(PRINCIPAL_KEY)
+    if principal is not None and principal.expired():
+        principal = st.session_state[PRINCIPAL_KEY] = None
+        st.warning("Votre session a expiré : reconnectez-vous.")
+    access.sign_in(principal)
+    if principal is not None or not access.has_users(store):
+        return True
+    st.title("Traits d'Unions")
+    with st.form("sign_in"):
+        username = st.text_input("Identifiant")
+        password = st.text_input("Mot de passe", type="password")
+        submitted = st.form_submit_button("Se connecter", type="primary")
+    if submitted:
+        try:
+            st.session_state[PRINCIPAL_KEY] = access.authenticate(store, username, password)
+        except TraitsError as exc:
+            show_error(exc)
+        else:
+            st.rerun()
+    return False
+
+
+def as_caller(action: Callable[[], T]) -> Callable[[], T]:
+    """``action`` run as this session's account (download buttons run on another thread)."""
+    principal = st.session_state.get(PRINCIPAL_KEY)
+
+    def run() -> T:
+        with access.signed_in(principal) if principal is not None else nullcontext():
+            return action()
+
+    return run
+
+
+def sign_out() -> None:
+    """Forget the session's account (button callback)."""
+    st.session_state.pop(PRINCIPAL_KEY, None)
+
+
+def get_store() -> Store:
+    """The database of ``TRAITS_DB`` (opened once per process; the sample loaded if empty)."""
+    return _open_store(os.environ.get("TRAITS_DB") or None)[0]
+
+
+def demo_was_loaded() -> bool:
+    """Whether this process found the database empty and loaded the sample territory."""
+    return _open_store(os.environ.get("TRAITS_DB") or None)[1]
+
+
+def current_territory() -> str | None:
+    """The territory chosen in the sidebar (``None`` when the database has none)."""
+    return st.session_state.get(TERRITORY_KEY)
+
+
+def choose_territory(territory_id: str) -> None:
+    """Make a territory current from a page (applied at the start of the next run)."""
+    st.session_state[PENDING_TERRITORY_KEY] = territory_id
+
+
+def note_page(url_path: str) -> None:
+    """Remember which page runs, so a page can tell a fresh visit from a rerun."""
+    st.session_state["_page_changed"] = st.session_state.get("_page") != url_path
+    st.session_state["_page"] = url_path
+
+
+def seen_versions(name: str) -> dict[str, int]:
+    """The versions of records as this visit of the page first showed them (optimistic locking).
+
+    Emptied on each fresh visit, so a change made by someone else meanwhile is refused
+    only while the facilitator is looking at the old state.
+    """
+    if st.session_state.get("_page_changed") or name not in st.session_state:
+        st.session_state[name] = {}
+    return st.session_state[name]
+
+
+def require_territory() -> str:
+    """The current territory, or stop the page with a hint."""
+    tid = current_territory()
+    if tid is None:
+        st.warning("Aucun territoire : créez-en un sur la page « Territoire ».")
+        st.stop()
+    return tid
+
+
+def esc(text: object) -> str:
+    """User text made inert in Markdown (no links, images, emphasis or HTML)."""
+    out = str(text or "")
+    for ch in "\\`*_{}[]()<>#+-.!|~$":
+        out = out.replace(ch, "\\" + ch)
+    return out
+
+
+# -- errors ---------------------------------------------------------------------------------------
+
+
+def problems_frame(problems: Iterable[Problem]) -> pd.DataFrame:
+    """Problems as a table with French headers (fichier, ligne, colonne, problème)."""
+    return pd.DataFrame(
+        [
+            {
+                "gravité": "erreur" if p.severity == "error" else "attention",
+                "fichier": p.file or "",
+                "ligne": "" if p.row is None else str(p.row),
+                "colonne": p.column or "",
+                "problème": p.message,
+            }
+            for p in problems
+        ],
+        columns=["gravité", "fichier", "ligne", "colonne", "problème"],
+    )
+
+
+def show_error(exc: TraitsError) -> None:
+    """A TraitsError as French messages; an InvalidInputError's problems as a table."""
+    if isinstance(exc, InvalidInputError):
+        st.error(exc.summary)
+        st.dataframe(problems_frame(exc.problems), hide_index=True, width="stretch")
+    else:
+        st.error(f"{str(exc)[:1].upper()}{str(exc)[1:]}")
+
+
+def attempt(action: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
+    """Run a service call; on a TraitsError show it and return ``None``."""
+    try:
+        return action(*args, **kwargs)
+    except TraitsError as exc:
+        show_error(exc)
+        return None
+
+
+def succeeded(action: Callable[..., Any], *args: Any, **kwargs: Any) -> bool:
+    """Run a service call for its effect; on a TraitsError show it and return ``False``."""
+    try:
+        action(*args, **kwargs)
+    except TraitsError as exc:
+        show_error(exc)
+        return False
+    return True
+
+
+def field_problems(problems: Iterable[Problem], column: str, file: str | None = None) -> None:
+    """Show, next to a field, the problems that name it."""
+    for p in problems:
+        if p.column == column and p.file == file:
+            shown = p.message if p.row is None else f"ligne {p.row} : {p.message}"
+            (st.error if p.severity == "error" else st.warning)(shown[:1].upper() + shown[1:])
+
+
+# -- scores ----------------------------------------------------------------------------------------
+
+
+def score_words(score: float) -> str:
+    """A score in words: « très pertinent » (≥ 0,7), « pertinent » (≥ 0,5), « à étudier »."""
+    if score >= 0.7:
+        return "très pertinent"
+    if score >= 0.5:
+        return "pertinent"
+    return "à étudier"
+
+
+def score_bar(score: float) -> None:
+    """A score as a bar with its words."""
+    st.progress(min(1.0, max(0.0, float(score))), text=score_words(score))
+
+
+SCORE_COLUMN = st.column_config.ProgressColumn(
+    "pertinence", min_value=0.0, max_value=1.0, format="%.2f"
+)
+
+
+# -- the fitted matcher ---------------------------------------------------------------------------
+
+
+@st.cache_resource(show_spinner=False)
+def _matchers() -> tuple[dict[tuple[str, str | None], tuple[Any, Any]], threading.Lock]:
+    return {}, threading.Lock()
+
+
+def fitted_matcher(store: Store, territory_id: str | None) -> Matcher:
+    """The territory's matcher, refitted only when its data, feedback or settings changed."""
+    held, lock = _matchers()
+    key = (store.url, territory_id)
+    token = territory_services.data_token(store, territory_id)
+    with lock:
+        found = held.get(key)
+        if found is not None and found[0] == token:
+            return found[1]
+        bar = st.progress(0.0, text="Préparation des pistes…")
+        try:
+            matcher = matching.fit_matcher(
+                store, territory_id, progress=lambda f, m: bar.progress(min(1.0, f), text=m)
+            )
+        finally:
+            bar.empty()
+        held[key] = (token, matcher)
+        return matcher
+
+
+def cached_per_token(
+    store: Store, territory_id: str | None, name: str, compute: Callable[[], T], token: Any
+) -> T:
+    """A result kept while ``token`` stays the same (e.g. territory-wide pistes)."""
+    held, lock = _matchers()
+    key = (store.url, territory_id, name)
+    found = held.get(key)  # type: ignore[call-overload]
+    if found is not None and found[0] == token:
+        return found[1]
+    value = compute()
+    with lock:
+        held[key] = (token, value)  # type: ignore[index]
+    return value

@@ -1,0 +1,316 @@
+"""The diagnostic interview form, section by section, usable live during the interview.
+
+Every value lives in ``st.session_state`` under an ``iv_`` key (kept across pages by app.py);
+saving calls :func:`traits.services.diagnostics.save_diagnostic` once, in a button callback,
+and the problems it finds are shown next to their fields.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import streamlit as st
+
+from app_pages import _common as common
+from traits.errors import ConflictError, InvalidInputError, TraitsError
+from traits.model import (
+    LABELS_FR,
+    Category,
+    Contact,
+    Diagnostic,
+    DiagnosticStatus,
+    Direction,
+    Item,
+    Organisation,
+    OrgKind,
+)
+from traits.services import diagnostics
+
+F = diagnostics.FIELDS
+esc = common.esc
+S = st.session_state
+NEW = ""
+TEXT_FIELDS = ("name", "legal_form", "siret", "commune", "postcode", "size", "description")
+NOTES = (
+    ("practices", "2. Pratiques partenariales déjà en place"),
+    ("motivations", "3. Motivations"),
+    ("obstacles", "4. Freins"),
+)
+
+
+def reset() -> None:
+    """An empty form (a new interview)."""
+    for key in [k for k in S if str(k).startswith("iv_")]:
+        del S[key]
+    S.iv_items, S.iv_contacts, S.iv_problems = [], [], []
+    S.iv_diag_id = S.iv_version = S.iv_org_id = None
+    S.iv_date = dt.date.today()
+
+
+def _load_org(org: Organisation) -> None:
+    S.iv_org_id = org.org_id
+    S.iv_kind = org.kind.value
+    for name in TEXT_FIELDS:
+        S[f"iv_{name}"] = getattr(org, name) or ""
+
+
+def load(record: diagnostics.DiagnosticRecord) -> None:
+    """Fill the form with a saved diagnostic (to resume a draft or edit it)."""
+    reset()
+    _load_org(record.organisation)
+    S.iv_org_choice = record.organisation.org_id
+    d = record.diagnostic
+    S.iv_diag_id, S.iv_version, S.iv_date = d.diagnostic_id, record.version, d.date
+    for name in ("facilitator", "practices", "motivations", "obstacles", "notes"):
+        S[f"iv_{name}"] = getattr(d, name) or ""
+    S.iv_items = [
+        vars(i) | {"direction": i.direction.value, "category": i.category.value}
+        for i in record.items
+    ]
+    S.iv_contacts = [vars(c) for c in record.contacts]
+
+
+def _choose_org(orgs: dict[str, Organisation]) -> None:
+    choice = S.get("iv_org_choice", NEW)
+    if choice in orgs:
+        _load_org(orgs[choice])
+    else:
+        S.iv_org_id = None
+        for name in TEXT_FIELDS:
+            S[f"iv_{name}"] = ""
+
+
+def _add_item(direction: str) -> None:
+    p = f"iv_new_{direction}_"
+    if not S.get(p + "title", "").strip():
+        S[p + "error"] = "Donnez un intitulé avant d'ajouter."
+        return
+    S.iv_items = [
+        *S.iv_items,
+        {
+            "item_id": "",
+            "org_id": S.iv_org_id or "",
+            "direction": direction,
+            "category": S.get(p + "category", "other"),
+            "subcategory": S.get(p + "subcategory"),
+            "title": S[p + "title"],
+            "description": S.get(p + "description", ""),
+            "quantity": S.get(p + "quantity", ""),
+            "diagnostic_id": S.iv_diag_id,
+        },
+    ]
+    for name in ("title", "description", "quantity", "subcategory", "error"):
+        S.pop(p + name, None)
+
+
+def _add_contact() -> None:
+    S.iv_contacts = [
+        *S.iv_contacts,
+        {
+            "contact_id": "",
+            "org_id": S.iv_org_id or "",
+            "name": S.get("iv_ct_name", ""),
+            "role": S.get("iv_ct_role"),
+            "email": S.get("iv_ct_email"),
+            "phone": S.get("iv_ct_phone"),
+            "consent": S.get("iv_ct_consent", False),
+            "consent_scope": S.get("iv_ct_scope") or None,
+        },
+    ]
+    for name in ("name", "role", "email", "phone", "consent", "scope"):
+        S.pop(f"iv_ct_{name}", None)
+
+
+def _remove(kind: str, index: int) -> None:
+    S[kind] = [x for i, x in enumerate(S[kind]) if i != index]
+
+
+def _save(store: Any, territory_id: str, status: str) -> None:
+    org = Organisation(
+        S.iv_org_id or "",
+        S.get("iv_name", ""),
+        OrgKind(S.get("iv_kind", "ess")),
+        territory_id,
+        **{name: S.get(f"iv_{name}") or None for name in TEXT_FIELDS if name != "name"},
+    )
+    diag = Diagnostic(
+        S.iv_diag_id or "",
+        org.org_id,
+        S.get("iv_date"),
+        status=DiagnosticStatus(status),
+        **{
+            n: S.get(f"iv_{n}")
+            for n in ("facilitator", "practices", "motivations", "obstacles", "notes")
+        },
+    )
+    items = [
+        Item(**{**x, "direction": Direction(x["direction"]), "category": Category(x["category"])})
+        for x in S.iv_items
+    ]
+    contacts = [Contact(**x) for x in S.iv_contacts]
+    try:
+        record = diagnostics.save_diagnostic(
+            store, diag, items, contacts, organisation=org, expected_version=S.iv_version
+        )
+    except InvalidInputError as exc:
+        S.iv_problems, S.iv_message = exc.problems, ("error", exc.summary)
+        return
+    except (ConflictError, TraitsError) as exc:
+        S.iv_problems, S.iv_message = [], ("error", str(exc)[:1].upper() + str(exc)[1:])
+        return
+    load(record)
+    S.iv_org_choice = record.organisation.org_id
+    word = "Brouillon enregistré" if status == "draft" else "Diagnostic enregistré"
+    S.iv_message = ("success", f"{word} : {record.organisation.name}.")
+    S.iv_problems = record.warnings
+
+
+def _item_section(store: Any, territory_id: str, direction: str, title: str) -> None:
+    st.subheader(title)
+    problems, file = S.iv_problems, "besoins" if direction == "need" else "offres"
+    for i, x in enumerate(S.iv_items):
+        if x["direction"] == direction:
+            left, right = st.columns([6, 1])
+            left.markdown(
+                f"**{esc(x['title'])}** — {LABELS_FR[Category(x['category'])]}"
+                + (f" · {esc(x['subcategory'])}" if x.get("subcategory") else "")
+            )
+            if x.get("description"):
+                left.caption(x["description"])
+            right.button(
+                "Retirer", key=f"ivb_rm_{direction}_{i}", on_click=_remove, args=("iv_items", i)
+            )
+    common.field_problems(problems, F["title"], file)
+    p = f"iv_new_{direction}_"
+    word = "besoin" if direction == "need" else "offre"
+    c1, c2 = st.columns([3, 2])
+    text = c1.text_input(
+        f"Intitulé du {word}" if direction == "need" else "Intitulé de l'offre",
+        key=p + "title",
+        placeholder="ex. prêt d'un camion pour les collectes",
+    )
+    category = c2.selectbox(
+        "Catégorie",
+        [c.value for c in Category],
+        key=p + "category",
+        format_func=lambda c: LABELS_FR[Category(c)],
+    )
+    suggestions = diagnostics.suggest_subcategories(store, text, category, territory_id)
+    if suggestions:
+        st.pills(
+            "Sous-catégorie suggérée",
+            [s.code for s, _ in suggestions],
+            key=p + "subcategory",
+            format_func={s.code: s.label for s, _ in suggestions}.get,
+        )
+    c3, c4 = st.columns([3, 2])
+    c3.text_input("Précisions", key=p + "description")
+    c4.text_input("Quantité, fréquence", key=p + "quantity")
+    if S.get(p + "error"):
+        st.error(S[p + "error"])
+    st.button(
+        f"Ajouter ce {word}" if direction == "need" else "Ajouter cette offre",
+        key=f"ivb_add_{direction}",
+        on_click=_add_item,
+        args=(direction,),
+    )
+
+
+def render(store: Any, territory_id: str) -> None:
+    """The whole form."""
+    if "iv_items" not in S:
+        reset()
+    problems = S.iv_problems
+    orgs = {o.org_id: o for o in diagnostics.list_organisations(store, territory_id)}
+    if S.get("iv_org_choice", NEW) not in orgs:
+        S.iv_org_choice = NEW
+    head, new = st.columns([5, 1])
+    head.caption("Reprise d'un diagnostic enregistré" if S.iv_diag_id else "Nouvel entretien")
+    new.button("Nouvel entretien", on_click=reset, key="ivb_reset")
+    st.subheader("1. Structure rencontrée")
+    st.selectbox(
+        "Structure déjà connue",
+        [NEW, *orgs],
+        key="iv_org_choice",
+        format_func=lambda o: orgs[o].name if o in orgs else "— nouvelle structure —",
+        on_change=_choose_org,
+        args=(orgs,),
+    )
+    c1, c2 = st.columns(2)
+    c1.text_input("Nom de la structure", key="iv_name")
+    with c1:
+        common.field_problems(problems, F["name"])
+    c2.selectbox(
+        "Type",
+        [k.value for k in OrgKind],
+        key="iv_kind",
+        format_func=lambda k: LABELS_FR[OrgKind(k)],
+    )
+    c1.text_input("Forme juridique", key="iv_legal_form", placeholder="association, SCOP, SAS…")
+    c2.text_input("SIRET", key="iv_siret")
+    with c2:
+        common.field_problems(problems, F["siret"])
+    c1.text_input("Commune", key="iv_commune")
+    with c1:
+        common.field_problems(problems, F["commune"])
+    c2.text_input("Code postal", key="iv_postcode")
+    c1.text_input("Effectif", key="iv_size", placeholder="10-49")
+    c2.date_input("Date de l'entretien", key="iv_date", format="DD/MM/YYYY")
+    with c2:
+        common.field_problems(problems, F["date"])
+    st.text_area("Activité", key="iv_description", height=68)
+    st.text_input("Animateur ou animatrice", key="iv_facilitator")
+    for name, title in NOTES:
+        st.subheader(title)
+        st.text_area(title, key=f"iv_{name}", label_visibility="collapsed", height=90)
+    _item_section(store, territory_id, "need", "5. Besoins")
+    _item_section(store, territory_id, "offer", "6. Offres")
+    common.field_problems(problems, F["items"])
+    _contacts(problems)
+    st.text_area("Notes de l'entretien", key="iv_notes", height=68)
+    kind, text = S.pop("iv_message", (None, None))
+    if kind:
+        (st.success if kind == "success" else st.error)(text)
+    b1, b2 = st.columns(2)
+    b1.button(
+        "Enregistrer comme brouillon",
+        key="ivb_save_draft",
+        on_click=_save,
+        args=(store, territory_id, "draft"),
+        width="stretch",
+    )
+    b2.button(
+        "Enregistrer le diagnostic terminé",
+        key="ivb_save_complete",
+        type="primary",
+        on_click=_save,
+        args=(store, territory_id, "complete"),
+        width="stretch",
+    )
+
+
+def _contacts(problems: list[Any]) -> None:
+    st.subheader("7. Contacts et consentement")
+    for i, c in enumerate(S.iv_contacts):
+        left, right = st.columns([6, 1])
+        consent = "accepte d'être contacté·e" if c.get("consent") else "sans consentement"
+        who = " ".join(filter(None, [c.get("role"), c.get("email"), c.get("phone")]))
+        left.markdown(f"**{esc(c['name'])}** {esc(who)} ({consent})")
+        right.button("Retirer", key=f"ivb_rm_ct_{i}", on_click=_remove, args=("iv_contacts", i))
+    for column in (F["contact_name"], F["email"]):
+        common.field_problems(problems, column, "contacts")
+    c1, c2, c3, c4 = st.columns(4)
+    c1.text_input("Nom du contact", key="iv_ct_name")
+    c2.text_input("Fonction", key="iv_ct_role")
+    c3.text_input("Courriel", key="iv_ct_email")
+    c4.text_input("Téléphone", key="iv_ct_phone")
+    st.checkbox(
+        "La personne accepte d'être mise en relation avec d'autres structures", key="iv_ct_consent"
+    )
+    st.text_input(
+        "Portée du consentement",
+        key="iv_ct_scope",
+        placeholder="ex. partenaires du Pôle ESS uniquement",
+    )
+    st.button("Ajouter ce contact", key="ivb_ct_add", on_click=_add_contact)

@@ -1,0 +1,94 @@
+"""Bilan: the funder report over a period, its figures, charts and downloads."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from app_pages import _common as common
+from traits.fr import fr_percent, period_label
+from traits.model import LABELS_FR
+from traits.services import reports, territories
+
+MIME = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+store = common.get_store()
+tid = common.require_territory()
+st.title("Bilan")
+c1, c2 = st.columns(2)
+start = c1.date_input("Du", value=None, format="DD/MM/YYYY", key="bilan_start")
+end = c2.date_input("Au", value=None, format="DD/MM/YYYY", key="bilan_end")
+report = common.attempt(reports.build_report, store, tid, start, end)
+if report is None:
+    st.stop()
+st.caption(f"{report.territory_name}, {period_label(report.start, report.end)}.")
+st.markdown(f"**{report.headline()}**")
+m = st.columns(6)
+m[0].metric("Structures rencontrées", report.organisations)
+m[1].metric("Diagnostics", report.diagnostics)
+m[2].metric("Besoins", report.needs)
+m[3].metric("Offres", report.offers)
+m[4].metric("Partenariats concrétisés", report.realised_count)
+m[5].metric("Pistes naissantes", report.emerging)
+st.caption(f"Taux de concrétisation : {fr_percent(report.conversion.get('among_decided'))}.")
+left, right = st.columns(2)
+left.markdown("#### Partenariats par statut")
+left.bar_chart(pd.Series({LABELS_FR[s]: n for s, n in report.partnerships.items()}, name="nombre"))
+right.markdown("#### Concrétisés par mode")
+if report.realised_by_mode:
+    right.bar_chart(
+        pd.Series(
+            {LABELS_FR.get(k, k): n for k, n in report.realised_by_mode.items()}, name="nombre"
+        )
+    )
+else:
+    right.caption("Aucun partenariat concrétisé sur la période.")
+st.markdown("#### Partenariats concrétisés")
+for sentence in report.realised:
+    st.markdown(f"- {common.esc(sentence)}")
+if not report.realised:
+    st.caption("Aucun partenariat concrétisé sur la période.")
+
+
+def _file(fmt: str) -> bytes:
+    with tempfile.TemporaryDirectory(prefix="traits-bilan-") as tmp:
+        target = Path(tmp) / f"bilan.{fmt}"
+        if fmt == "xlsx":
+            territories.report_workbook(report, target)
+        else:
+            reports.export_report(store, fmt, target, tid, start, end)
+        return target.read_bytes()
+
+
+name = f"bilan-{tid}-{dt.date.today():%Y%m%d}"
+d = st.columns(4)
+for col, fmt, label in (
+    (d[0], "pdf", "PDF"),
+    (d[1], "docx", "Word (.docx)"),
+    (d[3], "xlsx", "Tableur (.xlsx)"),
+):
+    col.download_button(
+        label,
+        common.as_caller(lambda f=fmt: _file(f)),
+        file_name=f"{name}.{fmt}",
+        mime=MIME[fmt],
+        on_click="ignore",
+        icon=":material/download:",
+        key=f"bilan_{fmt}",
+    )
+d[2].download_button(
+    "Markdown",
+    reports.render_report(report, "markdown"),
+    file_name=f"{name}.md",
+    mime="text/markdown",
+    on_click="ignore",
+    icon=":material/download:",
+    key="bilan_md",
+)

@@ -1,0 +1,95 @@
+"""Paramètres: the subcategory vocabulary, the matcher's settings, database export, learning."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from app_pages import _common as common
+from app_pages import _vocabulary
+from traits.services import matching, territories
+from traits.services import vocabulary as voc
+
+store = common.get_store()
+tid = common.require_territory()
+st.title("Paramètres")
+vocab_tab, match_tab, data_tab = st.tabs(["Vocabulaire", "Appariement", "Données"])
+
+with vocab_tab:
+    rows = [
+        (s.code, s.category, s.label, ", ".join(s.synonyms[:6])) for s in voc.vocabulary(store, tid)
+    ]
+    st.dataframe(
+        pd.DataFrame(rows, columns=["code", "catégorie", "libellé", "synonymes (extrait)"]),
+        hide_index=True,
+        height=280,
+    )
+    _vocabulary.render(store, tid)
+
+with match_tab:
+    config = matching.load_config(store, tid)
+    with st.form("match_settings"):
+        decay = st.number_input(
+            "Distance de référence (km)",
+            1.0,
+            200.0,
+            float(config.distance_decay_km),
+            help="Au-delà, la proximité compte de moins en moins.",
+        )
+        top = st.number_input("Pistes par besoin", 1, 50, int(config.top_k))
+        cap = st.number_input(
+            "Pistes au plus par structure (tout le territoire)",
+            1,
+            50,
+            int(config.max_proposals_per_org),
+        )
+        semantic = st.toggle("Encodeur sémantique (plus lent, plus fin)", value=config.use_semantic)
+        if st.form_submit_button("Enregistrer les réglages", type="primary"):
+            if common.succeeded(
+                matching.save_settings,
+                store,
+                tid,
+                distance_decay_km=float(decay),
+                top_k=int(top),
+                max_proposals_per_org=int(cap),
+                use_semantic=bool(semantic),
+            ):
+                st.success("Réglages enregistrés : les pistes seront recalculées.")
+    st.markdown("#### Apprentissage")
+    st.caption(
+        "Les retours « Pertinent / Pas pertinent » et les partenariats conclus ajustent "
+        "le classement. Repartir de zéro garde ces retours mais ne les utilise plus."
+    )
+    if st.checkbox("Je veux oublier l'apprentissage passé", key="reset_confirm"):
+        if st.button("Réinitialiser l'apprentissage", type="primary", key="reset_go"):
+            if common.succeeded(matching.reset_learning, store, tid):
+                st.success("Apprentissage réinitialisé : les réglages par défaut s'appliquent.")
+
+with data_tab:
+    scope = st.radio(
+        "Étendue", ["Ce territoire", "Toute la base"], horizontal=True, key="export_scope"
+    )
+    fmt = st.radio(
+        "Format",
+        ["xlsx", "zip"],
+        horizontal=True,
+        key="export_fmt",
+        format_func={"xlsx": "Classeur .xlsx", "zip": "Archive de fichiers CSV"}.get,
+    )
+    which = tid if scope == "Ce territoire" else None
+
+    def _export() -> bytes:
+        with tempfile.TemporaryDirectory(prefix="traits-base-") as tmp:
+            return territories.export_database(store, Path(tmp) / f"base.{fmt}", which).read_bytes()
+
+    st.download_button(
+        "Télécharger",
+        common.as_caller(_export),
+        file_name=f"traits-{which or 'base'}.{fmt}",
+        on_click="ignore",
+        icon=":material/download:",
+        key="export_db",
+    )

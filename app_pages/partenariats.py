@@ -1,0 +1,70 @@
+"""Partenariats: the pipeline from piste to concrétisé, one column per status."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app_pages import _common as common
+from traits.fr import fr_date, plural
+from traits.model import LABELS_FR, PartnershipStatus
+from traits.services import partnerships, territories
+
+store = common.get_store()
+tid = common.require_territory()
+esc = common.esc
+st.title("Partenariats")
+if "board_done" in st.session_state:
+    st.success(st.session_state.pop("board_done"))
+board = territories.partnership_board(store, tid)
+seen = common.seen_versions("board_seen")
+for column, (status, cards) in zip(st.columns(len(board)), board.items(), strict=True):
+    column.markdown(f"#### {LABELS_FR[status].capitalize()}")
+    column.caption(plural(len(cards), "partenariat", "partenariats"))
+    for card in cards[:25]:
+        p = card.partnership
+        expected = seen.setdefault(p.partnership_id, card.version)
+        with column.container(border=True):
+            st.markdown(f"**{esc(card.org_a_name)}** ↔ **{esc(card.org_b_name)}**")
+            if card.need_title or card.offer_title:
+                st.caption(f"{esc(card.need_title or '—')} ← {esc(card.offer_title or '—')}")
+            st.caption(f"Mode : {LABELS_FR[p.mode] if p.mode else 'à préciser'}")
+            if p.abandon_reason:
+                st.caption(f"Motif : {esc(p.abandon_reason)}")
+            st.caption(f"Prochaine étape : {card.next_step}")
+            with st.expander("Historique"):
+                for step in p.history:
+                    who = f" ({esc(step.author)})" if step.author else ""
+                    note = f" — {esc(step.note)}" if step.note else ""
+                    st.caption(
+                        f"{fr_date(step.at.date())} : {LABELS_FR[step.to_status]}{who}{note}"
+                    )
+            if not card.moves:
+                continue
+            target = st.selectbox(
+                "Passer à", card.moves, format_func=LABELS_FR.get, key=f"to_{p.partnership_id}"
+            )
+            reason = None
+            if target is PartnershipStatus.ABANDONED:
+                reason = st.text_input(
+                    "Motif de l'abandon (obligatoire)", key=f"why_{p.partnership_id}"
+                )
+            if st.button("Déplacer", key=f"move_{p.partnership_id}"):
+                if target is PartnershipStatus.ABANDONED and not (reason or "").strip():
+                    st.error("Indiquez le motif de l'abandon.")
+                elif common.succeeded(
+                    partnerships.change_status,
+                    store,
+                    p.partnership_id,
+                    target,
+                    reason=reason,
+                    expected_version=expected,
+                ):
+                    seen.pop(p.partnership_id, None)
+                    st.session_state["board_done"] = (
+                        f"{card.org_a_name} ↔ {card.org_b_name} : {LABELS_FR[target]}."
+                    )
+                    st.rerun()
+                else:
+                    seen.pop(p.partnership_id, None)  # the next action starts from the new state
+    if len(cards) > 25:
+        column.caption(f"… et {len(cards) - 25} de plus.")

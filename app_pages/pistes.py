@@ -1,0 +1,84 @@
+"""Pistes: for a need, an organisation or the whole territory, the offers that could answer."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app_pages import _common as common
+from app_pages import _map
+from traits.model import LABELS_FR
+from traits.services import diagnostics, matching, territories
+
+store = common.get_store()
+tid = common.require_territory()
+esc = common.esc
+st.title("Pistes")
+scope = (
+    st.segmented_control(
+        "Pistes",
+        ["Par besoin", "Par structure", "Tout le territoire"],
+        default="Par besoin",
+        key="pistes_scope",
+        label_visibility="collapsed",
+    )
+    or "Par besoin"
+)
+matcher = common.attempt(common.fitted_matcher, store, tid)
+if matcher is None:
+    st.stop()
+if scope == "Par besoin":
+    needs = dict(territories.list_needs(store, tid))
+    need = st.selectbox("Besoin", list(needs), format_func=needs.get, key="pistes_need")
+    views = (
+        common.attempt(territories.pistes_for, store, tid, matcher, need_id=need) if need else []
+    )
+elif scope == "Par structure":
+    orgs = {o.org_id: o.name for o in diagnostics.list_organisations(store, tid)}
+    org = st.selectbox("Structure", list(orgs), format_func=orgs.get, key="pistes_org")
+    views = common.attempt(territories.pistes_for, store, tid, matcher, org_id=org) if org else []
+else:
+    with st.spinner("Recherche des meilleures pistes du territoire…"):
+        views = common.cached_per_token(
+            store,
+            tid,
+            "pistes",
+            lambda: territories.pistes_for(store, tid, matcher),
+            token=territories.links_token(store, tid),
+        )
+territories.record_milestone(store, tid, territories.PISTES_SEEN)
+if "pistes_done" in st.session_state:
+    st.success(st.session_state.pop("pistes_done"))
+if not views:
+    st.info("Aucune piste pour l'instant : ajoutez des besoins et des offres au territoire.")
+    st.stop()
+
+for n, view in enumerate(views[:30]):
+    c, need, offer = view.candidate, view.need, view.offer
+    with st.container(border=True):
+        st.markdown(
+            f"**{esc(need.get('title'))}** ({esc(need.get('org_name'))}) ← "
+            f"**{esc(offer.get('title'))}** ({esc(offer.get('org_name'))})"
+        )
+        common.score_bar(c.score)
+        km = f"à {c.distance_km:.0f} km" if c.distance_km is not None else None
+        st.caption(" · ".join(filter(None, [LABELS_FR.get(c.mode, c.mode or ""), km])))
+        st.markdown("\n".join(f"- {esc(r)}" for r in c.reasons))
+        b1, b2, b3 = st.columns(3)
+        key = f"{n}_{c.need_id}_{c.offer_id}"
+        if b1.button("Pertinent", key=f"ok_{key}", icon=":material/thumb_up:"):
+            if common.succeeded(matching.record_feedback, store, c.need_id, c.offer_id, True):
+                st.toast("Merci : ce retour aidera à mieux classer les pistes.")
+        if b2.button("Pas pertinent", key=f"ko_{key}", icon=":material/thumb_down:"):
+            if common.succeeded(matching.record_feedback, store, c.need_id, c.offer_id, False):
+                st.session_state["pistes_done"] = "Piste écartée : elle ne sera plus proposée."
+                st.rerun()
+        if b3.button("Proposer ce partenariat", key=f"go_{key}", type="primary"):
+            if common.succeeded(matching.propose_candidate, store, c):
+                st.session_state["pistes_done"] = (
+                    "Piste proposée : suivez-la dans « Partenariats »."
+                )
+                st.rerun()
+if len(views) > 30:
+    st.caption(f"Les 30 premières pistes sur {len(views)} sont affichées.")
+with st.expander("Carte (besoins en orange, offres en vert)"):
+    _map.draw(*_map.pairs(views[:30]), key="pistes_map")

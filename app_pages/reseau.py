@@ -1,0 +1,65 @@
+"""Réseau: the partnership graph, its map and its analyses."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from app_pages import _common as common
+from app_pages import _map
+from traits.fr import fr_number, fr_percent, plural
+from traits.model import LABELS_FR
+from traits.services import reports, territories
+
+store = common.get_store()
+tid = common.require_territory()
+st.title("Réseau")
+dot, nodes, edges = territories.network_view(store, tid)
+facts = reports.graph_analyses(store, tid)
+graph_tab, map_tab, facts_tab = st.tabs(["Graphe", "Carte", "Analyses"])
+with graph_tab:
+    st.caption(
+        "Structures : ESS en vert, entreprises en jaune, collectivités en vert clair. "
+        "Liens : concrétisés en vert épais, en discussion en orange, mises en lien en "
+        "bleu, pistes en gris pointillé, abandons en rouge pointillé."
+    )
+    if facts["partnerships"] == 0:
+        st.info("Aucun partenariat pour l'instant : proposez des pistes pour voir le réseau.")
+    else:
+        st.graphviz_chart(dot, width="stretch")
+with map_tab:
+    _map.draw(nodes, edges, key="reseau_map", height=480)
+with facts_tab:
+    conv = facts.get("conversion", {})
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric("Structures", fr_number(facts["organisations"]))
+    c2.metric("Partenariats", fr_number(facts["partnerships"]))
+    c3.metric(
+        "Taux de concrétisation",
+        fr_percent(conv.get("among_decided")),
+        help="Parmi les partenariats concrétisés ou abandonnés.",
+    )
+    days = facts.get("median_days_to_realise")
+    c4.metric("Délai médian", plural(days, "jour", "jours") if days is not None else "—")
+    st.caption(f"Part des liens ESS – entreprise : {fr_percent(facts['ess_company_share'])}.")
+    if facts["by_status"]:
+        by_status = {LABELS_FR.get(k, k): n for k, n in facts["by_status"].items()}
+        st.bar_chart(pd.Series(by_status, name="partenariats"), horizontal=True)
+    st.markdown("#### Structures à revoir")
+    st.caption("Rencontrées en diagnostic mais sans partenariat encore.")
+    st.dataframe(
+        pd.DataFrame(facts["to_visit_again"], columns=["name"]).rename(
+            columns={"name": "structure"}
+        ),
+        hide_index=True,
+    )
+    st.markdown("#### Structures passerelles")
+    st.dataframe(
+        pd.DataFrame(facts["brokers"], columns=["name", "betweenness"]).rename(
+            columns={"name": "structure", "betweenness": "intermédiarité"}
+        ),
+        hide_index=True,
+    )
+    st.markdown("#### Groupes de structures liées")
+    for i, cluster in enumerate(facts["clusters"][:10], start=1):
+        st.caption(f"Groupe {i} : " + ", ".join(common.esc(x["name"]) for x in cluster))

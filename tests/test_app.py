@@ -1,0 +1,259 @@
+"""The Streamlit app, run headless with AppTest: every page, and the facilitator's main path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from traits.model import PartnershipStatus
+from traits.services import matching
+from traits.storage import Store
+
+APP = Path(__file__).resolve().parents[1] / "app.py"
+PAGES = [
+    "territoire",
+    "diagnostics",
+    "pistes",
+    "partenariats",
+    "reseau",
+    "bilan",
+    "kit",
+    "parametres",
+]
+
+
+@pytest.fixture
+def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    db = tmp_path / "app.sqlite"
+    monkeypatch.setenv("TRAITS_DB", str(db))
+    store = Store(db)
+    matching.save_settings(store, None, use_semantic=False)  # fast, and the same on every machine
+    store.dispose()
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.run()
+    assert not at.exception
+    return at
+
+
+def go(at: AppTest, page: str) -> AppTest:
+    at.switch_page(f"app_pages/{page}.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def widget(at: AppTest, kind: str, label: str):  # type: ignore[no-untyped-def]
+    found = [w for w in getattr(at, kind) if w.label == label]
+    assert found, f"no {kind} « {label} »"
+    return found[0]
+
+
+def texts(at: AppTest, kind: str) -> list[str]:
+    return [str(e.value) for e in getattr(at, kind)]
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_first_start_loads_the_sample_and_every_page_renders(app: AppTest):
+    assert any("territoire d'exemple" in t for t in texts(app, "info"))
+    assert app.session_state["territory_id"] == "vitre"
+    for page in PAGES:
+        go(app, page)
+        assert not app.error, (page, texts(app, "error"))
+    go(app, "bilan")
+    assert int(metrics(app)["Partenariats concrétisés"]) > 0
+    go(app, "reseau")
+    assert app.get("graphviz_chart")
+
+
+def create_territory(at: AppTest, name: str) -> None:
+    widget(at, "text_input", "Nom du territoire").input(name)
+    widget(at, "text_area", "Communes ou EPCI (une par ligne)").input("Vitré\nFougères")
+    widget(at, "text_input", "Animateur ou animatrice").input("Solène")
+    widget(at, "button", "Créer le territoire").click()
+    at.run()
+    assert not at.exception
+
+
+def interview(at: AppTest, name: str, kind: str, commune: str, direction: str, title: str) -> None:
+    at.text_input(key="iv_name").input(name)
+    at.selectbox(key="iv_kind").select(kind)
+    at.text_input(key="iv_commune").input(commune)
+    at.text_input(key=f"iv_new_{direction}_title").input(title)
+    at.selectbox(key=f"iv_new_{direction}_category").select("equipment")
+    at.run()
+    suggestions = [p for p in at.get("button_group") if "Sous-catégorie" in p.label]
+    assert suggestions and suggestions[0].options[0] == "Véhicules"
+    at.button(key=f"ivb_add_{direction}").click().run()
+    at.button(key="ivb_save_complete").click().run()
+    assert not at.exception and not at.error, texts(at, "error")
+    assert texts(at, "success") == [f"Diagnostic enregistré : {name}."]
+    at.button(key="ivb_reset").click().run()
+
+
+def test_main_path_from_interview_to_report(app: AppTest):
+    create_territory(app, "Pays de Test")
+    assert app.session_state["territory_id"] == "pays-de-test"
+    for page in PAGES:  # an empty territory: hints, no crash
+        go(app, page)
+    go(app, "pistes")
+    assert any("importez un tableur ou saisissez un diagnostic" in e for e in texts(app, "error"))
+    go(app, "territoire")
+    assert all(":material/radio_button_unchecked:" in t for t in texts(app, "markdown")[1:5])
+
+    go(app, "diagnostics")
+    interview(app, "Recyclerie du Bocage", "ess", "Vitré", "need", "Camion pour les collectes")
+    interview(app, "Transports Morin", "company", "Fougères", "offer", "Prêt d'un fourgon 12 m3")
+    go(app, "bilan")
+    before = metrics(app)
+    assert (before["Structures rencontrées"], before["Besoins"], before["Offres"]) == (
+        "2",
+        "1",
+        "1",
+    )
+    assert before["Partenariats concrétisés"] == "0"
+
+    go(app, "pistes")
+    cards = texts(app, "markdown")
+    assert any("Camion pour les collectes" in t and "Transports Morin" in t for t in cards)
+    assert any(p.value > 0 for p in app.get("progress"))
+    widget(app, "button", "Proposer ce partenariat").click()
+    app.run()
+    assert texts(app, "success") == ["Piste proposée : suivez-la dans « Partenariats »."]
+
+    go(app, "partenariats")
+    move = widget(app, "selectbox", "Passer à")
+    move.select(PartnershipStatus.REALISED)
+    widget(app, "button", "Déplacer").click()
+    app.run()
+    assert not app.exception
+    assert texts(app, "success") == ["Recyclerie du Bocage ↔ Transports Morin : concrétisé."]
+
+    go(app, "bilan")
+    after = metrics(app)
+    assert after["Partenariats concrétisés"] == "1" and after["Pistes naissantes"] == "0"
+    assert any("Recyclerie du Bocage" in t for t in texts(app, "markdown"))
+    go(app, "territoire")
+    steps = [t for t in texts(app, "markdown") if t.startswith(":material/")]
+    assert [":material/check_circle:" in t for t in steps] == [True, False, True, True]
+    assert "Recenser au moins 5 besoins et 5 offres" in steps[1]
+
+
+def test_form_problems_show_next_to_fields_and_drafts_resume(app: AppTest):
+    go(app, "diagnostics")
+    app.button(key="ivb_save_complete").click().run()
+    errors = texts(app, "error")
+    assert "Le nom de la structure est obligatoire." in errors
+    assert any("au moins un besoin ou une offre" in e for e in errors)
+    app.text_input(key="iv_name").input("Atelier Vélo Test")
+    app.text_input(key="iv_siret").input("12345678200011")
+    app.button(key="ivb_save_draft").click().run()
+    assert any("SIRET valide" in e for e in texts(app, "error"))
+    app.text_input(key="iv_siret").input("")
+    app.text_area(key="iv_motivations").input("Trouver des bénévoles")
+    app.button(key="ivb_save_draft").click().run()
+    assert texts(app, "success") == ["Brouillon enregistré : Atelier Vélo Test."]
+
+    app.button(key="ivb_reset").click().run()
+    assert app.text_input(key="iv_name").value == ""
+    app.text_input(key="diag_query").input("velo test").run()
+    resume = [b for b in app.button if b.label == "Reprendre"]
+    assert len(resume) == 1
+    resume[0].click().run()
+    assert app.text_input(key="iv_name").value == "Atelier Vélo Test"
+    assert app.text_area(key="iv_motivations").value == "Trouver des bénévoles"
+
+    delete = [b for b in app.button if b.label == "Supprimer"]
+    delete[0].click().run()
+    assert any("Supprimer le diagnostic" in w for w in texts(app, "warning"))
+    widget(app, "button", "Oui, supprimer").click()
+    app.run()
+    assert not [b for b in app.button if b.label == "Reprendre"]
+
+
+def test_import_problems_are_listed_row_by_row_and_nothing_is_written(app: AppTest):
+    go(app, "diagnostics")
+    bad = b"org_id,name,kind\nx1,,ess\nx2,Entreprise Test,vaisseau\n"
+    app.file_uploader(key="import_files").upload("organisations.csv", bad, "text/csv")
+    app.run()
+    widget(app, "button", "Importer").click()
+    app.run()
+    assert not app.exception
+    assert any("rien n'a été enregistré" in e for e in texts(app, "error"))
+    table = app.dataframe[0].value
+    assert list(table.columns) == ["gravité", "fichier", "ligne", "colonne", "problème"]
+    assert len(table) >= 2 and set(table["fichier"]) == {"organisations.csv"}
+    go(app, "bilan")
+    assert metrics(app)["Structures rencontrées"] == "40"
+
+
+def test_abandon_needs_a_reason_and_a_stale_card_is_refused(app: AppTest):
+    go(app, "partenariats")
+    move = widget(app, "selectbox", "Passer à")
+    move.select(PartnershipStatus.ABANDONED)
+    app.run()
+    widget(app, "button", "Déplacer").click()
+    app.run()
+    assert "Indiquez le motif de l'abandon." in texts(app, "error")
+
+    # someone else moves the same partnership meanwhile: the card's version is stale
+    from traits.services import partnerships
+
+    widget(app, "text_input", "Motif de l'abandon (obligatoire)").input("Plus de besoin")
+    partnerships.change_status(_store(), move.key.removeprefix("to_"), "introduced")
+    widget(app, "button", "Déplacer").click()
+    app.run()
+    assert any("rechargez" in e for e in texts(app, "error"))
+
+
+def _store() -> Store:
+    import os
+
+    return Store(os.environ["TRAITS_DB"])
+
+
+def test_settings_page_saves_matcher_settings_and_vocabulary(app: AppTest):
+    go(app, "parametres")
+    widget(app, "number_input", "Pistes par besoin").set_value(7)
+    widget(app, "button", "Enregistrer les réglages").click()
+    app.run()
+    assert any("Réglages enregistrés" in s for s in texts(app, "success"))
+    assert matching.load_config(_store(), "vitre").top_k == 7
+    widget(app, "text_input", "Libellé").input("Entretien de bateaux")
+    widget(app, "button", "Ajouter").click()
+    app.run()
+    assert "1 sous-catégorie ajoutée." in texts(app, "success")
+    widget(app, "checkbox", "Je veux oublier l'apprentissage passé").check()
+    app.run()
+    widget(app, "button", "Réinitialiser l'apprentissage").click()
+    app.run()
+    assert any("réinitialisé" in s for s in texts(app, "success"))
+
+
+def test_accounts_sign_in_and_see_their_territories_only(app: AppTest):
+    from traits.services import access
+
+    store = _store()
+    access.add_user(store, "solene", "facilitator", "mot-de-passe-long", territories=["vitre"])
+    go(app, "territoire")
+    access.add_user(store, "admin", "admin", "mot-de-passe-admin")
+    app.run()
+    assert [t.label for t in app.text_input] == ["Identifiant", "Mot de passe"]
+    widget(app, "text_input", "Identifiant").input("solene")
+    widget(app, "text_input", "Mot de passe").input("mauvais-mot-de-passe")
+    widget(app, "button", "Se connecter").click()
+    app.run()
+    assert "Identifiant ou mot de passe incorrect." in texts(app, "error")
+    widget(app, "text_input", "Mot de passe").input("mot-de-passe-long")
+    widget(app, "button", "Se connecter").click()
+    app.run()
+    assert not app.exception and app.session_state["territory_id"] == "vitre"
+    go(app, "bilan")
+    assert int(metrics(app)["Partenariats concrétisés"]) > 0
+    widget(app, "button", "Se déconnecter").click()
+    app.run()
+    assert "Identifiant" in [t.label for t in app.text_input]

@@ -1,0 +1,662 @@
+"""Diagnostic services: an organisation met, its interview, its needs and offers, its contacts.
+
+What the interview form needs: save a draft half-way through and resume it, finish it, find it
+again, delete it, and suggest a subcategory as the facilitator types. Every save is checked
+before anything is written, then written in one transaction.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+import uuid
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from traits.errors import ConflictError, InvalidInputError, NotFoundError, Problem
+from traits.fr import plural
+from traits.interchange.columns import fold
+from traits.model import (
+    Contact,
+    Diagnostic,
+    DiagnosticStatus,
+    Direction,
+    Item,
+    Organisation,
+    siret_ok,
+)
+from traits.services import access
+from traits.storage import Store
+from traits.storage import repository as repo
+from traits.storage import schema as t
+from traits.vocabulary import Subcategory
+
+#: French labels of the form's fields; a problem's ``column`` is one of them.
+FIELDS = {
+    "name": "nom de la structure",
+    "kind": "type de structure",
+    "territory_id": "territoire",
+    "siret": "SIRET",
+    "commune": "commune",
+    "date": "date de l'entretien",
+    "items": "besoins et offres",
+    "title": "intitulé",
+    "contact_name": "nom du contact",
+    "email": "courriel",
+}
+NEEDS, OFFERS, CONTACTS = "besoins", "offres", "contacts"
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def new_id(prefix: str) -> str:
+    """A fresh identifier: ``d_``, ``i_``, ``c_`` or ``o_`` followed by 10 hex digits."""
+    return f"{prefix}_{uuid.uuid4().hex[:10]}"
+
+
+@dataclass
+class DiagnosticRecord:
+    """A diagnostic as the form shows it: organisation, interview, needs, offers, contacts."""
+
+    organisation: Organisation
+    diagnostic: Diagnostic
+    items: list[Item]
+    contacts: list[Contact]
+    version: int
+    warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def needs(self) -> list[Item]:
+        """The needs recorded in this diagnostic."""
+        return [i for i in self.items if i.direction is Direction.NEED]
+
+    @property
+    def offers(self) -> list[Item]:
+        """The offers recorded in this diagnostic."""
+        return [i for i in self.items if i.direction is Direction.OFFER]
+
+
+@dataclass
+class DiagnosticSummary:
+    """One line of the list of diagnostics."""
+
+    diagnostic_id: str
+    org_id: str
+    org_name: str
+    date: dt.date
+    status: DiagnosticStatus
+    facilitator: str | None
+    needs: int
+    offers: int
+
+    def describe(self) -> str:
+        """« Recyclerie — 3 besoins, 1 offre (brouillon) »."""
+        from traits.model import LABELS_FR
+
+        return (
+            f"{self.org_name} — {plural(self.needs, 'besoin', 'besoins')}, "
+            f"{plural(self.offers, 'offre', 'offres')} ({LABELS_FR[self.status]})"
+        )
+
+
+# -- organisations -------------------------------------------------------------------------------
+
+
+def _check_organisation(conn: Connection, org: Organisation) -> tuple[Organisation, list[Problem]]:
+    """The organisation cleaned and geocoded, and the problems found (errors and warnings)."""
+    problems: list[Problem] = []
+    name = (org.name or "").strip()
+    if not name:
+        problems.append(Problem("le nom de la structure est obligatoire.", column=FIELDS["name"]))
+    territory = conn.execute(
+        sa.select(t.territories.c.territory_id).where(
+            t.territories.c.territory_id == org.territory_id
+        )
+    ).first()
+    if territory is None:
+        problems.append(
+            Problem(
+                f"territoire « {org.territory_id} » introuvable : choisissez-en un dans la liste.",
+                column=FIELDS["territory_id"],
+            )
+        )
+    if territory is not None:
+        access.require_write(org.territory_id)
+        if org.org_id:
+            stored = conn.execute(
+                sa.select(t.organisations.c.territory_id).where(
+                    t.organisations.c.org_id == org.org_id
+                )
+            ).scalar()
+            if stored is not None:
+                access.require_write(stored)
+    siret = re.sub(r"\s", "", org.siret or "") or None
+    if siret is not None:
+        if not siret_ok(siret):
+            problems.append(
+                Problem(
+                    f"« {org.siret} » n'est pas un SIRET valide (14 chiffres, dont une clé de "
+                    "contrôle) : vérifiez-le ou laissez le champ vide.",
+                    column=FIELDS["siret"],
+                )
+            )
+        else:
+            other = conn.execute(
+                sa.select(t.organisations.c.org_id, t.organisations.c.name).where(
+                    t.organisations.c.siret == siret, t.organisations.c.org_id != org.org_id
+                )
+            ).first()
+            if other is not None:
+                problems.append(
+                    Problem(
+                        f"ce SIRET est déjà celui de « {other.name} » : reprenez cette structure "
+                        "plutôt que d'en créer une autre.",
+                        column=FIELDS["siret"],
+                    )
+                )
+    clean = dataclasses.replace(
+        org,
+        org_id=org.org_id or new_id("o"),
+        name=name,
+        siret=siret,
+        commune=(org.commune or "").strip() or None,
+        postcode=(org.postcode or "").strip() or None,
+    )
+    if (clean.lat is None or clean.lon is None) and (clean.commune or clean.postcode):
+        from traits.geo import default_gazetteer
+
+        gazetteer = default_gazetteer()
+        place = gazetteer.resolve(clean.commune, clean.postcode)
+        if place is None:
+            problems.append(
+                Problem(
+                    gazetteer.unknown_message(clean.commune or clean.postcode or "")
+                    + " La structure n'apparaîtra pas sur les cartes.",
+                    column=FIELDS["commune"],
+                    severity="warning",
+                )
+            )
+        else:
+            clean = dataclasses.replace(
+                clean, lat=place.lat, lon=place.lon, postcode=clean.postcode or place.postcode
+            )
+    return clean, problems
+
+
+def _write_organisation(conn: Connection, org: Organisation) -> None:
+    repo.upsert(conn, t.organisations, [repo._row(org)])
+
+
+def _raise_errors(problems: list[Problem], what: str) -> None:
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        n = len(errors)
+        raise InvalidInputError(
+            problems,
+            summary=f"{what} non enregistré : "
+            f"{plural(n, 'problème à corriger', 'problèmes à corriger')}.",
+        )
+
+
+def save_organisation(store: Store, org: Organisation) -> Organisation:
+    """Create or update an organisation (id made when empty, geocoded from commune/postcode).
+
+    Raises
+    ------
+    InvalidInputError
+        Missing name, unknown territory, invalid or already used SIRET (``column`` names the field).
+    """
+    with store.transaction() as conn:
+        clean, problems = _check_organisation(conn, org)
+        _raise_errors(problems, "Structure")
+        _write_organisation(conn, clean)
+    return clean
+
+
+def list_organisations(store: Store, territory_id: str | None = None) -> list[Organisation]:
+    """Organisations of a territory (or all), by name."""
+    access.require_read(territory_id)
+    with store.reading() as conn:
+        orgs = repo.read_organisations(conn, territory_id)
+    return sorted(orgs, key=lambda o: fold(o.name))
+
+
+def describe_items(store: Store, item_ids: list[str]) -> dict[str, dict[str, object]]:
+    """Title, category, organisation (id, name, kind, commune, lat, lon) of each item asked for."""
+    if not item_ids:
+        return {}
+    allowed = access.readable_territories()
+    i, o = t.items, t.organisations
+    q = (
+        sa.select(
+            i.c.item_id,
+            i.c.title,
+            i.c.category,
+            i.c.direction,
+            i.c.org_id,
+            o.c.name.label("org_name"),
+            o.c.kind,
+            o.c.commune,
+            o.c.lat,
+            o.c.lon,
+        )
+        .join(o, i.c.org_id == o.c.org_id)
+        .where(i.c.item_id.in_(sorted(set(item_ids))))
+    )
+    if allowed is not None:
+        q = q.where(o.c.territory_id.in_(sorted(allowed)))
+    with store.reading() as conn:
+        return {r.item_id: dict(r._mapping) for r in conn.execute(q)}
+
+
+# -- diagnostics ---------------------------------------------------------------------------------
+
+
+def _check_items(
+    items: list[Item], org_id: str, diagnostic_id: str, complete: bool
+) -> tuple[list[Item], list[Problem]]:
+    problems: list[Problem] = []
+    kept: list[Item] = []
+    rows = {Direction.NEED: 0, Direction.OFFER: 0}
+    for item in items:
+        direction = Direction(item.direction)
+        rows[direction] += 1
+        title = (item.title or "").strip()
+        description = (item.description or "").strip() or None
+        if not title and not description:
+            continue  # an empty line of the form
+        if not title:
+            problems.append(
+                Problem(
+                    "l'intitulé est obligatoire : résumez la demande ou la ressource en "
+                    "quelques mots.",
+                    file=NEEDS if direction is Direction.NEED else OFFERS,
+                    row=rows[direction],
+                    column=FIELDS["title"],
+                )
+            )
+            continue
+        kept.append(
+            dataclasses.replace(
+                item,
+                item_id=item.item_id or new_id("i"),
+                org_id=org_id,
+                direction=direction,
+                title=title,
+                description=description,
+                subcategory=(item.subcategory or "").strip() or None,
+                quantity=(item.quantity or "").strip() or None,
+                diagnostic_id=diagnostic_id,
+            )
+        )
+    if complete and not kept:
+        problems.append(
+            Problem(
+                "un diagnostic terminé compte au moins un besoin ou une offre : ajoutez-en un, "
+                "ou enregistrez comme brouillon.",
+                column=FIELDS["items"],
+            )
+        )
+    return kept, problems
+
+
+def _check_contacts(contacts: list[Contact], org_id: str) -> tuple[list[Contact], list[Problem]]:
+    problems: list[Problem] = []
+    kept: list[Contact] = []
+    for row, contact in enumerate(contacts, start=1):
+        name = (contact.name or "").strip()
+        email = (contact.email or "").strip() or None
+        phone = (contact.phone or "").strip() or None
+        if not name and not email and not phone:
+            continue
+        if not name:
+            problems.append(
+                Problem(
+                    "le nom du contact est obligatoire.",
+                    file=CONTACTS,
+                    row=row,
+                    column=FIELDS["contact_name"],
+                )
+            )
+        if email and not _EMAIL.match(email):
+            problems.append(
+                Problem(
+                    f"« {email} » n'est pas une adresse de courriel valide.",
+                    file=CONTACTS,
+                    row=row,
+                    column=FIELDS["email"],
+                )
+            )
+        consent_date = contact.consent_date
+        if contact.consent and consent_date is None:
+            consent_date = dt.date.today()
+        kept.append(
+            dataclasses.replace(
+                contact,
+                contact_id=contact.contact_id or new_id("c"),
+                org_id=org_id,
+                name=name,
+                email=email,
+                phone=phone,
+                consent=bool(contact.consent),
+                consent_date=consent_date if contact.consent else None,
+                consent_source=contact.consent_source
+                or ("entretien diagnostic" if contact.consent else None),
+            )
+        )
+    return kept, problems
+
+
+def save_diagnostic(
+    store: Store,
+    diagnostic: Diagnostic,
+    items: list[Item],
+    contacts: list[Contact] | None,
+    *,
+    organisation: Organisation | None = None,
+    expected_version: int | None = None,
+) -> DiagnosticRecord:
+    """Save a diagnostic with its needs, offers and the organisation's contacts, all or nothing.
+
+    A draft (``status="draft"``) may be partial; a complete diagnostic needs its organisation,
+    a date and at least one need or offer. Give ``organisation`` to save it in the same
+    transaction (a new one gets its id here). ``items`` are this diagnostic's needs and offers
+    (those it had and no longer lists are deleted); ``contacts`` are the organisation's contacts
+    as the form shows them (the others are deleted; ``None`` leaves them as they are). Empty
+    lines are skipped. New ids are made (``d_``, ``i_``, ``c_``) where missing.
+
+    Raises
+    ------
+    InvalidInputError
+        Every problem found, each naming its field (``column``) and, for a need, an offer or a
+        contact, its line; nothing is written.
+    ConflictError
+        ``expected_version`` is not the stored version: someone saved this diagnostic meanwhile.
+    """
+    status = DiagnosticStatus(diagnostic.status)
+    complete = status is DiagnosticStatus.COMPLETE
+    problems: list[Problem] = []
+    with store.transaction() as conn:
+        org_id = diagnostic.org_id
+        if organisation is not None:
+            organisation, org_problems = _check_organisation(conn, organisation)
+            problems += org_problems
+            org_id = organisation.org_id
+        elif (
+            not org_id
+            or conn.execute(
+                sa.select(t.organisations.c.org_id).where(t.organisations.c.org_id == org_id)
+            ).first()
+            is None
+        ):
+            problems.append(
+                Problem(
+                    "choisissez la structure rencontrée, ou décrivez-en une nouvelle.",
+                    column=FIELDS["name"],
+                )
+            )
+        else:
+            access.require_write(access.territory_of(conn, org_id=org_id))
+        date = diagnostic.date
+        if date is None:
+            if complete:
+                problems.append(
+                    Problem("la date de l'entretien est obligatoire.", column=FIELDS["date"])
+                )
+            date = dt.date.today()
+        elif date > dt.date.today() + dt.timedelta(days=366):
+            problems.append(
+                Problem(
+                    f"date du {date.isoformat()} : plus d'un an dans le futur, vérifiez l'année.",
+                    column=FIELDS["date"],
+                )
+            )
+        diag = dataclasses.replace(
+            diagnostic,
+            diagnostic_id=diagnostic.diagnostic_id or new_id("d"),
+            org_id=org_id,
+            date=date,
+            status=status,
+            **{
+                f: (getattr(diagnostic, f) or "").strip() or None
+                for f in ("facilitator", "practices", "motivations", "obstacles", "notes")
+            },
+        )
+        kept_items, item_problems = _check_items(items, org_id, diag.diagnostic_id, complete)
+        kept_contacts, contact_problems = _check_contacts(contacts or [], org_id)
+        problems += item_problems + contact_problems
+        # Lock the row (PostgreSQL; SQLite writers are already serialised) so that two
+        # concurrent saves cannot both pass the version check.
+        stored = conn.execute(
+            sa.select(t.diagnostics.c.version, t.diagnostics.c.org_id)
+            .where(t.diagnostics.c.diagnostic_id == diag.diagnostic_id)
+            .with_for_update()
+        ).first()
+        if (
+            stored is not None
+            and expected_version is not None
+            and stored.version != expected_version
+        ):
+            raise ConflictError(
+                "ce diagnostic vient d'être enregistré par quelqu'un d'autre : rechargez-le "
+                "avant d'enregistrer vos changements (copiez vos notes d'abord)."
+            )
+        if stored is None and expected_version is not None:
+            raise ConflictError(
+                "ce diagnostic a été supprimé entre-temps : rechargez la liste des diagnostics."
+            )
+        taken = _foreign_ids(conn, kept_items, kept_contacts, diag.diagnostic_id, org_id)
+        problems += taken
+        _raise_errors(problems, "Diagnostic")
+        if organisation is not None:
+            _write_organisation(conn, organisation)
+        row = repo._row(diag)
+        if stored is None:
+            conn.execute(t.diagnostics.insert(), row)
+            version = 1
+        else:
+            version = stored.version + 1
+            done = conn.execute(
+                t.diagnostics.update()
+                .where(
+                    t.diagnostics.c.diagnostic_id == diag.diagnostic_id,
+                    t.diagnostics.c.version == stored.version,
+                )
+                .values(**{k: v for k, v in row.items() if k != "diagnostic_id"}, version=version)
+            )
+            if done.rowcount != 1:
+                raise ConflictError(
+                    "ce diagnostic vient d'être enregistré par quelqu'un d'autre : rechargez-le "
+                    "avant d'enregistrer vos changements (copiez vos notes d'abord)."
+                )
+        keep_ids = [i.item_id for i in kept_items]
+        conn.execute(
+            t.items.delete().where(
+                t.items.c.diagnostic_id == diag.diagnostic_id, t.items.c.item_id.not_in(keep_ids)
+            )
+        )
+        repo.upsert(conn, t.items, [repo._row(i) for i in kept_items])
+        if contacts is not None:
+            conn.execute(
+                t.contacts.delete().where(
+                    t.contacts.c.org_id == org_id,
+                    t.contacts.c.contact_id.not_in([c.contact_id for c in kept_contacts]),
+                )
+            )
+        repo.upsert(conn, t.contacts, [repo._row(c) for c in kept_contacts])
+    record = get_diagnostic(store, diag.diagnostic_id)
+    record.warnings = [p for p in problems if p.severity != "error"]
+    return record
+
+
+def _foreign_ids(
+    conn: Connection, items: list[Item], contacts: list[Contact], diagnostic_id: str, org_id: str
+) -> list[Problem]:
+    """Ids given by the caller that already belong to another organisation's records."""
+    problems = []
+    if items:
+        for r in conn.execute(
+            sa.select(t.items.c.item_id, t.items.c.org_id).where(
+                t.items.c.item_id.in_([i.item_id for i in items]), t.items.c.org_id != org_id
+            )
+        ):
+            problems.append(
+                Problem(
+                    f"l'identifiant « {r.item_id} » est déjà pris par une autre structure.",
+                    column=FIELDS["items"],
+                )
+            )
+    if contacts:
+        for r in conn.execute(
+            sa.select(t.contacts.c.contact_id).where(
+                t.contacts.c.contact_id.in_([c.contact_id for c in contacts]),
+                t.contacts.c.org_id != org_id,
+            )
+        ):
+            problems.append(
+                Problem(
+                    f"l'identifiant « {r.contact_id} » est déjà pris par une autre structure.",
+                    file=CONTACTS,
+                )
+            )
+    return problems
+
+
+def get_diagnostic(store: Store, diagnostic_id: str) -> DiagnosticRecord:
+    """A diagnostic with its organisation, needs, offers and the organisation's contacts."""
+    with store.reading() as conn:
+        row = conn.execute(
+            sa.select(t.diagnostics).where(t.diagnostics.c.diagnostic_id == diagnostic_id)
+        ).first()
+        if row is None:
+            raise NotFoundError(
+                f"diagnostic « {diagnostic_id} » introuvable : il a peut-être été supprimé, "
+                "rechargez la liste."
+            )
+        diag = Diagnostic(
+            row.diagnostic_id,
+            row.org_id,
+            row.date,
+            row.facilitator,
+            row.practices,
+            row.motivations,
+            row.obstacles,
+            row.notes,
+            DiagnosticStatus(row.status),
+        )
+        org = next(o for o in _read_orgs(conn, [row.org_id]))
+        access.require_read(org.territory_id)
+        items = [
+            i for i in _read_items_of_org(conn, row.org_id) if i.diagnostic_id == diagnostic_id
+        ]
+        contacts = [c for c in repo.read_contacts(conn, org.territory_id) if c.org_id == row.org_id]
+    return DiagnosticRecord(org, diag, items, contacts, row.version)
+
+
+def _read_orgs(conn: Connection, org_ids: list[str]) -> list[Organisation]:
+    territory = conn.execute(
+        sa.select(t.organisations.c.territory_id).where(t.organisations.c.org_id.in_(org_ids))
+    ).scalar()
+    return [o for o in repo.read_organisations(conn, territory) if o.org_id in org_ids]
+
+
+def _read_items_of_org(conn: Connection, org_id: str) -> list[Item]:
+    territory = conn.execute(
+        sa.select(t.organisations.c.territory_id).where(t.organisations.c.org_id == org_id)
+    ).scalar()
+    return [i for i in repo.read_items(conn, territory) if i.org_id == org_id]
+
+
+def list_diagnostics(
+    store: Store, territory_id: str | None, query: str | None = None
+) -> list[DiagnosticSummary]:
+    """A territory's diagnostics, most recent first; ``query`` searches the organisation's name
+    and the titles of its needs and offers (case and accents ignored)."""
+    access.require_read(territory_id)
+    d, o, i = t.diagnostics, t.organisations, t.items
+    q = sa.select(
+        d.c.diagnostic_id, d.c.org_id, d.c.date, d.c.status, d.c.facilitator, o.c.name
+    ).join(o, d.c.org_id == o.c.org_id)
+    if territory_id is not None:
+        q = q.where(o.c.territory_id == territory_id)
+    with store.reading() as conn:
+        rows = conn.execute(q).all()
+        counts: dict[tuple[str, str], int] = {}
+        titles: dict[str, list[str]] = {}
+        iq = sa.select(i.c.diagnostic_id, i.c.direction, i.c.title).where(
+            i.c.diagnostic_id.is_not(None)
+        )
+        if territory_id is not None:
+            iq = iq.where(
+                i.c.org_id.in_(sa.select(o.c.org_id).where(o.c.territory_id == territory_id))
+            )
+        for r in conn.execute(iq):
+            counts[(r.diagnostic_id, r.direction)] = (
+                counts.get((r.diagnostic_id, r.direction), 0) + 1
+            )
+            titles.setdefault(r.diagnostic_id, []).append(r.title)
+    words = fold(query or "").split()
+    out = []
+    for r in rows:
+        if words:
+            haystack = fold(" ".join([r.name, *titles.get(r.diagnostic_id, [])]))
+            if not all(w in haystack for w in words):
+                continue
+        out.append(
+            DiagnosticSummary(
+                r.diagnostic_id,
+                r.org_id,
+                r.name,
+                r.date,
+                DiagnosticStatus(r.status),
+                r.facilitator,
+                counts.get((r.diagnostic_id, "need"), 0),
+                counts.get((r.diagnostic_id, "offer"), 0),
+            )
+        )
+    out.sort(key=lambda s: (s.date, s.diagnostic_id), reverse=True)
+    return out
+
+
+def delete_diagnostic(store: Store, diagnostic_id: str) -> int:
+    """Delete a diagnostic and the needs and offers recorded in it; returns how many items went.
+
+    The organisation and its contacts stay; partnerships keep their history (their need or
+    offer is emptied).
+    """
+    with store.transaction() as conn:
+        found = conn.execute(
+            sa.select(t.diagnostics.c.diagnostic_id).where(
+                t.diagnostics.c.diagnostic_id == diagnostic_id
+            )
+        ).first()
+        if found is None:
+            raise NotFoundError(
+                f"diagnostic « {diagnostic_id} » introuvable : il a peut-être déjà été supprimé."
+            )
+        org_id = conn.execute(
+            sa.select(t.diagnostics.c.org_id).where(t.diagnostics.c.diagnostic_id == diagnostic_id)
+        ).scalar()
+        access.require_write(access.territory_of(conn, org_id=org_id))
+        removed = conn.execute(t.items.delete().where(t.items.c.diagnostic_id == diagnostic_id))
+        conn.execute(t.diagnostics.delete().where(t.diagnostics.c.diagnostic_id == diagnostic_id))
+    return int(removed.rowcount or 0)
+
+
+def suggest_subcategories(
+    store: Store,
+    text: str,
+    category: str | None = None,
+    territory_id: str | None = None,
+    k: int = 3,
+) -> list[tuple[Subcategory, float]]:
+    """The ``k`` likeliest subcategories for a need's or offer's title, best first."""
+    if len((text or "").strip()) < 3:
+        return []
+    from traits.services.vocabulary import vocabulary
+
+    if territory_id is not None:
+        access.require_read(territory_id)
+    return vocabulary(store, territory_id).suggest(text, category=category, k=k)

@@ -115,3 +115,19 @@ def test_pdf_report(tmp_path: Path):
     assert data.startswith(b"%PDF") and len(data) > 5000
     refused = runner.invoke(app, ["report", "--db", db, "-f", "pdf"])
     assert refused.exit_code != 0
+
+
+def test_territory_create_with_communes_file(tmp_path: Path):
+    db = str(tmp_path / "t.sqlite")
+    communes = tmp_path / "communes.txt"
+    communes.write_bytes("commune\nRedon\nPipriac\n# un commentaire\nBain-sur-Oust\n".encode("cp1252"))
+    result = runner.invoke(app, ["territory", "create", "Pays de Redon", "--communes",
+                                 str(communes), "--facilitator", "Animatrice", "--db", db])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip().splitlines()[-1] == "pays-de-redon"
+    assert "Bain-sur-Oust" in result.output and "Bains-sur-Oust" in result.output
+    listed = json.loads(runner.invoke(app, ["territory", "list", "--db", db, "-f", "json"]).output)
+    assert listed == [{"territory_id": "pays-de-redon", "name": "Pays de Redon",
+                       "facilitator": "Animatrice", "communes": 3}]
+    again = runner.invoke(app, ["territory", "create", "Pays de Redon", "--db", db])
+    assert again.exit_code == 1

@@ -151,6 +151,89 @@ def vocabulary(
         typer.echo(f"{sub.code:<28} {sub.category:<13} {sub.label}")
 
 
+FormatOption = Annotated[str, typer.Option("--format", "-f", help="table, json ou csv.")]
+
+territory_app = typer.Typer(
+    help="Territoires : créer un territoire prêt pour les diagnostics, lister.",
+    no_args_is_help=True,
+)
+app.add_typer(territory_app, name="territory")
+
+
+def _read_communes(path: Path) -> list[str]:
+    """One commune per line (a first line « commune » is a header; # starts a comment)."""
+    from traits.interchange.readers import decode
+
+    try:
+        text = decode(path.read_bytes(), path.name)
+    except OSError as exc:
+        raise InvalidInputError(
+            Problem(f"lecture impossible ({exc.strerror}).", file=str(path))
+        ) from None
+    communes = []
+    for line in text.splitlines():
+        cell = line.split(";")[0].split(",")[0].strip().strip('"')
+        if cell and not cell.startswith("#") and cell.lower() not in ("commune", "communes"):
+            communes.append(cell)
+    return communes
+
+
+@territory_app.command("create")
+def territory_create(
+    name: Annotated[str, typer.Argument(help="Nom du territoire, ex. « Pays de Redon ».")],
+    db: DbOption = None,
+    communes: Annotated[
+        Path | None,
+        typer.Option("--communes", help="Fichier texte : une commune (ou EPCI) par ligne."),
+    ] = None,
+    territory_id: Annotated[
+        str | None, typer.Option("--id", help="Identifiant court (sinon tiré du nom).")
+    ] = None,
+    facilitator: Annotated[
+        str | None, typer.Option("--facilitator", help="Animateur ou animatrice.")
+    ] = None,
+) -> None:
+    """Créer un territoire prêt pour les diagnostics (la dernière ligne est son identifiant)."""
+    from traits.geo import default_gazetteer
+    from traits.services import territories
+
+    names = _read_communes(communes) if communes else []
+    gazetteer = default_gazetteer()
+    for commune in names:
+        if gazetteer.resolve(commune) is None and not gazetteer.ambiguous(commune):
+            close = ", ".join(p.name for p in gazetteer.suggest(commune))
+            typer.echo(
+                f"attention – commune « {commune} » inconnue en Bretagne"
+                + (f" (vouliez-vous dire : {close} ?)" if close else "")
+                + " ; gardée telle quelle.",
+                err=True,
+            )
+    created = territories.create_territory(_store(db), territory_id, name, names, facilitator)
+    typer.echo(
+        f"Territoire « {created.name} » créé avec "
+        + plural(len(created.communes), "commune", "communes")
+        + ". Prochaine étape : traits import TABLEUR --territory "
+        + created.territory_id
+        + " (ou un premier diagnostic dans l'application)."
+    )
+    typer.echo(created.territory_id)
+
+
+@territory_app.command("list")
+def territory_list(db: DbOption = None, fmt: FormatOption = "table") -> None:
+    """Lister les territoires."""
+    rows = [
+        {
+            "territory_id": x.territory_id,
+            "name": x.name,
+            "facilitator": x.facilitator or "",
+            "communes": len(x.communes),
+        }
+        for x in services.list_territories(_store(db))
+    ]
+    _print_rows(rows, fmt, ["territory_id", "name", "facilitator", "communes"])
+
+
 partnership_app = typer.Typer(
     help="Suivre les partenariats : proposer une piste, changer son statut, lister.",
     no_args_is_help=True,

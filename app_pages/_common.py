@@ -253,3 +253,47 @@ def cached_per_token(
     with lock:
         held[key] = (token, value)  # type: ignore[index]
     return value
+
+
+def partnership_value_form(store: Store, partnership: Any, expected_version: int) -> None:
+    """Mode and value of a partnership (what the report's estimates use)."""
+    from traits.model import LABELS_FR, PartnershipMode
+    from traits.services import partnerships
+
+    p = partnership
+    key = p.partnership_id
+    with st.form(f"value_{key}", border=False):
+        modes = list(PartnershipMode)
+        mode = st.selectbox(
+            "Mode",
+            modes,
+            index=modes.index(p.mode) if p.mode else 0,
+            format_func=LABELS_FR.get,
+            key=f"mode_{key}",
+        )
+        hours = st.number_input(
+            "Heures données",
+            min_value=0.0,
+            step=1.0,
+            value=float(p.value_hours or 0),
+            key=f"hours_{key}",
+        )
+        euros = st.number_input(
+            "Montant (€)",
+            min_value=0.0,
+            step=50.0,
+            value=float(p.value_euros or 0),
+            key=f"euros_{key}",
+        )
+        if st.form_submit_button("Enregistrer"):
+            if succeeded(
+                partnerships.update_details,
+                store,
+                key,
+                mode=mode,
+                value_hours=hours or None,
+                value_euros=euros or None,
+                expected_version=expected_version,
+            ):
+                st.session_state["board_done"] = "Mode et valeur enregistrés."
+                st.rerun()

@@ -38,6 +38,8 @@ for column, (status, cards) in zip(st.columns(len(board)), board.items(), strict
                     st.caption(
                         f"{fr_date(step.at.date())} : {LABELS_FR[step.to_status]}{who}{note}"
                     )
+            with st.expander("Mode et valeur"):
+                common.partnership_value_form(store, p, expected)
             if not card.moves:
                 continue
             target = st.selectbox(

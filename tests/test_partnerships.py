@@ -106,3 +106,21 @@ def test_cli_contract(tmp_path: Path, small: Path):
     csv_out = runner.invoke(app, ["partnership", "list", "--db", db, "--format", "csv"]).output
     assert csv_out.splitlines()[0].startswith("partnership_id,status")
     assert len(csv_out.splitlines()) == 2
+
+
+def test_mode_and_value_are_recorded(loaded: Store):
+    pid = ps.propose(loaded, "n1", "o1").partnership_id
+    part = ps.update_details(loaded, pid, mode="mécénat", value_hours=12, value_euros=300)
+    assert (part.mode, part.value_hours, part.value_euros) == (PartnershipMode.PHILANTHROPY, 12.0,
+                                                               300.0)
+    with pytest.raises(InvalidInputError, match="positif"):
+        ps.update_details(loaded, pid, value_euros=-5)
+    with pytest.raises(InvalidInputError, match="rien à modifier"):
+        ps.update_details(loaded, pid)
+    with pytest.raises(ConflictError):
+        ps.update_details(loaded, pid, value_hours=1, expected_version=1)
+    runner = CliRunner()
+    out = runner.invoke(app, ["partnership", "update", pid, "--euros", "450", "--db",
+                              str(loaded.engine.url.database)])
+    assert out.exit_code == 0, out.output
+    assert ps.get(loaded, pid).value_euros == 450.0

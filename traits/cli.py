@@ -324,6 +324,33 @@ def partnership_status(
     typer.echo(f"{part.partnership_id} : {LABELS_FR[part.status]}.")
 
 
+@partnership_app.command("update")
+def partnership_update(
+    partnership_id: Annotated[str, typer.Argument(help="Identifiant du partenariat.")],
+    db: DbOption = None,
+    mode: Annotated[str | None, typer.Option("--mode", help="Mode (typologie du Rameau).")] = None,
+    hours: Annotated[float | None, typer.Option("--hours", help="Heures données.")] = None,
+    euros: Annotated[float | None, typer.Option("--euros", help="Montant en euros.")] = None,
+    quantity: Annotated[float | None, typer.Option("--quantity", help="Volume.")] = None,
+    unit: Annotated[str | None, typer.Option("--unit", help="Unité du volume.")] = None,
+    note: Annotated[str | None, typer.Option("--note")] = None,
+) -> None:
+    """Préciser le mode et la valeur d'un partenariat (heures, euros, volumes)."""
+    from traits.services import partnerships
+
+    part = partnerships.update_details(
+        _store(db),
+        partnership_id,
+        mode=mode,
+        value_hours=hours,
+        value_euros=euros,
+        value_quantity=quantity,
+        value_unit=unit,
+        notes=note,
+    )
+    typer.echo(f"{part.partnership_id} mis à jour.")
+
+
 @partnership_app.command("list")
 def partnership_list(
     db: DbOption = None,

@@ -227,6 +227,65 @@ def change_status(
     return get(store, partnership_id)
 
 
+def update_details(
+    store: Store,
+    partnership_id: str,
+    *,
+    mode: PartnershipMode | str | None = None,
+    value_hours: float | None = None,
+    value_euros: float | None = None,
+    value_quantity: float | None = None,
+    value_unit: str | None = None,
+    notes: str | None = None,
+    expected_version: int | None = None,
+) -> Partnership:
+    """Set what a partnership is worth and its mode (values left ``None`` are unchanged)."""
+    values: dict[str, object] = {}
+    if mode is not None:
+        from traits.interchange.columns import MODE_VALUES, fold
+
+        canonical = MODE_VALUES.get(fold(str(mode)))
+        if canonical is None:
+            allowed = ", ".join(m.value for m in PartnershipMode)
+            raise InvalidInputError(f"mode « {mode} » inconnu : choisissez parmi {allowed}.")
+        values["mode"] = canonical
+    for key, number in (
+        ("value_hours", value_hours),
+        ("value_euros", value_euros),
+        ("value_quantity", value_quantity),
+    ):
+        if number is not None:
+            if not number >= 0:
+                raise InvalidInputError(f"{key} : la valeur doit être un nombre positif.")
+            values[key] = float(number)
+    if value_unit is not None:
+        values["value_unit"] = value_unit.strip() or None
+    if notes is not None:
+        values["notes"] = notes.strip() or None
+    if not values:
+        raise InvalidInputError("rien à modifier : donnez un mode, une valeur ou une note.")
+    with store.transaction() as conn:
+        access.require_write(access.territory_of(conn, partnership_id=partnership_id))
+        row = conn.execute(
+            sa.select(t.partnerships.c.version)
+            .where(t.partnerships.c.partnership_id == partnership_id)
+            .with_for_update()
+        ).first()
+        if row is None:
+            raise NotFoundError(f"partenariat « {partnership_id} » introuvable.")
+        if expected_version is not None and row.version != expected_version:
+            raise ConflictError(
+                "ce partenariat vient d'être modifié par quelqu'un d'autre : rechargez-le "
+                "avant d'enregistrer votre changement."
+            )
+        conn.execute(
+            t.partnerships.update()
+            .where(t.partnerships.c.partnership_id == partnership_id)
+            .values(**values, version=row.version + 1)
+        )
+    return get(store, partnership_id)
+
+
 def list_partnerships(
     store: Store,
     *,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
 from pathlib import Path
 
 import streamlit as st
@@ -45,5 +47,19 @@ if templates:
             file_name=path.name,
             mime=MIME.get(path.suffix.lower(), "application/octet-stream"),
             key=f"kit_{path.name}",
+            icon=":material/download:",
+        )
+    csv_folder = KIT / "modeles" / "csv"
+    if csv_folder.is_dir():
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for path in sorted(csv_folder.glob("*.csv")):
+                archive.write(path, path.name)
+        st.download_button(
+            "modeles-csv.zip (un fichier CSV par onglet)",
+            data=buffer.getvalue(),
+            file_name="modeles-csv.zip",
+            mime="application/zip",
+            key="kit_csv_zip",
             icon=":material/download:",
         )

@@ -15,8 +15,7 @@ import streamlit as st
 from traits import services
 from traits.errors import InvalidInputError, Problem, TraitsError
 from traits.matching.pipeline import Matcher
-from traits.services import access, matching
-from traits.services import territories as territory_services
+from traits.services import access, matching, views
 from traits.storage import Store
 
 T = TypeVar("T")
@@ -224,7 +223,7 @@ def fitted_matcher(store: Store, territory_id: str | None) -> Matcher:
     """The territory's matcher, refitted only when its data, feedback or settings changed."""
     held, lock = _matchers()
     key = (store.url, territory_id)
-    token = territory_services.data_token(store, territory_id)
+    token = views.data_token(store, territory_id)
     with lock:
         found = held.get(key)
         if found is not None and found[0] == token:

@@ -12,7 +12,7 @@ import streamlit as st
 from app_pages import _common as common
 from traits.fr import fr_percent, period_label
 from traits.model import LABELS_FR
-from traits.services import reports, territories
+from traits.services import reports
 
 MIME = {
     "pdf": "application/pdf",
@@ -61,7 +61,7 @@ def _file(fmt: str) -> bytes:
     with tempfile.TemporaryDirectory(prefix="traits-bilan-") as tmp:
         target = Path(tmp) / f"bilan.{fmt}"
         if fmt == "xlsx":
-            territories.report_workbook(report, target)
+            reports.report_workbook(report, target)
         else:
             reports.export_report(store, fmt, target, tid, start, end)
         return target.read_bytes()

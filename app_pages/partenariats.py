@@ -7,7 +7,7 @@ import streamlit as st
 from app_pages import _common as common
 from traits.fr import fr_date, plural
 from traits.model import LABELS_FR, PartnershipStatus
-from traits.services import partnerships, territories
+from traits.services import partnerships, views
 
 store = common.get_store()
 tid = common.require_territory()
@@ -15,7 +15,7 @@ esc = common.esc
 st.title("Partenariats")
 if "board_done" in st.session_state:
     st.success(st.session_state.pop("board_done"))
-board = territories.partnership_board(store, tid)
+board = views.partnership_board(store, tid)
 seen = common.seen_versions("board_seen")
 for column, (status, cards) in zip(st.columns(len(board)), board.items(), strict=True):
     column.markdown(f"#### {LABELS_FR[status].capitalize()}")

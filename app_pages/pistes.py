@@ -7,7 +7,7 @@ import streamlit as st
 from app_pages import _common as common
 from app_pages import _map
 from traits.model import LABELS_FR
-from traits.services import diagnostics, matching, territories
+from traits.services import diagnostics, matching, territories, views
 
 store = common.get_store()
 tid = common.require_territory()
@@ -27,23 +27,23 @@ matcher = common.attempt(common.fitted_matcher, store, tid)
 if matcher is None:
     st.stop()
 if scope == "Par besoin":
-    needs = dict(territories.list_needs(store, tid))
+    needs = dict(views.list_needs(store, tid))
     need = st.selectbox("Besoin", list(needs), format_func=needs.get, key="pistes_need")
     views = (
-        common.attempt(territories.pistes_for, store, tid, matcher, need_id=need) if need else []
+        common.attempt(views.pistes_for, store, tid, matcher, need_id=need) if need else []
     )
 elif scope == "Par structure":
     orgs = {o.org_id: o.name for o in diagnostics.list_organisations(store, tid)}
     org = st.selectbox("Structure", list(orgs), format_func=orgs.get, key="pistes_org")
-    views = common.attempt(territories.pistes_for, store, tid, matcher, org_id=org) if org else []
+    views = common.attempt(views.pistes_for, store, tid, matcher, org_id=org) if org else []
 else:
     with st.spinner("Recherche des meilleures pistes du territoire…"):
         views = common.cached_per_token(
             store,
             tid,
             "pistes",
-            lambda: territories.pistes_for(store, tid, matcher),
-            token=territories.links_token(store, tid),
+            lambda: views.pistes_for(store, tid, matcher),
+            token=views.links_token(store, tid),
         )
 territories.record_milestone(store, tid, territories.PISTES_SEEN)
 if "pistes_done" in st.session_state:

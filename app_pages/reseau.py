@@ -9,12 +9,12 @@ from app_pages import _common as common
 from app_pages import _map
 from traits.fr import fr_number, fr_percent, plural
 from traits.model import LABELS_FR
-from traits.services import reports, territories
+from traits.services import reports, views
 
 store = common.get_store()
 tid = common.require_territory()
 st.title("Réseau")
-dot, nodes, edges = territories.network_view(store, tid)
+dot, nodes, edges = views.network_view(store, tid)
 facts = reports.graph_analyses(store, tid)
 graph_tab, map_tab, facts_tab = st.tabs(["Graphe", "Carte", "Analyses"])
 with graph_tab:

@@ -127,7 +127,7 @@ def main() -> None:
     print(line("Enregistrer un diagnostic (clic → page)", save_times))
 
     show("pistes")  # refits after the new diagnostics (not timed as an action)
-    from traits.services.territories import list_needs
+    from traits.services.views import list_needs
 
     options = [need_id for need_id, _ in list_needs(store, "synthetique")[1 : args.repeat + 1]]
 

@@ -22,6 +22,7 @@ from traits.model import (
 )
 from traits.services import diagnostics as ds
 from traits.services import partnerships as ps
+from traits.services import reports, views
 from traits.services import territories as ts
 from traits.storage import Store
 
@@ -256,8 +257,8 @@ def test_board_gives_names_versions_and_moves(store: Store, territory: str):
         organisation=org(territory, "Morin", kind=OrgKind.COMPANY, commune="Fougères"),
     )
     part = ps.propose(store, a.items[0].item_id, b.items[0].item_id)
-    token = ts.data_token(store, territory)
-    (card,) = ts.partnership_board(store, territory)["proposed"]
+    token = views.data_token(store, territory)
+    (card,) = views.partnership_board(store, territory)["proposed"]
     assert (card.org_a_name, card.org_b_name, card.version) == ("Recyclerie du Bocage", "Morin", 1)
     assert card.need_title == "Camion pour les collectes" and card.moves[0] == "introduced"
     ps.change_status(store, part.partnership_id, "realised", expected_version=card.version)
@@ -265,8 +266,8 @@ def test_board_gives_names_versions_and_moves(store: Store, territory: str):
         ps.change_status(
             store, part.partnership_id, "abandoned", reason="x", expected_version=card.version
         )
-    assert ts.data_token(store, territory) != token  # a realised pair is learnt from
-    dot, nodes, edges = ts.network_view(store, territory)
+    assert views.data_token(store, territory) != token  # a realised pair is learnt from
+    dot, nodes, edges = views.network_view(store, territory)
     assert "Recyclerie du Bocage" in dot and "#2e7d32" in dot and len(edges) == 1
 
 
@@ -278,8 +279,8 @@ def test_exports(store: Store, territory: str, tmp_path: Path):
     with pytest.raises(InvalidInputError, match="format"):
         ts.export_database(store, tmp_path / "base.txt")
     report = services_report(store, territory)
-    book = ts.report_workbook(report, tmp_path / "bilan.xlsx")
-    assert book.exists() and "Chiffres clés" in ts.report_tables(report)
+    book = reports.report_workbook(report, tmp_path / "bilan.xlsx")
+    assert book.exists() and "Chiffres clés" in reports.report_tables(report)
 
 
 def services_report(store: Store, territory: str):

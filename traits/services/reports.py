@@ -1,4 +1,4 @@
-"""Report and network services: the funder report, the partnership graph and its analyses.
+"""r.Report and network services: the funder report, the partnership graph and its analyses.
 
 The CLI, the app pages and the notebooks call these; they never touch storage directly.
 """
@@ -11,17 +11,18 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
+import pandas as pd
 
 from traits import graph as g
 from traits import report as r
 from traits.errors import InvalidInputError, Problem
 from traits.interchange.validate import Parsed
-from traits.model import Partnership
+from traits.model import LABELS_FR, Partnership
 from traits.services import access
 from traits.storage import Store
 from traits.storage import repository as repo
 
-#: Report formats and the suffix of their file.
+#: r.Report formats and the suffix of their file.
 REPORT_FORMATS: dict[str, str] = {
     "markdown": ".md",
     "html": ".html",
@@ -187,3 +188,49 @@ def graph_analyses(store: Store, territory_id: str | None = None, seed: int = 0)
     data = _read(store, territory_id)
     graph = g.build_graph(data.organisations, data.partnerships, data.diagnostics)
     return analyse_graph(graph, list(data.partnerships), seed=seed)
+
+
+def report_tables(report: r.Report) -> dict[str, pd.DataFrame]:
+    """The report's figures as tables (one sheet each), with French headers and labels."""
+
+    def label(code: str) -> str:
+        return LABELS_FR.get(code, code)
+
+    figures = pd.DataFrame(
+        [
+            ("Structures rencontrées", report.organisations),
+            ("Diagnostics", report.diagnostics),
+            ("Besoins", report.needs),
+            ("Offres", report.offers),
+            ("Partenariats concrétisés", report.realised_count),
+            ("Pistes naissantes", report.emerging),
+        ],
+        columns=["Indicateur", "Valeur"],
+    )
+    return {
+        "Chiffres clés": figures,
+        "Partenariats": pd.DataFrame(
+            [(label(s), n) for s, n in report.partnerships.items()], columns=["Statut", "Nombre"]
+        ),
+        "Par mode": pd.DataFrame(
+            [(label(m), n) for m, n in report.realised_by_mode.items()],
+            columns=["Mode", "Concrétisés"],
+        ),
+        "Par catégorie": pd.DataFrame(
+            [(label(c), n) for c, n in report.realised_by_category.items()],
+            columns=["Catégorie", "Concrétisés"],
+        ),
+        "Concrétisés": pd.DataFrame({"Partenariat concrétisé": report.realised}),
+    }
+
+
+def report_workbook(report: r.Report, target: str | Path) -> Path:
+    """Write :func:`report_tables` as an ``.xlsx`` workbook (formula-like cells neutralised)."""
+    target = Path(target)
+    with pd.ExcelWriter(target, engine="openpyxl") as writer:
+        for sheet, frame in report_tables(report).items():
+            safe = frame.map(
+                lambda v: "'" + v if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") else v
+            )
+            safe.to_excel(writer, sheet_name=sheet[:31], index=False)
+    return target

@@ -1,0 +1,340 @@
+"""What the app pages show, gathered in one read each: the partnership board, the pistes
+with names, the network drawing, and the tokens that tell when cached results are stale.
+
+Read models only: every write goes through the other services.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import networkx as nx
+import pandas as pd
+import sqlalchemy as sa
+
+from traits.errors import InvalidInputError
+from traits.interchange.columns import fold
+from traits.model import (
+    LABELS_FR,
+    PIPELINE,
+    TRANSITIONS,
+    Partnership,
+    PartnershipStatus,
+)
+from traits.services import access
+from traits.storage import Store
+from traits.storage import repository as repo
+from traits.storage import schema as t
+
+if TYPE_CHECKING:
+    from traits.matching.pipeline import Candidate, Matcher
+
+
+#: Graphviz colours of organisations by kind, and of partnerships by status.
+KIND_COLOURS = {"ess": "#2a9d8f", "company": "#e9c46a", "public": "#8ab17d", "other": "#bbbbbb"}
+STATUS_COLOURS = {
+    "proposed": "#9aa5b1",
+    "introduced": "#4c78a8",
+    "in_discussion": "#f58518",
+    "realised": "#2e7d32",
+    "abandoned": "#c62828",
+}
+
+_NEXT_STEP = {
+    PartnershipStatus.PROPOSED: "présenter la piste aux deux structures (mise en lien)",
+    PartnershipStatus.INTRODUCED: "relancer les deux structures pour ouvrir la discussion",
+    PartnershipStatus.IN_DISCUSSION: "aider à conclure : modalités, convention, calendrier",
+    PartnershipStatus.REALISED: "valoriser le partenariat dans le bilan",
+    PartnershipStatus.ABANDONED: "aucune : le partenariat est clos",
+}
+
+
+def data_token(store: Store, territory_id: str | None) -> tuple[Any, ...]:
+    """A value that changes whenever what the matcher learns from changes.
+
+    Counts and version sums of organisations, items and partnerships, the number of
+    judgements, and the settings: a fitted matcher is kept while this stays the same.
+    """
+    orgs = sa.select(t.organisations.c.org_id)
+    if territory_id is not None:
+        orgs = orgs.where(t.organisations.c.territory_id == territory_id)
+
+    def summary(table: sa.Table, *where: sa.ColumnElement[bool]) -> tuple[int, int]:
+        q = sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(table.c.version), 0))
+        row = conn.execute(q.where(*where) if where else q).one()
+        return int(row[0]), int(row[1])
+
+    with store.reading() as conn:
+        o = t.organisations
+        token: tuple[Any, ...] = (
+            summary(o, *(() if territory_id is None else (o.c.territory_id == territory_id,))),
+            summary(t.items, t.items.c.org_id.in_(orgs)),
+            summary(
+                t.partnerships,
+                t.partnerships.c.org_a.in_(orgs),
+                t.partnerships.c.status.in_(["realised", "abandoned"]),
+            ),
+            _feedback_count(conn, orgs),
+            tuple(
+                (r.scope, r.key, repr(r.value))
+                for r in conn.execute(
+                    sa.select(t.settings).order_by(t.settings.c.scope, t.settings.c.key)
+                )
+                if not r.key.startswith("milestone:")
+            ),
+            int(conn.execute(sa.select(sa.func.count()).select_from(t.subcategories)).scalar_one()),
+        )
+    return token
+
+
+def _feedback_count(conn: sa.Connection, orgs: sa.Select) -> int:
+    q = sa.select(sa.func.count()).where(
+        t.feedback.c.need_id.in_(sa.select(t.items.c.item_id).where(t.items.c.org_id.in_(orgs)))
+    )
+    return int(conn.execute(q).scalar_one())
+
+
+def links_token(store: Store, territory_id: str | None) -> tuple[Any, ...]:
+    """:func:`data_token` plus what excludes pairs from the pistes (partnerships, judgements)."""
+    orgs = sa.select(t.organisations.c.org_id)
+    if territory_id is not None:
+        orgs = orgs.where(t.organisations.c.territory_id == territory_id)
+    with store.reading() as conn:
+        p = t.partnerships
+        parts = conn.execute(
+            sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(p.c.version), 0)).where(
+                p.c.org_a.in_(orgs) | p.c.org_b.in_(orgs)
+            )
+        ).one()
+        links = (int(parts[0]), int(parts[1]), _feedback_count(conn, orgs))
+    return (*data_token(store, territory_id), links)
+
+
+# -- the partnership board ---------------------------------------------------------------------
+
+
+@dataclass
+class BoardCard:
+    """A partnership as a card of the board: names, titles, version and what to do next."""
+
+    partnership: Partnership
+    version: int
+    org_a_name: str
+    org_b_name: str
+    need_title: str | None
+    offer_title: str | None
+    next_step: str
+    moves: list[PartnershipStatus]
+
+    @property
+    def title(self) -> str:
+        """« Besoin de A ↔ offre de B » in a few words."""
+        return f"{self.org_a_name} ↔ {self.org_b_name}"
+
+
+def partnership_board(
+    store: Store, territory_id: str | None
+) -> dict[PartnershipStatus, list[BoardCard]]:
+    """The territory's partnerships grouped by status (pipeline order, then abandoned)."""
+    access.require_read(territory_id)
+    with store.reading() as conn:
+        parts = repo.read_partnerships(conn, territory_id)
+        versions = {
+            r.partnership_id: r.version
+            for r in conn.execute(
+                sa.select(t.partnerships.c.partnership_id, t.partnerships.c.version)
+            )
+        }
+        ids = {x for p in parts for x in (p.org_a, p.org_b)}
+        names = (
+            {
+                r.org_id: r.name
+                for r in conn.execute(
+                    sa.select(t.organisations.c.org_id, t.organisations.c.name).where(
+                        t.organisations.c.org_id.in_(list(ids))
+                    )
+                )
+            }
+            if ids
+            else {}
+        )
+        item_ids = {x for p in parts for x in (p.need_id, p.offer_id) if x}
+        titles = (
+            {
+                r.item_id: r.title
+                for r in conn.execute(
+                    sa.select(t.items.c.item_id, t.items.c.title).where(
+                        t.items.c.item_id.in_(list(item_ids))
+                    )
+                )
+            }
+            if item_ids
+            else {}
+        )
+    board: dict[PartnershipStatus, list[BoardCard]] = {
+        s: [] for s in (*PIPELINE, PartnershipStatus.ABANDONED)
+    }
+    order = {s: i for i, s in enumerate(board)}
+    for p in parts:
+        board[p.status].append(
+            BoardCard(
+                partnership=p,
+                version=versions.get(p.partnership_id, 1),
+                org_a_name=names.get(p.org_a, p.org_a),
+                org_b_name=names.get(p.org_b, p.org_b),
+                need_title=titles.get(p.need_id) if p.need_id else None,
+                offer_title=titles.get(p.offer_id) if p.offer_id else None,
+                next_step=_NEXT_STEP[p.status],
+                moves=sorted(TRANSITIONS[p.status], key=order.__getitem__),
+            )
+        )
+    for cards in board.values():
+        cards.sort(
+            key=lambda c: (
+                c.partnership.history[-1].at if c.partnership.history else dt.datetime.min
+            ),
+            reverse=True,
+        )
+    return board
+
+
+# -- pistes and network, with names -----------------------------------------------------------
+
+
+@dataclass
+class PisteView:
+    """A candidate pair with what the page shows: titles, names, kinds and places of both sides."""
+
+    candidate: Candidate
+    need: dict[str, Any]
+    offer: dict[str, Any]
+
+
+def list_needs(store: Store, territory_id: str | None) -> list[tuple[str, str]]:
+    """The territory's needs as (item id, « title — organisation »), by organisation."""
+    access.require_read(territory_id)
+    i, o = t.items, t.organisations
+    q = (
+        sa.select(i.c.item_id, i.c.title, o.c.name)
+        .join(o, i.c.org_id == o.c.org_id)
+        .where(i.c.direction == "need")
+    )
+    if territory_id is not None:
+        q = q.where(o.c.territory_id == territory_id)
+    with store.reading() as conn:
+        rows = conn.execute(q).all()
+    rows.sort(key=lambda r: (fold(r.name), fold(r.title)))
+    return [(r.item_id, f"{r.title} — {r.name}") for r in rows]
+
+
+def pistes_for(
+    store: Store,
+    territory_id: str | None,
+    matcher: Matcher,
+    *,
+    need_id: str | None = None,
+    org_id: str | None = None,
+    top: int | None = None,
+) -> list[PisteView]:
+    """Pistes with names: the shortlist of one need, of one organisation, or territory-wide.
+
+    Pairs already proposed, realised, abandoned or judged not relevant are left out.
+    """
+    from traits.services import matching
+    from traits.services.diagnostics import describe_items
+    from traits.services.partnerships import excluded_pairs
+
+    if need_id is not None and org_id is not None:
+        raise InvalidInputError("choisissez soit un besoin, soit une structure.")
+    if need_id is not None:
+        candidates = matcher.shortlist(need_id, top, excluded_pairs(store))
+    elif org_id is not None:
+        candidates = matching.shortlist_org(
+            store, org_id, territory_id=territory_id, top=top, matcher=matcher
+        )
+    else:
+        candidates = matching.pistes(store, territory_id=territory_id, matcher=matcher)
+    described = describe_items(store, [x for c in candidates for x in (c.need_id, c.offer_id)])
+    return [
+        PisteView(c, described.get(c.need_id, {}), described.get(c.offer_id, {}))
+        for c in candidates
+    ]
+
+
+def _dot_text(text: object) -> str:
+    return str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+
+
+def network_dot(graph: nx.MultiGraph) -> str:
+    """The partnership graph in Graphviz DOT: organisations coloured by kind, edges by status."""
+    lines = [
+        "graph reseau {",
+        '  graph [overlap=false, splines=true, bgcolor="transparent"];',
+        '  node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=10];',
+    ]
+    ids = {node: f"n{i}" for i, node in enumerate(graph.nodes)}
+    for node, data in graph.nodes(data=True):
+        colour = KIND_COLOURS.get(str(data.get("kind", "other")), "#bbbbbb")
+        lines.append(
+            f'  {ids[node]} [label="{_dot_text(data.get("name", node))}", fillcolor="{colour}"];'
+        )
+    for a, b, data in graph.edges(data=True):
+        status = str(data.get("status", "proposed"))
+        style = "dashed" if status in ("proposed", "abandoned") else "solid"
+        width = 2.5 if status == "realised" else 1.2
+        tip = _dot_text(LABELS_FR.get(status, status))
+        lines.append(
+            f'  {ids[a]} -- {ids[b]} [color="{STATUS_COLOURS.get(status, "#999999")}", '
+            f'style={style}, penwidth={width}, tooltip="{tip}"];'
+        )
+    lines.append("}")
+    return "\n".join(lines)
+
+
+def network_view(store: Store, territory_id: str | None) -> tuple[str, pd.DataFrame, pd.DataFrame]:
+    """The network as DOT, and its organisations and partnerships as tables for a map."""
+    from traits.services.reports import build_graph
+
+    graph = build_graph(store, territory_id)
+    nodes = pd.DataFrame(
+        [
+            {
+                "name": d.get("name", n),
+                "kind": LABELS_FR.get(str(d.get("kind", "other")), "autre"),
+                "lat": d.get("lat"),
+                "lon": d.get("lon"),
+                "colour": _rgb(KIND_COLOURS.get(str(d.get("kind", "other")), "#bbbbbb")),
+            }
+            for n, d in graph.nodes(data=True)
+        ],
+        columns=["name", "kind", "lat", "lon", "colour"],
+    )
+    edges = []
+    for a, b, d in graph.edges(data=True):
+        na, nb = graph.nodes[a], graph.nodes[b]
+        if None in (na.get("lat"), na.get("lon"), nb.get("lat"), nb.get("lon")):
+            continue
+        status = str(d.get("status", "proposed"))
+        edges.append(
+            {
+                "from_lon": na["lon"],
+                "from_lat": na["lat"],
+                "to_lon": nb["lon"],
+                "to_lat": nb["lat"],
+                "status": LABELS_FR.get(status, status),
+                "colour": _rgb(STATUS_COLOURS.get(status, "#999999")),
+                "name": f"{na.get('name', a)} ↔ {nb.get('name', b)}",
+            }
+        )
+    columns = ["from_lon", "from_lat", "to_lon", "to_lat", "status", "colour", "name"]
+    return (
+        network_dot(graph),
+        nodes.dropna(subset=["lat", "lon"]),
+        pd.DataFrame(edges, columns=columns),
+    )
+
+
+def _rgb(colour: str) -> list[int]:
+    return [int(colour[i : i + 2], 16) for i in (1, 3, 5)]

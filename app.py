@@ -47,6 +47,8 @@ with st.sidebar:
     if principal is not None:
         st.caption(f"Connecté·e : {principal.username}")
         st.button("Se déconnecter", on_click=common.sign_out, key="sign_out")
+    else:
+        st.caption("Poste unique : pas de comptes sur cette base (voir docs/deploy.md).")
     if territories:
         st.selectbox(
             "Territoire",

@@ -27,13 +27,27 @@ PENDING_TERRITORY_KEY = "_pending_territory"
 def _open_store(db: str | None) -> tuple[Store, bool]:
     store = Store(db)
     demo = False
-    if not services.list_territories(store):
+    if not multiuser() and not services.list_territories(store):
         services.load_demo(store)
         demo = True
     return store, demo
 
 
 PRINCIPAL_KEY = "_principal"
+
+
+def multiuser() -> bool:
+    """A shared deployment (``TRAITS_MULTIUSER=1``): everyone signs in, no sample is loaded."""
+    return os.environ.get("TRAITS_MULTIUSER", "").strip().lower() in ("1", "true", "oui", "yes")
+
+
+def _sso_configured() -> bool:
+    try:
+        return "auth" in st.secrets
+    except (FileNotFoundError, KeyError, AttributeError):
+        return False
+    except Exception:  # noqa: BLE001 - Streamlit raises its own error on unreadable secrets
+        return False
 
 
 def sign_in_gate(store: Store) -> bool:
@@ -45,10 +59,30 @@ def sign_in_gate(store: Store) -> bool:
     if principal is not None and principal.expired():
         principal = st.session_state[PRINCIPAL_KEY] = None
         st.warning("Votre session a expiré : reconnectez-vous.")
+    if principal is None and _sso_configured() and getattr(st.user, "is_logged_in", False):
+        try:
+            principal = access.principal_for_sso(store, str(st.user.email))
+            st.session_state[PRINCIPAL_KEY] = principal
+        except TraitsError as exc:
+            show_error(exc)
+            st.button("Se déconnecter", on_click=st.logout)
+            return False
     access.sign_in(principal)
-    if principal is not None or not access.has_users(store):
+    if principal is not None:
         return True
+    if not multiuser() and not access.has_users(store):
+        return True  # a laptop: single user, no sign-in (the sidebar says so)
     st.title("Traits d'Unions")
+    if not access.has_users(store):
+        st.warning(
+            "Aucun compte n'existe encore : l'administrateur en crée un avec "
+            "« traits user add IDENTIFIANT --role admin »."
+        )
+        return False
+    if _sso_configured():
+        st.button("Se connecter avec le compte de l'organisation", on_click=st.login,
+                  type="primary")
+        st.caption("ou avec un identifiant et un mot de passe :")
     with st.form("sign_in"):
         username = st.text_input("Identifiant")
         password = st.text_input("Mot de passe", type="password")

@@ -257,3 +257,62 @@ def test_accounts_sign_in_and_see_their_territories_only(app: AppTest):
     widget(app, "button", "Se déconnecter").click()
     app.run()
     assert "Identifiant" in [t.label for t in app.text_input]
+
+
+def test_shared_deployment_asks_to_sign_in_and_loads_no_sample(tmp_path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("TRAITS_DB", str(tmp_path / "shared.sqlite"))
+    monkeypatch.setenv("TRAITS_MULTIUSER", "1")
+    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    assert not at.exception
+    assert any("Aucun compte" in w.value for w in at.warning)
+    from traits import services
+    from traits.storage import Store
+
+    assert services.list_territories(Store(tmp_path / "shared.sqlite")) == []
+
+
+def test_a_facilitator_sees_only_their_territory_in_the_app(tmp_path, monkeypatch):
+    import datetime as dt
+
+    from streamlit.testing.v1 import AppTest
+
+    from conftest import ITEMS, ORGS, write
+    from traits import services
+    from traits.model import Territory
+    from traits.services import access
+    from traits.storage import Store
+
+    db = tmp_path / "two.sqlite"
+    store = Store(db)
+    services.load_demo(store)
+    folder = tmp_path / "redon"
+    write(folder, "organisations.csv", ORGS)
+    write(folder, "items.csv", ITEMS)
+    services.import_territory(store, folder, territory=Territory("redon", "Pays de Redon"))
+    access.add_user(store, "anim.vitre", "facilitator", "un mot de passe long",
+                    territories=["vitre"])
+    monkeypatch.setenv("TRAITS_DB", str(db))
+    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    assert at.text_input  # the sign-in form, since accounts exist
+    at.text_input[0].input("anim.vitre")
+    at.text_input[1].input("un mot de passe long")
+    at.button[0].click().run()
+    assert not at.exception
+    options = at.sidebar.selectbox[0].options
+    assert options == ["Pays de Vitré"]
+    for page in ("app_pages/pistes.py", "app_pages/partenariats.py", "app_pages/bilan.py",
+                 "app_pages/reseau.py", "app_pages/diagnostics.py"):
+        at.switch_page(page).run()
+        assert not at.exception
+        shown = " ".join(str(e.value) for e in at.markdown) + " ".join(
+            str(e.value) for e in at.caption)
+        assert "Recyclerie du Bocage" not in shown and "Transports Morin" not in shown
+    # and an expired session is sent back to the sign-in form
+    principal = at.session_state["_principal"]
+    at.session_state["_principal"] = access.Principal(
+        principal.username, principal.role, principal.territories,
+        dt.datetime.now() - dt.timedelta(seconds=1))
+    at.run()
+    assert any("expiré" in w.value for w in at.warning)

@@ -22,7 +22,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from traits.errors import InvalidInputError, Problem
 from traits.matching.comparison import PARTS
-from traits.matching.score import combine
+from traits.matching.score import GATE_PARTS, TEXT_PARTS, combine
 
 __all__ = ["FEEDBACK_LABELS", "FeedbackLearner", "feedback_labels"]
 
@@ -48,7 +48,7 @@ FEEDBACK_LABELS: dict[str, tuple[int, float]] = {
 
 
 def feedback_labels(feedback: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
-    """Pairs, labels and weights of a feedback table (``need_id, offer_id`` and ``label`` or ``status``)."""
+    """Pairs, labels and weights of feedback (``need_id, offer_id`` and ``label`` or ``status``)."""
     from traits.text import normalise
 
     col = (
@@ -76,6 +76,53 @@ def feedback_labels(feedback: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, n
     labels = np.array([m[0] for m in mapped if m is not None], dtype=int)
     weights = np.array([m[1] for m in mapped if m is not None], dtype=float)
     return pairs, labels, weights
+
+
+def _fit_part_weights(
+    X: np.ndarray,
+    y: np.ndarray,
+    sample_weight: np.ndarray,
+    base: dict[str, float],
+    prior_strength: float,
+) -> dict[str, float]:
+    """Part weights of :func:`~traits.matching.score.combine` that best explain the feedback.
+
+    Maximises the weighted likelihood of ``P(relevant) = σ(a · log raw_score + b)`` over the
+    weights (text weights ≥ 0, gates in [0, 1], a part that never varies keeps its default),
+    with a Gaussian prior centred on the defaults whose strength falls as feedback grows: with
+    little feedback the weights barely move.
+    """
+    from scipy.optimize import minimize
+
+    names = list(PARTS)
+    w0 = np.array([float(base.get(p, 0.0)) for p in names])
+    varies = np.ptp(X, axis=0) > 1e-9
+    bounds = []
+    for name, default, moves in zip(names, w0, varies, strict=True):
+        if not moves or (name in TEXT_PARTS and default == 0.0):
+            bounds.append((default, default))  # no evidence about it (or switched off)
+        elif name in GATE_PARTS:
+            bounds.append((0.0, 1.0))
+        else:
+            bounds.append((0.0, 2.0 * max(default, 0.1)))
+    scale = max(float(np.sum(w0[[names.index(p) for p in TEXT_PARTS]])), 1e-6)
+    n = float(sample_weight.sum())
+    lam = prior_strength / max(n, 1.0)
+
+    def loss(theta: np.ndarray) -> float:
+        w = dict(zip(names, theta[:-2], strict=True))
+        if sum(w[p] for p in TEXT_PARTS) <= 1e-9:
+            return 1e6
+        raw = combine(X, w, calibrated=False)
+        z = theta[-2] * np.log(raw + 1e-4) + theta[-1]
+        ll = sample_weight * (y * -np.logaddexp(0.0, -z) + (1 - y) * -np.logaddexp(0.0, z))
+        prior = np.sum(((theta[:-2] - w0) / scale) ** 2)
+        return float(-ll.sum() / n + lam * prior)
+
+    x0 = np.concatenate([w0, [1.0, 2.0]])
+    result = minimize(loss, x0, method="L-BFGS-B", bounds=[*bounds, (0.05, 20.0), (-20.0, 20.0)])
+    theta = result.x if result.success or result.fun < loss(x0) else x0
+    return {name: float(v) for name, v in zip(names, theta[:-2], strict=True)}
 
 
 class FeedbackLearner(ClassifierMixin, BaseEstimator):
@@ -129,14 +176,22 @@ class FeedbackLearner(ClassifierMixin, BaseEstimator):
         self.classes_ = unique_labels(y)
         self.n_feedback_ = int(len(y))
         self.fallback_ = self.n_feedback_ < self.min_feedback or len(self.classes_) < 2
+        self.model_ = None
+        self.learned_weights_: dict[str, float] | None = None
+        self.blend_ = 0.0
         if self.fallback_:
-            self.blend_ = 0.0
-            self.model_ = None
             return self
-        self.model_ = LogisticRegression(
-            C=self.C, class_weight="balanced", random_state=self.random_state, max_iter=1000
-        ).fit(self._features(X), y, sample_weight=sample_weight)
-        self.blend_ = self.n_feedback_ / (self.n_feedback_ + self.prior_strength)
+        sw = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, float)
+        target = (np.asarray(y) == self.classes_[-1]).astype(float)
+        if self.base_weights is not None and X.shape[1] == len(PARTS):
+            self.learned_weights_ = _fit_part_weights(
+                X, target, sw, dict(self.base_weights), self.prior_strength
+            )
+        else:  # generic inputs (not comparison vectors): a plain logistic regression
+            self.model_ = LogisticRegression(
+                C=self.C, class_weight="balanced", random_state=self.random_state, max_iter=1000
+            ).fit(self._features(X), y, sample_weight=sample_weight)
+            self.blend_ = self.n_feedback_ / (self.n_feedback_ + self.prior_strength)
         return self
 
     @property
@@ -148,6 +203,8 @@ class FeedbackLearner(ClassifierMixin, BaseEstimator):
             if self.n_features_in_ == len(PARTS)
             else [f"x{i}" for i in range(self.n_features_in_)]
         )
+        if self.learned_weights_ is not None:
+            return dict(self.learned_weights_)
         if self.model_ is None:
             base = dict(self.base_weights or {})
             return {n: float(base.get(n, 1.0 / max(len(names), 1))) for n in names}
@@ -155,9 +212,11 @@ class FeedbackLearner(ClassifierMixin, BaseEstimator):
         return {n: float(c) for n, c in zip([*names, "default_score"], coef, strict=True)}
 
     def relevance_score(self, X: Any) -> np.ndarray:
-        """Matching score in [0, 1]: the default score blended with the learnt probability."""
+        """Matching score in [0, 1]: the default score with the learnt part weights."""
         check_is_fitted(self, "fallback_")
         X = validate_data(self, X, reset=False)
+        if self.learned_weights_ is not None:
+            return combine(X, self.learned_weights_)
         base = self._base(X)
         if self.model_ is None:
             return base

@@ -272,3 +272,113 @@ def test_devset_metrics_reach_targets():
     assert m["hit@5"] >= 0.95
     assert m["mrr@10"] >= 0.90
     assert m["ndcg@5"] >= 0.90
+
+
+# -- speed paths give the exact answer -------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def territory() -> tuple[Matcher, pd.DataFrame]:
+    """A seeded synthetic territory with more offers than candidates kept per need."""
+    orgs, items = synthetic_territory(160, 5, random_state=11)
+    return Matcher(MatchConfig(top_k=5, n_candidates=40)).fit(orgs, items), items
+
+
+def _exact_top5(m: Matcher, need_ids: list[str]) -> dict[str, list[tuple[str, float]]]:
+    """Every (need, offer of another organisation) pair scored through the public API."""
+    items = m.corpus_.items
+    offers = items[items["direction"] == "offer"]
+    org_of = dict(zip(items["item_id"], items["org_id"], strict=True))
+    out = {}
+    for need in need_ids:
+        pairs = [(need, o) for o in offers["item_id"] if org_of[o] != org_of[need]]
+        scores = combine(m.comparison_vectors(pairs).to_numpy(), m.weights_)
+        order = np.argsort(-scores, kind="stable")[:5]
+        out[need] = [(pairs[i][1], float(scores[i])) for i in order]
+    return out
+
+
+def test_candidate_recall_against_brute_force_is_at_least_95_percent(territory):
+    m, items = territory
+    assert (items["direction"] == "offer").sum() > 5 * m.config.n_candidates
+    needs = sorted(items.loc[items["direction"] == "need", "item_id"])[::4]
+    exact = _exact_top5(m, needs)
+    fast = m.match_all(need_ids=needs)
+    found = [len({o for o, _ in exact[n]} & {c.offer_id for c in fast[n]}) for n in needs]
+    recall = np.mean(found) / 5
+    assert recall >= 0.95
+
+
+def test_top_k_equals_scoring_every_candidate_in_full(territory):
+    # reciprocity is only computed where it can change the top 5: the result must not move
+    m, items = territory
+    needs = sorted(items.loc[items["direction"] == "need", "item_id"])[:60]
+    ids = items["item_id"].to_numpy()
+    pos = [m.corpus_.item_pos[n] for n in needs]
+    need_idx, offer_idx, _ = m.candidates_.pairs(np.array(pos))
+    pairs = list(zip(ids[need_idx], ids[offer_idx], strict=True))
+    scores = combine(m.comparison_vectors(pairs).to_numpy(), m.weights_)
+    fast = m.match_all(need_ids=needs)
+    for need in needs:
+        rows = [i for i, (n, _) in enumerate(pairs) if n == need]
+        best = sorted(rows, key=lambda i: -scores[i])[:5]
+        assert [c.offer_id for c in fast[need]] == [pairs[i][1] for i in best]
+        assert [c.score for c in fast[need]] == pytest.approx([scores[i] for i in best], abs=1e-4)
+
+
+def test_char_part_equals_the_comparison_module(territory):
+    from traits.matching.comparison import compare
+
+    m, items = territory
+    c = m.corpus_
+    rng = np.random.default_rng(0)
+    need = rng.choice(c.needs, 300)
+    offer = rng.choice(c.offers, 300)
+    X, _ = compare(c, need, offer, with_char=True, related_weight=m.config.related_weight,
+                   decay_km=m.config.distance_decay_km, favoured=m.config.favoured_pairs)
+    ids = items["item_id"].to_numpy()
+    mine = m.comparison_vectors(zip(ids[need], ids[offer], strict=True))
+    for part in ("word", "char", "subcategory", "category", "distance", "favoured"):
+        assert mine[part].to_numpy() == pytest.approx(X[:, PARTS.index(part)], abs=1e-6)
+
+
+def test_reciprocity_follows_its_definition(territory):
+    # 1 when the offer's organisation has a need that one of the need's organisation's offers
+    # answers (relevance without the char part, times category, above the threshold)
+    from traits.matching.score import relevance
+
+    m, items = territory
+    c = m.corpus_
+    w = dict(m.weights_, char=0.0)
+    rng = np.random.default_rng(1)
+    ids = items["item_id"].to_numpy()
+    need = rng.choice(c.needs, 40)
+    offer = rng.choice(c.offers, 40)
+    got = m.comparison_vectors(zip(ids[need], ids[offer], strict=True))["reciprocity"].to_numpy()
+    for n, o, value in zip(need, offer, got, strict=True):
+        theirs = [i for i in c.needs if c.item_org[i] == c.item_org[o]]
+        ours = [i for i in c.offers if c.item_org[i] == c.item_org[n]]
+        pairs = [(ids[a], ids[b]) for a in theirs for b in ours]
+        answered = False
+        if pairs:
+            X = m.comparison_vectors(pairs).to_numpy()
+            rel = relevance(X, w) * X[:, PARTS.index("category")]
+            answered = bool(rel.max() >= m.config.reciprocity_threshold)
+        assert value == float(answered)
+    assert 0 < got.sum() < len(got)
+
+
+def test_synthetic_territory_never_own_org_and_excluded_pairs_absent(territory):
+    m, items = territory
+    first = m.match_all()
+    org_of = dict(zip(items["item_id"], items["org_id"], strict=True))
+    for need, cands in first.items():
+        assert len(cands) == 5
+        for c in cands:
+            assert c.org_id != org_of[need] and c.need_org_id == org_of[need]
+            assert c.reasons and c.reasons[-1].startswith("Mode de partenariat")
+    excluded = {(n, cands[0].offer_id) for n, cands in first.items()}
+    again = m.match_all(exclude_pairs=excluded)
+    for need, cands in again.items():
+        assert (need, first[need][0].offer_id) not in {(need, c.offer_id) for c in cands}
+        assert [c.offer_id for c in cands[:4]] == [c.offer_id for c in first[need][1:]]

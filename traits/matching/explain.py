@@ -9,6 +9,7 @@ kind of partnership in Le Rameau's typology (mécénat, pratiques responsables, 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -16,7 +17,7 @@ from traits.matching.comparison import PARTS
 from traits.matching.corpus import Corpus
 from traits.text import fold_accents, stem, words
 
-__all__ = ["MODE_LABELS", "explain", "partnership_mode", "shared_words"]
+__all__ = ["MODE_LABELS", "Explainer", "explain", "partnership_mode", "shared_words"]
 
 MODE_LABELS: dict[str, str] = {
     "philanthropy": "mécénat",
@@ -26,18 +27,22 @@ MODE_LABELS: dict[str, str] = {
 }
 
 _ADAPTED_FORMS = ("esat", "ea", "aci", "ai", "ei", "etti", "entreprise adaptee", "chantier")
-_RESPONSIBLE_SUBS = {"disability_purchasing", "inclusive_hiring", "work_immersion", "csr"}
-_INNOVATION_SUBS = {"networking"}
-_GIFT_SUBS = {
-    "in_kind_gifts",
-    "food_surplus",
-    "materials_offcuts",
-    "sponsorship",
-    "foundation_grants",
-    "skilled_volunteering",
-    "employee_volunteering",
-    "mentoring",
-}
+_RESPONSIBLE_SUBS = frozenset(
+    {"disability_purchasing", "inclusive_hiring", "work_immersion", "csr"}
+)
+_INNOVATION_SUBS = frozenset({"networking"})
+_GIFT_SUBS = frozenset(
+    {
+        "in_kind_gifts",
+        "food_surplus",
+        "materials_offcuts",
+        "sponsorship",
+        "foundation_grants",
+        "skilled_volunteering",
+        "employee_volunteering",
+        "mentoring",
+    }
+)
 
 
 def shared_words(need_text: str, offer_text: str, limit: int = 3) -> list[str]:
@@ -71,29 +76,6 @@ def _legal_is_adapted(legal_form: object) -> bool:
     return any(text == f or text.startswith(f + " ") for f in _ADAPTED_FORMS)
 
 
-def partnership_mode(corpus: Corpus, need: int, offer: int) -> str:
-    """Le Rameau's mode of a (need, offer) pair, as a :class:`PartnershipMode` value."""
-    need_org, offer_org = corpus.item_org[need], corpus.item_org[offer]
-    need_kind, offer_kind = corpus.org_kind[need_org], corpus.org_kind[offer_org]
-    offer_cat = corpus.category[offer]
-    subs = set(_top_codes(corpus, need, 3, 0.2)) | set(_top_codes(corpus, offer, 3, 0.2))
-    if subs & _INNOVATION_SUBS or corpus.category[need] == "other" and offer_cat == "other":
-        return "societal_innovation"
-    if subs & _RESPONSIBLE_SUBS or (
-        need_kind == "company"
-        and offer_cat == "purchasing"
-        and _legal_is_adapted(corpus.orgs.at[offer_org, "legal_form"])
-    ):
-        return "responsible_practices"
-    if offer_cat in ("funding", "volunteering") or (
-        offer_kind in ("company", "public")
-        and need_kind != "company"
-        and (offer_cat in ("equipment", "skills", "premises") or subs & _GIFT_SUBS)
-    ):
-        return "philanthropy"
-    return "economic_cooperation"
-
-
 def _distance_phrase(km: float | None) -> str:
     if km is None or (isinstance(km, float) and math.isnan(km)):
         return "Distance inconnue : coordonnées manquantes."
@@ -113,32 +95,118 @@ def explain(
     mode: str,
 ) -> list[str]:
     """French reasons for one pair, most telling first (always at least one)."""
-    reasons: list[str] = []
-    vocab = corpus.concept_model.vocabulary_
-    p = dict(zip(PARTS, parts, strict=True))
-    need_codes = _top_codes(corpus, need)
-    offer_codes = _top_codes(corpus, offer)
-    same = [c for c in need_codes if c in offer_codes]
-    if same:
-        sub = vocab.get(same[0])
-        reasons.append(f"Même sous-catégorie : « {sub.label if sub else same[0]} ».")
-    elif need_codes and offer_codes and p["subcategory"] > 0:
-        a, b = vocab.get(need_codes[0]), vocab.get(offer_codes[0])
-        if a and b:
-            reasons.append(f"Sous-catégories voisines : « {a.label} » et « {b.label} ».")
-    common = shared_words(corpus.texts[need], corpus.texts[offer])
-    if common:
-        reasons.append("Mots en commun : " + ", ".join(f"« {w} »" for w in common) + ".")
-    if not reasons and p["semantic"] >= 0.5:
-        reasons.append("Formulations proches par le sens.")
-    if not reasons:
-        reasons.append("Rapprochement possible par la catégorie, à vérifier avec les structures.")
-    reasons.append(_distance_phrase(km))
-    if p["reciprocity"] >= 1.0:
-        reasons.append(
-            "Échange possible dans les deux sens : chacune peut répondre à un besoin de l'autre."
-        )
-    if p["favoured"] >= 1.0:
-        reasons.append("Rapprochement entre une entreprise et une structure de l'ESS.")
-    reasons.append(f"Mode de partenariat : {MODE_LABELS.get(mode, mode)}.")
-    return reasons
+    return Explainer(corpus).reasons(need, offer, parts, km, mode)
+
+
+def partnership_mode(corpus: Corpus, need: int, offer: int) -> str:
+    """Le Rameau's mode of a (need, offer) pair, as a :class:`PartnershipMode` value."""
+    return Explainer(corpus).mode(need, offer)
+
+
+class Explainer:
+    """Reasons and modes of many pairs of one corpus, what each item needs computed once.
+
+    An item's strongest subcategories, its words with their stems, and an organisation's
+    adapted legal form are cached: explaining a whole territory's shortlists then costs
+    little more than writing the sentences.
+    """
+
+    def __init__(self, corpus: Corpus) -> None:
+        self.corpus = corpus
+        self._vocab = corpus.concept_model.vocabulary_
+        self._items: dict[int, tuple[list[str], frozenset[str], list[tuple[str, str]], set[str]]]
+        self._items = {}
+        self._adapted: dict[int, bool] = {}
+
+    def _item(self, item: int) -> tuple[list[str], frozenset[str], list[tuple[str, str]], set[str]]:
+        """Top 2 codes (≥ 0.3), top 3 codes (≥ 0.2), (word, stem) pairs, stems of an item."""
+        hit = self._items.get(item)
+        if hit is None:
+            pairs = [(w, stem(w)) for w in words(self.corpus.texts[item])]
+            hit = (
+                _top_codes(self.corpus, item),
+                frozenset(_top_codes(self.corpus, item, 3, 0.2)),
+                pairs,
+                {s for _, s in pairs},
+            )
+            self._items[item] = hit
+        return hit
+
+    def shared_words(self, need: int, offer: int, limit: int = 3) -> list[str]:
+        """:func:`shared_words` of two items' texts."""
+        offer_stems = self._item(offer)[3]
+        out: list[str] = []
+        seen: set[str] = set()
+        for w, s in self._item(need)[2]:
+            if len(w) > 2 and s in offer_stems and s not in seen:
+                seen.add(s)
+                out.append(w)
+            if len(out) >= limit:
+                break
+        return out
+
+    def _is_adapted(self, org: int) -> bool:
+        hit = self._adapted.get(org)
+        if hit is None:
+            hit = self._adapted[org] = _legal_is_adapted(self.corpus.orgs.at[org, "legal_form"])
+        return hit
+
+    def mode(self, need: int, offer: int) -> str:
+        """Le Rameau's mode of a (need, offer) pair, as a :class:`PartnershipMode` value."""
+        corpus = self.corpus
+        need_org, offer_org = corpus.item_org[need], corpus.item_org[offer]
+        need_kind, offer_kind = corpus.org_kind[need_org], corpus.org_kind[offer_org]
+        offer_cat = corpus.category[offer]
+        subs = self._item(need)[1] | self._item(offer)[1]
+        if subs & _INNOVATION_SUBS or corpus.category[need] == "other" and offer_cat == "other":
+            return "societal_innovation"
+        if subs & _RESPONSIBLE_SUBS or (
+            need_kind == "company" and offer_cat == "purchasing" and self._is_adapted(offer_org)
+        ):
+            return "responsible_practices"
+        if offer_cat in ("funding", "volunteering") or (
+            offer_kind in ("company", "public")
+            and need_kind != "company"
+            and (offer_cat in ("equipment", "skills", "premises") or subs & _GIFT_SUBS)
+        ):
+            return "philanthropy"
+        return "economic_cooperation"
+
+    def reasons(
+        self, need: int, offer: int, parts: Sequence[float], km: float | None, mode: str
+    ) -> list[str]:
+        """French reasons for one pair, most telling first (always at least one)."""
+        reasons: list[str] = []
+        vocab = self._vocab
+        need_codes = self._item(need)[0]
+        offer_codes = self._item(offer)[0]
+        same = [c for c in need_codes if c in offer_codes]
+        if same:
+            sub = vocab.get(same[0])
+            reasons.append(f"Même sous-catégorie : « {sub.label if sub else same[0]} ».")
+        elif need_codes and offer_codes and parts[_SUBCATEGORY] > 0:
+            a, b = vocab.get(need_codes[0]), vocab.get(offer_codes[0])
+            if a and b:
+                reasons.append(f"Sous-catégories voisines : « {a.label} » et « {b.label} ».")
+        common = self.shared_words(need, offer)
+        if common:
+            reasons.append("Mots en commun : " + ", ".join(f"« {w} »" for w in common) + ".")
+        if not reasons and parts[_SEMANTIC] >= 0.5:
+            reasons.append("Formulations proches par le sens.")
+        if not reasons:
+            reasons.append(
+                "Rapprochement possible par la catégorie, à vérifier avec les structures."
+            )
+        reasons.append(_distance_phrase(km))
+        if parts[_RECIPROCITY] >= 1.0:
+            reasons.append(_BOTH_WAYS)
+        if parts[_FAVOURED] >= 1.0:
+            reasons.append("Rapprochement entre une entreprise et une structure de l'ESS.")
+        reasons.append(f"Mode de partenariat : {MODE_LABELS.get(mode, mode)}.")
+        return reasons
+
+
+_BOTH_WAYS = "Échange possible dans les deux sens : chacune peut répondre à un besoin de l'autre."
+_SUBCATEGORY, _SEMANTIC, _RECIPROCITY, _FAVOURED = (
+    PARTS.index(p) for p in ("subcategory", "semantic", "reciprocity", "favoured")
+)

@@ -20,7 +20,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from traits.geo import haversine_km
-from traits.matching.comparison import _CAT_TABLE, category_codes, distance_decay
+from traits.matching.comparison import _CAT_TABLE, distance_decay
 from traits.matching.corpus import Corpus
 
 __all__ = ["CandidateGenerator"]
@@ -95,7 +95,7 @@ class CandidateGenerator(BaseEstimator):
         ).astype(np.float32)
         self.offer_items_ = offers
         self.index_ = space.T.tocsr()  # features × offers: an inverted index
-        self.item_cat_ = category_codes(corpus.category)
+        self.item_cat_ = corpus.category_code
         self.offer_cat_ = self.item_cat_[offers]
         self.offer_org_ = corpus.item_org[offers]
         self.corpus_ = corpus

@@ -154,7 +154,7 @@ def compare(
         cos = np.einsum("ij,ij->i", corpus.semantic[need_idx], corpus.semantic[offer_idx])
         lo, hi = semantic_range
         X[:, 3] = (cos - lo) / (hi - lo)
-    cat = category_codes(corpus.category)
+    cat = corpus.category_code
     X[:, 4] = _CAT_TABLE[cat[need_idx], cat[offer_idx]]
     km = pair_distance_km(corpus, need_idx, offer_idx)
     X[:, 5] = distance_decay(km, decay_km)

@@ -65,6 +65,16 @@ class Corpus:
     item_pos: dict[str, int] = field(default_factory=dict)
     org_pos: dict[str, int] = field(default_factory=dict)
     _char: sp.csr_matrix | None = None
+    _category_code: np.ndarray | None = None
+
+    @property
+    def category_code(self) -> np.ndarray:
+        """Integer code of each item's category (``comparison.category_codes``), computed once."""
+        if self._category_code is None:
+            from traits.matching.comparison import category_codes  # comparison imports us
+
+            self._category_code = category_codes(self.category)
+        return self._category_code
 
     def char_rows(self, idx: np.ndarray) -> sp.csr_matrix:
         """Character n-gram rows of the given items.
@@ -200,8 +210,8 @@ def build_corpus(
     item_org = it["org_id"].map(org_pos).to_numpy(np.int64)
     titles = it["title"].tolist()
     texts = [item_text(t, d) for t, d in zip(titles, it["description"], strict=True)]
-    stem_model = StemTfidf().fit(texts)
-    word = stem_model.transform(texts)
+    stem_model = StemTfidf()
+    word = stem_model.fit_transform(texts)
     char_model = CharTfidf(random_state=random_state).fit(texts)
     concept_model = SubcategoryEncoder(vocabulary, related_weight=related_weight).fit()
     subs = [s or None for s in it["subcategory"]]

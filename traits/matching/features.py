@@ -89,12 +89,13 @@ class StemTfidf(TransformerMixin, BaseEstimator):
         self.bigrams = bigrams
         self.sublinear_tf = sublinear_tf
 
+    def _new_vectorizer(self) -> TfidfVectorizer:
+        analyzer = stem_analyzer if self.bigrams else tokens
+        return TfidfVectorizer(analyzer=analyzer, sublinear_tf=self.sublinear_tf, dtype=np.float32)
+
     def fit(self, X: Iterable[str], y: Any = None) -> StemTfidf:
         """Learn the stem vocabulary and IDF."""
-        analyzer = stem_analyzer if self.bigrams else tokens
-        self.vectorizer_ = TfidfVectorizer(
-            analyzer=analyzer, sublinear_tf=self.sublinear_tf, dtype=np.float32
-        )
+        self.vectorizer_ = self._new_vectorizer()
         _fit_or_empty(self.vectorizer_, _as_texts(X))
         self.n_features_out_ = len(self.vectorizer_.vocabulary_)
         return self
@@ -103,6 +104,18 @@ class StemTfidf(TransformerMixin, BaseEstimator):
         """Sparse TF-IDF rows."""
         check_is_fitted(self, "vectorizer_")
         return self.vectorizer_.transform(_as_texts(X)).tocsr()
+
+    def fit_transform(self, X: Iterable[str], y: Any = None, **fit_params: Any) -> sp.csr_matrix:
+        """Fit and transform in one pass over the texts (each is analysed once)."""
+        texts = _as_texts(X)
+        self.vectorizer_ = self._new_vectorizer()
+        try:
+            rows = self.vectorizer_.fit_transform(texts)
+        except ValueError:  # empty vocabulary: only stop words or punctuation
+            self.vectorizer_.fit([*texts, "vide"])
+            rows = self.vectorizer_.transform(texts)
+        self.n_features_out_ = len(self.vectorizer_.vocabulary_)
+        return rows.tocsr()
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         check_is_fitted(self, "vectorizer_")

@@ -1,0 +1,185 @@
+"""The facilitator's main path in a real browser (Chromium driven by Playwright).
+
+The app runs as ``streamlit run app.py`` on the sample territory; the test clicks and types
+as a facilitator would: two interviews, a piste proposed, the partnership followed to
+« concrétisé », and the Bilan's count of realised partnerships going from 10 to 11.
+Screenshots of every page and of each step go to ``test-artifacts/screenshots/``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import browser_support as bs
+import pytest
+from browser_support import expect
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
+PAGES = [
+    "Territoire",
+    "Diagnostics",
+    "Pistes",
+    "Partenariats",
+    "Réseau",
+    "Bilan",
+    "Kit d'essaimage",
+    "Paramètres",
+]
+SHOT_NAMES = [
+    "territoire",
+    "diagnostics",
+    "pistes",
+    "partenariats",
+    "reseau",
+    "bilan",
+    "kit",
+    "parametres",
+]
+NEED_ORG, OFFER_ORG = "Recyclerie des Trois Vallées", "Garage Solidaire Morel"
+NEED, OFFER = "Un camion pour nos collectes du samedi", "Prêt de notre fourgon le week-end"
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    bs.require_browser()
+    tmp = tmp_path_factory.mktemp("browser")
+    db = tmp / "browser.sqlite"
+    bs.prepare_database(db)
+    with bs.streamlit_server(db, tmp / "streamlit.log") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser(app_url: str) -> Iterator[Browser]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(bs.CHROMIUM), headless=True, args=bs.CHROMIUM_ARGS
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser, app_url: str) -> Iterator[Page]:
+    """A new browser session (a new Streamlit session) on the app."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="fr-FR")
+    try:
+        page = context.new_page()
+        page.set_default_timeout(bs.TIMEOUT_MS)
+        page.goto(app_url)
+        yield page
+    finally:
+        context.close()
+
+
+def interview(page: Page, org: str, kind: str, commune: str, direction: str, title: str) -> None:
+    """A new structure's diagnostic with one need or one offer, saved as complete."""
+    bs.type_in(page.get_by_label("Nom de la structure"), org)
+    bs.choose(page, page.get_by_label("Type"), kind)
+    bs.type_in(page.get_by_label("Commune"), commune)
+    label = "Intitulé du besoin" if direction == "need" else "Intitulé de l'offre"
+    bs.type_in(page.get_by_label(label), title)
+    # both sections have a « Catégorie »: the widget's key (class st-key-…) tells them apart
+    bs.choose(
+        page,
+        page.locator(f".st-key-iv_new_{direction}_category").get_by_role("combobox"),
+        "matériel",
+    )
+    add = "Ajouter ce besoin" if direction == "need" else "Ajouter cette offre"
+    page.get_by_role("button", name=add).click()
+    expect(page.get_by_text(f"{title} — matériel")).to_be_visible()
+    page.get_by_role("button", name="Enregistrer le diagnostic terminé").click()
+    expect(page.get_by_text(f"Diagnostic enregistré : {org}.")).to_be_visible()
+    bs.check_no_exception(page, f"diagnostic of {org}")
+
+
+def test_main_path_in_a_real_browser(page: Page) -> None:
+    bs.fresh_screenshot_dir()
+    expect(page.get_by_role("heading", name="Territoire", level=1)).to_be_visible()
+
+    # Every page renders, in French, without an exception box.
+    for n, (title, name) in enumerate(zip(PAGES, SHOT_NAMES, strict=True), start=1):
+        bs.go(page, title)
+        bs.check_no_exception(page, title)
+        bs.screenshot(page, f"{n:02d}-{name}")
+        if title == "Bilan":
+            expect(bs.metric(page, "Partenariats concrétisés")).to_have_text("10")
+
+    # Two interviews: a structure with a need, another with a matching offer.
+    bs.go(page, "Diagnostics")
+    expect(page.get_by_role("tab", name="Entretien")).to_have_attribute("aria-selected", "true")
+    interview(page, NEED_ORG, "structure de l'ESS", "Vitré", "need", NEED)
+    bs.screenshot(page, "09-diagnostic-besoin-enregistre")
+    page.get_by_role("button", name="Nouvel entretien").click()
+    expect(page.get_by_text("Nouvel entretien", exact=True).first).to_be_visible()
+    bs.wait_idle(page)
+    interview(page, OFFER_ORG, "entreprise", "Fougères", "offer", OFFER)
+    bs.screenshot(page, "10-diagnostic-offre-enregistre")
+
+    # Pistes: the need's shortlist holds the offer; propose it.
+    bs.go(page, "Pistes")
+    bs.choose(page, page.get_by_label("Besoin"), f"{NEED} — {NEED_ORG}", search="camion pour nos")
+    piste = bs.card(page, OFFER, "Proposer ce partenariat")
+    expect(piste).to_be_visible()
+    expect(piste).to_contain_text(OFFER_ORG)
+    bs.check_no_exception(page, "Pistes")
+    bs.screenshot(page, "11-pistes-liste-courte")
+    piste.get_by_role("button", name="Proposer ce partenariat").click()
+    expect(page.get_by_text("Piste proposée : suivez-la dans « Partenariats ».")).to_be_visible()
+    bs.screenshot(page, "12-piste-proposee")
+
+    # Partenariats: the card moves step by step to « concrétisé ».
+    bs.go(page, "Partenariats")
+    pair = f"{NEED_ORG} ↔ {OFFER_ORG}"
+    for step in ("mise en lien", "en discussion", "concrétisé"):
+        board_card = bs.card(page, pair, "Déplacer")
+        expect(board_card).to_be_visible()
+        bs.choose(page, board_card.get_by_role("combobox", name="Passer à"), step)
+        board_card.get_by_role("button", name="Déplacer").click()
+        expect(page.get_by_text(f"{pair} : {step}.")).to_be_visible()
+        bs.check_no_exception(page, f"Partenariats, move to {step}")
+    done = page.get_by_test_id("stColumn").filter(
+        has=page.get_by_role("heading", name="Concrétisé", exact=True)
+    )
+    expect(done.get_by_text(pair, exact=True)).to_be_visible()
+    expect(done.get_by_text("11 partenariats", exact=True)).to_be_visible()
+    expect(done.get_by_role("button", name="Déplacer")).to_have_count(0)  # final: no move left
+    bs.screenshot(page, "13-partenariat-concretise")
+
+    # Bilan: one more realised partnership.
+    bs.go(page, "Bilan")
+    expect(bs.metric(page, "Partenariats concrétisés")).to_have_text("11")
+    expect(page.get_by_text(NEED_ORG).first).to_be_visible()
+    bs.check_no_exception(page, "Bilan")
+    bs.screenshot(page, "14-bilan-apres")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="app_pages/_interview.py deletes widget keys (reset, _add_item) instead of assigning "
+    "empty values: the browser keeps showing and re-sending the old values, so the next "
+    "structure inherits e.g. the previous one's postcode. Remove this mark once fixed.",
+)
+def test_new_interview_empties_the_form_in_the_browser(page: Page) -> None:
+    """Runs after the main path (same server); writes nothing."""
+    bs.go(page, "Diagnostics")
+    known = "Garage du Pont-Levis"
+    bs.choose(page, page.get_by_label("Structure déjà connue"), known, search="Pont-Levis")
+    expect(page.get_by_label("Nom de la structure")).to_have_value(known)
+    expect(page.get_by_label("Code postal")).not_to_have_value("")
+    title = page.get_by_label("Intitulé du besoin")
+    bs.type_in(title, "Des palettes")
+    page.get_by_role("button", name="Ajouter ce besoin").click()
+    expect(page.get_by_text("Des palettes — compétences")).to_be_visible()
+    page.get_by_role("button", name="Nouvel entretien").click()
+    expect(page.get_by_text("Des palettes — compétences")).to_have_count(0)
+    bs.wait_idle(page)
+    for label in ("Nom de la structure", "Code postal", "Commune", "Intitulé du besoin"):
+        expect(page.get_by_label(label), label).to_have_value("", timeout=5000)

@@ -40,7 +40,10 @@ m[5].metric("Pistes naissantes", report.emerging)
 st.caption(f"Taux de concrétisation : {fr_percent(report.conversion.get('among_decided'))}.")
 left, right = st.columns(2)
 left.markdown("#### Partenariats par statut")
-left.bar_chart(pd.Series({LABELS_FR[s]: n for s, n in report.partnerships.items()}, name="nombre"))
+left.bar_chart(
+    pd.Series({LABELS_FR[s]: n for s, n in report.partnerships.items()}, name="nombre"),
+    sort=False,  # the pipeline's order, not the alphabet's
+)
 right.markdown("#### Concrétisés par mode")
 if report.realised_by_mode:
     right.bar_chart(

@@ -268,10 +268,15 @@ def _dot_text(text: object) -> str:
 
 
 def network_dot(graph: nx.MultiGraph) -> str:
-    """The partnership graph in Graphviz DOT: organisations coloured by kind, edges by status."""
+    """The partnership graph in Graphviz DOT: organisations coloured by kind, edges by status.
+
+    Organisations without any partnership are left out of the drawing (the analyses list
+    them as "à relancer"): laid out, they only make one long unreadable row.
+    """
+    graph = graph.subgraph([n for n in graph.nodes if graph.degree(n) > 0])
     lines = [
         "graph reseau {",
-        '  graph [overlap=false, splines=true, bgcolor="transparent"];',
+        '  graph [layout=neato, overlap=false, splines=true, sep="+6", bgcolor="transparent"];',
         '  node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=10];',
     ]
     ids = {node: f"n{i}" for i, node in enumerate(graph.nodes)}

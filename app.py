@@ -24,6 +24,7 @@ PAGES = [
     ("app_pages/bilan.py", "Bilan", ":material/summarize:"),
     ("app_pages/kit.py", "Kit d'essaimage", ":material/menu_book:"),
     ("app_pages/parametres.py", "Paramètres", ":material/settings:"),
+    ("app_pages/administration.py", "Administration", ":material/admin_panel_settings:"),
 ]
 
 st.set_page_config(page_title="Traits d'Unions", page_icon="🤝", layout="wide")

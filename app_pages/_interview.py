@@ -25,7 +25,7 @@ from traits.model import (
     Organisation,
     OrgKind,
 )
-from traits.services import diagnostics
+from traits.services import diagnostics, privacy
 
 F = diagnostics.FIELDS
 esc = common.esc
@@ -37,6 +37,18 @@ NOTES = (
     ("motivations", "3. Motivations"),
     ("obstacles", "4. Freins"),
 )
+SENSITIVE = (
+    "N'écrivez pas de données sensibles (santé, handicap d'une personne, opinions politiques, "
+    "religieuses ou syndicales) ni de jugement sur les personnes."
+)
+NOTICE_TITLE = "Notice d'information à lire à la personne"
+NOTICE_FALLBACK = (
+    "Dites à la personne quelles données vous enregistrez et pourquoi, qu'elle peut y accéder, "
+    "les corriger ou les faire effacer, et demandez son accord avant toute mise en relation "
+    "(voir le kit d'essaimage, « Données personnelles »)."
+)
+CONSENT_SOURCE = "entretien diagnostic"
+CONSENT_SCOPE = "mise en relation avec des partenaires du territoire"
 
 
 def reset() -> None:
@@ -105,6 +117,7 @@ def _add_item(direction: str) -> None:
 
 
 def _add_contact() -> None:
+    consent = bool(S.get("iv_ct_consent", False))
     S.iv_contacts = [
         *S.iv_contacts,
         {
@@ -114,11 +127,14 @@ def _add_contact() -> None:
             "role": S.get("iv_ct_role"),
             "email": S.get("iv_ct_email"),
             "phone": S.get("iv_ct_phone"),
-            "consent": S.get("iv_ct_consent", False),
-            "consent_scope": S.get("iv_ct_scope") or None,
+            "consent": consent,
+            # date, origin and scope describe a consent given: none without it
+            "consent_date": (S.get("iv_ct_consent_date") or S.get("iv_date")) if consent else None,
+            "consent_source": (S.get("iv_ct_source") or None) if consent else None,
+            "consent_scope": (S.get("iv_ct_scope") or None) if consent else None,
         },
     ]
-    for name in ("name", "role", "email", "phone", "consent", "scope"):
+    for name in ("name", "role", "email", "phone", "consent", "consent_date", "source", "scope"):
         S.pop(f"iv_ct_{name}", None)
 
 
@@ -207,6 +223,7 @@ def _item_section(store: Any, territory_id: str, direction: str, title: str) -> 
     c3, c4 = st.columns([3, 2])
     c3.text_input("Précisions", key=p + "description")
     c4.text_input("Quantité, fréquence", key=p + "quantity")
+    st.caption(SENSITIVE)
     if S.get(p + "error"):
         st.error(S[p + "error"])
     st.button(
@@ -264,11 +281,13 @@ def render(store: Any, territory_id: str) -> None:
     for name, title in NOTES:
         st.subheader(title)
         st.text_area(title, key=f"iv_{name}", label_visibility="collapsed", height=90)
+    st.caption(SENSITIVE)
     _item_section(store, territory_id, "need", "5. Besoins")
     _item_section(store, territory_id, "offer", "6. Offres")
     common.field_problems(problems, F["items"])
     _contacts(problems)
     st.text_area("Notes de l'entretien", key="iv_notes", height=68)
+    st.caption(SENSITIVE)
     kind, text = S.pop("iv_message", (None, None))
     if kind:
         (st.success if kind == "success" else st.error)(text)
@@ -292,9 +311,19 @@ def render(store: Any, territory_id: str) -> None:
 
 def _contacts(problems: list[Any]) -> None:
     st.subheader("7. Contacts et consentement")
+    with st.expander(NOTICE_TITLE):
+        notice = privacy.information_notice()
+        st.markdown(notice or NOTICE_FALLBACK)
+        if notice:
+            st.caption(
+                "Puis demandez à la personne si elle accepte d'être mise en relation avec des "
+                "structures du territoire, et cochez la case ci-dessous selon sa réponse."
+            )
     for i, c in enumerate(S.iv_contacts):
         left, right = st.columns([6, 1])
         consent = "accepte d'être contacté·e" if c.get("consent") else "sans consentement"
+        if c.get("consent") and isinstance(c.get("consent_date"), dt.date):
+            consent += f" le {c['consent_date']:%d/%m/%Y}"
         who = " ".join(filter(None, [c.get("role"), c.get("email"), c.get("phone")]))
         left.markdown(f"**{esc(c['name'])}** {esc(who)} ({consent})")
         right.button("Retirer", key=f"ivb_rm_ct_{i}", on_click=_remove, args=("iv_contacts", i))
@@ -308,9 +337,16 @@ def _contacts(problems: list[Any]) -> None:
     st.checkbox(
         "La personne accepte d'être mise en relation avec d'autres structures", key="iv_ct_consent"
     )
-    st.text_input(
+    S.setdefault("iv_ct_consent_date", S.get("iv_date") or dt.date.today())
+    S.setdefault("iv_ct_source", CONSENT_SOURCE)
+    S.setdefault("iv_ct_scope", CONSENT_SCOPE)
+    c5, c6, c7 = st.columns([1, 1, 2])
+    c5.date_input("Date du consentement", key="iv_ct_consent_date", format="DD/MM/YYYY")
+    c6.text_input("Origine du consentement", key="iv_ct_source")
+    c7.text_input(
         "Portée du consentement",
         key="iv_ct_scope",
-        placeholder="ex. partenaires du Pôle ESS uniquement",
+        help="Si la personne limite son accord, écrivez-le ici "
+        "(ex. partenaires du Pôle ESS uniquement).",
     )
     st.button("Ajouter ce contact", key="ivb_ct_add", on_click=_add_contact)

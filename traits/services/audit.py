@@ -1,0 +1,74 @@
+"""Reading the audit log (administrators only): who changed what, and when.
+
+The log itself is written by :mod:`traits.storage.audit` in the same transaction as each write.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+
+from traits.services import access
+from traits.storage import Store
+from traits.storage import schema as t
+from traits.storage.audit import AUDITED
+
+#: Tables whose writes are logged, sorted (for filters).
+AUDITED_TABLES: tuple[str, ...] = tuple(sorted(AUDITED))
+
+
+def list_audit(
+    store: Store,
+    *,
+    limit: int = 200,
+    table: str | None = None,
+    actor: str | None = None,
+    since: dt.datetime | dt.date | None = None,
+) -> list[dict[str, Any]]:
+    """The latest entries of the audit log, newest first.
+
+    Parameters
+    ----------
+    limit : at most this many entries.
+    table, actor : keep only the writes to this table, or made by this actor.
+    since : keep only the writes made at or after this moment (a date: from its midnight).
+
+    Each entry has ``audit_id``, ``at``, ``actor``, ``operation`` (insert, update, delete),
+    ``table``, ``rows`` and ``keys`` (the identifiers inserted, at most 50).
+    """
+    access.require_admin()
+    log = t.audit_log
+    query = sa.select(log).order_by(log.c.at.desc(), log.c.audit_id.desc()).limit(max(0, limit))
+    if table:
+        query = query.where(log.c.table_name == table)
+    if actor:
+        query = query.where(log.c.actor == actor)
+    if since is not None:
+        if not isinstance(since, dt.datetime):
+            since = dt.datetime.combine(since, dt.time())
+        query = query.where(log.c.at >= since)
+    with store.reading() as conn:
+        return [
+            {
+                "audit_id": r.audit_id,
+                "at": r.at,
+                "actor": r.actor,
+                "operation": r.operation,
+                "table": r.table_name,
+                "rows": r.rows,
+                "keys": list(r.keys or []),
+            }
+            for r in conn.execute(query)
+        ]
+
+
+def list_actors(store: Store) -> list[str]:
+    """Everyone who appears in the audit log, sorted (administrators only)."""
+    access.require_admin()
+    with store.reading() as conn:
+        return sorted(conn.scalars(sa.select(t.audit_log.c.actor).distinct()))
+
+
+__all__ = ["AUDITED_TABLES", "list_actors", "list_audit"]

@@ -51,13 +51,38 @@ CONSENT_SOURCE = "entretien diagnostic"
 CONSENT_SCOPE = "mise en relation avec des partenaires du territoire"
 
 
+def _blank(key: str) -> Any:
+    """The empty value of a form widget.
+
+    Widgets are emptied by assigning this, never by deleting their key: the browser keeps
+    showing (and sends back) the old value of a deleted key.
+    """
+    if key == "iv_kind":
+        return OrgKind.ESS.value
+    if key == "iv_org_choice":
+        return NEW
+    if key == "iv_ct_consent":
+        return False
+    if key.endswith("_subcategory") or key.endswith("_error"):
+        return None
+    if key.endswith("_category"):
+        return Category.SKILLS.value  # the first choice, as on a new form
+    if key == "iv_ct_consent_date":
+        return S.get("iv_date") or dt.date.today()
+    if key == "iv_ct_source":
+        return CONSENT_SOURCE
+    if key == "iv_ct_scope":
+        return CONSENT_SCOPE
+    return ""
+
+
 def reset() -> None:
     """An empty form (a new interview)."""
-    for key in [k for k in S if str(k).startswith("iv_")]:
-        del S[key]
+    S.iv_date = dt.date.today()
+    for key in [k for k in S if str(k).startswith("iv_") and k != "iv_date"]:
+        S[key] = _blank(str(key))
     S.iv_items, S.iv_contacts, S.iv_problems = [], [], []
     S.iv_diag_id = S.iv_version = S.iv_org_id = None
-    S.iv_date = dt.date.today()
 
 
 def _load_org(org: Organisation) -> None:
@@ -113,7 +138,7 @@ def _add_item(direction: str) -> None:
         },
     ]
     for name in ("title", "description", "quantity", "subcategory", "error"):
-        S.pop(p + name, None)
+        S[p + name] = _blank(p + name)
 
 
 def _add_contact() -> None:
@@ -135,7 +160,7 @@ def _add_contact() -> None:
         },
     ]
     for name in ("name", "role", "email", "phone", "consent", "consent_date", "source", "scope"):
-        S.pop(f"iv_ct_{name}", None)
+        S[f"iv_ct_{name}"] = _blank(f"iv_ct_{name}")
 
 
 def _remove(kind: str, index: int) -> None:

@@ -161,12 +161,6 @@ def test_main_path_in_a_real_browser(page: Page) -> None:
     bs.screenshot(page, "14-bilan-apres")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="app_pages/_interview.py deletes widget keys (reset, _add_item) instead of assigning "
-    "empty values: the browser keeps showing and re-sending the old values, so the next "
-    "structure inherits e.g. the previous one's postcode. Remove this mark once fixed.",
-)
 def test_new_interview_empties_the_form_in_the_browser(page: Page) -> None:
     """Runs after the main path (same server); writes nothing."""
     bs.go(page, "Diagnostics")

@@ -21,6 +21,7 @@ PAGES = [
     "bilan",
     "kit",
     "parametres",
+    "administration",
 ]
 
 

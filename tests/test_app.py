@@ -277,9 +277,9 @@ def test_shared_deployment_asks_to_sign_in_and_loads_no_sample(tmp_path, monkeyp
 def test_a_facilitator_sees_only_their_territory_in_the_app(tmp_path, monkeypatch):
     import datetime as dt
 
+    from conftest import ITEMS, ORGS, write
     from streamlit.testing.v1 import AppTest
 
-    from conftest import ITEMS, ORGS, write
     from traits import services
     from traits.model import Territory
     from traits.services import access

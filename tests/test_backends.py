@@ -11,9 +11,8 @@ from alembic.migration import MigrationContext
 
 from traits import services
 from traits.errors import InvalidInputError, TransitionError
-from traits.services import matching
+from traits.services import matching, reports
 from traits.services import partnerships as ps
-from traits.services import reports
 from traits.storage import Store
 from traits.storage import repository as repo
 from traits.storage import schema as t

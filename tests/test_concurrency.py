@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import threading
 
-import pytest
-
 from traits import services
 from traits.errors import ConflictError
 from traits.services import diagnostics as ds

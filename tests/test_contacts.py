@@ -7,9 +7,9 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import write
 from typer.testing import CliRunner
 
-from conftest import write
 from traits import services
 from traits.cli import app
 from traits.errors import InvalidInputError, NotFoundError

@@ -6,8 +6,8 @@ import csv
 from pathlib import Path
 
 import pytest
-
 from conftest import ITEMS, ORGS, write
+
 from traits import services
 from traits.errors import InvalidInputError
 from traits.interchange.readers import read_source

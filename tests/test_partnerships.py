@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import ITEMS, write
 from typer.testing import CliRunner
 
-from conftest import ITEMS, write
 from traits import services
 from traits.cli import app
 from traits.errors import ConflictError, InvalidInputError, NotFoundError, TransitionError

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import ITEMS, ORGS, write
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import ITEMS, ORGS, write
 from traits.errors import InvalidInputError
 from traits.interchange.columns import ITEMS as ITEMS_SPEC
 from traits.interchange.readers import read_csv_bytes, read_source

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from conftest import ITEMS, write
+
 from traits import services
 from traits.errors import InvalidInputError, NotFoundError
 from traits.model import Territory

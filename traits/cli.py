@@ -497,12 +497,10 @@ def evaluate(
 ) -> None:
     """Mesurer l'appariement sur un jeu étiqueté : hit@5, MRR@10, nDCG@5."""
     import dataclasses
-    import tempfile
 
     from traits.services import matching
 
-    with tempfile.TemporaryDirectory() as tmp:
-        config = matching.load_config(Store(Path(tmp) / "settings.sqlite"))
+    config = matching.default_config()
     if semantic is not None:
         config = dataclasses.replace(config, use_semantic=semantic)
     metrics = matching.evaluate(labelled_dir, config)

@@ -49,6 +49,11 @@ def _scope(territory_id: str | None) -> str:
 # -- settings ---------------------------------------------------------------------------------
 
 
+def default_config() -> MatchConfig:
+    """The settings with nothing saved: the sentence encoder when it is installed."""
+    return MatchConfig(semantic_model="e5", use_semantic=features.semantic_available("e5"))
+
+
 def load_config(store: Store, territory_id: str | None = None) -> MatchConfig:
     """The territory's matching settings (global ones, then the territory's, over defaults).
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -199,19 +198,11 @@ def read_workbook(path: Path) -> dict[str, RawTable]:
     engine = "odf" if path.suffix.lower() == ".ods" else "openpyxl"
     try:
         sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=object, engine=engine)
-    except (ValueError, KeyError, OSError, zipfile.BadZipFile, TypeError, IndexError) as exc:
+    except Exception as exc:  # noqa: BLE001 - spreadsheet parsers raise anything on bad bytes
         raise InvalidInputError(
             Problem(
                 f"classeur illisible ({type(exc).__name__}). Ouvrez-le dans votre tableur et "
                 "enregistrez-le à nouveau au format .xlsx ou .ods.",
-                file=path.name,
-            )
-        ) from None
-    except Exception as exc:  # noqa: BLE001 - third-party parsers raise anything on bad bytes
-        raise InvalidInputError(
-            Problem(
-                f"classeur illisible ({type(exc).__name__}). Enregistrez-le à nouveau au "
-                "format .xlsx ou .ods.",
                 file=path.name,
             )
         ) from None

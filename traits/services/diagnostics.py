@@ -186,7 +186,7 @@ def _check_organisation(conn: Connection, org: Organisation) -> tuple[Organisati
 
 
 def _write_organisation(conn: Connection, org: Organisation) -> None:
-    repo.upsert(conn, t.organisations, [repo._row(org)])
+    repo.upsert(conn, t.organisations, [repo.record(org)])
 
 
 def _raise_errors(problems: list[Problem], what: str) -> None:
@@ -452,7 +452,7 @@ def save_diagnostic(
         _raise_errors(problems, "Diagnostic")
         if organisation is not None:
             _write_organisation(conn, organisation)
-        row = repo._row(diag)
+        row = repo.record(diag)
         if stored is None:
             conn.execute(t.diagnostics.insert(), row)
             version = 1
@@ -477,7 +477,7 @@ def save_diagnostic(
                 t.items.c.diagnostic_id == diag.diagnostic_id, t.items.c.item_id.not_in(keep_ids)
             )
         )
-        repo.upsert(conn, t.items, [repo._row(i) for i in kept_items])
+        repo.upsert(conn, t.items, [repo.record(i) for i in kept_items])
         if contacts is not None:
             conn.execute(
                 t.contacts.delete().where(
@@ -485,7 +485,7 @@ def save_diagnostic(
                     t.contacts.c.contact_id.not_in([c.contact_id for c in kept_contacts]),
                 )
             )
-        repo.upsert(conn, t.contacts, [repo._row(c) for c in kept_contacts])
+        repo.upsert(conn, t.contacts, [repo.record(c) for c in kept_contacts])
     record = get_diagnostic(store, diag.diagnostic_id)
     record.warnings = [p for p in problems if p.severity != "error"]
     return record

@@ -118,9 +118,7 @@ def propose(
             categories=sorted({Category(need.category), Category(offer.category)}),
             created=now.date(),
         )
-        row = repo._row(part, drop=("history",))
-        row["categories"] = [c.value for c in part.categories]
-        conn.execute(t.partnerships.insert(), row)
+        conn.execute(t.partnerships.insert(), repo.partnership_record(part))
         conn.execute(
             t.partnership_events.insert(),
             {

@@ -56,7 +56,8 @@ def upsert(conn: Connection, table: sa.Table, rows: Sequence[dict[str, Any]]) ->
         conn.execute(stmt.on_conflict_do_update(index_elements=keys, set_=update), chunk)
 
 
-def _row(obj: Any, drop: Iterable[str] = ()) -> dict[str, Any]:
+def record(obj: Any, drop: Iterable[str] = ()) -> dict[str, Any]:
+    """A domain object as a table row (enums as their values)."""
     out = {}
     for f in dataclasses.fields(obj):
         if f.name in drop:
@@ -68,19 +69,21 @@ def _row(obj: Any, drop: Iterable[str] = ()) -> dict[str, Any]:
     return out
 
 
+def partnership_record(part: Partnership) -> dict[str, Any]:
+    """A partnership as a row of ``partnerships`` (its history is written apart)."""
+    row = record(part, drop=("history",))
+    row["categories"] = [c.value for c in part.categories]
+    return row
+
+
 def write_parsed(conn: Connection, parsed: Parsed) -> dict[str, int]:
     """Write a validated territory; returns the number of rows written per table."""
-    upsert(conn, t.territories, [_row(x) for x in parsed.territories])
-    upsert(conn, t.organisations, [_row(x) for x in parsed.organisations])
-    upsert(conn, t.diagnostics, [_row(x) for x in parsed.diagnostics])
-    upsert(conn, t.items, [_row(x) for x in parsed.items])
-    upsert(conn, t.contacts, [_row(x) for x in parsed.contacts])
-    rows = []
-    for p in parsed.partnerships:
-        row = _row(p, drop=("history",))
-        row["categories"] = [c.value for c in p.categories]
-        rows.append(row)
-    upsert(conn, t.partnerships, rows)
+    upsert(conn, t.territories, [record(x) for x in parsed.territories])
+    upsert(conn, t.organisations, [record(x) for x in parsed.organisations])
+    upsert(conn, t.diagnostics, [record(x) for x in parsed.diagnostics])
+    upsert(conn, t.items, [record(x) for x in parsed.items])
+    upsert(conn, t.contacts, [record(x) for x in parsed.contacts])
+    upsert(conn, t.partnerships, [partnership_record(p) for p in parsed.partnerships])
     events = [e for p in parsed.partnerships for e in p.history]
     if events:
         ids = {e.partnership_id for e in events}
@@ -97,7 +100,7 @@ def write_parsed(conn: Connection, parsed: Parsed) -> dict[str, int]:
                 )
             }
         new = [
-            _row(e) for e in events if (e.partnership_id, e.at, e.to_status.value) not in existing
+            record(e) for e in events if (e.partnership_id, e.at, e.to_status.value) not in existing
         ]
         if new:
             conn.execute(t.partnership_events.insert(), new)

@@ -19,7 +19,9 @@ from traits.matching.features import (
     SemanticEncoder,
     StemTfidf,
     SubcategoryEncoder,
+    centre_embeddings,
     item_text,
+    reference_texts,
 )
 from traits.vocabulary import CATEGORIES, Vocabulary
 
@@ -61,7 +63,7 @@ class Corpus:
     concept_norm: np.ndarray | None = None  # L2 norm of each direct evidence row
     concept_rel_norm: np.ndarray | None = None  # L2 norm of each neighbour evidence row
     semantic_model: SemanticEncoder | None = None
-    semantic: np.ndarray | None = None
+    semantic: np.ndarray | None = None  # centred sentence embeddings, L2-normalised
     item_pos: dict[str, int] = field(default_factory=dict)
     org_pos: dict[str, int] = field(default_factory=dict)
     _char: sp.csr_matrix | None = None
@@ -225,7 +227,8 @@ def build_corpus(
         sem_texts = [
             f"{t}. {d}" if d else t for t, d in zip(titles, it["description"], strict=True)
         ]
-        semantic = semantic_enc.transform(sem_texts)
+        reference = semantic_enc.transform(reference_texts(concept_model.vocabulary_))
+        semantic = centre_embeddings(semantic_enc.transform(sem_texts), reference.mean(axis=0))
     direction = it["direction"].to_numpy()
     return Corpus(
         orgs=o,

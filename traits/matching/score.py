@@ -64,7 +64,7 @@ SEMANTIC_WEIGHT = 0.80
 #: :data:`CALIBRATION_MIDPOINT_SEMANTIC` (semantic part only) with the semantic share of the
 #: text weights, since rescaled sentence cosines run higher than lexical overlaps.
 CALIBRATION_MIDPOINT = 0.15
-CALIBRATION_MIDPOINT_SEMANTIC = 0.30
+CALIBRATION_MIDPOINT_SEMANTIC = 0.25
 CALIBRATION_POWER = 2.0
 
 

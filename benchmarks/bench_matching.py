@@ -28,7 +28,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from traits.matching import MatchConfig, Matcher
-from traits.matching.evaluation import ablation
+from traits.matching.evaluation import ablation, learning_gain
 from traits.matching.features import semantic_available
 from traits.matching.shortlist import top_k_per_group
 from traits.matching.synthetic import synthetic_territory
@@ -218,6 +218,9 @@ def quality(semantic: bool) -> None:
         table = ablation(folder, semantic=semantic)
         print(f"\n{folder.name}")
         print(table.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+        gain = learning_gain(folder, semantic=semantic)
+        print("learning from simulated feedback (held-out needs, 5 folds):")
+        print(gain.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
 
 
 def main() -> None:

@@ -194,3 +194,14 @@ def test_a_clear_match_reads_above_0_6_and_survives_pistes():
     best = m.shortlist("n")[0]
     assert best.offer_id == "good" and best.score >= 0.6
     assert [p.offer_id for p in m.pistes(min_score=0.3)] == ["good"]
+
+
+def test_learning_from_feedback_recovers_from_untuned_weights():
+    from traits.matching.evaluation import learning_gain
+
+    if not DEVSET.exists():
+        pytest.skip(f"{DEVSET} absent")
+    table = learning_gain(DEVSET, semantic=False).set_index(["start", "learning"])
+    before = table.loc[("neutral weights", "no"), "mrr@10"]
+    after = table.loc[("neutral weights", "yes"), "mrr@10"]
+    assert after >= before + 0.03, (before, after)

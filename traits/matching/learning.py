@@ -84,6 +84,7 @@ def _fit_part_weights(
     sample_weight: np.ndarray,
     base: dict[str, float],
     prior_strength: float,
+    groups: np.ndarray | None = None,
 ) -> dict[str, float]:
     """Part weights of :func:`~traits.matching.score.combine` that best explain the feedback.
 
@@ -109,20 +110,48 @@ def _fit_part_weights(
     n = float(sample_weight.sum())
     lam = prior_strength / max(n, 1.0)
 
+    listwise = _listwise_groups(y, groups)
+
     def loss(theta: np.ndarray) -> float:
         w = dict(zip(names, theta[:-2], strict=True))
         if sum(w[p] for p in TEXT_PARTS) <= 1e-9:
             return 1e6
         raw = combine(X, w, calibrated=False)
         z = theta[-2] * np.log(raw + 1e-4) + theta[-1]
-        ll = sample_weight * (y * -np.logaddexp(0.0, -z) + (1 - y) * -np.logaddexp(0.0, z))
         prior = np.sum(((theta[:-2] - w0) / scale) ** 2)
+        if listwise is not None:
+            codes, has_pos = listwise
+            # log of the softmax of each positive within its need's proposals
+            zmax = np.full(codes.max() + 1, -np.inf)
+            np.maximum.at(zmax, codes, z)
+            den = np.zeros(len(zmax))
+            np.add.at(den, codes, np.exp(z - zmax[codes]))
+            logp = z - zmax[codes] - np.log(den[codes])
+            sel = (y == 1) & has_pos[codes]
+            total = float(sample_weight[sel].sum()) or 1.0
+            return float(-(sample_weight[sel] * logp[sel]).sum() / total + lam * prior)
+        ll = sample_weight * (y * -np.logaddexp(0.0, -z) + (1 - y) * -np.logaddexp(0.0, z))
         return float(-ll.sum() / n + lam * prior)
 
     x0 = np.concatenate([w0, [1.0, 2.0]])
     result = minimize(loss, x0, method="L-BFGS-B", bounds=[*bounds, (0.05, 20.0), (-20.0, 20.0)])
     theta = result.x if result.success or result.fun < loss(x0) else x0
     return {name: float(v) for name, v in zip(names, theta[:-2], strict=True)}
+
+
+def _listwise_groups(
+    y: np.ndarray, groups: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Group codes and which groups hold both a positive and a negative (None: pointwise)."""
+    if groups is None:
+        return None
+    _, codes = np.unique(np.asarray(groups).astype(str), return_inverse=True)
+    pos = np.bincount(codes, weights=(y == 1).astype(float))
+    neg = np.bincount(codes, weights=(y == 0).astype(float))
+    has_both = (pos > 0) & (neg > 0)
+    if not has_both.any():
+        return None
+    return codes, has_both
 
 
 class FeedbackLearner(ClassifierMixin, BaseEstimator):
@@ -165,8 +194,13 @@ class FeedbackLearner(ClassifierMixin, BaseEstimator):
     def _features(self, X: np.ndarray) -> np.ndarray:
         return np.column_stack([X, self._base(X)])
 
-    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> FeedbackLearner:
-        """Learn from labelled comparison vectors (1 = relevant or realised)."""
+    def fit(self, X: Any, y: Any, sample_weight: Any = None, groups: Any = None) -> FeedbackLearner:
+        """Learn from labelled comparison vectors (1 = relevant or realised).
+
+        ``groups`` (the need of each pair) makes the fit listwise: the weights then rank each
+        need's relevant proposals above its other ones, which is what a shortlist is judged
+        on, rather than predict each label alone.
+        """
         X, y = validate_data(self, X, y)
         y_type = type_of_target(y, input_name="y", raise_unknown=True)
         if y_type not in ("binary", "unknown") and len(np.unique(y)) > 2:
@@ -185,7 +219,12 @@ class FeedbackLearner(ClassifierMixin, BaseEstimator):
         target = (np.asarray(y) == self.classes_[-1]).astype(float)
         if self.base_weights is not None and X.shape[1] == len(PARTS):
             self.learned_weights_ = _fit_part_weights(
-                X, target, sw, dict(self.base_weights), self.prior_strength
+                X,
+                target,
+                sw,
+                dict(self.base_weights),
+                self.prior_strength,
+                None if groups is None else np.asarray(groups),
             )
         else:  # generic inputs (not comparison vectors): a plain logistic regression
             self.model_ = LogisticRegression(

@@ -453,7 +453,7 @@ class Matcher:
             base_weights=self.weights_,
             min_feedback=self.config.min_feedback,
             random_state=self.config.random_state,
-        ).fit(s.X, y[known], sample_weight=w[known])
+        ).fit(s.X, y[known], sample_weight=w[known], groups=pairs["need_id"].to_numpy()[known])
         return self
 
     def reset_learning(self) -> Matcher:

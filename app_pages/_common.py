@@ -80,8 +80,9 @@ def sign_in_gate(store: Store) -> bool:
         )
         return False
     if _sso_configured():
-        st.button("Se connecter avec le compte de l'organisation", on_click=st.login,
-                  type="primary")
+        st.button(
+            "Se connecter avec le compte de l'organisation", on_click=st.login, type="primary"
+        )
         st.caption("ou avec un identifiant et un mot de passe :")
     with st.form("sign_in"):
         username = st.text_input("Identifiant")

@@ -29,9 +29,7 @@ if matcher is None:
 if scope == "Par besoin":
     needs = dict(views.list_needs(store, tid))
     need = st.selectbox("Besoin", list(needs), format_func=needs.get, key="pistes_need")
-    views = (
-        common.attempt(views.pistes_for, store, tid, matcher, need_id=need) if need else []
-    )
+    views = common.attempt(views.pistes_for, store, tid, matcher, need_id=need) if need else []
 elif scope == "Par structure":
     orgs = {o.org_id: o.name for o in diagnostics.list_organisations(store, tid)}
     org = st.selectbox("Structure", list(orgs), format_func=orgs.get, key="pistes_org")

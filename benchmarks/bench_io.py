@@ -50,8 +50,10 @@ def main() -> None:
         print(f"import (CSV folder → SQLite): {t_import:6.2f} s")
         print(f"export (SQLite → CSV folder): {t_export:6.2f} s")
         print(f"export (SQLite → XLSX):       {t_xlsx:6.2f} s")
-        print(f"peak RSS: {rss_import:.0f} MB after import (process baseline {rss0:.0f} MB), "
-              f"{peak_rss_mb():.0f} MB at the end")
+        print(
+            f"peak RSS: {rss_import:.0f} MB after import (process baseline {rss0:.0f} MB), "
+            f"{peak_rss_mb():.0f} MB at the end"
+        )
 
 
 if __name__ == "__main__":

@@ -7,10 +7,20 @@ import random
 from pathlib import Path
 
 COMMUNES = [
-    ("Vitré", "35500"), ("Fougères", "35300"), ("Rennes", "35000"), ("Auray", "56400"),
-    ("Morlaix", "29600"), ("Quimper", "29000"), ("Saint-Brieuc", "22000"), ("Lorient", "56100"),
-    ("Redon", "35600"), ("Lamballe-Armor", "22400"), ("Châteaugiron", "35410"),
-    ("La Guerche-de-Bretagne", "35130"), ("Brest", "29200"), ("Vannes", "56000"),
+    ("Vitré", "35500"),
+    ("Fougères", "35300"),
+    ("Rennes", "35000"),
+    ("Auray", "56400"),
+    ("Morlaix", "29600"),
+    ("Quimper", "29000"),
+    ("Saint-Brieuc", "22000"),
+    ("Lorient", "56100"),
+    ("Redon", "35600"),
+    ("Lamballe-Armor", "22400"),
+    ("Châteaugiron", "35410"),
+    ("La Guerche-de-Bretagne", "35130"),
+    ("Brest", "29200"),
+    ("Vannes", "56000"),
 ]
 KINDS = ["ess", "company", "company", "public"]
 CATEGORIES = ["skills", "equipment", "purchasing", "premises", "volunteering", "funding", "other"]
@@ -31,13 +41,29 @@ def generate(folder: Path, n_orgs: int, n_items: int, seed: int = 0) -> Path:
         w.writerow(["org_id", "name", "kind", "legal_form", "commune", "postcode", "description"])
         for i in range(n_orgs):
             commune, postcode = rng.choice(COMMUNES)
-            w.writerow([f"o{i}", f"Structure {i}", rng.choice(KINDS), "association", commune,
-                        postcode, " ".join(rng.sample(WORDS, 6))])
+            w.writerow(
+                [
+                    f"o{i}",
+                    f"Structure {i}",
+                    rng.choice(KINDS),
+                    "association",
+                    commune,
+                    postcode,
+                    " ".join(rng.sample(WORDS, 6)),
+                ]
+            )
     with open(folder / "items.csv", "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(["item_id", "org_id", "direction", "category", "title", "description"])
         for j in range(n_items):
-            w.writerow([f"i{j}", f"o{rng.randrange(n_orgs)}", rng.choice(["need", "offer"]),
-                        rng.choice(CATEGORIES), " ".join(rng.sample(WORDS, 3)),
-                        " ".join(rng.sample(WORDS, 12))])
+            w.writerow(
+                [
+                    f"i{j}",
+                    f"o{rng.randrange(n_orgs)}",
+                    rng.choice(["need", "offer"]),
+                    rng.choice(CATEGORIES),
+                    " ".join(rng.sample(WORDS, 3)),
+                    " ".join(rng.sample(WORDS, 12)),
+                ]
+            )
     return folder

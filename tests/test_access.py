@@ -70,8 +70,12 @@ def test_coordinator_reads_everything_writes_nothing(two: Store):
 
 
 def test_expired_session_is_refused(two: Store):
-    old = Principal("anim.vitre", Role.FACILITATOR, frozenset({"vitre"}),
-                    dt.datetime.now() - dt.timedelta(minutes=1))
+    old = Principal(
+        "anim.vitre",
+        Role.FACILITATOR,
+        frozenset({"vitre"}),
+        dt.datetime.now() - dt.timedelta(minutes=1),
+    )
     with signed_in(old), pytest.raises(PermissionDeniedError, match="expiré"):
         services.stats(two, "vitre")
 
@@ -95,16 +99,31 @@ def test_passwords_and_lockout(two: Store):
     access.disable_user(two, "anim.vitre")
     with pytest.raises(PermissionDeniedError):
         access.authenticate(two, "anim.vitre", "un mot de passe long", now=later)
-    assert "argon2id" in str(two.engine.connect().exec_driver_sql(
-        "select password_hash from users").scalar())
+    assert "argon2id" in str(
+        two.engine.connect().exec_driver_sql("select password_hash from users").scalar()
+    )
 
 
 def test_user_cli(tmp_path: Path):
     runner = CliRunner()
     db = str(tmp_path / "u.sqlite")
     runner.invoke(app, ["demo", "--db", db])
-    added = runner.invoke(app, ["user", "add", "anim", "--role", "facilitator", "-t", "vitre",
-                                "--db", db, "--password-stdin"], input="un mot de passe long\n")
+    added = runner.invoke(
+        app,
+        [
+            "user",
+            "add",
+            "anim",
+            "--role",
+            "facilitator",
+            "-t",
+            "vitre",
+            "--db",
+            db,
+            "--password-stdin",
+        ],
+        input="un mot de passe long\n",
+    )
     assert added.exit_code == 0, added.output
     listed = runner.invoke(app, ["user", "list", "--db", db, "--format", "csv"]).output
     assert "anim,,facilitator,vitre,False" in listed and "argon" not in listed

@@ -292,8 +292,9 @@ def test_a_facilitator_sees_only_their_territory_in_the_app(tmp_path, monkeypatc
     write(folder, "organisations.csv", ORGS)
     write(folder, "items.csv", ITEMS)
     services.import_territory(store, folder, territory=Territory("redon", "Pays de Redon"))
-    access.add_user(store, "anim.vitre", "facilitator", "un mot de passe long",
-                    territories=["vitre"])
+    access.add_user(
+        store, "anim.vitre", "facilitator", "un mot de passe long", territories=["vitre"]
+    )
     monkeypatch.setenv("TRAITS_DB", str(db))
     at = AppTest.from_file(str(APP), default_timeout=60).run()
     assert at.text_input  # the sign-in form, since accounts exist
@@ -303,17 +304,26 @@ def test_a_facilitator_sees_only_their_territory_in_the_app(tmp_path, monkeypatc
     assert not at.exception
     options = at.sidebar.selectbox[0].options
     assert options == ["Pays de Vitré"]
-    for page in ("app_pages/pistes.py", "app_pages/partenariats.py", "app_pages/bilan.py",
-                 "app_pages/reseau.py", "app_pages/diagnostics.py"):
+    for page in (
+        "app_pages/pistes.py",
+        "app_pages/partenariats.py",
+        "app_pages/bilan.py",
+        "app_pages/reseau.py",
+        "app_pages/diagnostics.py",
+    ):
         at.switch_page(page).run()
         assert not at.exception
         shown = " ".join(str(e.value) for e in at.markdown) + " ".join(
-            str(e.value) for e in at.caption)
+            str(e.value) for e in at.caption
+        )
         assert "Recyclerie du Bocage" not in shown and "Transports Morin" not in shown
     # and an expired session is sent back to the sign-in form
     principal = at.session_state["_principal"]
     at.session_state["_principal"] = access.Principal(
-        principal.username, principal.role, principal.territories,
-        dt.datetime.now() - dt.timedelta(seconds=1))
+        principal.username,
+        principal.role,
+        principal.territories,
+        dt.datetime.now() - dt.timedelta(seconds=1),
+    )
     at.run()
     assert any("expiré" in w.value for w in at.warning)

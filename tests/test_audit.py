@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from traits import services
+from traits.errors import InvalidInputError
 from traits.services import partnerships as ps
 from traits.storage import Store
 from traits.storage import schema as t
@@ -37,7 +38,7 @@ def test_writes_are_logged_with_their_actor(backend_store: Store, small: Path):
 
 def test_failed_write_leaves_no_log(backend_store: Store, small: Path):
     (small / "items.csv").write_text("item_id,org_id\n", "utf-8")
-    with pytest.raises(Exception):
+    with pytest.raises(InvalidInputError):
         services.import_territory(backend_store, small)
     assert _log(backend_store) == []
 

@@ -30,8 +30,14 @@ def test_round_trip(backend_store: Store, tmp_path: Path):
     services.import_territory(other, tmp_path / "out")
     with backend_store.reading() as a, other.reading() as b:
         first, second = repo.read_all(a), repo.read_all(b)
-    for name in ("territories", "organisations", "diagnostics", "items", "contacts",
-                 "partnerships"):
+    for name in (
+        "territories",
+        "organisations",
+        "diagnostics",
+        "items",
+        "contacts",
+        "partnerships",
+    ):
         assert sorted(map(repr, getattr(first, name))) == sorted(map(repr, getattr(second, name)))
 
 

@@ -17,8 +17,17 @@ from traits.storage import repository as repo
 def _snapshot(store: Store) -> dict:
     with store.reading() as conn:
         data = repo.read_all(conn)
-    return {k: sorted(map(repr, getattr(data, k))) for k in
-            ("territories", "organisations", "diagnostics", "items", "contacts", "partnerships")}
+    return {
+        k: sorted(map(repr, getattr(data, k)))
+        for k in (
+            "territories",
+            "organisations",
+            "diagnostics",
+            "items",
+            "contacts",
+            "partnerships",
+        )
+    }
 
 
 @pytest.mark.parametrize("suffix", [".sqlite", ".json.gz"])

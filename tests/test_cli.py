@@ -37,8 +37,9 @@ def test_demo_loads_sample_figures(tmp_path: Path):
     assert 80 <= counts["needs"] + counts["offers"] <= 120
 
 
-def test_bad_import_prints_french_problems_and_writes_nothing(tmp_path: Path, small: Path,
-                                                              monkeypatch, capsys):
+def test_bad_import_prints_french_problems_and_writes_nothing(
+    tmp_path: Path, small: Path, monkeypatch, capsys
+):
     write(small, "items.csv", ITEMS + "n3,zz,need,skills,Compta,\n")
     db = str(tmp_path / "bad.sqlite")
     monkeypatch.setattr("sys.argv", ["traits", "import", str(small), "--db", db])
@@ -79,10 +80,16 @@ def test_report_and_graph_commands(tmp_path: Path):
     data = json.loads(result.output)
     assert (data["organisations"], data["diagnostics"]) == (40, 24)
     assert data["partnerships"]["realised"] == 10
-    assert set(data["partnerships"]) == {"proposed", "introduced", "in_discussion", "realised",
-                                         "abandoned"}
-    md = runner.invoke(app, ["report", "--db", db, "--from", "2022-01-01", "--to",
-                             "31/12/2022"]).output
+    assert set(data["partnerships"]) == {
+        "proposed",
+        "introduced",
+        "in_discussion",
+        "realised",
+        "abandoned",
+    }
+    md = runner.invoke(
+        app, ["report", "--db", db, "--from", "2022-01-01", "--to", "31/12/2022"]
+    ).output
     assert "10 partenariats concrétisés" in md
     bad = runner.invoke(app, ["report", "--db", db, "--from", "hier"])
     assert bad.exit_code != 0
@@ -120,14 +127,34 @@ def test_pdf_report(tmp_path: Path):
 def test_territory_create_with_communes_file(tmp_path: Path):
     db = str(tmp_path / "t.sqlite")
     communes = tmp_path / "communes.txt"
-    communes.write_bytes("commune\nRedon\nPipriac\n# un commentaire\nBain-sur-Oust\n".encode("cp1252"))
-    result = runner.invoke(app, ["territory", "create", "Pays de Redon", "--communes",
-                                 str(communes), "--facilitator", "Animatrice", "--db", db])
+    communes.write_bytes(
+        "commune\nRedon\nPipriac\n# un commentaire\nBain-sur-Oust\n".encode("cp1252")
+    )
+    result = runner.invoke(
+        app,
+        [
+            "territory",
+            "create",
+            "Pays de Redon",
+            "--communes",
+            str(communes),
+            "--facilitator",
+            "Animatrice",
+            "--db",
+            db,
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert result.output.strip().splitlines()[-1] == "pays-de-redon"
     assert "Bain-sur-Oust" in result.output and "Bains-sur-Oust" in result.output
     listed = json.loads(runner.invoke(app, ["territory", "list", "--db", db, "-f", "json"]).output)
-    assert listed == [{"territory_id": "pays-de-redon", "name": "Pays de Redon",
-                       "facilitator": "Animatrice", "communes": 3}]
+    assert listed == [
+        {
+            "territory_id": "pays-de-redon",
+            "name": "Pays de Redon",
+            "facilitator": "Animatrice",
+            "communes": 3,
+        }
+    ]
     again = runner.invoke(app, ["territory", "create", "Pays de Redon", "--db", db])
     assert again.exit_code == 1

@@ -49,8 +49,9 @@ def test_same_diagnostic_saved_by_several_sessions(backend_store: Store):
     def save(i: int) -> int:
         mine = ds.get_diagnostic(backend_store, did)
         mine.diagnostic.notes = f"session {i}"
-        return ds.save_diagnostic(backend_store, mine.diagnostic, mine.items, None,
-                                  expected_version=record.version).version
+        return ds.save_diagnostic(
+            backend_store, mine.diagnostic, mine.items, None, expected_version=record.version
+        ).version
 
     wins, errors = _race(save)
     assert len(wins) == 1 and len(errors) == N - 1
@@ -65,8 +66,9 @@ def test_same_partnership_moved_by_several_sessions(backend_store: Store):
     part = ps.list_partnerships(backend_store, status="proposed", territory_id="vitre")[0]
 
     def move(i: int) -> str:
-        return ps.change_status(backend_store, part.partnership_id, "introduced",
-                                note=f"session {i}").status.value
+        return ps.change_status(
+            backend_store, part.partnership_id, "introduced", note=f"session {i}"
+        ).status.value
 
     wins, errors = _race(move)
     assert wins == ["introduced"]

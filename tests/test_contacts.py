@@ -22,13 +22,19 @@ EMAIL = "a.kerhervé@asso.example.org"
 
 @pytest.fixture
 def people(store: Store, small: Path) -> Store:
-    write(small, "contacts.csv",
-          "contact_id,org_id,name,email,consent,consent_date\n"
-          f"c1,a,Anne Kerhervé,{EMAIL},oui,2020-01-10\n"
-          "c2,b,Bruno Le Gall,b.legall@morin.example.org,oui,2024-05-02\n")
-    write(small, "diagnostics.csv",
-          "diagnostic_id,org_id,date,notes\n"
-          "d1,a,2020-01-10,Rencontre avec Anne Kerhervé (présidente) ; joindre anne par mail.\n")
+    write(
+        small,
+        "contacts.csv",
+        "contact_id,org_id,name,email,consent,consent_date\n"
+        f"c1,a,Anne Kerhervé,{EMAIL},oui,2020-01-10\n"
+        "c2,b,Bruno Le Gall,b.legall@morin.example.org,oui,2024-05-02\n",
+    )
+    write(
+        small,
+        "diagnostics.csv",
+        "diagnostic_id,org_id,date,notes\n"
+        "d1,a,2020-01-10,Rencontre avec Anne Kerhervé (présidente) ; joindre anne par mail.\n",
+    )
     services.import_territory(store, small)
     part = ps.propose(store, "n1", "o1", author="Anne Kerhervé", note="Idée d'Anne Kerhervé")
     ps.change_status(store, part.partnership_id, "realised", note=f"écrire à {EMAIL}")
@@ -39,8 +45,11 @@ def test_export_lists_the_record_and_every_mention(people: Store):
     data = contacts.export_person(people, EMAIL.upper())
     assert [c["contact_id"] for c in data["contacts"]] == ["c1"]
     where = {(m["table"], m["column"]) for m in data["mentions"]}
-    assert {("diagnostics", "notes"), ("partnership_events", "author"),
-            ("partnership_events", "note")} <= where
+    assert {
+        ("diagnostics", "notes"),
+        ("partnership_events", "author"),
+        ("partnership_events", "note"),
+    } <= where
     json.dumps(data)  # JSON-ready
 
 

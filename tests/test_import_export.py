@@ -32,10 +32,12 @@ def test_small_folder_imports_and_geocodes(store: Store, small: Path):
     counts = services.stats(store)
     assert (counts["organisations"], counts["needs"], counts["offers"]) == (2, 1, 1)
     exported = services.export_territory(store, small.parent / "out")
-    rows = list(csv.DictReader(
-        (small.parent / "out" / "organisations.csv").read_text("utf-8-sig").splitlines(),
-        delimiter=";",
-    ))
+    rows = list(
+        csv.DictReader(
+            (small.parent / "out" / "organisations.csv").read_text("utf-8-sig").splitlines(),
+            delimiter=";",
+        )
+    )
     vitre = next(r for r in rows if r["org_id"] == "a")
     assert abs(float(vitre["lat"]) - 48.12) < 0.05 and abs(float(vitre["lon"]) + 1.21) < 0.05
     assert vitre["territory"] == "defaut"
@@ -115,7 +117,7 @@ def test_id_of_another_territory_is_refused(store: Store, small: Path, tmp_path:
 
 
 def test_formula_cells_are_neutralised_and_round_trip(store: Store, small: Path, tmp_path: Path):
-    write(small, "items.csv", ITEMS + "n9,a,need,other,=HYPERLINK(\"x\"),@SUM(A1)\n")
+    write(small, "items.csv", ITEMS + 'n9,a,need,other,=HYPERLINK("x"),@SUM(A1)\n')
     services.import_territory(store, small)
     out = tmp_path / "out"
     services.export_territory(store, out)
@@ -141,8 +143,14 @@ def _snapshot(store: Store) -> dict:
         data = repo.read_all(conn)
     return {
         name: sorted(repr(x) for x in getattr(data, name))
-        for name in ("territories", "organisations", "diagnostics", "items", "contacts",
-                     "partnerships")
+        for name in (
+            "territories",
+            "organisations",
+            "diagnostics",
+            "items",
+            "contacts",
+            "partnerships",
+        )
     }
 
 

@@ -82,7 +82,9 @@ def test_feedback_is_recorded_and_reset(tmp_path: Path):
     matching.record_feedback(store, "n_hautpre_informatique", "of_clic_initiation", False)
     fb = matching.feedback_frame(store, "vitre")
     assert len(fb) == base + 1
-    mine = fb[(fb["need_id"] == "n_hautpre_informatique") & (fb["offer_id"] == "of_clic_initiation")]
+    mine = fb[
+        (fb["need_id"] == "n_hautpre_informatique") & (fb["offer_id"] == "of_clic_initiation")
+    ]
     assert list(mine["label"]) == ["not_relevant"]
     assert ("n_hautpre_informatique", "of_clic_initiation") in services.partnerships.excluded_pairs(
         store
@@ -124,8 +126,21 @@ def test_embeddings_are_stored_once(tmp_path: Path):
 def test_cli_match_and_evaluate(tmp_path: Path, devset: Path):
     db = str(tmp_path / "m.sqlite")
     assert runner.invoke(app, ["demo", "--db", db]).exit_code == 0
-    out = runner.invoke(app, ["match", "--db", db, "--no-semantic", "--format", "json",
-                              "--need", "n_hautpre_informatique", "--top", "3"])
+    out = runner.invoke(
+        app,
+        [
+            "match",
+            "--db",
+            db,
+            "--no-semantic",
+            "--format",
+            "json",
+            "--need",
+            "n_hautpre_informatique",
+            "--top",
+            "3",
+        ],
+    )
     assert out.exit_code == 0, out.output
     data = json.loads(out.output)
     assert [d["need_id"] for d in data] == ["n_hautpre_informatique"]

@@ -36,15 +36,79 @@ ORGS = pd.DataFrame(
 )
 ITEMS = pd.DataFrame(
     [
-        ("n_camion", "recyclerie", "need", "equipment", "", "Camion", "Un camion pour nos collectes du samedi"),
-        ("n_envoi", "imprimerie", "need", "purchasing", "", "Mise sous enveloppe", "Mise sous enveloppe de 3000 voeux"),
-        ("n_jardin", "transports", "need", "purchasing", "", "Tonte", "Tonte et taille de haies du dépôt"),
-        ("o_vu", "transports", "offer", "equipment", "", "Véhicule utilitaire", "Véhicule utilitaire prêté aux associations"),
-        ("o_vu_far", "brest", "offer", "equipment", "", "Véhicule utilitaire", "Véhicule utilitaire prêté aux associations"),
-        ("o_routage", "esat", "offer", "purchasing", "", "Routage", "Mise sous pli et routage de courriers"),
-        ("o_paysage", "esat", "offer", "purchasing", "", "Espaces verts", "Entretien d'espaces verts"),
+        (
+            "n_camion",
+            "recyclerie",
+            "need",
+            "equipment",
+            "",
+            "Camion",
+            "Un camion pour nos collectes du samedi",
+        ),
+        (
+            "n_envoi",
+            "imprimerie",
+            "need",
+            "purchasing",
+            "",
+            "Mise sous enveloppe",
+            "Mise sous enveloppe de 3000 voeux",
+        ),
+        (
+            "n_jardin",
+            "transports",
+            "need",
+            "purchasing",
+            "",
+            "Tonte",
+            "Tonte et taille de haies du dépôt",
+        ),
+        (
+            "o_vu",
+            "transports",
+            "offer",
+            "equipment",
+            "",
+            "Véhicule utilitaire",
+            "Véhicule utilitaire prêté aux associations",
+        ),
+        (
+            "o_vu_far",
+            "brest",
+            "offer",
+            "equipment",
+            "",
+            "Véhicule utilitaire",
+            "Véhicule utilitaire prêté aux associations",
+        ),
+        (
+            "o_routage",
+            "esat",
+            "offer",
+            "purchasing",
+            "",
+            "Routage",
+            "Mise sous pli et routage de courriers",
+        ),
+        (
+            "o_paysage",
+            "esat",
+            "offer",
+            "purchasing",
+            "",
+            "Espaces verts",
+            "Entretien d'espaces verts",
+        ),
         ("o_own", "recyclerie", "offer", "equipment", "", "Camion", "Notre camion le dimanche"),
-        ("o_fonds", "imprimerie", "offer", "funding", "", "Dotation", "Soutien financier aux associations locales"),
+        (
+            "o_fonds",
+            "imprimerie",
+            "offer",
+            "funding",
+            "",
+            "Dotation",
+            "Soutien financier aux associations locales",
+        ),
     ],
     columns=["item_id", "org_id", "direction", "category", "subcategory", "title", "description"],
 )
@@ -66,7 +130,7 @@ def test_mise_sous_enveloppe_reaches_mailing_offer(matcher):
 
 
 def test_never_matches_own_organisation(matcher):
-    for need_id, cands in matcher.match_all(k=10).items():
+    for cands in matcher.match_all(k=10).values():
         for c in cands:
             assert c.org_id != c.need_org_id
     assert "o_own" not in [c.offer_id for c in matcher.shortlist("n_camion", k=10)]
@@ -84,7 +148,12 @@ def test_every_candidate_has_french_reasons_distance_and_mode(matcher):
     for cands in matcher.match_all().values():
         for c in cands:
             assert c.reasons and all(isinstance(r, str) and r for r in c.reasons)
-            assert c.mode in {"philanthropy", "responsible_practices", "economic_cooperation", "societal_innovation"}
+            assert c.mode in {
+                "philanthropy",
+                "responsible_practices",
+                "economic_cooperation",
+                "societal_innovation",
+            }
     top = matcher.shortlist("n_camion")[0]
     assert any(r.startswith("À ") and "km" in r for r in top.reasons)
     assert any("Véhicules" in r for r in top.reasons)
@@ -119,18 +188,34 @@ _texts = st.text(alphabet=st.sampled_from(list("abcdeéèçàô '’-lmnoprstuv"
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     titles=st.lists(_texts, min_size=4, max_size=8),
-    cats=st.lists(st.sampled_from(["skills", "equipment", "purchasing", "premises", "volunteering", "funding", "other"]), min_size=8, max_size=8),
+    cats=st.lists(
+        st.sampled_from(
+            ["skills", "equipment", "purchasing", "premises", "volunteering", "funding", "other"]
+        ),
+        min_size=8,
+        max_size=8,
+    ),
     coords=st.lists(st.one_of(st.none(), st.floats(47.0, 49.0)), min_size=3, max_size=3),
 )
 def test_scores_always_in_unit_interval(titles, cats, coords):
     orgs = pd.DataFrame(
-        {"org_id": ["a", "b", "c"], "name": ["A", "B", "C"], "kind": ["ess", "company", "other"],
-         "lat": [np.nan if c is None else c for c in coords], "lon": [-1.5, -2.0, -3.0]}
+        {
+            "org_id": ["a", "b", "c"],
+            "name": ["A", "B", "C"],
+            "kind": ["ess", "company", "other"],
+            "lat": [np.nan if c is None else c for c in coords],
+            "lon": [-1.5, -2.0, -3.0],
+        }
     )
     items = pd.DataFrame(
-        {"item_id": [f"i{i}" for i in range(len(titles))], "org_id": [["a", "b", "c"][i % 3] for i in range(len(titles))],
-         "direction": ["need" if i % 2 else "offer" for i in range(len(titles))],
-         "category": cats[: len(titles)], "title": titles, "description": titles[::-1]}
+        {
+            "item_id": [f"i{i}" for i in range(len(titles))],
+            "org_id": [["a", "b", "c"][i % 3] for i in range(len(titles))],
+            "direction": ["need" if i % 2 else "offer" for i in range(len(titles))],
+            "category": cats[: len(titles)],
+            "title": titles,
+            "description": titles[::-1],
+        }
     )
     m = Matcher(MatchConfig(with_char=True)).fit(orgs, items)
     for cands in m.match_all(k=5).values():
@@ -165,11 +250,19 @@ def _brute_force_pistes(rows, cap):
 def test_pistes_are_an_exact_assignment_under_the_cap():
     rng = np.random.default_rng(3)
     rows = []
-    for i in range(11):
+    for _ in range(11):
         a, b = rng.choice(4, size=2, replace=False)
-        rows.append((f"n{rng.integers(5)}", f"o{rng.integers(5)}", f"org{a}", f"org{b}", float(rng.random())))
+        rows.append(
+            (
+                f"n{rng.integers(5)}",
+                f"o{rng.integers(5)}",
+                f"org{a}",
+                f"org{b}",
+                float(rng.random()),
+            )
+        )
     for cap in (1, 2):
-        chosen = assign_pistes(*zip(*rows), max_per_org=cap)
+        chosen = assign_pistes(*zip(*rows, strict=True), max_per_org=cap)
         total = sum(rows[i][4] for i in chosen)
         best, _ = _brute_force_pistes(rows, cap)
         assert total == pytest.approx(best)
@@ -180,8 +273,12 @@ def test_pistes_are_an_exact_assignment_under_the_cap():
 def test_pistes_match_networkx_matching_when_cap_is_one_per_need_and_offer():
     # with one piste per organisation and one item per organisation, pistes form a matching
     rng = np.random.default_rng(5)
-    rows = [(f"n{a}", f"o{b}", f"A{a}", f"B{b}", float(rng.random())) for a in range(4) for b in range(4)]
-    chosen = assign_pistes(*zip(*rows), max_per_org=1)
+    rows = [
+        (f"n{a}", f"o{b}", f"A{a}", f"B{b}", float(rng.random()))
+        for a in range(4)
+        for b in range(4)
+    ]
+    chosen = assign_pistes(*zip(*rows, strict=True), max_per_org=1)
     g = nx.Graph()
     for n, o, _, _, w in rows:
         g.add_edge(n, o, weight=w)
@@ -214,20 +311,27 @@ def test_learning_improves_on_simulated_feedback():
     # close to each other (within 12 km) — stricter than the default weights assume.
     orgs, items = synthetic_territory(150, 4, random_state=7, spread_km=12)
     m = Matcher(MatchConfig(top_k=5)).fit(orgs, items)
-    ids = items.set_index("item_id")
+
     def good(c):
         close = c.distance_km is not None and c.distance_km < 12
         return close and c.parts["favoured"] == 1.0 and c.parts["subcategory"] > 0.3
+
     needs = sorted(m.match_all(k=1))
     train, test = needs[::2], needs[1::2]
     shown = m.match_all(k=10, need_ids=train)
     fb = pd.DataFrame(
-        [(n, c.offer_id, "relevant" if good(c) else "not_relevant") for n, cs in shown.items() for c in cs],
+        [
+            (n, c.offer_id, "relevant" if good(c) else "not_relevant")
+            for n, cs in shown.items()
+            for c in cs
+        ],
         columns=["need_id", "offer_id", "label"],
     )
+
     def precision():
         res = m.match_all(k=3, need_ids=test)
         return np.mean([good(c) for cs in res.values() for c in cs])
+
     before = precision()
     m.learn(fb)
     assert not m.learner_.fallback_
@@ -334,8 +438,15 @@ def test_char_part_equals_the_comparison_module(territory):
     rng = np.random.default_rng(0)
     need = rng.choice(c.needs, 300)
     offer = rng.choice(c.offers, 300)
-    X, _ = compare(c, need, offer, with_char=True, related_weight=m.config.related_weight,
-                   decay_km=m.config.distance_decay_km, favoured=m.config.favoured_pairs)
+    X, _ = compare(
+        c,
+        need,
+        offer,
+        with_char=True,
+        related_weight=m.config.related_weight,
+        decay_km=m.config.distance_decay_km,
+        favoured=m.config.favoured_pairs,
+    )
     ids = items["item_id"].to_numpy()
     mine = m.comparison_vectors(zip(ids[need], ids[offer], strict=True))
     for part in ("word", "char", "subcategory", "category", "distance", "favoured"):

@@ -31,10 +31,15 @@ def test_full_life_is_recorded(loaded: Store):
     for status in ("introduced", "in_discussion", "realised"):
         part = ps.change_status(loaded, part.partnership_id, status, author="Animatrice")
     assert [e.to_status.value for e in part.history] == [
-        "proposed", "introduced", "in_discussion", "realised"
+        "proposed",
+        "introduced",
+        "in_discussion",
+        "realised",
     ]
     assert [e.from_status for e in part.history][1:] == [
-        PartnershipStatus.PROPOSED, PartnershipStatus.INTRODUCED, PartnershipStatus.IN_DISCUSSION
+        PartnershipStatus.PROPOSED,
+        PartnershipStatus.INTRODUCED,
+        PartnershipStatus.IN_DISCUSSION,
     ]
     assert all(e.author == "Animatrice" for e in part.history)
 
@@ -87,21 +92,28 @@ def test_cli_contract(tmp_path: Path, small: Path):
     db = str(tmp_path / "cli.sqlite")
     write(small, "items.csv", ITEMS + "o2,a,offer,skills,Aide,\n")
     assert runner.invoke(app, ["import", str(small), "--db", db]).exit_code == 0
-    result = runner.invoke(app, ["partnership", "propose", "--db", db, "--need", "n1",
-                                 "--offer", "o1"])
+    result = runner.invoke(
+        app, ["partnership", "propose", "--db", db, "--need", "n1", "--offer", "o1"]
+    )
     assert result.exit_code == 0, result.output
     pid = result.output.strip().splitlines()[-1]
     assert pid.startswith("p_")
-    refused = runner.invoke(app, ["partnership", "propose", "--db", db, "--need", "n1",
-                                  "--offer", "o2"])
+    refused = runner.invoke(
+        app, ["partnership", "propose", "--db", db, "--need", "n1", "--offer", "o2"]
+    )
     assert refused.exit_code != 0
     no_reason = runner.invoke(app, ["partnership", "status", pid, "abandoned", "--db", db])
     assert no_reason.exit_code != 0
-    ok = runner.invoke(app, ["partnership", "status", pid, "introduced", "--db", db,
-                             "--note", "rencontre au forum"])
+    ok = runner.invoke(
+        app,
+        ["partnership", "status", pid, "introduced", "--db", db, "--note", "rencontre au forum"],
+    )
     assert ok.exit_code == 0, ok.output
-    listed = json.loads(runner.invoke(app, ["partnership", "list", "--db", db, "--format",
-                                            "json", "--status", "introduced"]).output)
+    listed = json.loads(
+        runner.invoke(
+            app, ["partnership", "list", "--db", db, "--format", "json", "--status", "introduced"]
+        ).output
+    )
     assert [p["partnership_id"] for p in listed] == [pid]
     csv_out = runner.invoke(app, ["partnership", "list", "--db", db, "--format", "csv"]).output
     assert csv_out.splitlines()[0].startswith("partnership_id,status")
@@ -111,8 +123,11 @@ def test_cli_contract(tmp_path: Path, small: Path):
 def test_mode_and_value_are_recorded(loaded: Store):
     pid = ps.propose(loaded, "n1", "o1").partnership_id
     part = ps.update_details(loaded, pid, mode="mécénat", value_hours=12, value_euros=300)
-    assert (part.mode, part.value_hours, part.value_euros) == (PartnershipMode.PHILANTHROPY, 12.0,
-                                                               300.0)
+    assert (part.mode, part.value_hours, part.value_euros) == (
+        PartnershipMode.PHILANTHROPY,
+        12.0,
+        300.0,
+    )
     with pytest.raises(InvalidInputError, match="positif"):
         ps.update_details(loaded, pid, value_euros=-5)
     with pytest.raises(InvalidInputError, match="rien à modifier"):
@@ -120,7 +135,9 @@ def test_mode_and_value_are_recorded(loaded: Store):
     with pytest.raises(ConflictError):
         ps.update_details(loaded, pid, value_hours=1, expected_version=1)
     runner = CliRunner()
-    out = runner.invoke(app, ["partnership", "update", pid, "--euros", "450", "--db",
-                              str(loaded.engine.url.database)])
+    out = runner.invoke(
+        app,
+        ["partnership", "update", pid, "--euros", "450", "--db", str(loaded.engine.url.database)],
+    )
     assert out.exit_code == 0, out.output
     assert ps.get(loaded, pid).value_euros == 450.0

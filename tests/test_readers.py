@@ -15,20 +15,32 @@ from traits.interchange.readers import read_csv_bytes, read_source
 
 
 def test_reads_utf8_bom_semicolon_french_headers(tmp_path: Path):
-    text = "identifiant;nom;type;forme juridique;commune\r\na;Éco-Ferme;Structure ESS;SCIC;Vitré\r\n"
+    text = (
+        "identifiant;nom;type;forme juridique;commune\r\na;Éco-Ferme;Structure ESS;SCIC;Vitré\r\n"
+    )
     folder = tmp_path / "t"
     write(folder, "organisations.csv", "\ufeff" + text)
     table = read_source(folder)["organisations"]
     assert table.headers == ["org_id", "name", "kind", "legal_form", "commune"]
     assert table.records() == [
-        (2, {"org_id": "a", "name": "Éco-Ferme", "kind": "Structure ESS", "legal_form": "SCIC",
-             "commune": "Vitré"})
+        (
+            2,
+            {
+                "org_id": "a",
+                "name": "Éco-Ferme",
+                "kind": "Structure ESS",
+                "legal_form": "SCIC",
+                "commune": "Vitré",
+            },
+        )
     ]
 
 
 def test_reads_windows_1252(tmp_path: Path):
     folder = tmp_path / "t"
-    write(folder, "organisations.csv", "org_id;name;kind\na;Crêperie Ty Gwen;entreprise\n", "cp1252")
+    write(
+        folder, "organisations.csv", "org_id;name;kind\na;Crêperie Ty Gwen;entreprise\n", "cp1252"
+    )
     assert read_source(folder)["organisations"].rows == [["a", "Crêperie Ty Gwen", "entreprise"]]
 
 
@@ -68,14 +80,15 @@ def test_xlsx_and_ods_workbooks(tmp_path: Path):
     for suffix in (".xlsx", ".ods"):
         path = tmp_path / f"territoire{suffix}"
         with pd.ExcelWriter(path, engine="odf" if suffix == ".ods" else "openpyxl") as w:
-            pd.DataFrame({"identifiant": ["a"], "nom": ["Asso"], "type": ["ess"],
-                          "code postal": [35500]}).to_excel(w, sheet_name="organisations",
-                                                            index=False)
+            pd.DataFrame(
+                {"identifiant": ["a"], "nom": ["Asso"], "type": ["ess"], "code postal": [35500]}
+            ).to_excel(w, sheet_name="organisations", index=False)
             pd.DataFrame({"x": [1]}).to_excel(w, sheet_name="Feuil3", index=False)
         tables = read_source(path)
         orgs = tables["organisations"]
-        assert orgs.records() == [(2, {"org_id": "a", "name": "Asso", "kind": "ess",
-                                       "postcode": "35500"})]
+        assert orgs.records() == [
+            (2, {"org_id": "a", "name": "Asso", "kind": "ess", "postcode": "35500"})
+        ]
         assert any("Feuil3" in p.message for p in orgs.problems)
 
 

@@ -1,4 +1,4 @@
-"""The domain model: territories, organisations, diagnostics, needs and offers, contacts, partnerships.
+"""The domain model: territories, organisations, diagnostics, needs and offers, partnerships.
 
 Pure Python, typed, no storage and no user interface. Objects are validated once, at the
 boundary (import, form), and then trusted.
@@ -206,7 +206,7 @@ class StatusChange:
 
 @dataclass
 class Partnership:
-    """A partnership between two organisations, usually a need of one met by an offer of the other."""
+    """A partnership of two organisations, usually a need of one met by an offer of the other."""
 
     partnership_id: str
     org_a: str

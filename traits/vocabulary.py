@@ -305,7 +305,7 @@ def _phrase_matches(vocab: Vocabulary, toks: tuple[str, ...]) -> list[tuple[str,
             key = " ".join(toks[i : i + n])
             if key in vocab._phrases and not all(covered[i : i + n]):
                 found.append((key, (i, i + n)))
-        for key, (a, b) in found:
+        for _key, (a, b) in found:
             if b - a == n:
                 for j in range(a, b):
                     covered[j] = True
@@ -416,7 +416,8 @@ def read_vocabulary_csv(
         elif code in seen:
             problems.append(
                 Problem(
-                    f"code « {code} » déjà utilisé ligne {seen[code]} ; chaque code doit être unique.",
+                    f"code « {code} » déjà utilisé ligne {seen[code]} ; "
+                    "chaque code doit être unique.",
                     file=name,
                     row=row_no,
                     column="code",

@@ -56,7 +56,9 @@ def day(text: str, where: str) -> date:
 
 def check(folder: Path) -> dict[str, object]:
     territories = read(folder, "territories.csv")
-    assert len(territories) == 1 and territories[0]["territory_id"] == "vitre", "territories.csv: one row, vitre"
+    assert len(territories) == 1 and territories[0]["territory_id"] == "vitre", (
+        "territories.csv: one row, vitre"
+    )
     facilitator = territories[0]["facilitator"]
 
     orgs = unique(read(folder, "organisations.csv"), "org_id", "organisations.csv")
@@ -66,8 +68,12 @@ def check(folder: Path) -> dict[str, object]:
         assert o["territory"] == "vitre", f"{oid}: territory {o['territory']!r}"
         assert o["size"] in SIZES, f"{oid}: size {o['size']!r}"
         assert re.fullmatch(r"35\d{3}", o["postcode"]), f"{oid}: postcode {o['postcode']!r}"
-        assert o["commune"] and o["description"] and o["legal_form"], f"{oid}: commune/description/legal form"
-        assert not o["lat"] and not o["lon"], f"{oid}: lat/lon must stay empty (resolved by the importer)"
+        assert o["commune"] and o["description"] and o["legal_form"], (
+            f"{oid}: commune/description/legal form"
+        )
+        assert not o["lat"] and not o["lon"], (
+            f"{oid}: lat/lon must stay empty (resolved by the importer)"
+        )
         if o["siret"]:
             s = o["siret"]
             assert re.fullmatch(r"\d{14}", s), f"{oid}: SIRET {s!r} is not 14 digits"
@@ -95,12 +101,18 @@ def check(folder: Path) -> dict[str, object]:
         assert i["direction"] in DIRECTIONS, f"{iid}: direction {i['direction']!r}"
         assert i["category"] in CATEGORIES, f"{iid}: category {i['category']!r}"
         assert i["title"] and i["description"], f"{iid}: title and description"
-        assert not i["subcategory"], f"{iid}: subcategory must stay empty (inferred by the software)"
+        assert not i["subcategory"], (
+            f"{iid}: subcategory must stay empty (inferred by the software)"
+        )
         if i["diagnostic_id"]:
             assert i["diagnostic_id"] in diags, f"{iid}: unknown diagnostic {i['diagnostic_id']}"
-            assert diags[i["diagnostic_id"]]["org_id"] == i["org_id"], f"{iid}: diagnostic of another org"
+            assert diags[i["diagnostic_id"]]["org_id"] == i["org_id"], (
+                f"{iid}: diagnostic of another org"
+            )
     directions = Counter(i["direction"] for i in items.values())
-    assert abs(directions["need"] - directions["offer"]) <= len(items) // 5, f"unbalanced: {directions}"
+    assert abs(directions["need"] - directions["offer"]) <= len(items) // 5, (
+        f"unbalanced: {directions}"
+    )
     categories = Counter(i["category"] for i in items.values())
     assert set(categories) == CATEGORIES, f"categories missing: {CATEGORIES - set(categories)}"
 
@@ -108,25 +120,34 @@ def check(folder: Path) -> dict[str, object]:
     for cid, c in contacts.items():
         assert c["org_id"] in orgs, f"{cid}: unknown org {c['org_id']}"
         assert c["consent"] in {"yes", "no"}, f"{cid}: consent"
-        assert c["email"].endswith(".example.org") or c["email"].endswith("@example.org"), f"{cid}: e-mail"
+        assert c["email"].endswith(".example.org") or c["email"].endswith("@example.org"), (
+            f"{cid}: e-mail"
+        )
         assert PHONE.match(c["phone"]), f"{cid}: phone {c['phone']!r} outside 01 99 00"
-        assert c["org_id"] in diag_date and day(c["consent_date"], cid) == diag_date[c["org_id"]], \
+        assert c["org_id"] in diag_date and day(c["consent_date"], cid) == diag_date[c["org_id"]], (
             f"{cid}: consent date must be the diagnostic date"
+        )
     for org in diag_date:
         n = [c for c in contacts.values() if c["org_id"] == org]
         assert 1 <= len(n) <= 2, f"{org}: {len(n)} contacts"
-        assert any(c["consent"] == "yes" for c in n), f"{org}: no contact who agreed to be contacted"
+        assert any(c["consent"] == "yes" for c in n), (
+            f"{org}: no contact who agreed to be contacted"
+        )
 
     partnerships = unique(read(folder, "partnerships.csv"), "partnership_id", "partnerships.csv")
     for pid, p in partnerships.items():
         need, offer = items.get(p["need_id"]), items.get(p["offer_id"])
         assert need and need["direction"] == "need", f"{pid}: need_id {p['need_id']} is not a need"
-        assert offer and offer["direction"] == "offer", f"{pid}: offer_id {p['offer_id']} is not an offer"
+        assert offer and offer["direction"] == "offer", (
+            f"{pid}: offer_id {p['offer_id']} is not an offer"
+        )
         assert p["org_a"] == need["org_id"] and p["org_b"] == offer["org_id"], f"{pid}: org_a/org_b"
         assert p["org_a"] != p["org_b"], f"{pid}: need and offer of the same organisation"
         assert p["status"] in STATUSES, f"{pid}: status"
         assert p["mode"] in MODES, f"{pid}: mode {p['mode']!r}"
-        assert p["categories"] and set(p["categories"].split("|")) <= CATEGORIES, f"{pid}: categories"
+        assert p["categories"] and set(p["categories"].split("|")) <= CATEGORIES, (
+            f"{pid}: categories"
+        )
         assert bool(p["abandon_reason"]) == (p["status"] == "abandoned"), f"{pid}: abandon_reason"
         created = day(p["created"], pid)
         for org in (p["org_a"], p["org_b"]):
@@ -140,13 +161,17 @@ def check(folder: Path) -> dict[str, object]:
     events = read(folder, "partnership_events.csv")
     history: dict[str, list[dict[str, str]]] = {}
     for n, e in enumerate(events, 2):
-        assert e["partnership_id"] in partnerships, f"partnership_events.csv line {n}: unknown partnership"
+        assert e["partnership_id"] in partnerships, (
+            f"partnership_events.csv line {n}: unknown partnership"
+        )
         assert e["author"] == facilitator, f"partnership_events.csv line {n}: author"
         history.setdefault(e["partnership_id"], []).append(e)
     assert set(history) == set(partnerships), "every partnership needs a history"
     for pid, evs in history.items():
         p = partnerships[pid]
-        assert evs[0]["from_status"] == "" and evs[0]["to_status"] == "proposed", f"{pid}: creation event"
+        assert evs[0]["from_status"] == "" and evs[0]["to_status"] == "proposed", (
+            f"{pid}: creation event"
+        )
         assert evs[0]["at"] == p["created"], f"{pid}: first event date differs from created"
         previous = None
         for e in evs:
@@ -156,10 +181,13 @@ def check(folder: Path) -> dict[str, object]:
                 assert at > previous[0], f"{pid}: event dates do not increase"
                 assert e["from_status"] == previous[1], f"{pid}: from_status breaks the chain"
                 nxt = STATUSES.index(e["to_status"])
-                assert e["to_status"] == "abandoned" or nxt == STATUSES.index(previous[1]) + 1, \
+                assert e["to_status"] == "abandoned" or nxt == STATUSES.index(previous[1]) + 1, (
                     f"{pid}: skips a step ({previous[1]} -> {e['to_status']})"
+                )
             previous = (at, e["to_status"])
-        assert previous[1] == p["status"], f"{pid}: last event is {previous[1]}, status is {p['status']}"
+        assert previous[1] == p["status"], (
+            f"{pid}: last event is {previous[1]}, status is {p['status']}"
+        )
         if p["status"] == "realised":
             assert [e["to_status"] for e in evs] == STATUSES[:4], f"{pid}: incomplete history"
 

@@ -620,7 +620,8 @@ def validate(
             if prior is not None:
                 row.error(
                     "offer_id",
-                    f"ce besoin et cette offre forment déjà le partenariat « {prior[0]} » (ligne {prior[1]}).",
+                    "ce besoin et cette offre forment déjà le partenariat "
+                    f"« {prior[0]} » (ligne {prior[1]}).",
                 )
                 continue
             if db_prior is not None and db_prior != part.partnership_id:

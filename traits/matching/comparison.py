@@ -1,4 +1,4 @@
-"""Stage 3 — comparison: the vector of similarities of each (need, offer) pair, every part in [0, 1].
+"""Stage 3 — comparison: the similarities of each (need, offer) pair, every part in [0, 1].
 
 Parts (columns of the comparison matrix, in :data:`PARTS` order):
 

@@ -98,7 +98,7 @@ SHARPEN_FLOOR = 0.0
 
 
 def sharpen(E: sp.csr_matrix, power: float = 2.0, floor: float = 0.35) -> sp.csr_matrix:
-    """Keep each row's strong subcategories: drop those below ``floor × row max``, raise to ``power``.
+    """Keep the strong subcategories of each row (over ``floor × row max``), raised to ``power``.
 
     An item is usually about one or two subcategories; weak evidence from a shared stem
     would otherwise blur the comparison.
@@ -123,7 +123,7 @@ def _problem(msg: str, column: str | None = None, file: str = "items") -> Proble
 
 
 def check_frames(orgs: pd.DataFrame, items: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Canonical copies of the two tables; raise :class:`InvalidInputError` listing every problem."""
+    """Canonical copies of the two tables; raise :class:`InvalidInputError` with every problem."""
     problems: list[Problem] = []
     for name, frame, required in (
         ("organisations", orgs, ("org_id", "kind")),

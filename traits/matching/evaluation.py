@@ -165,7 +165,7 @@ ABLATION_STAGES = (
 def _cross_validated_learning(
     orgs: pd.DataFrame, items: pd.DataFrame, rel: pd.DataFrame, config: MatchConfig, folds: int = 5
 ) -> dict[str, float]:
-    """Learning evaluated honestly: feedback on other needs' proposals, metrics on held-out needs."""
+    """Learning evaluated honestly: feedback on other needs' proposals, metrics on held-out ones."""
     matcher = Matcher(config).fit(orgs, items)
     needs = sorted(
         {str(n) for n in rel.loc[rel["grade"] > 0, "need_id"]} & set(matcher.corpus_.item_pos)

@@ -392,7 +392,7 @@ class Matcher:
     def shortlist_org(
         self, org_id: str, k: int | None = None, exclude_pairs: Pairs = frozenset()
     ) -> list[Candidate]:
-        """Best pairs involving one organisation: offers for its needs and needs its offers answer."""
+        """Best pairs of one organisation: offers for its needs and needs its offers answer."""
         k = k or self.config.top_k
         c = self.corpus_
         pos = c.org_pos.get(str(org_id))

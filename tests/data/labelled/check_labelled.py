@@ -23,6 +23,7 @@ Checks, per folder:
     10 km away and a grade-1 offer at least 40 km away.
 Then prints counts per folder and overall.
 """
+
 from __future__ import annotations
 
 import csv
@@ -34,7 +35,17 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 
-ORG_HEADER = ["org_id", "name", "kind", "legal_form", "commune", "postcode", "lat", "lon", "description"]
+ORG_HEADER = [
+    "org_id",
+    "name",
+    "kind",
+    "legal_form",
+    "commune",
+    "postcode",
+    "lat",
+    "lon",
+    "description",
+]
 ITEM_HEADER = ["item_id", "org_id", "direction", "category", "title", "description"]
 REL_HEADER = ["need_id", "offer_id", "grade"]
 
@@ -77,12 +88,14 @@ ZERO_OVERLAP = {
 }
 
 # Function words ignored by the overlap test (accent-free, 4+ letters).
-STOPWORDS = set("""
+STOPWORDS = set(
+    """
 pour avec dans nous notre votre vous leur leurs elle elles sont sans sous plus tout tous toute
 toutes faut faudrait peut chaque quelques quelque aussi mais comme cette ceux celui celle entre
 depuis avant apres pendant encore alors donc bien tres trop meme autre autres deux trois quand
 avoir etre fait faire chez vers rien quoi dont lors ainsi parce puis ici
-""".split())
+""".split()
+)
 
 
 def strip_accents(text: str) -> str:
@@ -96,7 +109,10 @@ def stems(text: str) -> set[str]:
 
 def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
     lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
     return 2 * 6371.0 * math.asin(math.sqrt(h))
 
 
@@ -123,7 +139,7 @@ def read_csv(path: Path, header: list[str], errors: list[str]) -> list[dict[str,
         if len(row) != len(header):
             errors.append(f"{path}:{n}: {len(row)} fields, expected {len(header)}")
             continue
-        out.append(dict(zip(header, (v.strip() for v in row))))
+        out.append(dict(zip(header, (v.strip() for v in row), strict=True)))
     return out
 
 
@@ -165,7 +181,9 @@ def check_folder(folder: Path, seen_orgs: dict, seen_items: dict) -> tuple[list[
             errors.append(f"{where}: ({lat}, {lon}) outside Brittany bounds")
         coords[oid] = (lat, lon)
     if not ORG_COUNT_RANGE[0] <= len(orgs) <= ORG_COUNT_RANGE[1]:
-        errors.append(f"{name}: {len(orgs)} organisations, expected {ORG_COUNT_RANGE[0]}-{ORG_COUNT_RANGE[1]}")
+        errors.append(
+            f"{name}: {len(orgs)} organisations, expected {ORG_COUNT_RANGE[0]}-{ORG_COUNT_RANGE[1]}"
+        )
 
     item_by_id: dict[str, dict] = {}
     for it in items:
@@ -200,7 +218,9 @@ def check_folder(folder: Path, seen_orgs: dict, seen_items: dict) -> tuple[list[
         elif offer["direction"] != "offer":
             errors.append(f"{where}: {r['offer_id']} is not an offer")
         if need and offer and need["org_id"] == offer["org_id"]:
-            errors.append(f"{where}: need and offer belong to the same organisation {need['org_id']}")
+            errors.append(
+                f"{where}: need and offer belong to the same organisation {need['org_id']}"
+            )
         if r["grade"] not in {"1", "2"}:
             errors.append(f"{where}: grade {r['grade']!r} not in {{1, 2}}")
         key = (r["need_id"], r["offer_id"])
@@ -214,9 +234,13 @@ def check_folder(folder: Path, seen_orgs: dict, seen_items: dict) -> tuple[list[
             errors.append(f"{name}: zero-overlap pair ({need_id}, {offer_id}) is not labelled")
             continue
         need, offer = item_by_id[need_id], item_by_id[offer_id]
-        common = stems(need["title"] + " " + need["description"]) & stems(offer["title"] + " " + offer["description"])
+        common = stems(need["title"] + " " + need["description"]) & stems(
+            offer["title"] + " " + offer["description"]
+        )
         if common:
-            errors.append(f"{name}: zero-overlap pair ({need_id}, {offer_id}) shares {sorted(common)}")
+            errors.append(
+                f"{name}: zero-overlap pair ({need_id}, {offer_id}) shares {sorted(common)}"
+            )
 
     # Distance cases.
     by_need: dict[str, list[tuple[str, int]]] = {}
@@ -228,15 +252,19 @@ def check_folder(folder: Path, seen_orgs: dict, seen_items: dict) -> tuple[list[
         if not need or need["org_id"] not in coords:
             continue
 
-        def dist(offer_id: str) -> float:
-            return haversine_km(coords[need["org_id"]], coords[item_by_id[offer_id]["org_id"]])
+        def dist(offer_id: str, here: str = need["org_id"]) -> float:
+            return haversine_km(coords[here], coords[item_by_id[offer_id]["org_id"]])
 
         near2 = [o for o, g in offers if g == 2 and o in item_by_id and dist(o) <= LOCAL_KM]
         far1 = [o for o, g in offers if g == 1 and o in item_by_id and dist(o) >= FAR_KM]
         if near2 and far1:
-            distance_cases.append((need_id, near2[0], round(dist(near2[0]), 1), far1[0], round(dist(far1[0]), 1)))
+            distance_cases.append(
+                (need_id, near2[0], round(dist(near2[0]), 1), far1[0], round(dist(far1[0]), 1))
+            )
     if not distance_cases and not errors:
-        errors.append(f"{name}: no distance case (grade 2 <= {LOCAL_KM} km and grade 1 >= {FAR_KM} km)")
+        errors.append(
+            f"{name}: no distance case (grade 2 <= {LOCAL_KM} km and grade 1 >= {FAR_KM} km)"
+        )
 
     needs = [i for i in items if i["direction"] == "need"]
     offers = [i for i in items if i["direction"] == "offer"]
@@ -255,13 +283,18 @@ def check_folder(folder: Path, seen_orgs: dict, seen_items: dict) -> tuple[list[
         "distance cases": len(distance_cases),
     }
     for case in distance_cases:
-        print(f"  [{name}] distance case {case[0]}: grade 2 {case[1]} at {case[2]} km, grade 1 {case[3]} at {case[4]} km")
+        print(
+            f"  [{name}] distance case {case[0]}: grade 2 {case[1]} at {case[2]} km, grade 1 {case[3]} at {case[4]} km"
+        )
     return errors, stats
 
 
 def main(argv: list[str]) -> int:
-    folders = [Path(a) for a in argv] if argv else sorted(
-        p for p in HERE.iterdir() if p.is_dir() and (p / "organisations.csv").exists())
+    folders = (
+        [Path(a) for a in argv]
+        if argv
+        else sorted(p for p in HERE.iterdir() if p.is_dir() and (p / "organisations.csv").exists())
+    )
     if not folders:
         print("no territory folder found", file=sys.stderr)
         return 1

@@ -24,9 +24,9 @@ DEVSET = Path("/work/shared/eval/devset")
 #: (hit@5, MRR@10, nDCG@5) floors of the default configuration without the sentence encoder.
 FALLBACK_FLOORS = {
     "devset": (0.95, 0.90, 0.90),
-    "morlaix": (0.90, 0.80, 0.78),
-    "lamballe": (0.74, 0.65, 0.63),
-    "redon": (0.94, 0.79, 0.79),
+    "morlaix": (0.95, 0.80, 0.82),
+    "lamballe": (0.89, 0.74, 0.75),
+    "redon": (0.94, 0.85, 0.85),
 }
 #: The same with the E5 sentence encoder on.
 SEMANTIC_FLOORS = {
@@ -81,7 +81,8 @@ def test_semantic_matching_reaches_its_floor(name):
         ("agrandir notre site de production", "workshop_space", "web"),
         ("obtenir un prêt d'honneur pour démarrer", "loans_fundraising", "meeting_rooms"),
         ("un prêt de salle pour notre assemblée", "meeting_rooms", "loans_fundraising"),
-        ("préparer les entretiens d'embauche de la rentrée", "hr_recruitment", "cleaning"),
+        ("mener les entretiens d'embauche de la rentrée", "hr_recruitment", "cleaning"),
+        ("aider nos salariés à préparer leurs entretiens d'embauche", "mentoring", "cleaning"),
         ("entretien des locaux chaque semaine", "cleaning", "hr_recruitment"),
     ],
 )

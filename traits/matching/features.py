@@ -278,6 +278,11 @@ def _evidence_pairs(vocab: Vocabulary, text: str) -> tuple[tuple[str, float], ..
     return tuple(vocab.evidence(text).items())
 
 
+#: Texts whose subcategory evidence is kept between fits (a refit after one new diagnostic
+#: recomputes nothing); bounded so that indexing a very large territory does not hold them all.
+_EVIDENCE_CACHE_SIZE = 100_000
+
+
 @lru_cache(maxsize=8)
 def _evidence_cache_for(vocab_id: int) -> dict[str, tuple[tuple[str, float], ...]]:
     return {}
@@ -288,7 +293,7 @@ def _cached_evidence(vocab: Vocabulary, text: str) -> tuple[tuple[str, float], .
     hit = cache.get(text)
     if hit is None:
         hit = _evidence_pairs(vocab, text)
-        if len(cache) < 500_000:
+        if len(cache) < _EVIDENCE_CACHE_SIZE:
             cache[text] = hit
     return hit
 

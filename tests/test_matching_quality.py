@@ -32,8 +32,8 @@ FALLBACK_FLOORS = {
 SEMANTIC_FLOORS = {
     "devset": (0.95, 0.95, 0.95),
     "morlaix": (0.95, 0.90, 0.88),
-    "lamballe": (0.89, 0.80, 0.80),
-    "redon": (0.94, 0.92, 0.89),
+    "lamballe": (0.94, 0.83, 0.84),
+    "redon": (0.94, 0.95, 0.92),
 }
 
 

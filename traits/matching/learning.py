@@ -5,7 +5,10 @@ realised or abandoned. :class:`FeedbackLearner` fits a logistic regression on th
 vectors of those pairs (plus the default score, so that it refines rather than replaces it)
 and blends its probability with the default score, the more so the more feedback there is.
 Below ``min_feedback`` labelled pairs, or with only one kind of answer, it keeps the default
-weights. :meth:`traits.matching.pipeline.Matcher.reset_learning` forgets everything.
+weights. When the feedback says which need each pair belongs to, the weights are fitted
+listwise (each need's relevant proposals above its other ones) and kept only if weights learnt
+on two thirds of the needs rank the last third's proposals better than the defaults do
+(``validation_gain_``): feedback that does not generalise changes nothing. :meth:`traits.matching.pipeline.Matcher.reset_learning` forgets everything.
 """
 
 from __future__ import annotations
@@ -154,6 +157,58 @@ def _listwise_groups(
     return codes, has_both
 
 
+#: Folds of needs of the check that learnt weights rank held-out needs better.
+VALIDATION_FOLDS = 3
+
+
+def _first_relevant_rr(score: np.ndarray, y: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """Reciprocal rank of the best-ranked relevant pair of each group (groups with one)."""
+    out = []
+    for g in np.unique(codes):
+        sel = codes == g
+        if not (y[sel] == 1).any():
+            continue
+        s, t = score[sel], y[sel]
+        best = s[t == 1].max()
+        out.append(1.0 / (1 + int((s[t == 0] > best).sum())))
+    return np.asarray(out)
+
+
+def _validation_gain(
+    X: np.ndarray,
+    y: np.ndarray,
+    sample_weight: np.ndarray,
+    base: dict[str, float],
+    prior_strength: float,
+    groups: np.ndarray,
+    random_state: int | None,
+) -> float | None:
+    """How much learnt weights raise the held-out MRR of the feedback, needs split in folds.
+
+    Weights are learnt on the other folds' needs and compared with ``base`` on each held-out
+    need's labelled proposals (reciprocal rank of its best relevant one). None when fewer
+    than two needs per fold hold both a relevant and a not-relevant proposal.
+    """
+    listwise = _listwise_groups(y, groups)
+    if listwise is None:
+        return None
+    codes, has_both = listwise
+    usable = np.flatnonzero(has_both)
+    if len(usable) < 2 * VALIDATION_FOLDS:
+        return None
+    order = np.random.default_rng(random_state).permutation(usable)
+    gains = []
+    for f in range(VALIDATION_FOLDS):
+        held = np.isin(codes, order[f::VALIDATION_FOLDS])
+        weights = _fit_part_weights(
+            X[~held], y[~held], sample_weight[~held], base, prior_strength, groups[~held]
+        )
+        learnt = _first_relevant_rr(combine(X[held], weights), y[held], codes[held])
+        default = _first_relevant_rr(combine(X[held], base), y[held], codes[held])
+        gains.append(float(learnt.mean() - default.mean()))
+    return float(np.mean(gains))
+
+
 class FeedbackLearner(ClassifierMixin, BaseEstimator):
     """Logistic re-weighting of comparison vectors, with a safe fallback to the defaults.
 
@@ -218,14 +273,18 @@ class FeedbackLearner(ClassifierMixin, BaseEstimator):
         sw = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, float)
         target = (np.asarray(y) == self.classes_[-1]).astype(float)
         if self.base_weights is not None and X.shape[1] == len(PARTS):
-            self.learned_weights_ = _fit_part_weights(
-                X,
-                target,
-                sw,
-                dict(self.base_weights),
-                self.prior_strength,
-                None if groups is None else np.asarray(groups),
-            )
+            base = dict(self.base_weights)
+            g = None if groups is None else np.asarray(groups)
+            self.validation_gain_: float | None = None
+            if g is not None:
+                self.validation_gain_ = _validation_gain(
+                    X, target, sw, base, self.prior_strength, g, self.random_state
+                )
+                if self.validation_gain_ is None or self.validation_gain_ <= 0:
+                    # the learnt weights would not rank held-out needs better: keep the defaults
+                    self.learned_weights_ = base
+                    return self
+            self.learned_weights_ = _fit_part_weights(X, target, sw, base, self.prior_strength, g)
         else:  # generic inputs (not comparison vectors): a plain logistic regression
             self.model_ = LogisticRegression(
                 C=self.C, class_weight="balanced", random_state=self.random_state, max_iter=1000

@@ -1,14 +1,15 @@
 """Stage 7 — learning: re-weight the score parts from the facilitators' feedback.
 
 Feedback is what facilitators record: a proposal judged relevant or not, and partnerships
-realised or abandoned. :class:`FeedbackLearner` fits a logistic regression on the comparison
-vectors of those pairs (plus the default score, so that it refines rather than replaces it)
-and blends its probability with the default score, the more so the more feedback there is.
-Below ``min_feedback`` labelled pairs, or with only one kind of answer, it keeps the default
-weights. When the feedback says which need each pair belongs to, the weights are fitted
-listwise (each need's relevant proposals above its other ones) and kept only if weights learnt
-on two thirds of the needs rank the last third's proposals better than the defaults do
-(``validation_gain_``): feedback that does not generalise changes nothing. :meth:`traits.matching.pipeline.Matcher.reset_learning` forgets everything.
+realised or abandoned. :class:`FeedbackLearner` fits the weights of the default score
+(:func:`~traits.matching.score.combine`) to those pairs, with a prior that keeps them near the
+defaults when feedback is scarce (a plain logistic regression for inputs that are not
+comparison vectors). Below ``min_feedback`` labelled pairs, or with only one kind of answer, it
+keeps the default weights. When the feedback says which need each pair belongs to, the weights
+are fitted listwise (each need's relevant proposals above its other ones) and kept only if
+weights learnt on two thirds of the needs rank the last third's proposals better than the
+defaults do (``validation_gain_``): feedback that does not generalise changes nothing.
+:meth:`traits.matching.pipeline.Matcher.reset_learning` forgets everything.
 """
 
 from __future__ import annotations

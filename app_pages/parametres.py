@@ -10,6 +10,7 @@ import streamlit as st
 
 from app_pages import _common as common
 from app_pages import _vocabulary
+from traits.fr import fr_number, plural
 from traits.services import matching, territories
 from traits.services import vocabulary as voc
 
@@ -63,6 +64,45 @@ with match_tab:
         "Les retours « Pertinent / Pas pertinent » et les partenariats conclus ajustent "
         "le classement. Repartir de zéro garde ces retours mais ne les utilise plus."
     )
+    n_feedback = len(matching.feedback_frame(store, tid))
+    # the matcher is fitted (or taken from the cache) only once there is enough to learn from
+    status = (
+        matching.learning_status(common.fitted_matcher(store, tid))
+        if n_feedback >= config.min_feedback
+        else None
+    )
+    retours = plural(n_feedback, "retour", "retours")
+    if status is not None and status.state == "active":
+        st.success(
+            f"{retours} : le classement en tient compte. Vérifié sur des besoins mis de côté, "
+            f"il place la bonne offre plus haut (rang réciproque moyen "
+            f"+{fr_number(status.validation_gain or 0.0, 2)})."
+        )
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    (label, status.default_weights[p], status.weights[p])
+                    for p, label in matching.PART_LABELS_FR.items()
+                ],
+                columns=["élément", "poids par défaut", "poids appris"],
+            ),
+            hide_index=True,
+            column_config={
+                "poids par défaut": st.column_config.NumberColumn(format="%.2f"),
+                "poids appris": st.column_config.NumberColumn(format="%.2f"),
+            },
+        )
+    elif status is not None and status.state == "kept_defaults":
+        st.info(
+            f"{retours} : appris sur une partie des besoins, le classement ne faisait pas "
+            "mieux sur les autres. Les réglages par défaut restent appliqués."
+        )
+    else:
+        st.info(
+            f"{retours} depuis la dernière remise à zéro. L'apprentissage s'active à partir de "
+            f"{config.min_feedback} retours portant sur au moins {matching.MIN_LEARNING_NEEDS} "
+            "besoins différents, chacun avec une piste jugée pertinente et une autre non."
+        )
     if st.checkbox("Je veux oublier l'apprentissage passé", key="reset_confirm"):
         if st.button("Réinitialiser l'apprentissage", type="primary", key="reset_go"):
             if common.succeeded(matching.reset_learning, store, tid):

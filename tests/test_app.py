@@ -219,6 +219,11 @@ def _store() -> Store:
 
 def test_settings_page_saves_matcher_settings_and_vocabulary(app: AppTest):
     go(app, "parametres")
+    # the sample's realised and abandoned partnerships are feedback, too little to learn from
+    assert any(
+        "retours depuis la dernière remise à zéro" in s and "à partir de 30 retours" in s
+        for s in texts(app, "info")
+    ), texts(app, "info")
     widget(app, "number_input", "Pistes par besoin").set_value(7)
     widget(app, "button", "Enregistrer les réglages").click()
     app.run()
@@ -233,6 +238,23 @@ def test_settings_page_saves_matcher_settings_and_vocabulary(app: AppTest):
     widget(app, "button", "Réinitialiser l'apprentissage").click()
     app.run()
     assert any("réinitialisé" in s for s in texts(app, "success"))
+
+
+def test_settings_page_shows_learning_at_work(app: AppTest):
+    # simulated facilitators who only want partners within 8 km
+    store = _store()
+    matcher = matching.fit_matcher(store, "vitre")
+    for need, cands in matcher.match_all(k=10).items():
+        for c in cands:
+            near = c.distance_km is not None and c.distance_km < 8
+            matching.record_feedback(store, need, c.offer_id, near)
+    store.dispose()
+    go(app, "parametres")
+    assert any("le classement en tient compte" in s for s in texts(app, "success"))
+    tables = [d.value for d in app.dataframe if "poids appris" in d.value.columns]
+    assert len(tables) == 1
+    learnt = tables[0].set_index("élément")
+    assert (learnt["poids appris"] != learnt["poids par défaut"]).any()
 
 
 def test_accounts_sign_in_and_see_their_territories_only(app: AppTest):

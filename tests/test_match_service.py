@@ -6,6 +6,7 @@ import dataclasses
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
@@ -152,3 +153,42 @@ def test_cli_match_and_evaluate(tmp_path: Path, devset: Path):
     metrics = json.loads(result.output)
     assert metrics["needs"] == 16
     assert metrics["hit@5"] >= 0.95 and metrics["mrr@10"] >= 0.90 and metrics["ndcg@5"] >= 0.90
+
+
+def _synthetic_feedback(matcher, good, need_ids):
+    shown = matcher.match_all(k=10, need_ids=need_ids)
+    rows = [
+        (n, c.offer_id, "relevant" if good(n, c) else "not_relevant")
+        for n, cs in shown.items()
+        for c in cs
+    ]
+    return pd.DataFrame(rows, columns=["need_id", "offer_id", "label"])
+
+
+def test_learning_status_says_what_learning_does():
+    from traits.matching.pipeline import MatchConfig, Matcher
+    from traits.matching.synthetic import synthetic_territory
+
+    orgs, items = synthetic_territory(150, 4, random_state=7, spread_km=12)
+    m = Matcher(MatchConfig(top_k=5)).fit(orgs, items)
+    assert matching.learning_status(m).state == "waiting"
+    needs = sorted(m.match_all(k=1))[::2]
+
+    # facilitators who agree with the defaults' first choice: nothing to learn
+    firsts = {n: cs[0].offer_id for n, cs in m.match_all(k=1, need_ids=needs).items() if cs}
+    m.learn(_synthetic_feedback(m, lambda n, c: firsts.get(n) == c.offer_id, needs))
+    status = matching.learning_status(m)
+    assert status.state == "kept_defaults" and status.weights == status.default_weights
+    assert status.validation_gain is not None and status.validation_gain <= 0
+
+    # facilitators stricter than the defaults on distance and pairing: learning takes over
+    def strict(n, c):
+        close = c.distance_km is not None and c.distance_km < 12
+        return close and c.parts["favoured"] == 1.0 and c.parts["subcategory"] > 0.3
+
+    m.reset_learning()
+    m.learn(_synthetic_feedback(m, strict, needs))
+    status = matching.learning_status(m)
+    assert status.state == "active" and status.validation_gain > 0
+    assert status.weights != status.default_weights
+    assert set(status.weights) == set(matching.PART_LABELS_FR)

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from traits.errors import InvalidInputError, NotFoundError
 from traits.matching import features
 from traits.matching.evaluation import evaluate_frames
+from traits.matching.learning import VALIDATION_FOLDS
 from traits.matching.pipeline import Candidate, MatchConfig, Matcher, to_format_json
 from traits.model import Partnership
 from traits.services import access
@@ -246,6 +247,57 @@ def reset_learning(store: Store, territory_id: str | None = None) -> None:
                 "value": dt.datetime.now().isoformat(timespec="microseconds"),
             },
         )
+
+
+#: Needs judged both ways (one proposal relevant, one not) before learning can be checked.
+MIN_LEARNING_NEEDS = 2 * VALIDATION_FOLDS
+
+#: French names of the score's parts (what the Paramètres page shows of learning).
+PART_LABELS_FR: dict[str, str] = {
+    "word": "mots en commun",
+    "char": "écriture proche",
+    "subcategory": "sous-catégorie",
+    "semantic": "sens (encodeur)",
+    "category": "catégorie",
+    "distance": "proximité",
+    "favoured": "ESS et entreprise",
+    "reciprocity": "réciprocité",
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class LearningStatus:
+    """What learning does with a territory's feedback.
+
+    ``state`` is ``"waiting"`` (too little feedback, or too few needs judged both ways to check
+    it), ``"kept_defaults"`` (weights learnt on some needs did not rank the others better) or
+    ``"active"``. ``weights`` are those in use, ``default_weights`` the defaults.
+    """
+
+    state: str
+    n_feedback: int
+    min_feedback: int
+    min_needs: int
+    validation_gain: float | None
+    weights: dict[str, float]
+    default_weights: dict[str, float]
+
+
+def learning_status(matcher: Matcher) -> LearningStatus:
+    """The learning state of a fitted matcher (see :func:`fit_matcher`)."""
+    defaults = dict(matcher.weights_)
+    learner = matcher.learner_
+    n = 0 if learner is None else int(learner.n_feedback_)
+    gain = None if learner is None else getattr(learner, "validation_gain_", None)
+    state = "waiting"
+    weights = defaults
+    if learner is not None and not learner.fallback_ and learner.learned_weights_ is not None:
+        if gain is not None and gain > 0:
+            state, weights = "active", dict(learner.learned_weights_)
+        elif gain is not None:
+            state = "kept_defaults"
+    min_needs = 2 * VALIDATION_FOLDS
+    return LearningStatus(state, n, matcher.config.min_feedback, min_needs, gain, weights, defaults)
 
 
 def record_feedback(

@@ -152,15 +152,7 @@ def check_frames(orgs: pd.DataFrame, items: pd.DataFrame) -> tuple[pd.DataFrame,
     for col in ITEM_COLUMNS:
         if col not in it.columns:
             it[col] = ""
-    for col in (
-        "item_id",
-        "org_id",
-        "direction",
-        "category",
-        "subcategory",
-        "title",
-        "description",
-    ):
+    for col in ITEM_COLUMNS:
         it[col] = it[col].fillna("").astype(str).str.strip()
     it["direction"] = it["direction"].str.lower()
     it["category"] = it["category"].str.lower().map(lambda c: CATEGORIES.get(c, c))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from traits.matching.corpus import ITEM_COLUMNS
 from traits.vocabulary import Vocabulary
 
 __all__ = ["synthetic_territory"]
@@ -74,16 +75,5 @@ def synthetic_territory(
                 desc,
             )
         )
-    items = pd.DataFrame(
-        rows,
-        columns=[
-            "item_id",
-            "org_id",
-            "direction",
-            "category",
-            "subcategory",
-            "title",
-            "description",
-        ],
-    )
+    items = pd.DataFrame(rows, columns=list(ITEM_COLUMNS))
     return orgs, items

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 
 from traits.errors import InvalidInputError, NotFoundError
 from traits.matching import features
+from traits.matching.corpus import ITEM_COLUMNS, ORG_COLUMNS
 from traits.matching.evaluation import evaluate_frames
 from traits.matching.learning import VALIDATION_FOLDS
 from traits.matching.pipeline import Candidate, MatchConfig, Matcher, to_format_json
@@ -110,27 +111,13 @@ def frames(store: Store, territory_id: str | None = None) -> tuple[pd.DataFrame,
     """Organisations and items of a territory (or all) as the matcher's input tables."""
     access.require_read(territory_id)
     with store.reading() as conn:
-        q_orgs = sa.select(
-            t.organisations.c.org_id,
-            t.organisations.c.name,
-            t.organisations.c.kind,
-            t.organisations.c.legal_form,
-            t.organisations.c.lat,
-            t.organisations.c.lon,
-            t.organisations.c.description,
-        )
+        q_orgs = sa.select(*(t.organisations.c[c] for c in ORG_COLUMNS))
         if territory_id is not None:
             q_orgs = q_orgs.where(t.organisations.c.territory_id == territory_id)
         orgs = pd.DataFrame(conn.execute(q_orgs).mappings().all())
-        q_items = sa.select(
-            t.items.c.item_id,
-            t.items.c.org_id,
-            t.items.c.direction,
-            t.items.c.category,
-            t.items.c.subcategory,
-            t.items.c.title,
-            t.items.c.description,
-        ).join(t.organisations, t.items.c.org_id == t.organisations.c.org_id)
+        q_items = sa.select(*(t.items.c[c] for c in ITEM_COLUMNS)).join(
+            t.organisations, t.items.c.org_id == t.organisations.c.org_id
+        )
         if territory_id is not None:
             q_items = q_items.where(t.organisations.c.territory_id == territory_id)
         items = pd.DataFrame(conn.execute(q_items).mappings().all())
@@ -140,17 +127,7 @@ def frames(store: Store, territory_id: str | None = None) -> tuple[pd.DataFrame,
             f"aucune structure dans {where} : importez un tableur ou saisissez un diagnostic."
         )
     if items.empty:
-        items = pd.DataFrame(
-            columns=[
-                "item_id",
-                "org_id",
-                "direction",
-                "category",
-                "subcategory",
-                "title",
-                "description",
-            ]
-        )
+        items = pd.DataFrame(columns=list(ITEM_COLUMNS))
     for col in ("lat", "lon"):
         orgs[col] = pd.to_numeric(orgs[col], errors="coerce")
     return orgs, items

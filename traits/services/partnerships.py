@@ -147,6 +147,28 @@ def _get(conn: sa.Connection, partnership_id: str) -> Partnership:
     return found[0]
 
 
+def _locked(conn: sa.Connection, partnership_id: str, expected_version: int | None) -> sa.Row:
+    """The partnership's status and version, its row locked until the transaction ends.
+
+    Checks the caller may write it, that it exists, and (with ``expected_version``) that nobody
+    changed it since the caller read it.
+    """
+    access.require_write(access.territory_of(conn, partnership_id=partnership_id))
+    row = conn.execute(
+        sa.select(t.partnerships.c.status, t.partnerships.c.version)
+        .where(t.partnerships.c.partnership_id == partnership_id)
+        .with_for_update()
+    ).first()
+    if row is None:
+        raise NotFoundError(f"partenariat « {partnership_id} » introuvable.")
+    if expected_version is not None and row.version != expected_version:
+        raise ConflictError(
+            "ce partenariat vient d'être modifié par quelqu'un d'autre : rechargez-le "
+            "avant d'enregistrer votre changement."
+        )
+    return row
+
+
 def change_status(
     store: Store,
     partnership_id: str,
@@ -169,19 +191,7 @@ def change_status(
             "un abandon doit être motivé : indiquez le motif (option --reason)."
         )
     with store.transaction() as conn:
-        access.require_write(access.territory_of(conn, partnership_id=partnership_id))
-        row = conn.execute(
-            sa.select(t.partnerships.c.status, t.partnerships.c.version)
-            .where(t.partnerships.c.partnership_id == partnership_id)
-            .with_for_update()
-        ).first()
-        if row is None:
-            raise NotFoundError(f"partenariat « {partnership_id} » introuvable.")
-        if expected_version is not None and row.version != expected_version:
-            raise ConflictError(
-                "ce partenariat vient d'être modifié par quelqu'un d'autre : rechargez-le "
-                "avant d'enregistrer votre changement."
-            )
+        row = _locked(conn, partnership_id, expected_version)
         old = PartnershipStatus(row.status)
         if new not in TRANSITIONS[old]:
             if old == new:
@@ -263,19 +273,7 @@ def update_details(
     if not values:
         raise InvalidInputError("rien à modifier : donnez un mode, une valeur ou une note.")
     with store.transaction() as conn:
-        access.require_write(access.territory_of(conn, partnership_id=partnership_id))
-        row = conn.execute(
-            sa.select(t.partnerships.c.version)
-            .where(t.partnerships.c.partnership_id == partnership_id)
-            .with_for_update()
-        ).first()
-        if row is None:
-            raise NotFoundError(f"partenariat « {partnership_id} » introuvable.")
-        if expected_version is not None and row.version != expected_version:
-            raise ConflictError(
-                "ce partenariat vient d'être modifié par quelqu'un d'autre : rechargez-le "
-                "avant d'enregistrer votre changement."
-            )
+        row = _locked(conn, partnership_id, expected_version)
         conn.execute(
             t.partnerships.update()
             .where(t.partnerships.c.partnership_id == partnership_id)

@@ -628,18 +628,13 @@ def delete_diagnostic(store: Store, diagnostic_id: str) -> int:
     """
     with store.transaction() as conn:
         found = conn.execute(
-            sa.select(t.diagnostics.c.diagnostic_id).where(
-                t.diagnostics.c.diagnostic_id == diagnostic_id
-            )
+            sa.select(t.diagnostics.c.org_id).where(t.diagnostics.c.diagnostic_id == diagnostic_id)
         ).first()
         if found is None:
             raise NotFoundError(
                 f"diagnostic « {diagnostic_id} » introuvable : il a peut-être déjà été supprimé."
             )
-        org_id = conn.execute(
-            sa.select(t.diagnostics.c.org_id).where(t.diagnostics.c.diagnostic_id == diagnostic_id)
-        ).scalar()
-        access.require_write(access.territory_of(conn, org_id=org_id))
+        access.require_write(access.territory_of(conn, org_id=found.org_id))
         removed = conn.execute(t.items.delete().where(t.items.c.diagnostic_id == diagnostic_id))
         conn.execute(t.diagnostics.delete().where(t.diagnostics.c.diagnostic_id == diagnostic_id))
     return int(removed.rowcount or 0)

@@ -9,7 +9,7 @@ kind of partnership in Le Rameau's typology (mécénat, pratiques responsables, 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
@@ -48,10 +48,14 @@ _GIFT_SUBS = frozenset(
 def shared_words(need_text: str, offer_text: str, limit: int = 3) -> list[str]:
     """Words of the need whose stem also appears in the offer (accents folded, first ones first)."""
     offer_stems = {stem(w) for w in words(offer_text)}
+    return _shared(((w, stem(w)) for w in words(need_text)), offer_stems, limit)
+
+
+def _shared(need_words: Iterable[tuple[str, str]], offer_stems: set[str], limit: int) -> list[str]:
+    """The first ``limit`` words (longer than 2 letters) whose stem is in ``offer_stems``."""
     out: list[str] = []
     seen: set[str] = set()
-    for w in words(need_text):
-        s = stem(w)
+    for w, s in need_words:
         if len(w) > 2 and s in offer_stems and s not in seen:
             seen.add(s)
             out.append(w)
@@ -134,16 +138,7 @@ class Explainer:
 
     def shared_words(self, need: int, offer: int, limit: int = 3) -> list[str]:
         """:func:`shared_words` of two items' texts."""
-        offer_stems = self._item(offer)[3]
-        out: list[str] = []
-        seen: set[str] = set()
-        for w, s in self._item(need)[2]:
-            if len(w) > 2 and s in offer_stems and s not in seen:
-                seen.add(s)
-                out.append(w)
-            if len(out) >= limit:
-                break
-        return out
+        return _shared(self._item(need)[2], self._item(offer)[3], limit)
 
     def _is_adapted(self, org: int) -> bool:
         hit = self._adapted.get(org)

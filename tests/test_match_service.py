@@ -192,3 +192,11 @@ def test_learning_status_says_what_learning_does():
     assert status.state == "active" and status.validation_gain > 0
     assert status.weights != status.default_weights
     assert set(status.weights) == set(matching.PART_LABELS_FR)
+
+
+def test_match_refuses_a_shortlist_of_no_candidates(tmp_path: Path):
+    db = str(tmp_path / "k.sqlite")
+    assert runner.invoke(app, ["demo", "--db", db]).exit_code == 0
+    out = runner.invoke(app, ["match", "--db", db, "--no-semantic", "--top", "0"])
+    assert out.exit_code != 0
+    assert "d'au moins 1" in out.output

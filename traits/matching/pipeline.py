@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from traits.errors import NotFoundError
+from traits.errors import InvalidInputError, NotFoundError
 from traits.matching.candidates import CandidateGenerator
 from traits.matching.comparison import PARTS, compare
 from traits.matching.corpus import Corpus, build_corpus
@@ -353,6 +353,16 @@ class Matcher:
             )
         return out
 
+    def _k(self, k: int | None) -> int:
+        """Candidates per need: ``k``, or the configured ``top_k`` when None."""
+        if k is None:
+            return self.config.top_k
+        if k < 1:
+            raise InvalidInputError(
+                f"nombre de pistes par besoin « {k} » invalide : donnez un entier d'au moins 1."
+            )
+        return int(k)
+
     def _need_pos(self, need_id: str) -> int:
         pos = self.corpus_.item_pos.get(str(need_id))
         if pos is None or self.corpus_.items.at[pos, "direction"] != "need":
@@ -365,7 +375,7 @@ class Matcher:
         self, need_id: str, k: int | None = None, exclude_pairs: Pairs = frozenset()
     ) -> list[Candidate]:
         """The ``k`` best offers for one need, best first."""
-        k = k or self.config.top_k
+        k = self._k(k)
         s, chosen = self._top_for_needs(np.array([self._need_pos(need_id)]), k, exclude_pairs)
         return self._candidates(s, chosen)
 
@@ -376,7 +386,7 @@ class Matcher:
         need_ids: Iterable[str] | None = None,
     ) -> dict[str, list[Candidate]]:
         """The ``k`` best offers of every need (or of ``need_ids``), keyed by need id."""
-        k = k or self.config.top_k
+        k = self._k(k)
         c = self.corpus_
         needs = (
             c.needs
@@ -393,7 +403,7 @@ class Matcher:
         self, org_id: str, k: int | None = None, exclude_pairs: Pairs = frozenset()
     ) -> list[Candidate]:
         """Best pairs of one organisation: offers for its needs and needs its offers answer."""
-        k = k or self.config.top_k
+        k = self._k(k)
         c = self.corpus_
         pos = c.org_pos.get(str(org_id))
         if pos is None:

@@ -199,4 +199,5 @@ def test_match_refuses_a_shortlist_of_no_candidates(tmp_path: Path):
     assert runner.invoke(app, ["demo", "--db", db]).exit_code == 0
     out = runner.invoke(app, ["match", "--db", db, "--no-semantic", "--top", "0"])
     assert out.exit_code != 0
-    assert "d'au moins 1" in out.output
+    assert isinstance(out.exception, InvalidInputError)
+    assert "d'au moins 1" in str(out.exception)

@@ -1,0 +1,172 @@
+"""What a file may hold before it is parsed: sizes, cells, and what each format can store.
+
+Workbooks (XLSX, ODS) are zip files: their members' declared sizes, their compression ratios and
+their cell grids are inspected by streaming the XML, before any spreadsheet parser runs, so a small
+file that inflates to gigabytes is refused in seconds. The same bounds apply to CSV folders and to
+what the writers produce, so an export can always be imported again. See ``docs/security.md``.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from traits.errors import InvalidInputError, Problem
+
+#: Bytes of text an import reads: a CSV folder's files together, or a workbook's unzipped XML.
+MAX_TEXT_BYTES = 64 * 2**20
+#: Cells an import reads (all files or sheets together), counted as the parser would lay them out.
+MAX_CELLS = 1_000_000
+#: Beyond this ratio of unzipped to zipped size, a workbook member larger than 1 MiB is a bomb.
+MAX_RATIO = 200
+#: The largest text an XLSX cell holds (Excel's limit; openpyxl would cut it silently).
+XLSX_MAX_CELL_CHARS = 32_767
+#: Characters XML 1.0 cannot hold, so neither XLSX nor ODS can (tab, line feed and CR are fine).
+XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+_CHUNK = 1 << 20
+
+
+def _mib(n: int) -> str:
+    return f"{n / 2**20:.0f} Mo"
+
+
+def too_big(name: str, size: int, limit: int = MAX_TEXT_BYTES) -> None:
+    """Refuse a text of ``size`` bytes over ``limit``."""
+    if size > limit:
+        raise InvalidInputError(
+            Problem(
+                f"fichier trop volumineux ({_mib(size)} de texte, au plus {_mib(limit)}) : "
+                "découpez-le, par exemple un territoire par fichier.",
+                file=name,
+            )
+        )
+
+
+def too_many_cells(name: str, cells: int) -> None:
+    """Refuse an import of more than ``MAX_CELLS`` cells."""
+    if cells > MAX_CELLS:
+        raise InvalidInputError(
+            Problem(
+                f"trop de cellules (plus de {MAX_CELLS:,} ; au plus {MAX_CELLS:,}) : ".replace(
+                    ",", "\u202f"
+                )
+                + "découpez le fichier, par exemple un territoire par fichier, ou retirez les "
+                "feuilles et colonnes inutiles.",
+                file=name,
+            )
+        )
+
+
+def _stream(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> Iterator[bytes]:
+    """A member's bytes by chunks, with an overlap so a tag is never cut in two."""
+    tail = b""
+    with archive.open(member) as handle:
+        while chunk := handle.read(_CHUNK):
+            data = tail + chunk
+            cut = data.rfind(b"<")
+            if cut <= 0:
+                cut = len(data)
+            yield data[:cut]
+            tail = data[cut:]
+    if tail:
+        yield tail
+
+
+_XLSX_TAG = re.compile(rb"<(?:\w+:)?(row|c)[\s/>][^>]*>")
+_XLSX_REF = re.compile(rb'\br="([A-Z]{0,3})(\d{1,7})"')
+
+
+def _col_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def xlsx_sheet_cells(chunks: Iterator[bytes]) -> int:
+    """Cells openpyxl lays out for one sheet: its last row times its widest row (a grid)."""
+    max_row = max_col = row = col = 0
+    for data in chunks:
+        for match in _XLSX_TAG.finditer(data):
+            ref = _XLSX_REF.search(match.group(0))
+            if match.group(1) == b"row":
+                row = int(ref.group(2)) if ref else row + 1
+                col = 0
+            else:
+                col = _col_number(ref.group(1)) if ref and ref.group(1) else col + 1
+                max_col = max(max_col, col)
+                if ref:
+                    row = max(row, int(ref.group(2)))
+            max_row = max(max_row, row)
+        if max_row * max(max_col, 1) > MAX_CELLS:
+            break
+    return max_row * max(max_col, 1)
+
+
+_ODS_TAG = re.compile(rb"<table:(table-row|table-cell|covered-table-cell)\b([^>]*?)(/?)>")
+_ROWS_REPEATED = re.compile(rb'table:number-rows-repeated="(\d+)"')
+_COLS_REPEATED = re.compile(rb'table:number-columns-repeated="(\d+)"')
+_VALUE = re.compile(rb"\boffice:[\w-]*value=")
+
+
+def ods_cells(chunks: Iterator[bytes]) -> int:
+    """Cells pandas' ODS reader lays out: repeated rows and columns expanded, unless empty."""
+    total = 0
+    row_repeat = 1
+    row_cells = 0
+    for data in chunks:
+        for kind, attrs, closed in _ODS_TAG.findall(data):
+            if kind == b"table-row":
+                total += row_repeat * row_cells
+                found = _ROWS_REPEATED.search(attrs)
+                row_repeat, row_cells = (int(found.group(1)) if found else 1), 0
+                if closed:
+                    row_repeat = 0
+                continue
+            empty = kind == b"covered-table-cell" or (closed and not _VALUE.search(attrs))
+            if not empty:
+                found = _COLS_REPEATED.search(attrs)
+                row_cells += int(found.group(1)) if found else 1
+            if total + row_repeat * row_cells > MAX_CELLS:
+                return total + row_repeat * row_cells
+    return total + row_repeat * row_cells
+
+
+def check_workbook(path: Path) -> None:
+    """Refuse a workbook whose unzipped size, compression ratio or cell count is too large."""
+    name = path.name
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError):
+        raise InvalidInputError(
+            Problem(
+                "classeur illisible (ce n'est pas un fichier .xlsx ou .ods valide). Ouvrez-le dans "
+                "votre tableur et enregistrez-le à nouveau au format .xlsx ou .ods.",
+                file=name,
+            )
+        ) from None
+    with archive:
+        members = archive.infolist()
+        too_big(name, sum(m.file_size for m in members))
+        for member in members:
+            if member.file_size > 2**20 and member.file_size > MAX_RATIO * max(
+                member.compress_size, 1
+            ):
+                raise InvalidInputError(
+                    Problem(
+                        "classeur anormalement compressé (plus de "
+                        f"{MAX_RATIO} fois) : il ne ressemble pas à un tableau ; enregistrez-le "
+                        "à nouveau depuis votre tableur.",
+                        file=name,
+                    )
+                )
+        cells = 0
+        for member in members:
+            if re.fullmatch(r"xl/worksheets/[^/]+\.xml", member.filename):
+                cells += xlsx_sheet_cells(_stream(archive, member))
+            elif member.filename == "content.xml":
+                cells += ods_cells(_stream(archive, member))
+            too_many_cells(name, cells)

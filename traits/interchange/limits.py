@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from traits.errors import InvalidInputError, Problem
+from traits.fr import fr_number
 
 #: Bytes of text an import reads: a CSV folder's files together, or a workbook's unzipped XML.
 MAX_TEXT_BYTES = 64 * 2**20
@@ -30,11 +31,12 @@ _CHUNK = 1 << 20
 
 
 def _mib(n: int) -> str:
-    return f"{n / 2**20:.0f} Mo"
+    return f"{fr_number(n / 2**20, 1 if n < 2**20 else 0)} Mo"
 
 
-def too_big(name: str, size: int, limit: int = MAX_TEXT_BYTES) -> None:
-    """Refuse a text of ``size`` bytes over ``limit``."""
+def too_big(name: str, size: int) -> None:
+    """Refuse a text of ``size`` bytes over ``MAX_TEXT_BYTES``."""
+    limit = MAX_TEXT_BYTES
     if size > limit:
         raise InvalidInputError(
             Problem(
@@ -50,9 +52,7 @@ def too_many_cells(name: str, cells: int) -> None:
     if cells > MAX_CELLS:
         raise InvalidInputError(
             Problem(
-                f"trop de cellules (plus de {MAX_CELLS:,} ; au plus {MAX_CELLS:,}) : ".replace(
-                    ",", "\u202f"
-                )
+                f"trop de cellules (au plus {fr_number(MAX_CELLS)} pour un import) : "
                 + "découpez le fichier, par exemple un territoire par fichier, ou retirez les "
                 "feuilles et colonnes inutiles.",
                 file=name,

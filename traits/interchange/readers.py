@@ -512,7 +512,7 @@ def _size(path: Path) -> int:
 
 
 def _check_size(path: Path) -> None:
-    limits.too_big(path.name, _size(path), limits.MAX_TEXT_BYTES)
+    limits.too_big(path.name, _size(path))
 
 
 def _read_bytes(path: Path) -> bytes:

@@ -313,3 +313,22 @@ def test_what_a_format_cannot_hold_is_refused_before_writing(
     assert why in str(err.value) and "ligne 2, colonne « description »" in str(err.value)
     assert not (tmp_path / target).exists()
     assert list(tmp_path.glob("*.tmp*")) == []
+
+
+def test_an_export_an_import_could_not_read_is_refused(tmp_path: Path, monkeypatch):
+    store = _store_with_description(tmp_path, "z" * 20_000)
+    monkeypatch.setattr(limits, "MAX_TEXT_BYTES", 10_000)
+    with pytest.raises(InvalidInputError, match="ne pourrait pas être importé"):
+        services.export_territory(store, tmp_path / "territoire.ods")
+    assert not (tmp_path / "territoire.ods").exists()
+
+
+def test_a_workbook_that_reads_back_differently_is_not_kept(tmp_path: Path, monkeypatch):
+    from traits.interchange import writers
+
+    store = _store_with_description(tmp_path, "fin\r\nde ligne")
+    monkeypatch.setattr(writers, "check_fits", lambda rows, fmt: None)  # only the read-back left
+    with pytest.raises(InvalidInputError, match="ne se relit pas à l'identique"):
+        services.export_territory(store, tmp_path / "territoire.ods")
+    assert not (tmp_path / "territoire.ods").exists()
+    assert list(tmp_path.glob("*.tmp*")) == []

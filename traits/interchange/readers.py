@@ -225,8 +225,8 @@ def _mojibake_problems(
             out.append(
                 Problem(
                     f"« {_excerpt(text)} » est mal encodé (sans doute « {_excerpt(meant)} ») : le "
-                    "fichier a été converti deux fois. Reprenez le fichier d'origine et "
-                    "enregistrez-le en CSV UTF-8, ou corrigez la cellule.",
+                    "texte a été converti deux fois. Corrigez la cellule, ou reprenez le fichier "
+                    "d'origine et enregistrez-le à nouveau (en « CSV UTF-8 » pour un CSV).",
                     file=source,
                     row=line,
                     column=headers[i] if i < len(headers) and headers[i] else None,

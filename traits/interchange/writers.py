@@ -14,6 +14,7 @@ import os
 import re
 import tempfile
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -162,7 +163,8 @@ def check_read_back(rows: list[list[str]], table: RawTable | None, where: str) -
             if x != y:
                 raise InvalidInputError(
                     Problem(
-                        "le fichier écrit ne se relit pas à l'identique : rien n'a été écrit.",
+                        "le fichier écrit ne se relit pas à l'identique : rien n'a été écrit. "
+                        "Exportez dans un autre format (dossier CSV).",
                         file=where,
                         row=line,
                         column=column,
@@ -178,6 +180,22 @@ def check_read_back(rows: list[list[str]], table: RawTable | None, where: str) -
         )
 
 
+def _readable(where: str, read: Callable[..., Any], *args: Any) -> Any:
+    """What ``read(*args)`` reads back, or a refusal of the export saying why it cannot."""
+    try:
+        return read(*args)
+    except InvalidInputError as exc:
+        raise InvalidInputError(
+            Problem(
+                "le fichier écrit ne pourrait pas être importé à nouveau "
+                f"({exc.problems[0].message}) : exportez un territoire à la fois, ou dans un "
+                "autre format.",
+                file=where,
+            ),
+            summary="export impossible sans perte : rien n'a été écrit.",
+        ) from None
+
+
 def write_folder(data: Parsed, folder: str | Path) -> list[Path]:
     """Write every file into ``folder`` (created if needed); each file is replaced atomically.
 
@@ -189,7 +207,8 @@ def write_folder(data: Parsed, folder: str | Path) -> list[Path]:
     contents = {}
     for spec, rows in all_rows.items():
         contents[spec] = csv_bytes(rows)
-        check_read_back(rows, read_csv_bytes(contents[spec], spec, spec.filename), spec.filename)
+        back = _readable(spec.filename, read_csv_bytes, contents[spec], spec, spec.filename)
+        check_read_back(rows, back, spec.filename)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -224,7 +243,7 @@ def write_workbook(data: Parsed, path: str | Path) -> Path:
                 for spec, rows in all_rows.items():
                     frame = pd.DataFrame(rows[1:], columns=rows[0], dtype=object)
                     frame.to_excel(writer, sheet_name=spec.name, index=False)
-        back = read_workbook(tmp)
+        back = _readable(path.name, read_workbook, tmp)
         for spec, rows in all_rows.items():
             check_read_back(rows, back.get(spec.name), f"{path.name}, feuille « {spec.name} »")
         os.replace(tmp, path)

@@ -318,7 +318,7 @@ def _refuse_swallowed_rows(row: list[str], start: int, sep: str, width: int, sou
     line = start
     for cell in row:
         inner = cell.splitlines()[1:]
-        if any(part.count(sep) >= width - 1 for part in inner):
+        if any(_row_shaped(part, sep, width) for part in inner):
             raise InvalidInputError(
                 Problem(
                     f"la cellule entre guillemets ouverte ici s'étend sur {len(inner) + 1} "
@@ -329,6 +329,12 @@ def _refuse_swallowed_rows(row: list[str], start: int, sep: str, width: int, sou
                 )
             )
         line += _line_breaks(cell)
+
+
+def _row_shaped(line: str, sep: str, width: int) -> bool:
+    """A line with a separator per column that starts with an id-like word (no space)."""
+    first = line.split(sep, 1)[0].strip().strip('"')
+    return line.count(sep) >= width - 1 and bool(first) and " " not in first
 
 
 def _quote_opened(text: str, start: int, sep: str) -> int:

@@ -158,22 +158,33 @@ def _ownership(
     problems: list[Problem] = []
     for kind, new in rows.items():
         current = repo.owners(conn, kind, new)
+        lines: dict[str, int] | None = None
         for record_id, territories in new.items():
             touched |= territories | current.get(record_id, frozenset())
             others = current.get(record_id, frozenset()) - territories
             if others:
-                problems.append(_taken(tables, kind, record_id, others))
+                lines = lines if lines is not None else _lines_by_id(tables, kind)
+                problems.append(_taken(tables, kind, record_id, others, lines.get(record_id)))
     return touched, problems
 
 
+def _lines_by_id(tables: dict[str, readers.RawTable], kind: str) -> dict[str, int]:
+    name, column, _ = _KINDS[kind]
+    table = tables.get(name)
+    if table is None:
+        return {}
+    return {r.get(column, "").strip(): line for line, r in reversed(table.records())}
+
+
 def _taken(
-    tables: dict[str, readers.RawTable], kind: str, record_id: str, others: frozenset[str]
+    tables: dict[str, readers.RawTable],
+    kind: str,
+    record_id: str,
+    others: frozenset[str],
+    line: int | None,
 ) -> Problem:
     name, column, what = _KINDS[kind]
     table = tables.get(name)
-    line = None
-    if table is not None:
-        line = next((n for n, r in table.records() if r.get(column, "").strip() == record_id), None)
     return Problem(
         f"« {record_id} » est déjà l'identifiant d'un {what} du territoire "
         f"« {', '.join(sorted(others))} » : un import ne modifie pas un autre territoire. "

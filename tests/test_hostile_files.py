@@ -63,9 +63,13 @@ def test_unbalanced_quote_is_refused_where_it_opened(store: Store, tmp_path: Pat
 
 def test_multiline_cells_still_read(store: Store, tmp_path: Path):
     body = (
-        'n1;a;need;skills;Site;"ligne 1\nligne 2 ; avec un point-virgule"\nn2;a;need;skills;X;y\n'
+        'n1,a,need,equipment,Mobilier,"Pour la fête :\nNous cherchons tables, chaises, bancs, '
+        'tréteaux, nappes, verres\nmerci"\nn2,a,need,skills,X,y\n'
     )
-    services.import_territory(store, _folder(tmp_path, (HEAD + body).encode()))
+    services.import_territory(store, _folder(tmp_path, (HEAD.replace(";", ",") + body).encode()))
+    with store.reading() as conn:
+        (mobilier,) = [i for i in repo.read_items(conn) if i.item_id == "n1"]
+    assert mobilier.description.splitlines()[1].endswith("nappes, verres")
     assert services.stats(store)["needs"] == 2
 
 

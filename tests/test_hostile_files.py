@@ -223,7 +223,7 @@ def test_highly_compressed_member_is_refused_unparsed(tmp_path: Path, no_parser)
         (
             "grille.xlsx",
             (
-                "xl/worksheets/sheet1.xml",
+                "xl/ailleurs/feuille.xml",  # wherever the relationships point
                 SHEET % b'<row r="1"><c r="A1"><v>1</v></c></row>'
                 b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>',
             ),
@@ -336,3 +336,11 @@ def test_a_workbook_that_reads_back_differently_is_not_kept(tmp_path: Path, monk
         services.export_territory(store, tmp_path / "territoire.ods")
     assert not (tmp_path / "territoire.ods").exists()
     assert list(tmp_path.glob("*.tmp*")) == []
+
+
+def test_a_territory_given_to_the_import_needs_a_clean_id(store: Store, small: Path):
+    from traits.model import Territory
+
+    with pytest.raises(InvalidInputError, match="identifiant invalide"):
+        services.import_territory(store, small, territory=Territory("vitre\nredon", "Vitré"))
+    assert services.stats(store)["organisations"] == 0

@@ -263,8 +263,8 @@ def read_csv_bytes(data: bytes, spec: FileSpec, source: str) -> RawTable:
             Problem(
                 "encodages mélangés : "
                 + _lines(windows)
-                + " en Windows-1252, les autres en UTF-8 ; chaque ligne a été lue dans le sien. "
-                "Vérifiez les accents de ces lignes.",
+                + " en Windows-1252, les autres en UTF-8 ; chaque ligne a été lue dans son "
+                "encodage. Vérifiez les accents de ces lignes.",
                 file=source,
                 severity="warning",
             )

@@ -11,12 +11,15 @@ from pathlib import Path
 
 import pytest
 from conftest import ITEMS, ORGS, write
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from traits import services
 from traits.errors import InvalidInputError
 from traits.interchange import limits
 from traits.interchange.columns import ITEMS as ITEMS_SPEC
-from traits.interchange.readers import mojibake, read_csv_bytes, read_source
+from traits.interchange.readers import mojibake, read_csv_bytes, read_source, unneutralise
+from traits.interchange.writers import neutralise
 from traits.storage import Store
 from traits.storage import repository as repo
 
@@ -344,3 +347,19 @@ def test_a_territory_given_to_the_import_needs_a_clean_id(store: Store, small: P
     with pytest.raises(InvalidInputError, match="identifiant invalide"):
         services.import_territory(store, small, territory=Territory("vitre\nredon", "Vitré"))
     assert services.stats(store)["organisations"] == 0
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="'=+-@a1 .\t", max_size=8))
+def test_neutralising_a_cell_is_undone_exactly_by_the_readers(text: str):
+    # Cells are stripped when read, so only texts without surrounding spaces must survive.
+    text = text.strip()
+    assert unneutralise(neutralise(text)) == text
+
+
+def test_a_text_starting_with_a_quote_survives_export_then_import(tmp_path: Path):
+    first = _store_with_description(tmp_path, "'=pas une formule")
+    services.export_territory(first, tmp_path / "out")
+    second = Store(tmp_path / "second.sqlite")
+    services.import_territory(second, tmp_path / "out")
+    assert _descriptions(second) == ["'=pas une formule"]

@@ -51,11 +51,19 @@ class RawTable:
         return out
 
 
+#: A neutralised cell: quotes then a formula start. The writers add one quote, the readers take
+#: one off, so a text that itself starts with quotes before ``=`` survives (``'=x`` → ``''=x``).
+_NEUTRALISED = re.compile("^'+[" + re.escape("".join(FORMULA_STARTS)) + "]")
+
+
+def is_neutralised(text: str) -> bool:
+    """Whether the readers would take a leading quote off ``text``."""
+    return _NEUTRALISED.match(text) is not None
+
+
 def unneutralise(text: str) -> str:
-    """Undo the writers' formula neutralisation (``'=x`` → ``=x``)."""
-    if len(text) > 1 and text[0] == "'" and text[1] in FORMULA_STARTS:
-        return text[1:]
-    return text
+    """Undo the writers' formula neutralisation (``'=x`` → ``=x``, ``''=x`` → ``'=x``)."""
+    return text[1:] if is_neutralised(text) else text
 
 
 def decode_lines(data: bytes, source: str) -> tuple[str, list[int]]:

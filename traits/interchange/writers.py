@@ -34,6 +34,7 @@ from traits.interchange.columns import (
 from traits.interchange.readers import (
     FORMULA_STARTS,
     RawTable,
+    is_neutralised,
     read_csv_bytes,
     read_workbook,
     unneutralise,
@@ -44,8 +45,11 @@ _NUMBER = re.compile(r"^-?\d+([.,]\d+)?$")
 
 
 def neutralise(text: str) -> str:
-    """Prefix a quote to text a spreadsheet would run as a formula (numbers are left alone)."""
-    if text and text[0] in FORMULA_STARTS and not _NUMBER.match(text):
+    """Prefix a quote to text a spreadsheet would run as a formula (numbers are left alone).
+
+    Text the readers would take a quote off (``'=x``) gets one more, so it reads back whole.
+    """
+    if text and (text[0] in FORMULA_STARTS and not _NUMBER.match(text) or is_neutralised(text)):
         return "'" + text
     return text
 

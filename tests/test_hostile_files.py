@@ -363,3 +363,9 @@ def test_a_text_starting_with_a_quote_survives_export_then_import(tmp_path: Path
     second = Store(tmp_path / "second.sqlite")
     services.import_territory(second, tmp_path / "out")
     assert _descriptions(second) == ["'=pas une formule"]
+
+
+def test_a_table_in_another_format_inside_a_folder_is_reported(store: Store, small: Path):
+    write(small, "contacts.xlsx", "pas un CSV")
+    report = services.import_territory(store, small)
+    assert any(w.file == "contacts.xlsx" and "ignoré" in w.message for w in report.warnings)

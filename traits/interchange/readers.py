@@ -492,9 +492,18 @@ def _read_folder(folder: Path) -> dict[str, RawTable]:
     files: dict[str, Path] = {}
     ignored: list[Problem] = []
     for file in sorted(folder.iterdir()):
-        if file.suffix.lower() != ".csv":
-            continue
         spec = file_for(file.stem)
+        if file.suffix.lower() != ".csv":
+            if spec is not None:  # items.xlsx beside the CSV files: say it is not read
+                ignored.append(
+                    Problem(
+                        "fichier ignoré : dans un dossier, seuls les fichiers .csv sont lus "
+                        "(importez un classeur à part, ou enregistrez-le en CSV).",
+                        file=file.name,
+                        severity="warning",
+                    )
+                )
+            continue
         if spec is None:
             ignored.append(
                 Problem("fichier ignoré : nom non reconnu.", file=file.name, severity="warning")

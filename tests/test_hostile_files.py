@@ -252,6 +252,74 @@ def test_cell_grid_past_the_limit_is_refused_unparsed(tmp_path: Path, no_parser,
     assert name in str(err.value) and "trop de cellules" in str(err.value)
 
 
+@pytest.mark.parametrize(
+    "rows",
+    [
+        # a value, 16,000 empty cells, a value: pandas lays out the empty ones in between
+        b'<table:table-row table:number-rows-repeated="100000">'
+        b'<table:table-cell office:value-type="string"><text:p>x</text:p></table:table-cell>'
+        b'<table:table-cell table:number-columns-repeated="16000"/>'
+        b'<table:table-cell office:value-type="string"><text:p>x</text:p></table:table-cell>'
+        b"</table:table-row>",
+        # two rows of values a million empty rows apart, padded to the widest row
+        b'<table:table-row><table:table-cell office:value-type="string"><text:p>x</text:p>'
+        b'</table:table-cell><table:table-cell office:value-type="float" office:value="1" '
+        b'table:number-columns-repeated="2"/></table:table-row>'
+        b'<table:table-row table:number-rows-repeated="1000000"><table:table-cell/>'
+        b'</table:table-row><table:table-row><table:table-cell office:value-type="string">'
+        b"<text:p>x</text:p></table:table-cell></table:table-row>",
+    ],
+)
+def test_ods_gaps_between_values_count(tmp_path: Path, no_parser, rows: bytes):
+    content = b'<office:document-content><table:table table:name="items">%s</table:table>' % rows
+    path = _workbook(
+        tmp_path / "trous.ods", {"content.xml": content + b"</office:document-content>"}
+    )
+    with pytest.raises(InvalidInputError, match="trop de cellules"):
+        read_source(path)
+
+
+_ODS_CELLS = st.sampled_from(
+    [
+        "<table:table-cell/>",
+        '<table:table-cell table:number-columns-repeated="3"/>',
+        '<table:covered-table-cell table:number-columns-repeated="2"/>',
+        '<table:table-cell office:value-type="string"><text:p>v</text:p></table:table-cell>',
+        '<table:table-cell office:value-type="float" office:value="2" '
+        'table:number-columns-repeated="2"/>',
+    ]
+)
+_ODS_ROWS = st.tuples(
+    st.sampled_from(["", ' table:number-rows-repeated="3"']), st.lists(_ODS_CELLS, max_size=4)
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.lists(_ODS_ROWS, max_size=5), min_size=1, max_size=2))
+def test_ods_cell_count_is_the_grid_pandas_reads(tmp_path_factory, sheets):
+    import pandas as pd
+
+    base = tmp_path_factory.mktemp("ods") / "base.ods"
+    pd.DataFrame({"a": ["x"]}).to_excel(base, engine="odf", sheet_name="s", index=False)
+    with zipfile.ZipFile(base) as z:
+        members = {n: z.read(n) for n in z.namelist()}
+    content = members["content.xml"].decode()
+    start = content.index('<table:table table:name="s">')
+    end = content.index("</table:table>") + len("</table:table>")
+    tables = "".join(
+        f'<table:table table:name="s{k}">'
+        + "".join(
+            f"<table:table-row{rep}>{''.join(cells)}</table:table-row>" for rep, cells in rows
+        )
+        + "</table:table>"
+        for k, rows in enumerate(sheets)
+    )
+    members["content.xml"] = (content[:start] + tables + content[end:]).encode()
+    path = _workbook(base.with_name("t.ods"), members)
+    frames = pd.read_excel(path, engine="odf", sheet_name=None, header=None)
+    assert limits.ods_cells(iter([members["content.xml"]])) == sum(f.size for f in frames.values())
+
+
 def test_empty_repeated_ods_cells_do_not_count(tmp_path: Path):
     # What LibreOffice writes after the data: empty rows and cells repeated to the sheet's end.
     content = (

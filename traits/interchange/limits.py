@@ -106,33 +106,72 @@ def xlsx_sheet_cells(chunks: Iterator[bytes]) -> int:
     return max_row * max(max_col, 1)
 
 
-_ODS_TAG = re.compile(rb"<table:(table-row|table-cell|covered-table-cell)\b([^>]*?)(/?)>")
+_ODS_TAG = re.compile(
+    rb"<table:(table|table-row|table-cell|covered-table-cell)(?=[\s/>])([^>]*?)(/?)>"
+)
 _ROWS_REPEATED = re.compile(rb'table:number-rows-repeated="(\d+)"')
 _COLS_REPEATED = re.compile(rb'table:number-columns-repeated="(\d+)"')
 _VALUE = re.compile(rb"\boffice:[\w-]*value=")
 
 
+class _OdsGrid:
+    """The grid pandas' ODS reader builds for one sheet, counted without building it.
+
+    Like pandas: repeated cells and rows are expanded; empty ones only when a value follows them
+    (trailing empties are dropped); every row is padded to the widest one.
+    """
+
+    def __init__(self) -> None:
+        self.rows = self.pending_rows = self.width = 0
+        self.row_repeat = self.row_len = self.pending_cells = 0
+
+    def end_row(self) -> None:
+        if self.row_len:
+            self.rows += self.pending_rows + self.row_repeat
+            self.pending_rows = 0
+            self.width = max(self.width, self.row_len)
+        else:
+            self.pending_rows += self.row_repeat
+        self.row_repeat = self.row_len = self.pending_cells = 0
+
+    def start_row(self, attrs: bytes, closed: bool) -> None:
+        self.end_row()
+        found = _ROWS_REPEATED.search(attrs)
+        self.row_repeat = int(found.group(1)) if found else 1
+        if closed:
+            self.end_row()
+
+    def cell(self, empty: bool, attrs: bytes) -> None:
+        found = _COLS_REPEATED.search(attrs)
+        repeat = int(found.group(1)) if found else 1
+        if empty:
+            self.pending_cells += repeat
+        else:
+            self.row_len += self.pending_cells + repeat
+            self.pending_cells = 0
+
+    def cells(self) -> int:
+        rows = self.rows + (self.pending_rows + self.row_repeat if self.row_len else 0)
+        return rows * max(self.width, self.row_len)
+
+
 def ods_cells(chunks: Iterator[bytes]) -> int:
-    """Cells pandas' ODS reader lays out: repeated rows and columns expanded, unless empty."""
-    total = 0
-    row_repeat = 1
-    row_cells = 0
+    """Cells pandas' ODS reader lays out for every sheet of ``content.xml``."""
+    done, grid = 0, _OdsGrid()
     for data in chunks:
         for kind, attrs, closed in _ODS_TAG.findall(data):
-            if kind == b"table-row":
-                total += row_repeat * row_cells
-                found = _ROWS_REPEATED.search(attrs)
-                row_repeat, row_cells = (int(found.group(1)) if found else 1), 0
-                if closed:
-                    row_repeat = 0
-                continue
-            empty = kind == b"covered-table-cell" or (closed and not _VALUE.search(attrs))
-            if not empty:
-                found = _COLS_REPEATED.search(attrs)
-                row_cells += int(found.group(1)) if found else 1
-            if total + row_repeat * row_cells > MAX_CELLS:
-                return total + row_repeat * row_cells
-    return total + row_repeat * row_cells
+            if kind == b"table":
+                grid.end_row()
+                done, grid = done + grid.cells(), _OdsGrid()
+            elif kind == b"table-row":
+                grid.start_row(attrs, bool(closed))
+            else:
+                empty = kind == b"covered-table-cell" or (closed and not _VALUE.search(attrs))
+                grid.cell(empty, attrs)
+            if done + grid.cells() > MAX_CELLS:
+                return done + grid.cells()
+    grid.end_row()
+    return done + grid.cells()
 
 
 def check_workbook(path: Path) -> None:

@@ -34,25 +34,21 @@ def inflating_xlsx(path: Path, megabytes: int) -> Path:
     return path
 
 
-def far_cells_xlsx(path: Path) -> Path:
-    sheet = (
-        b'<worksheet><sheetData><row r="1"><c r="A1"><v>1</v></c></row>'
-        b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData></worksheet>'
-    )
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("xl/worksheets/sheet1.xml", sheet)
-    return path
+FAR_CELLS = (
+    b'<worksheet><sheetData><row r="1"><c r="A1"><v>1</v></c></row>'
+    b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData></worksheet>'
+)
+REPEATED = (
+    b'<office:document-content><table:table table:name="items">'
+    b'<table:table-row table:number-rows-repeated="100000">'
+    b'<table:table-cell table:number-columns-repeated="1000"><text:p>x</text:p>'
+    b"</table:table-cell></table:table-row></table:table></office:document-content>"
+)
 
 
-def repeated_ods(path: Path) -> Path:
-    content = (
-        b'<office:document-content><table:table table:name="items">'
-        b'<table:table-row table:number-rows-repeated="100000">'
-        b'<table:table-cell table:number-columns-repeated="1000"><text:p>x</text:p>'
-        b"</table:table-cell></table:table-row></table:table></office:document-content>"
-    )
+def zipped(path: Path, member: str, data: bytes) -> Path:
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("content.xml", content)
+        z.writestr(member, data)
     return path
 
 
@@ -76,8 +72,10 @@ def main() -> None:
             f"XLSX inflating to {args.inflated_mb} MB": inflating_xlsx(
                 tmp / "bombe.xlsx", args.inflated_mb
             ),
-            "XLSX, 2 cells 1,048,576 rows apart": far_cells_xlsx(tmp / "grille.xlsx"),
-            "ODS, 1 cell repeated 10^8 times": repeated_ods(tmp / "repete.ods"),
+            "XLSX, 2 cells 1,048,576 rows apart": zipped(
+                tmp / "grille.xlsx", "xl/worksheets/sheet1.xml", FAR_CELLS
+            ),
+            "ODS, 1 cell repeated 10^8 times": zipped(tmp / "repete.ods", "content.xml", REPEATED),
             "CSV folder, 1.2 million cells": many_cells_csv(tmp / "csv"),
         }
         for label, path in cases.items():

@@ -437,3 +437,15 @@ def test_a_table_in_another_format_inside_a_folder_is_reported(store: Store, sma
     write(small, "contacts.xlsx", "pas un CSV")
     report = services.import_territory(store, small)
     assert any(w.file == "contacts.xlsx" and "ignoré" in w.message for w in report.warnings)
+
+
+def test_a_workbook_member_with_a_false_checksum_is_refused(tmp_path: Path, no_parser):
+    import struct
+    import zlib
+
+    sheet = SHEET % b'<row r="1"><c r="A1"><v>1</v></c></row>'
+    path = _workbook(tmp_path / "abime.xlsx", {"xl/worksheets/sheet1.xml": sheet})
+    crc = struct.pack("<I", zlib.crc32(sheet))
+    path.write_bytes(path.read_bytes().replace(crc, b"\0\0\0\0"))
+    with pytest.raises(InvalidInputError, match="illisible"):
+        read_source(path)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -202,12 +203,25 @@ def check_workbook(path: Path) -> None:
                         file=name,
                     )
                 )
-        # A sheet may sit anywhere its relationships point: every XML member is counted.
-        ods = path.suffix.lower() == ".ods"
-        cells = 0
-        for member in members:
-            if ods and member.filename == "content.xml":
-                cells += ods_cells(_stream(archive, member))
-            elif not ods and member.filename.endswith(".xml"):
-                cells += xlsx_sheet_cells(_stream(archive, member))
-            too_many_cells(name, cells)
+        try:
+            _count_cells(archive, name, path.suffix.lower() == ".ods")
+        except (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError):
+            # a corrupt or lying member (bad checksum, encrypted, unknown compression)
+            raise InvalidInputError(
+                Problem(
+                    "classeur illisible (contenu endommagé ou protégé). Ouvrez-le dans votre "
+                    "tableur et enregistrez-le à nouveau en .xlsx ou .ods, sans mot de passe.",
+                    file=name,
+                )
+            ) from None
+
+
+def _count_cells(archive: zipfile.ZipFile, name: str, ods: bool) -> None:
+    # A sheet may sit anywhere its relationships point: every XML member of an XLSX is counted.
+    cells = 0
+    for member in archive.infolist():
+        if ods and member.filename == "content.xml":
+            cells += ods_cells(_stream(archive, member))
+        elif not ods and member.filename.endswith(".xml"):
+            cells += xlsx_sheet_cells(_stream(archive, member))
+        too_many_cells(name, cells)

@@ -6,6 +6,7 @@ leaves the database as it was; what an export writes, an import reads back whole
 
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 
@@ -318,6 +319,45 @@ def test_ods_cell_count_is_the_grid_pandas_reads(tmp_path_factory, sheets):
     path = _workbook(base.with_name("t.ods"), members)
     frames = pd.read_excel(path, engine="odf", sheet_name=None, header=None)
     assert limits.ods_cells(iter([members["content.xml"]])) == sum(f.size for f in frames.values())
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(1, 30), st.lists(st.integers(1, 12), max_size=4)), max_size=6)
+)
+def test_xlsx_cell_count_bounds_the_grid_pandas_reads(tmp_path_factory, rows):
+    import openpyxl
+    import pandas as pd
+    from openpyxl.utils import get_column_letter
+
+    path = tmp_path_factory.mktemp("xlsx") / "t.xlsx"
+    openpyxl.Workbook().save(path)
+    with zipfile.ZipFile(path) as z:
+        members = {n: z.read(n) for n in z.namelist()}
+    body = "".join(
+        f'<row r="{r}">'
+        + "".join(f'<c r="{get_column_letter(c)}{r}"><v>1</v></c>' for c in sorted(set(cols)))
+        + "</row>"
+        for r, cols in sorted(dict(rows).items())
+    )
+    sheet = "xl/worksheets/sheet1.xml"
+    members[sheet] = re.sub(
+        rb"<sheetData\s*/>|<sheetData>.*</sheetData>",
+        f"<sheetData>{body}</sheetData>".encode(),
+        members[sheet],
+        flags=re.S,
+    )
+    _workbook(path, members)
+    frame = pd.read_excel(path, header=None)
+    assert frame.size > 0 or not any(cols for _, cols in dict(rows).items())
+    assert limits.xlsx_sheet_cells(iter([members[sheet]])) >= frame.size
+
+
+def test_a_far_empty_row_counts(tmp_path: Path, no_parser):
+    far = SHEET % b'<row r="1"><c r="A1"><v>1</v></c></row><row r="9999999"/>'
+    path = _workbook(tmp_path / "loin.xlsx", {"xl/worksheets/sheet1.xml": far})
+    with pytest.raises(InvalidInputError, match="trop de cellules"):
+        read_source(path)
 
 
 def test_empty_repeated_ods_cells_do_not_count(tmp_path: Path):

@@ -88,23 +88,25 @@ def _col_number(letters: bytes) -> int:
 
 
 def xlsx_sheet_cells(chunks: Iterator[bytes]) -> int:
-    """Cells openpyxl lays out for one sheet: its last row times its widest row (a grid)."""
-    max_row = max_col = row = col = 0
+    """Cells openpyxl and pandas lay out for one sheet, at most.
+
+    pandas pads each row, up to the last one holding a cell, to the widest row (a grid); a row
+    without cells still costs a step, so the sheet's last row counts at least once.
+    """
+    cell_rows = last_row = width = row = col = 0
     for data in chunks:
         for match in _XLSX_TAG.finditer(data):
             ref = _XLSX_REF.search(match.group(0))
             if match.group(1) == b"row":
-                row = int(ref.group(2)) if ref else row + 1
-                col = 0
+                row, col = (int(ref.group(2)) if ref else row + 1), 0
             else:
                 col = _col_number(ref.group(1)) if ref and ref.group(1) else col + 1
-                max_col = max(max_col, col)
-                if ref:
-                    row = max(row, int(ref.group(2)))
-            max_row = max(max_row, row)
-        if max_row * max(max_col, 1) > MAX_CELLS:
+                row = int(ref.group(2)) if ref else row
+                width, cell_rows = max(width, col), max(cell_rows, row)
+            last_row = max(last_row, row)
+        if max(cell_rows * width, last_row) > MAX_CELLS:
             break
-    return max_row * max(max_col, 1)
+    return max(cell_rows * width, last_row)
 
 
 _ODS_TAG = re.compile(

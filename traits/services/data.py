@@ -138,7 +138,8 @@ def _ownership(
     it (ids are unique in the whole database, see docs/format.md).
     """
     referenced = {o.org_id for o in parsed.organisations}
-    referenced |= {x.org_id for x in (*parsed.diagnostics, *parsed.items, *parsed.contacts)}
+    for owned in (parsed.diagnostics, parsed.items, parsed.contacts):
+        referenced |= {x.org_id for x in owned}
     referenced |= {o for p in parsed.partnerships for o in (p.org_a, p.org_b)}
     org_territory = dict(repo.owners(conn, "organisation", referenced))
     org_territory |= {o.org_id: frozenset({o.territory_id}) for o in parsed.organisations}

@@ -6,18 +6,20 @@ Only reading happens here (encodings, separators, sheets, row numbers); checking
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from traits.errors import InvalidInputError, Problem
+from traits.interchange import limits
 from traits.interchange.columns import FILES, FileSpec, file_for, fold
 
 #: Neutralised cells start with this quote, followed by one of FORMULA_STARTS (see writers).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-MAX_FILE_BYTES = 200 * 1024 * 1024
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".ods"}
 
 
@@ -34,6 +36,12 @@ class RawTable:
     problems: list[Problem] = field(default_factory=list)
     header_ok: bool = True  # False when a required column is missing: rows are not checked
 
+    def typed(self, column: str) -> str:
+        """The header of a canonical column as the user typed it."""
+        if column in self.headers:
+            return self.raw_headers[self.headers.index(column)] or column
+        return column
+
     def records(self) -> list[tuple[int, dict[str, str]]]:
         """Each row as (line number, {canonical column: text}), unknown columns left out."""
         out = []
@@ -43,29 +51,98 @@ class RawTable:
         return out
 
 
+#: A neutralised cell: quotes then a formula start. The writers add one quote, the readers take
+#: one off, so a text that itself starts with quotes before ``=`` survives (``'=x`` → ``''=x``).
+_NEUTRALISED = re.compile("^'+[" + re.escape("".join(FORMULA_STARTS)) + "]")
+
+
+def is_neutralised(text: str) -> bool:
+    """Whether the readers would take a leading quote off ``text``."""
+    return _NEUTRALISED.match(text) is not None
+
+
 def unneutralise(text: str) -> str:
-    """Undo the writers' formula neutralisation (``'=x`` → ``=x``)."""
-    if len(text) > 1 and text[0] == "'" and text[1] in FORMULA_STARTS:
-        return text[1:]
-    return text
+    """Undo the writers' formula neutralisation (``'=x`` → ``=x``, ``''=x`` → ``'=x``)."""
+    return text[1:] if is_neutralised(text) else text
+
+
+def decode_lines(data: bytes, source: str) -> tuple[str, list[int]]:
+    """Decode each line as UTF-8, else as Windows-1252.
+
+    Returns the text and, when the file mixes both (accented UTF-8 lines beside Windows-1252
+    ones), the lines read as Windows-1252.
+
+    A line break never falls inside a UTF-8 character, so a file whose lines were saved by
+    different programs is read right line by line. A line readable in neither is refused.
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8"), []
+    except UnicodeDecodeError:
+        pass
+    parts, windows, utf8_accents = [], [], False
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        try:
+            parts.append(line.decode("utf-8"))
+            utf8_accents = utf8_accents or not line.isascii()
+            continue
+        except UnicodeDecodeError:
+            pass
+        try:
+            parts.append(line.decode("cp1252"))
+        except UnicodeDecodeError as exc:
+            raise InvalidInputError(
+                Problem(
+                    f"encodage non reconnu (octet illisible en position {exc.start + 1} de la "
+                    "ligne). Enregistrez le fichier en CSV UTF-8 ou en CSV Windows "
+                    "(point-virgule).",
+                    file=source,
+                    row=number,
+                )
+            ) from None
+        windows.append(number)
+    return "\n".join(parts), windows if utf8_accents else []
 
 
 def decode(data: bytes, source: str) -> str:
-    """Decode UTF-8 (with or without BOM) or Windows-1252, or refuse with a French message."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252")
-    except UnicodeDecodeError as exc:
-        raise InvalidInputError(
-            Problem(
-                f"encodage non reconnu (octet illisible à la position {exc.start}). "
-                "Enregistrez le fichier en CSV UTF-8 ou en CSV Windows (point-virgule).",
-                file=source,
-            )
-        ) from None
+    """Decode UTF-8 (with or without BOM) or Windows-1252, line by line, or refuse in French."""
+    return decode_lines(data, source)[0]
+
+
+def _cp1252_chars(lo: int, hi: int) -> str:
+    out = []
+    for byte in range(lo, hi + 1):
+        try:
+            out.append(bytes([byte]).decode("cp1252"))
+        except UnicodeDecodeError:
+            out.append(chr(byte))
+    return "".join(out)
+
+
+_CONTINUATION = _cp1252_chars(0x80, 0xBF)
+_TO_BYTE = {ch: i + 0x80 for i, ch in enumerate(_cp1252_chars(0x80, 0xFF))}
+#: UTF-8 read as Windows-1252: a lead (Â Ã Ä Å, or â) then its continuation bytes' characters.
+_MOJIBAKE = re.compile(
+    f"[\u00c2-\u00c5][{re.escape(_CONTINUATION)}]|\u00e2[{re.escape(_CONTINUATION)}]{{2}}"
+)
+
+
+def mojibake(text: str) -> str | None:
+    """The text as it was meant when it holds UTF-8 read as Windows-1252 (« VitrÃ© »), else None."""
+    found = False
+
+    def repair(match: re.Match[str]) -> str:
+        nonlocal found
+        try:
+            fixed = bytes(_TO_BYTE[c] for c in match.group(0)).decode("utf-8")
+        except (KeyError, UnicodeDecodeError):
+            return match.group(0)
+        found = True
+        return fixed
+
+    repaired = _MOJIBAKE.sub(repair, text)
+    return repaired if found else None
 
 
 def sniff_delimiter(text: str) -> str:
@@ -126,10 +203,12 @@ def _table(spec: FileSpec, source: str, raw_rows: list[tuple[int, list[str]]]) -
                 )
             )
     rows, lines = [], []
+    problems.extend(_mojibake_problems(source, header_line, raw_headers, raw_headers))
     for line, row in raw_rows[1:]:
         cells = [unneutralise(c.strip()) for c in row]
         if not any(cells):
             continue
+        problems.extend(_mojibake_problems(source, line, cells, raw_headers))
         if len(cells) > len(headers) and any(cells[len(headers) :]):
             problems.append(
                 Problem(
@@ -144,6 +223,30 @@ def _table(spec: FileSpec, source: str, raw_rows: list[tuple[int, list[str]]]) -
     return RawTable(spec, source, headers, raw_headers, rows, lines, problems, header_ok)
 
 
+def _mojibake_problems(
+    source: str, line: int, cells: list[str], headers: list[str]
+) -> list[Problem]:
+    out = []
+    for i, text in enumerate(cells):
+        meant = mojibake(text) if text else None
+        if meant is not None:
+            out.append(
+                Problem(
+                    f"« {_excerpt(text)} » est mal encodé (sans doute « {_excerpt(meant)} ») : le "
+                    "texte a été converti deux fois. Corrigez la cellule, ou reprenez le fichier "
+                    "d'origine et enregistrez-le à nouveau (en « CSV UTF-8 » pour un CSV).",
+                    file=source,
+                    row=line,
+                    column=headers[i] if i < len(headers) and headers[i] else None,
+                )
+            )
+    return out
+
+
+def _excerpt(text: str, width: int = 60) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def read_csv_bytes(data: bytes, spec: FileSpec, source: str) -> RawTable:
     """Read one CSV file's bytes (any of the accepted encodings and separators)."""
     if not data.strip():
@@ -152,7 +255,8 @@ def read_csv_bytes(data: bytes, spec: FileSpec, source: str) -> RawTable:
                 "le fichier est vide : il doit commencer par une ligne d'en-têtes.", file=source
             )
         )
-    text = decode(data, source)
+    limits.too_big(source, len(data))
+    text, windows = decode_lines(data, source)
     if "\x00" in text:
         raise InvalidInputError(
             Problem(
@@ -161,18 +265,107 @@ def read_csv_bytes(data: bytes, spec: FileSpec, source: str) -> RawTable:
             )
         )
     sep = sniff_delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    table = _table(spec, source, _csv_rows(text, sep, source))
+    if windows:
+        table.problems.append(
+            Problem(
+                "encodages mélangés : "
+                + _lines(windows)
+                + " en Windows-1252, les autres en UTF-8 ; chaque ligne a été lue dans son "
+                "encodage. Vérifiez les accents de ces lignes.",
+                file=source,
+                severity="warning",
+            )
+        )
+    return table
+
+
+def _lines(numbers: list[int], most: int = 10) -> str:
+    shown = ", ".join(str(n) for n in numbers[:most])
+    more = f" et {len(numbers) - most} autres" if len(numbers) > most else ""
+    return f"ligne{'s' if len(numbers) > 1 else ''} {shown}{more}"
+
+
+def _csv_rows(text: str, sep: str, source: str) -> list[tuple[int, list[str]]]:
+    """Rows with their first line; an unbalanced quote is refused where it opened.
+
+    Strict parsing refuses a quote left open at the end of the file and a closing quote followed
+    by text; a quoted cell that swallowed lines shaped like rows of the table is refused too.
+    """
+    csv.field_size_limit(max(csv.field_size_limit(), limits.MAX_TEXT_BYTES))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=True)
     raw_rows: list[tuple[int, list[str]]] = []
-    start = 1
+    start, cells, width = 1, 0, 0
     try:
         for row in reader:
+            width = width or len(row)
+            if reader.line_num > start and width >= 3:
+                _refuse_swallowed_rows(row, start, sep, width, source)
             raw_rows.append((start, row))
+            cells += len(row)
+            limits.too_many_cells(source, cells)
             start = reader.line_num + 1
-    except csv.Error as exc:
+    except csv.Error:
+        opened = _quote_opened(text, start, sep)
         raise InvalidInputError(
-            Problem(f"CSV illisible ({exc}) : vérifiez les guillemets.", file=source, row=start)
+            Problem(
+                "guillemet ouvert ici et jamais refermé correctement (ou suivi d'autre chose "
+                "qu'un séparateur) : vérifiez les guillemets de cette cellule.",
+                file=source,
+                row=opened,
+            )
         ) from None
-    return _table(spec, source, raw_rows)
+    return raw_rows
+
+
+def _line_breaks(text: str) -> int:
+    return text.count("\n") + text.count("\r") - text.count("\r\n")
+
+
+def _refuse_swallowed_rows(row: list[str], start: int, sep: str, width: int, source: str) -> None:
+    line = start
+    for cell in row:
+        inner = cell.splitlines()[1:]
+        if any(_row_shaped(part, sep, width) for part in inner):
+            raise InvalidInputError(
+                Problem(
+                    f"la cellule entre guillemets ouverte ici s'étend sur {len(inner) + 1} "
+                    "lignes qui ressemblent à des lignes du tableau : un guillemet n'a sans "
+                    "doute pas été refermé. Vérifiez les guillemets de cette cellule.",
+                    file=source,
+                    row=line,
+                )
+            )
+        line += _line_breaks(cell)
+
+
+def _row_shaped(line: str, sep: str, width: int) -> bool:
+    """A line with a separator per column that starts with an id-like word (no space)."""
+    first = line.split(sep, 1)[0].strip().strip('"')
+    return line.count(sep) >= width - 1 and bool(first) and " " not in first
+
+
+def _quote_opened(text: str, start: int, sep: str) -> int:
+    """The line where the unbalanced quote of the record starting at line ``start`` opened."""
+    lines = io.StringIO(text, newline="")
+    pos = sum(len(lines.readline()) for _ in range(start - 1))
+    line, opened, field_start = start, start, True
+    while pos < len(text):
+        ch = text[pos]
+        if field_start and ch == '"':
+            opened, end = line, pos + 1
+            while (end := text.find('"', end)) != -1 and text.startswith('"', end + 1):
+                end += 2
+            if end == -1 or text[end + 1 : end + 2] not in ("", sep, "\r", "\n"):
+                return opened
+            line += _line_breaks(text[pos:end])
+            pos, field_start = end + 1, False
+            continue
+        if ch in "\r\n":
+            line += 0 if ch == "\r" and text.startswith("\n", pos + 1) else 1
+        field_start = ch in (sep, "\r", "\n")
+        pos += 1
+    return opened
 
 
 def _cell_text(value: object) -> str:
@@ -195,9 +388,12 @@ def read_workbook(path: Path) -> dict[str, RawTable]:
     """Read every known sheet of an XLSX or ODS workbook."""
     import pandas as pd
 
+    limits.check_workbook(path)
     engine = "odf" if path.suffix.lower() == ".ods" else "openpyxl"
     try:
-        sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=object, engine=engine)
+        # odfpy prints a broken document's whole XML (the cells' data) to stdout: keep it quiet.
+        with contextlib.redirect_stdout(io.StringIO()):
+            sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=object, engine=engine)
     except Exception as exc:  # noqa: BLE001 - spreadsheet parsers raise anything on bad bytes
         raise InvalidInputError(
             Problem(
@@ -208,9 +404,18 @@ def read_workbook(path: Path) -> dict[str, RawTable]:
         ) from None
     tables: dict[str, RawTable] = {}
     problems: list[Problem] = []
+    named: dict[str, str] = {}
     for sheet_name, frame in sheets.items():
         spec = file_for(str(sheet_name))
         source = f"{path.name}, feuille « {sheet_name} »"
+        if spec is not None and spec.name in named:
+            raise InvalidInputError(
+                _two_sources(
+                    f"feuilles « {named[spec.name]} » et « {sheet_name} »", spec, path.name
+                )
+            )
+        if spec is not None:
+            named[spec.name] = str(sheet_name)
         if spec is None:
             problems.append(
                 Problem(
@@ -249,21 +454,7 @@ def read_source(path: str | Path) -> dict[str, RawTable]:
             Problem(f"« {path} » n'existe pas : vérifiez le chemin.", file=str(path))
         )
     if path.is_dir():
-        tables: dict[str, RawTable] = {}
-        ignored: list[Problem] = []
-        for file in sorted(path.iterdir()):
-            if file.suffix.lower() != ".csv":
-                continue
-            spec = file_for(file.stem)
-            if spec is None:
-                ignored.append(
-                    Problem("fichier ignoré : nom non reconnu.", file=file.name, severity="warning")
-                )
-                continue
-            tables[spec.name] = read_csv_bytes(_read_bytes(file), spec, file.name)
-        if tables and ignored:
-            next(iter(tables.values())).problems.extend(ignored)
-        return tables
+        return _read_folder(path)
     suffix = path.suffix.lower()
     if suffix in WORKBOOK_SUFFIXES:
         _check_size(path)
@@ -288,13 +479,63 @@ def read_source(path: str | Path) -> dict[str, RawTable]:
     )
 
 
-def _check_size(path: Path) -> None:
-    if path.stat().st_size > MAX_FILE_BYTES:
-        raise InvalidInputError(
-            Problem(
-                f"fichier trop volumineux (plus de {MAX_FILE_BYTES // 2**20} Mo).", file=path.name
+def _two_sources(both: str, spec: FileSpec, file: str | None = None) -> Problem:
+    return Problem(
+        f"les {both} décrivent toutes deux la même table ({spec.name}) : gardez-en une seule "
+        "(fusionnez leurs lignes si besoin).",
+        file=file,
+    )
+
+
+def _read_folder(folder: Path) -> dict[str, RawTable]:
+    """Every recognised CSV file of a folder; two files for one table are refused."""
+    files: dict[str, Path] = {}
+    ignored: list[Problem] = []
+    for file in sorted(folder.iterdir()):
+        spec = file_for(file.stem)
+        if file.suffix.lower() != ".csv":
+            if spec is not None:  # items.xlsx beside the CSV files: say it is not read
+                ignored.append(
+                    Problem(
+                        "fichier ignoré : dans un dossier, seuls les fichiers .csv sont lus "
+                        "(importez un classeur à part, ou enregistrez-le en CSV).",
+                        file=file.name,
+                        severity="warning",
+                    )
+                )
+            continue
+        if spec is None:
+            ignored.append(
+                Problem("fichier ignoré : nom non reconnu.", file=file.name, severity="warning")
             )
-        )
+        elif spec.name in files:
+            raise InvalidInputError(
+                _two_sources(f"fichiers « {files[spec.name].name} » et « {file.name} »", spec)
+            )
+        else:
+            files[spec.name] = file
+    limits.too_big(folder.name, sum(_size(f) for f in files.values()))
+    tables = {
+        name: read_csv_bytes(_read_bytes(f), file_for(name), f.name)  # type: ignore[arg-type]
+        for name, f in files.items()
+    }
+    limits.too_many_cells(folder.name, sum(len(r) for t in tables.values() for r in t.rows))
+    if tables and ignored:
+        next(iter(tables.values())).problems.extend(ignored)
+    return tables
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError as exc:
+        raise InvalidInputError(
+            Problem(f"lecture impossible ({exc.strerror}).", file=path.name)
+        ) from None
+
+
+def _check_size(path: Path) -> None:
+    limits.too_big(path.name, _size(path))
 
 
 def _read_bytes(path: Path) -> bytes:

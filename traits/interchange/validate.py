@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -43,7 +44,8 @@ from traits.model import (
 
 DEFAULT_TERRITORY = Territory("defaut", "Territoire par défaut")
 MAX_ID = 120
-_ID_RE = re.compile(r"^[^\x00-\x1f]{1,120}$")
+#: Control, format (invisible) and line/paragraph separator characters have no place in an id.
+_INVISIBLE = {"Cc", "Cf", "Cs", "Zl", "Zp"}
 
 E = TypeVar("E")
 
@@ -110,10 +112,9 @@ class _Row:
 
     def ident(self, col: str, required: bool = True) -> str | None:
         value = self.text(col, required)
-        if value is not None and not _ID_RE.match(value):
-            self.error(
-                col, f"identifiant invalide (au plus {MAX_ID} caractères, sans saut de ligne)."
-            )
+        problem = id_problem(value) if value is not None else None
+        if problem is not None:
+            self.error(col, problem)
             return None
         return value
 
@@ -166,6 +167,16 @@ class _Row:
         if parsed is None:
             self.error(col, f"date « {value} » illisible : écrivez-la 2024-03-15 ou 15/03/2024.")
         return parsed
+
+
+def id_problem(value: str) -> str | None:
+    """Why ``value`` cannot be an identifier (None: it can), in French."""
+    if not 1 <= len(value) <= MAX_ID or any(unicodedata.category(c) in _INVISIBLE for c in value):
+        return (
+            f"identifiant invalide : au plus {MAX_ID} caractères, sans saut de ligne, "
+            "tabulation ni caractère invisible."
+        )
+    return None
 
 
 def parse_date(value: str) -> dt.date | None:
@@ -310,7 +321,7 @@ def validate(
         commune = r.text("commune")
         # Named in the row, else given to the import, else where the organisation already is.
         tid = (
-            r.text("territory")
+            r.ident("territory", required=False)
             or (territory.territory_id if territory else None)
             or (known.org_territory.get(oid) if oid else None)
             or default.territory_id
@@ -359,14 +370,6 @@ def validate(
     sirets: dict[str, tuple[str, int]] = {}
     names: dict[tuple[str, str], tuple[str, int]] = {}
     for row, org in org_rows:
-        other = known.org_territory.get(org.org_id)
-        if other is not None and other != org.territory_id:
-            row.error(
-                "org_id",
-                f"l'identifiant « {org.org_id} » est déjà celui d'une structure du territoire "
-                f"« {other} » : choisissez un autre identifiant (par exemple avec un préfixe).",
-            )
-            continue
         if org.territory_id not in territories and org.territory_id not in known.territories:
             territories[org.territory_id] = (
                 default
@@ -479,7 +482,8 @@ def validate(
             row.error(
                 "item_id",
                 f"l'identifiant « {item.item_id} » est déjà celui d'un besoin ou d'une offre de "
-                f"« {prior[0]} » : choisissez un autre identifiant.",
+                f"« {prior[0]} » (territoire « {known.org_territory.get(prior[0], '?')} ») : "
+                "choisissez un autre identifiant.",
             )
             continue
         parsed.items.append(item)

@@ -13,10 +13,14 @@ import io
 import os
 import re
 import tempfile
+import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from traits.errors import InvalidInputError, Problem
+from traits.fr import fr_number
+from traits.interchange import limits
 from traits.interchange.columns import (
     CONTACTS,
     DIAGNOSTICS,
@@ -27,15 +31,25 @@ from traits.interchange.columns import (
     TERRITORIES,
     FileSpec,
 )
-from traits.interchange.readers import FORMULA_STARTS
+from traits.interchange.readers import (
+    FORMULA_STARTS,
+    RawTable,
+    is_neutralised,
+    read_csv_bytes,
+    read_workbook,
+    unneutralise,
+)
 from traits.interchange.validate import Parsed
 
 _NUMBER = re.compile(r"^-?\d+([.,]\d+)?$")
 
 
 def neutralise(text: str) -> str:
-    """Prefix a quote to text a spreadsheet would run as a formula (numbers are left alone)."""
-    if text and text[0] in FORMULA_STARTS and not _NUMBER.match(text):
+    """Prefix a quote to text a spreadsheet would run as a formula (numbers are left alone).
+
+    Text the readers would take a quote off (``'=x``) gets one more, so it reads back whole.
+    """
+    if text and (text[0] in FORMULA_STARTS and not _NUMBER.match(text) or is_neutralised(text)):
         return "'" + text
     return text
 
@@ -92,9 +106,113 @@ def csv_bytes(rows: list[list[str]]) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")
 
 
+def _unfit(text: str, fmt: str) -> str | None:
+    """Why a format cannot hold ``text`` (None: it can)."""
+    if fmt == "csv":
+        return "caractère nul, que le CSV ne peut pas contenir" if "\x00" in text else None
+    if limits.XML_ILLEGAL.search(text):
+        return "caractère de contrôle invisible, qu'un classeur ne peut pas contenir"
+    if fmt == "ods" and "\r" in text:
+        return "retour chariot (fin de ligne Windows), qu'un classeur .ods ne peut pas contenir"
+    if fmt == "xlsx" and len(text) > limits.XLSX_MAX_CELL_CHARS:
+        return (
+            f"{fr_number(len(text))} caractères, plus que les "
+            f"{fr_number(limits.XLSX_MAX_CELL_CHARS)} qu'une cellule de classeur .xlsx peut "
+            "contenir"
+        )
+    return None
+
+
+def check_fits(all_rows: dict[FileSpec, list[list[str]]], fmt: str) -> None:
+    """Refuse, before anything is written, what ``fmt`` (csv, xlsx, ods) cannot hold."""
+    problems = []
+    total = sum(len(r) for rows in all_rows.values() for r in rows)
+    if total > limits.MAX_CELLS:
+        problems.append(
+            Problem(
+                f"{fr_number(total)} cellules : plus que ce qu'un import relit "
+                f"({fr_number(limits.MAX_CELLS)}) ; exportez un territoire à la fois."
+            )
+        )
+    for spec, rows in all_rows.items():
+        header = rows[0]
+        for line, row in enumerate(rows[1:], start=2):
+            for column, text in zip(header, row, strict=True):
+                why = _unfit(text, fmt)
+                if why is not None:
+                    problems.append(
+                        Problem(
+                            f"« {row[0]} » : {why}. Exportez dans un autre format (dossier "
+                            "CSV) ou corrigez le texte.",
+                            file=spec.filename if fmt == "csv" else spec.name,
+                            row=line,
+                            column=column,
+                        )
+                    )
+    if problems:
+        raise InvalidInputError(
+            problems, summary="export impossible sans perte : rien n'a été écrit."
+        )
+
+
+def check_read_back(rows: list[list[str]], table: RawTable | None, where: str) -> None:
+    """Refuse a written file whose reading gives other cells than those written."""
+    want = [[unneutralise(c.strip()) for c in row] for row in rows[1:]]
+    want = [row for row in want if any(row)]
+    got = table.rows if table is not None else []
+    width = len(rows[0])
+    for line, (a, b) in enumerate(zip(want, got, strict=False), start=2):
+        b = (b + [""] * width)[:width]
+        for column, x, y in zip(rows[0], a, b, strict=True):
+            if x != y:
+                raise InvalidInputError(
+                    Problem(
+                        "le fichier écrit ne se relit pas à l'identique : rien n'a été écrit. "
+                        "Exportez dans un autre format (dossier CSV).",
+                        file=where,
+                        row=line,
+                        column=column,
+                    )
+                )
+    if len(want) != len(got):
+        raise InvalidInputError(
+            Problem(
+                f"le fichier écrit se relit avec {len(got)} lignes au lieu de {len(want)} : "
+                "rien n'a été écrit.",
+                file=where,
+            )
+        )
+
+
+def _readable(where: str, read: Callable[..., Any], *args: Any) -> Any:
+    """What ``read(*args)`` reads back, or a refusal of the export saying why it cannot."""
+    try:
+        return read(*args)
+    except InvalidInputError as exc:
+        raise InvalidInputError(
+            Problem(
+                "le fichier écrit ne pourrait pas être importé à nouveau "
+                f"({exc.problems[0].message}) : exportez un territoire à la fois, ou dans un "
+                "autre format.",
+                file=where,
+            ),
+            summary="export impossible sans perte : rien n'a été écrit.",
+        ) from None
+
+
 def write_folder(data: Parsed, folder: str | Path) -> list[Path]:
-    """Write every file into ``folder`` (created if needed); each file is replaced atomically."""
+    """Write every file into ``folder`` (created if needed); each file is replaced atomically.
+
+    Every file is read back from memory before anything is written.
+    """
     folder = Path(folder)
+    all_rows = tables(data)
+    check_fits(all_rows, "csv")
+    contents = {}
+    for spec, rows in all_rows.items():
+        contents[spec] = csv_bytes(rows)
+        back = _readable(spec.filename, read_csv_bytes, contents[spec], spec, spec.filename)
+        check_read_back(rows, back, spec.filename)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -102,26 +220,37 @@ def write_folder(data: Parsed, folder: str | Path) -> list[Path]:
             Problem(f"dossier impossible à créer ({exc.strerror}).", file=str(folder))
         ) from None
     written = []
-    for spec, rows in tables(data).items():
+    for spec, content in contents.items():
         target = folder / spec.filename
         with tempfile.NamedTemporaryFile("wb", dir=folder, delete=False, suffix=".tmp") as tmp:
-            tmp.write(csv_bytes(rows))
+            tmp.write(content)
         os.replace(tmp.name, target)
         written.append(target)
     return written
 
 
 def write_workbook(data: Parsed, path: str | Path) -> Path:
-    """Write one XLSX or ODS workbook with one sheet per file."""
+    """Write one XLSX or ODS workbook with one sheet per file, read back before it replaces."""
     import pandas as pd
 
     path = Path(path)
-    engine = "odf" if path.suffix.lower() == ".ods" else "openpyxl"
+    fmt = "ods" if path.suffix.lower() == ".ods" else "xlsx"
+    all_rows = tables(data)
+    check_fits(all_rows, fmt)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp" + path.suffix)
-    with pd.ExcelWriter(tmp, engine=engine) as writer:
-        for spec, rows in tables(data).items():
-            frame = pd.DataFrame(rows[1:], columns=rows[0], dtype=object)
-            frame.to_excel(writer, sheet_name=spec.name, index=False)
-    os.replace(tmp, path)
+    try:
+        with warnings.catch_warnings():
+            # pandas warns of Excel's limit for ODS too; check_fits and the read-back decide.
+            warnings.filterwarnings("ignore", "Cell contents too long", UserWarning)
+            with pd.ExcelWriter(tmp, engine="odf" if fmt == "ods" else "openpyxl") as writer:
+                for spec, rows in all_rows.items():
+                    frame = pd.DataFrame(rows[1:], columns=rows[0], dtype=object)
+                    frame.to_excel(writer, sheet_name=spec.name, index=False)
+        back = _readable(path.name, read_workbook, tmp)
+        for spec, rows in all_rows.items():
+            check_read_back(rows, back.get(spec.name), f"{path.name}, feuille « {spec.name} »")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
     return path

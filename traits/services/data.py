@@ -97,15 +97,102 @@ def _read(path: str | Path) -> dict[str, readers.RawTable]:
 
 def _validate(
     conn: Connection, tables: dict[str, readers.RawTable], territory: Territory | None
-) -> validate.Parsed:
+) -> tuple[validate.Parsed, set[str]]:
+    """Validate against the database; returns the rows and every territory they would change."""
+    if territory is not None:
+        problem = validate.id_problem(territory.territory_id)
+        if problem is not None:
+            raise InvalidInputError(Problem(f"territoire « {territory.territory_id} » : {problem}"))
     geocode, suggest = _geocoder()
-    return validate.validate(
+    parsed = validate.validate(
         tables,
         repo.load_known(conn),
         territory=territory,
         resolve_subcategory=_subcategory_resolver(conn),
         geocode=geocode,
         suggest_commune=suggest,
+    )
+    touched, problems = _ownership(conn, tables, parsed)
+    parsed.problems.extend(problems)
+    return parsed, touched | ({territory.territory_id} if territory else set())
+
+
+#: Per kind of record: its file, its key column and the French name of one.
+_KINDS = {
+    "territory": ("territories", "territory_id", "territoire"),
+    "organisation": ("organisations", "org_id", "structure"),
+    "diagnostic": ("diagnostics", "diagnostic_id", "diagnostic"),
+    "item": ("items", "item_id", "besoin ou offre"),
+    "contact": ("contacts", "contact_id", "contact"),
+    "partnership": ("partnerships", "partnership_id", "partenariat"),
+}
+
+
+def _ownership(
+    conn: Connection, tables: dict[str, readers.RawTable], parsed: validate.Parsed
+) -> tuple[set[str], list[Problem]]:
+    """Every territory the rows would change, and each row that would move another's record.
+
+    A row's territory is its organisation's (both parties' for a partnership); the territory
+    that owns the record now must be among them, else the import would take the record from
+    it (ids are unique in the whole database, see docs/format.md).
+    """
+    referenced = {o.org_id for o in parsed.organisations}
+    for owned in (parsed.diagnostics, parsed.items, parsed.contacts):
+        referenced |= {x.org_id for x in owned}
+    referenced |= {o for p in parsed.partnerships for o in (p.org_a, p.org_b)}
+    org_territory = dict(repo.owners(conn, "organisation", referenced))
+    org_territory |= {o.org_id: frozenset({o.territory_id}) for o in parsed.organisations}
+
+    def of(*org_ids: str) -> frozenset[str]:
+        return frozenset().union(*(org_territory.get(o, frozenset()) for o in org_ids))
+
+    rows: dict[str, dict[str, frozenset[str]]] = {
+        "territory": {x.territory_id: frozenset({x.territory_id}) for x in parsed.territories},
+        "organisation": {o.org_id: of(o.org_id) for o in parsed.organisations},
+        "diagnostic": {d.diagnostic_id: of(d.org_id) for d in parsed.diagnostics},
+        "item": {i.item_id: of(i.org_id) for i in parsed.items},
+        "contact": {c.contact_id: of(c.org_id) for c in parsed.contacts},
+        "partnership": {p.partnership_id: of(p.org_a, p.org_b) for p in parsed.partnerships},
+    }
+    touched: set[str] = set()
+    problems: list[Problem] = []
+    for kind, new in rows.items():
+        current = repo.owners(conn, kind, new)
+        lines: dict[str, int] | None = None
+        for record_id, territories in new.items():
+            touched |= territories | current.get(record_id, frozenset())
+            others = current.get(record_id, frozenset()) - territories
+            if others:
+                lines = lines if lines is not None else _lines_by_id(tables, kind)
+                problems.append(_taken(tables, kind, record_id, others, lines.get(record_id)))
+    return touched, problems
+
+
+def _lines_by_id(tables: dict[str, readers.RawTable], kind: str) -> dict[str, int]:
+    name, column, _ = _KINDS[kind]
+    table = tables.get(name)
+    if table is None:
+        return {}
+    return {r.get(column, "").strip(): line for line, r in reversed(table.records())}
+
+
+def _taken(
+    tables: dict[str, readers.RawTable],
+    kind: str,
+    record_id: str,
+    others: frozenset[str],
+    line: int | None,
+) -> Problem:
+    name, column, what = _KINDS[kind]
+    table = tables.get(name)
+    return Problem(
+        f"« {record_id} » est déjà l'identifiant d'un {what} du territoire "
+        f"« {', '.join(sorted(others))} » : un import ne modifie pas un autre territoire. "
+        "Choisissez un autre identifiant (par exemple avec un préfixe).",
+        file=table.source if table is not None else None,
+        row=line,
+        column=table.typed(column) if table is not None else None,
     )
 
 
@@ -117,7 +204,9 @@ def parse_source(
     if territory is not None:
         access.require_write(territory.territory_id)
     with store.reading() as conn:
-        return _validate(conn, tables, territory)
+        parsed, touched = _validate(conn, tables, territory)
+    access.require_write(touched)
+    return parsed
 
 
 def import_territory(
@@ -129,8 +218,9 @@ def import_territory(
 ) -> ImportReport:
     """Import a CSV folder or an XLSX/ODS workbook: all of it, or nothing and every problem.
 
-    Validation runs inside the write transaction, so references are checked against the
-    database as it is when the rows are written.
+    Validation runs inside the write transaction, so references and owners are checked against
+    the database as it is when the rows are written. No row may change a territory the caller
+    may not write, nor take a record from another territory.
     """
     if dry_run:
         parsed = parse_source(store, path, territory=territory)
@@ -138,14 +228,13 @@ def import_territory(
             raise InvalidInputError(parsed.problems)
         return ImportReport(str(path), warnings=parsed.warnings, relevance=parsed.relevance)
     tables = _read(path)
+    if territory is not None:
+        access.require_write(territory.territory_id)
     with store.transaction() as conn:
-        parsed = _validate(conn, tables, territory)
+        parsed, touched = _validate(conn, tables, territory)
         if parsed.errors:
             raise InvalidInputError(parsed.problems)
-        access.require_write(
-            {o.territory_id for o in parsed.organisations}
-            | ({territory.territory_id} if territory else set())
-        )
+        access.require_write(touched)
         if territory is not None and all(
             t.territory_id != territory.territory_id for t in parsed.territories
         ):

@@ -179,6 +179,45 @@ def load_known(conn: Connection) -> Known:
     return known
 
 
+#: What owns a record, per kind: its table, its key and the columns naming its organisations.
+_OWNED_BY: dict[str, tuple[sa.Table, str, tuple[str, ...]]] = {
+    "diagnostic": (t.diagnostics, "diagnostic_id", ("org_id",)),
+    "item": (t.items, "item_id", ("org_id",)),
+    "contact": (t.contacts, "contact_id", ("org_id",)),
+    "partnership": (t.partnerships, "partnership_id", ("org_a", "org_b")),
+}
+
+
+def owners(conn: Connection, kind: str, ids: Iterable[str]) -> dict[str, frozenset[str]]:
+    """The territories that own each existing record of ``kind`` now; unknown ids are left out.
+
+    ``kind`` is ``territory``, ``organisation``, ``diagnostic``, ``item``, ``contact`` or
+    ``partnership`` (owned by both parties' territories). The one place that answers "whose is
+    this record?" for the import and the services.
+    """
+    wanted = sorted(set(ids))
+    found: dict[str, set[str]] = {}
+    for chunk in _chunks(wanted):
+        if kind == "territory":
+            key = t.territories.c.territory_id
+            queries = [sa.select(key, key.label("owner")).where(key.in_(chunk))]
+        elif kind == "organisation":
+            key = t.organisations.c.org_id
+            queries = [sa.select(key, t.organisations.c.territory_id).where(key.in_(chunk))]
+        else:
+            table, key_column, org_columns = _OWNED_BY[kind]
+            queries = [
+                sa.select(table.c[key_column], t.organisations.c.territory_id)
+                .join(t.organisations, t.organisations.c.org_id == table.c[org_column])
+                .where(table.c[key_column].in_(chunk))
+                for org_column in org_columns
+            ]
+        for q in queries:
+            for record_id, territory in conn.execute(q):
+                found.setdefault(record_id, set()).add(territory)
+    return {key: frozenset(territories) for key, territories in found.items()}
+
+
 def _opt(value: Any) -> Any:
     return value if value not in ("",) else None
 

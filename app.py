@@ -19,6 +19,7 @@ PAGES = [
     ("app_pages/territoire.py", "Territoire", ":material/map:"),
     ("app_pages/diagnostics.py", "Diagnostics", ":material/assignment:"),
     ("app_pages/pistes.py", "Pistes", ":material/join_inner:"),
+    ("app_pages/mutualisations.py", "Mutualisations", ":material/groups:"),
     ("app_pages/partenariats.py", "Partenariats", ":material/handshake:"),
     ("app_pages/reseau.py", "Réseau", ":material/hub:"),
     ("app_pages/bilan.py", "Bilan", ":material/summarize:"),

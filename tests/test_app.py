@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ PAGES = [
     "territoire",
     "diagnostics",
     "pistes",
+    "mutualisations",
     "partenariats",
     "reseau",
     "bilan",
@@ -69,6 +71,19 @@ def test_first_start_loads_the_sample_and_every_page_renders(app: AppTest):
     assert int(metrics(app)["Partenariats concrétisés"]) > 0
     go(app, "reseau")
     assert app.get("graphviz_chart")
+
+
+def test_a_pool_becomes_a_partnership_of_all_its_organisations(app: AppTest):
+    go(app, "mutualisations")
+    buttons = [b for b in app.button if b.label == "Suivre cette mutualisation"]
+    assert buttons, "the sample territory has shared needs"
+    buttons[0].click().run()
+    assert any("Mutualisation ajoutée" in t for t in texts(app, "success"))
+    store = Store(os.environ["TRAITS_DB"])
+    from traits.services import partnerships
+
+    pooled = [p for p in partnerships.list_partnerships(store) if p.is_pooled]
+    assert len(pooled) == 1 and len(pooled[0].org_ids) >= 2
 
 
 def create_territory(at: AppTest, name: str) -> None:

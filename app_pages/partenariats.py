@@ -24,8 +24,10 @@ for column, (status, cards) in zip(st.columns(len(board)), board.items(), strict
         p = card.partnership
         expected = seen.setdefault(p.partnership_id, card.version)
         with column.container(border=True):
-            st.markdown(f"**{esc(card.org_a_name)}** ↔ **{esc(card.org_b_name)}**")
-            if card.need_title or card.offer_title:
+            st.markdown(f"**{esc(card.parties)}**")
+            if card.partnership.label:
+                st.caption(esc(card.partnership.label))
+            elif card.need_title or card.offer_title:
                 st.caption(f"{esc(card.need_title or '—')} ← {esc(card.offer_title or '—')}")
             st.caption(f"Mode : {LABELS_FR[p.mode] if p.mode else 'à préciser'}")
             if p.abandon_reason:
@@ -63,7 +65,7 @@ for column, (status, cards) in zip(st.columns(len(board)), board.items(), strict
                 ):
                     seen.pop(p.partnership_id, None)
                     st.session_state["board_done"] = (
-                        f"{card.org_a_name} ↔ {card.org_b_name} : {LABELS_FR[target]}."
+                        f"{card.parties} : {LABELS_FR[target]}."
                     )
                     st.rerun()
                 else:

@@ -84,6 +84,9 @@ def test_a_pool_becomes_a_partnership_of_all_its_organisations(app: AppTest):
 
     pooled = [p for p in partnerships.list_partnerships(store) if p.is_pooled]
     assert len(pooled) == 1 and len(pooled[0].org_ids) >= 2
+    go(app, "partenariats")
+    shown = " ".join(texts(app, "markdown") + texts(app, "caption"))
+    assert pooled[0].label in shown
 
 
 def create_territory(at: AppTest, name: str) -> None:

@@ -16,7 +16,14 @@ from dataclasses import dataclass
 from traits.fr import fr_number
 from traits.text import fold_accents
 
-__all__ = ["Quantity", "UNIT_LABELS", "extract_quantities", "format_quantity", "sum_quantities"]
+__all__ = [
+    "Quantity",
+    "UNIT_LABELS",
+    "extract_quantities",
+    "format_quantity",
+    "size_fit",
+    "sum_quantities",
+]
 
 
 @dataclass(frozen=True)
@@ -154,3 +161,50 @@ def format_quantity(quantity: Quantity) -> str:
     if quantity.per is not None:
         text += f" par {quantity.per}"
     return text
+
+
+#: Units whose amount is a capacity a need asks and an offer gives.
+_CAPACITY_UNITS = frozenset({"personne", "m2", "m3", "tonne", "kg", "heure", "jour", "repas"})
+_PER_WEEK = {None: None, "semaine": 1.0, "jour": 5.0, "mois": 12 / 52, "an": 1 / 52}
+#: What a too-small offer is, agreeing with « offre » (feminine).
+_TOO_SMALL = {"personne": "trop petite", "m2": "trop petite", "m3": "trop petite"}
+
+
+def _weekly(q: Quantity) -> float | None:
+    factor = _PER_WEEK.get(q.per)
+    return None if factor is None else q.value * factor
+
+
+def size_fit(need: list[Quantity], offer: list[Quantity]) -> tuple[float, str | None]:
+    """How well an offer's size meets a need's: a factor in [0, 1] and a French reason.
+
+    Sizes are compared unit by unit (people, m², m³, hours…; hours per week when both say a
+    period). An offer under 80 % of the need is penalised in proportion (never below 0.3),
+    with a sentence like « Offre de 40 personnes pour un besoin de 150 personnes : trop
+    petite ». Unrelated or
+    missing sizes give 1.0 and no reason.
+    """
+    best: tuple[float, str | None] = (1.0, None)
+    for n in need:
+        if n.unit not in _CAPACITY_UNITS or n.value <= 0:
+            continue
+        for o in offer:
+            if o.unit != n.unit:
+                continue
+            wanted, given = n.value, o.value
+            if n.per != o.per:
+                wanted_w, given_w = _weekly(n), _weekly(o)
+                if wanted_w is None or given_w is None:
+                    continue
+                wanted, given = wanted_w, given_w
+            ratio = given / wanted
+            if ratio >= 0.8:
+                return 1.0, f"Taille adaptée : {format_quantity(o)} pour {format_quantity(n)}."
+            factor = max(0.3, ratio)
+            word = _TOO_SMALL.get(n.unit, "insuffisante")
+            reason = (
+                f"Offre de {format_quantity(o)} pour un besoin de {format_quantity(n)} : {word}."
+            )
+            if factor < best[0]:
+                best = (factor, reason)
+    return best

@@ -289,44 +289,43 @@ def cached_per_token(
     return value
 
 
-def partnership_value_form(store: Store, partnership: Any, expected_version: int) -> None:
-    """Mode and value of a partnership (what the report's estimates use)."""
+def partnership_value_inputs(partnership: Any, *, key: str) -> dict[str, Any]:
+    """Widgets for a partnership's mode and value; returns the service's keyword arguments."""
     from traits.model import LABELS_FR, PartnershipMode
-    from traits.services import partnerships
 
     p = partnership
-    key = p.partnership_id
+    modes = list(PartnershipMode)
+    mode = st.selectbox(
+        "Mode",
+        modes,
+        index=modes.index(p.mode) if p.mode else 0,
+        format_func=LABELS_FR.get,
+        key=f"mode_{key}",
+    )
+    hours = st.number_input(
+        "Heures données", min_value=0.0, step=1.0, value=float(p.value_hours or 0),
+        key=f"hours_{key}", format="%.0f",
+    )  # fmt: skip
+    euros = st.number_input(
+        "Montant en euros", min_value=0.0, step=50.0, value=float(p.value_euros or 0),
+        key=f"euros_{key}", format="%.0f",
+    )  # fmt: skip
+    return {"mode": mode, "value_hours": hours or None, "value_euros": euros or None}
+
+
+def partnership_value_form(store: Store, partnership: Any, expected_version: int) -> None:
+    """Mode and value of a partnership (what the report's estimates use)."""
+    from traits.services import partnerships
+
+    key = partnership.partnership_id
     with st.form(f"value_{key}", border=False):
-        modes = list(PartnershipMode)
-        mode = st.selectbox(
-            "Mode",
-            modes,
-            index=modes.index(p.mode) if p.mode else 0,
-            format_func=LABELS_FR.get,
-            key=f"mode_{key}",
-        )
-        hours = st.number_input(
-            "Heures données",
-            min_value=0.0,
-            step=1.0,
-            value=float(p.value_hours or 0),
-            key=f"hours_{key}",
-        )
-        euros = st.number_input(
-            "Montant (€)",
-            min_value=0.0,
-            step=50.0,
-            value=float(p.value_euros or 0),
-            key=f"euros_{key}",
-        )
+        details = partnership_value_inputs(partnership, key=key)
         if st.form_submit_button("Enregistrer"):
             if succeeded(
                 partnerships.update_details,
                 store,
                 key,
-                mode=mode,
-                value_hours=hours or None,
-                value_euros=euros or None,
+                **details,
                 expected_version=expected_version,
             ):
                 st.session_state["board_done"] = "Mode et valeur enregistrés."

@@ -205,6 +205,7 @@ def _save(store: Any, territory_id: str, status: str) -> None:
     word = "Brouillon enregistré" if status == "draft" else "Diagnostic enregistré"
     S.iv_message = ("success", f"{word} : {record.organisation.name}.")
     S.iv_problems = record.warnings
+    S.iv_saved_org = record.organisation.org_id if status != "draft" else None
 
 
 def _item_section(store: Any, territory_id: str, direction: str, title: str) -> None:
@@ -316,6 +317,10 @@ def render(store: Any, territory_id: str) -> None:
     kind, text = S.pop("iv_message", (None, None))
     if kind:
         (st.success if kind == "success" else st.error)(text)
+    if S.get("iv_saved_org"):
+        if st.button("Voir les pistes de cette structure", icon=":material/join_inner:"):
+            S.pistes_scope, S.pistes_org = "Par structure", S.iv_saved_org
+            st.switch_page("app_pages/pistes.py")
     b1, b2 = st.columns(2)
     b1.button(
         "Enregistrer comme brouillon",

@@ -111,6 +111,7 @@ def interview(at: AppTest, name: str, kind: str, commune: str, direction: str, t
     at.button(key="ivb_save_complete").click().run()
     assert not at.exception and not at.error, texts(at, "error")
     assert texts(at, "success") == [f"Diagnostic enregistré : {name}."]
+    assert any(b.label == "Voir les pistes de cette structure" for b in at.button)
     at.button(key="ivb_reset").click().run()
 
 
@@ -120,9 +121,11 @@ def test_main_path_from_interview_to_report(app: AppTest):
     for page in PAGES:  # an empty territory: hints, no crash
         go(app, page)
     go(app, "pistes")
-    assert any("importez un tableur ou saisissez un diagnostic" in e for e in texts(app, "error"))
+    assert not texts(app, "error")
+    assert any("Pas encore de pistes" in t for t in texts(app, "info"))
     go(app, "territoire")
-    assert all(":material/radio_button_unchecked:" in t for t in texts(app, "markdown")[1:5])
+    steps = [t for t in texts(app, "markdown") if t.startswith(":material/")]
+    assert len(steps) == 4 and all(":material/radio_button_unchecked:" in t for t in steps)
 
     go(app, "diagnostics")
     interview(app, "Recyclerie du Bocage", "ess", "Vitré", "need", "Camion pour les collectes")
@@ -143,14 +146,25 @@ def test_main_path_from_interview_to_report(app: AppTest):
     widget(app, "button", "Proposer ce partenariat").click()
     app.run()
     assert texts(app, "success") == ["Piste proposée : suivez-la dans « Partenariats »."]
+    assert any(link.label == "Suivre ce partenariat" for link in app.get("page_link"))
 
+    go(app, "territoire")
+    assert any("Partenariats à relancer" in t for t in texts(app, "markdown"))
     go(app, "partenariats")
     move = widget(app, "selectbox", "Passer à")
     move.select(PartnershipStatus.REALISED)
+    app.run()
+    realised_euros = [w for w in app.number_input if w.label == "Montant en euros"][-1]
+    realised_euros.set_value(800.0)
     widget(app, "button", "Déplacer").click()
     app.run()
     assert not app.exception
     assert texts(app, "success") == ["Recyclerie du Bocage ↔ Transports Morin : concrétisé."]
+    store = Store(os.environ["TRAITS_DB"])
+    from traits.services import partnerships
+
+    (done,) = partnerships.list_partnerships(store, status="realised", territory_id="pays-de-test")
+    assert done.value_euros == 800.0 and done.mode is not None
 
     go(app, "bilan")
     after = metrics(app)
@@ -160,6 +174,21 @@ def test_main_path_from_interview_to_report(app: AppTest):
     steps = [t for t in texts(app, "markdown") if t.startswith(":material/")]
     assert [":material/check_circle:" in t for t in steps] == [True, False, True, True]
     assert "Recenser au moins 5 besoins et 5 offres" in steps[1]
+
+
+def test_after_an_interview_its_pistes_are_one_click_away(app: AppTest):
+    go(app, "diagnostics")
+    app.text_input(key="iv_name").input("Garage Solidaire Test")
+    app.text_input(key="iv_commune").input("Vitré")
+    app.text_input(key="iv_new_need_title").input("Un fourgon pour les livraisons du mardi")
+    app.selectbox(key="iv_new_need_category").select("equipment")
+    app.button(key="ivb_add_need").click().run()
+    app.button(key="ivb_save_complete").click().run()
+    widget(app, "button", "Voir les pistes de cette structure").click().run()
+    assert not app.exception
+    assert app.session_state["pistes_scope"] == "Par structure"
+    shown = texts(app, "markdown")
+    assert any("Un fourgon pour les livraisons du mardi" in t for t in shown)
 
 
 def test_form_problems_show_next_to_fields_and_drafts_resume(app: AppTest):

@@ -222,19 +222,40 @@ class PisteView:
 
 
 def list_needs(store: Store, territory_id: str | None) -> list[tuple[str, str]]:
-    """The territory's needs as (item id, « title — organisation »), by organisation."""
+    """The territory's needs as (item id, « title — organisation »), what matters first.
+
+    Needs no partnership answers yet come first, the most recently diagnosed first; then the
+    others. Within a date, by organisation and title.
+    """
     access.require_read(territory_id)
-    i, o = t.items, t.organisations
+    i, o, d = t.items, t.organisations, t.diagnostics
     q = (
-        sa.select(i.c.item_id, i.c.title, o.c.name)
+        sa.select(i.c.item_id, i.c.title, o.c.name, d.c.date)
         .join(o, i.c.org_id == o.c.org_id)
+        .outerjoin(d, i.c.diagnostic_id == d.c.diagnostic_id)
         .where(i.c.direction == "need")
     )
     if territory_id is not None:
         q = q.where(o.c.territory_id == territory_id)
     with store.reading() as conn:
         rows = conn.execute(q).all()
+        answered = set(
+            conn.execute(
+                sa.select(t.partnerships.c.need_id).where(
+                    t.partnerships.c.need_id.is_not(None),
+                    t.partnerships.c.status != PartnershipStatus.ABANDONED.value,
+                )
+            ).scalars()
+        ) | set(
+            conn.execute(
+                sa.select(t.partnership_members.c.need_id).where(
+                    t.partnership_members.c.need_id.is_not(None)
+                )
+            ).scalars()
+        )
     rows.sort(key=lambda r: (fold(r.name), fold(r.title)))
+    rows.sort(key=lambda r: r.date or dt.date.min, reverse=True)
+    rows.sort(key=lambda r: r.item_id in answered)
     return [(r.item_id, f"{r.title} — {r.name}") for r in rows]
 
 

@@ -50,7 +50,13 @@ with st.sidebar:
         st.caption(f"Connecté·e : {principal.username}")
         st.button("Se déconnecter", on_click=common.sign_out, key="sign_out")
     else:
-        st.caption("Poste unique : pas de comptes sur cette base (voir docs/deploy.md).")
+        st.caption("Poste unique : pas de comptes sur cette base.")
+    if common.exploring_demo():
+        st.info("Vous explorez le territoire d'exemple : structures et personnes inventées.")
+        st.button("Revenir à ma base", on_click=common.leave_demo, key="leave_demo")
+        st.button("Supprimer la base d'exemple", on_click=common.remove_demo, key="remove_demo")
+    elif common.demo_allowed() and territories:
+        st.button("Explorer le territoire d'exemple", on_click=common.explore_demo, key="demo")
     if territories:
         st.selectbox(
             "Territoire",
@@ -58,11 +64,17 @@ with st.sidebar:
             format_func=territories.__getitem__,
             key=common.TERRITORY_KEY,
         )
-if common.demo_was_loaded() and not st.session_state.get("_demo_notice_shown"):
-    st.session_state["_demo_notice_shown"] = True
+if not territories and not common.exploring_demo() and common.demo_allowed():
     st.info(
-        "Base vide : le territoire d'exemple (fictif) a été chargé. Explorez-le, puis créez "
-        "votre territoire."
+        "Bienvenue ! Votre base est vide. Créez votre territoire ci-dessous, ou explorez "
+        "d'abord le territoire d'exemple : des structures et des personnes inventées, gardées "
+        "dans une base à part, que vous pourrez supprimer."
+    )
+    st.button(
+        "Explorer le territoire d'exemple",
+        on_click=common.explore_demo,
+        key="first_run_demo",
+        type="primary",
     )
 
 page = st.navigation([st.Page(path, title=title, icon=icon) for path, title, icon in PAGES])

@@ -12,10 +12,9 @@ from typing import Any, TypeVar
 import pandas as pd
 import streamlit as st
 
-from traits import services
 from traits.errors import InvalidInputError, Problem, TraitsError
 from traits.matching.pipeline import Matcher
-from traits.services import access, matching, views
+from traits.services import access, demo, matching, views
 from traits.storage import Store
 
 T = TypeVar("T")
@@ -24,13 +23,16 @@ PENDING_TERRITORY_KEY = "_pending_territory"
 
 
 @st.cache_resource(show_spinner=False)
-def _open_store(db: str | None) -> tuple[Store, bool]:
-    store = Store(db)
-    demo = False
-    if not multiuser() and not services.list_territories(store):
-        services.load_demo(store)
-        demo = True
-    return store, demo
+def _open_store(db: str | None) -> Store:
+    return Store(db)
+
+
+@st.cache_resource(show_spinner=False)
+def _open_demo(db: str | None) -> Store:
+    return demo.open_demo(db)
+
+
+DEMO_KEY = "_demo_base"
 
 
 PRINCIPAL_KEY = "_principal"
@@ -114,14 +116,50 @@ def sign_out() -> None:
     st.session_state.pop(PRINCIPAL_KEY, None)
 
 
+def _main_db() -> str | None:
+    return os.environ.get("TRAITS_DB") or None
+
+
 def get_store() -> Store:
-    """The database of ``TRAITS_DB`` (opened once per process; the sample loaded if empty)."""
-    return _open_store(os.environ.get("TRAITS_DB") or None)[0]
+    """The session's database: ``TRAITS_DB``, or the sample base while exploring the sample."""
+    if exploring_demo():
+        return _open_demo(_main_db())
+    return _open_store(_main_db())
 
 
-def demo_was_loaded() -> bool:
-    """Whether this process found the database empty and loaded the sample territory."""
-    return _open_store(os.environ.get("TRAITS_DB") or None)[1]
+def real_store() -> Store:
+    """The facilitator's own database, whatever the session explores."""
+    return _open_store(_main_db())
+
+
+def demo_allowed() -> bool:
+    """The sample is offered on a laptop only: not on a shared base, nor one with accounts."""
+    return not multiuser() and not access.has_users(real_store())
+
+
+def exploring_demo() -> bool:
+    """Whether this session explores the sample territory (a base of its own)."""
+    return bool(st.session_state.get(DEMO_KEY)) and demo_allowed()
+
+
+def explore_demo() -> None:
+    """Switch this session to the sample base (button callback)."""
+    st.session_state[DEMO_KEY] = True
+    st.session_state.pop(TERRITORY_KEY, None)
+
+
+def leave_demo() -> None:
+    """Back to the facilitator's own database (button callback)."""
+    st.session_state[DEMO_KEY] = False
+    st.session_state.pop(TERRITORY_KEY, None)
+
+
+def remove_demo() -> None:
+    """Delete the sample base and go back to the own database (button callback)."""
+    store = _open_demo(_main_db()) if demo.demo_path(_main_db()) else None
+    _open_demo.clear()
+    demo.remove_demo(_main_db(), store)
+    leave_demo()
 
 
 def current_territory() -> str | None:

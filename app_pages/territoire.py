@@ -89,6 +89,10 @@ if tid is not None:
         )
     st.caption("Changez de territoire dans le menu de gauche.")
 
+if common.exploring_demo():
+    st.info("Vous explorez le territoire d'exemple : revenez à votre base pour créer le vôtre.")
+    st.button("Revenir à ma base", on_click=common.leave_demo, key="leave_demo_here")
+    st.stop()
 problems = st.session_state.get("territory_problems", [])
 with st.expander("Créer un territoire", expanded=tid is None or bool(problems)):
     with st.form("new_territory"):

@@ -53,3 +53,18 @@ def test_drafts_are_listed(demo):
     assert {d.diagnostic_id for d in todo.drafts} == {d.diagnostic_id for d in drafts}
     dates = [d.date for d in todo.drafts]
     assert dates == sorted(dates, reverse=True)
+
+
+def test_the_sample_is_never_loaded_into_a_base_holding_real_territories(tmp_path):
+    from traits.errors import InvalidInputError
+    from traits.services import demo as demo_service
+
+    store = Store(tmp_path / "own.sqlite")
+    services.create_territory(store, None, "Pays de Test", ["Vitré"], None)
+    with pytest.raises(InvalidInputError, match="base à part"):
+        services.load_demo(store)
+    sample = demo_service.open_demo(str(tmp_path / "own.sqlite"))
+    assert [t.territory_id for t in services.list_territories(sample)] == ["vitre"]
+    assert [t.name for t in services.list_territories(store)] == ["Pays de Test"]
+    assert demo_service.remove_demo(str(tmp_path / "own.sqlite"), sample)
+    assert not (tmp_path / "own-exemple.sqlite").exists()

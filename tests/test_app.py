@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from traits.model import PartnershipStatus
 from traits import services
+from traits.model import PartnershipStatus
 from traits.services import demo, matching
 from traits.storage import Store
 

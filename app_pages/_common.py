@@ -13,9 +13,8 @@ import pandas as pd
 import streamlit as st
 
 from traits.errors import InvalidInputError, Problem, TraitsError
-from traits.matching.pipeline import Matcher
-from traits.services import access, demo, matching, views
-from traits.storage import Store
+from traits.services import Store, access, demo, matching, views
+from traits.services.matching import Matcher
 
 T = TypeVar("T")
 TERRITORY_KEY = "territory_id"

@@ -13,6 +13,7 @@ import streamlit as st
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from app_pages import _common as common  # noqa: E402
+from app_pages import _style  # noqa: E402
 from traits import services  # noqa: E402
 
 PAGES = [
@@ -29,6 +30,7 @@ PAGES = [
 ]
 
 st.set_page_config(page_title="Traits d'Unions", page_icon="🤝", layout="wide")
+_style.french_builtin_texts()
 # Keep the interview form's values when the facilitator visits another page and comes back.
 for key in [k for k in st.session_state if str(k).startswith("iv_")]:
     st.session_state[key] = st.session_state[key]

@@ -8,7 +8,7 @@ from app_pages import _common as common
 from app_pages import _map
 from traits import services
 from traits.errors import InvalidInputError
-from traits.fr import fr_date, plural
+from traits.fr import fr_date, fr_duration
 from traits.model import LABELS_FR
 from traits.services import diagnostics, home, territories
 
@@ -27,7 +27,7 @@ def _todo(todo: home.Todo) -> None:
     if todo.follow_ups:
         st.markdown("**Partenariats à relancer**")
         for f in todo.follow_ups[:6]:
-            idle = plural(f.days_idle, "jour", "jours") if f.days_idle else "aujourd'hui"
+            idle = fr_duration(f.days_idle)
             flag = ":material/schedule: " if f.stale else ""
             st.markdown(
                 f"- {flag}{esc(f.parties)} : {LABELS_FR[f.status]}, "

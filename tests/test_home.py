@@ -68,3 +68,13 @@ def test_the_sample_is_never_loaded_into_a_base_holding_real_territories(tmp_pat
     assert [t.name for t in services.list_territories(store)] == ["Pays de Test"]
     assert demo_service.remove_demo(str(tmp_path / "own.sqlite"), sample)
     assert not (tmp_path / "own-exemple.sqlite").exists()
+
+
+@pytest.mark.parametrize(
+    ("days", "said"),
+    [(1, "1 jour"), (10, "10 jours"), (21, "3 semaines"), (100, "3 mois"), (1547, "4 ans")],
+)
+def test_waiting_times_are_said_as_people_say_them(days, said):
+    from traits.fr import fr_duration
+
+    assert fr_duration(days) == said

@@ -26,6 +26,7 @@ from traits.model import (
     OrgKind,
 )
 from traits.services import diagnostics, privacy
+from traits.services import vocabulary as voc
 
 F = diagnostics.FIELDS
 esc = common.esc
@@ -214,9 +215,11 @@ def _item_section(store: Any, territory_id: str, direction: str, title: str) -> 
     for i, x in enumerate(S.iv_items):
         if x["direction"] == direction:
             left, right = st.columns([6, 1])
+            sub = x.get("subcategory")
+            sub_label = voc.subcategory_label(store, sub, territory_id) if sub else None
             left.markdown(
                 f"**{esc(x['title'])}** — {LABELS_FR[Category(x['category'])]}"
-                + (f" · {esc(x['subcategory'])}" if x.get("subcategory") else "")
+                + (f" · {esc(sub_label)}" if sub_label else "")
             )
             if x.get("description"):
                 left.caption(x["description"])

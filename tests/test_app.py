@@ -138,7 +138,9 @@ def interview(at: AppTest, name: str, kind: str, commune: str, direction: str, t
     at.run()
     suggestions = [p for p in at.get("button_group") if "Sous-catégorie" in p.label]
     assert suggestions and suggestions[0].options[0] == "Véhicules"
+    at.get("button_group")[0].set_value("vehicles").run()
     at.button(key=f"ivb_add_{direction}").click().run()
+    assert any(f"{title}** — matériel · Véhicules" in t for t in texts(at, "markdown"))
     at.button(key="ivb_save_complete").click().run()
     assert not at.exception and not at.error, texts(at, "error")
     assert texts(at, "success") == [f"Diagnostic enregistré : {name}."]

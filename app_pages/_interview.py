@@ -283,6 +283,8 @@ def render(store: Any, territory_id: str) -> None:
         on_change=_choose_org,
         args=(orgs,),
     )
+    # One row of two fields at a time, so that on a narrow screen each field stays next to
+    # its partner (commune then postcode), not all left fields before all right ones.
     c1, c2 = st.columns(2)
     c1.text_input("Nom de la structure", key="iv_name")
     with c1:
@@ -293,14 +295,17 @@ def render(store: Any, territory_id: str) -> None:
         key="iv_kind",
         format_func=lambda k: LABELS_FR[OrgKind(k)],
     )
+    c1, c2 = st.columns(2)
     c1.text_input("Forme juridique", key="iv_legal_form", placeholder="association, SCOP, SAS…")
     c2.text_input("SIRET", key="iv_siret")
     with c2:
         common.field_problems(problems, F["siret"])
+    c1, c2 = st.columns(2)
     c1.text_input("Commune", key="iv_commune")
     with c1:
         common.field_problems(problems, F["commune"])
     c2.text_input("Code postal", key="iv_postcode")
+    c1, c2 = st.columns(2)
     c1.text_input("Effectif", key="iv_size", placeholder="10-49")
     c2.date_input("Date de l'entretien", key="iv_date", format="DD/MM/YYYY")
     with c2:

@@ -10,6 +10,22 @@ import pydeck as pdk
 import streamlit as st
 
 
+#: Letters the commune labels may use (deck.gl draws text from a prepared set of characters);
+#: quoted, so that pydeck passes it as text rather than as an expression.
+_CHARACTERS = (
+    '"'
+    + "".join(
+        sorted(
+            set(" -'’()0123456789")
+            | {chr(c) for c in range(ord("A"), ord("Z") + 1)}
+            | {chr(c) for c in range(ord("a"), ord("z") + 1)}
+            | set("àâäçéèêëîïôöùûüÿœæÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸŒÆ")
+        )
+    )
+    + '"'
+)
+
+
 def _view(points: pd.DataFrame) -> pdk.ViewState:
     """A view that fits every point, with a margin (no tile server needed to know the zoom)."""
     lat0, lat1 = float(points["lat"].min()), float(points["lat"].max())
@@ -73,10 +89,12 @@ def draw(
                 places,
                 get_position="[lon, lat]",
                 get_text="commune",
-                get_size=13,
+                get_size=12,
+                font_family='"Source Sans Pro, Helvetica, Arial, sans-serif"',
+                font_weight=600,
                 get_color=[60, 60, 60],
                 get_pixel_offset=[0, -14],
-                character_set="auto",
+                character_set=_CHARACTERS,
             )
         )
     deck = pdk.Deck(

@@ -25,3 +25,24 @@ _CSS = """
 def french_builtin_texts() -> None:
     """Replace Streamlit's own English texts on this page."""
     st.html(_CSS)
+
+
+_CLOSE_SIDEBAR = """
+<script>
+const doc = window.parent.document;
+if (window.parent.innerWidth < 640) {
+  const button = doc.querySelector('[data-testid="stSidebarCollapseButton"] button');
+  const sidebar = doc.querySelector('[data-testid="stSidebar"]');
+  if (button && sidebar && sidebar.getAttribute("data-collapsed") === "false") { button.click(); }
+}
+</script>
+"""
+
+
+def close_sidebar_on_narrow_screens() -> None:
+    """On a phone, fold the menu away once a page is chosen (Streamlit leaves it open)."""
+    from streamlit.components.v1 import html
+
+    # A new text each time, so that the browser runs the script again on every page change.
+    st.session_state["_navigations"] = st.session_state.get("_navigations", 0) + 1
+    html(f"<!-- {st.session_state['_navigations']} -->{_CLOSE_SIDEBAR}", height=0)

@@ -9,7 +9,6 @@ import pandas as pd
 import pydeck as pdk
 import streamlit as st
 
-
 #: Letters the commune labels may use (deck.gl draws text from a prepared set of characters);
 #: quoted, so that pydeck passes it as text rather than as an expression.
 _CHARACTERS = (

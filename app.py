@@ -13,12 +13,14 @@ import streamlit as st
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from app_pages import _common as common  # noqa: E402
+from app_pages import _style  # noqa: E402
 from traits import services  # noqa: E402
 
 PAGES = [
     ("app_pages/territoire.py", "Territoire", ":material/map:"),
     ("app_pages/diagnostics.py", "Diagnostics", ":material/assignment:"),
     ("app_pages/pistes.py", "Pistes", ":material/join_inner:"),
+    ("app_pages/mutualisations.py", "Mutualisations", ":material/groups:"),
     ("app_pages/partenariats.py", "Partenariats", ":material/handshake:"),
     ("app_pages/reseau.py", "Réseau", ":material/hub:"),
     ("app_pages/bilan.py", "Bilan", ":material/summarize:"),
@@ -28,6 +30,7 @@ PAGES = [
 ]
 
 st.set_page_config(page_title="Traits d'Unions", page_icon="🤝", layout="wide")
+_style.french_builtin_texts()
 # Keep the interview form's values when the facilitator visits another page and comes back.
 for key in [k for k in st.session_state if str(k).startswith("iv_")]:
     st.session_state[key] = st.session_state[key]
@@ -49,7 +52,13 @@ with st.sidebar:
         st.caption(f"Connecté·e : {principal.username}")
         st.button("Se déconnecter", on_click=common.sign_out, key="sign_out")
     else:
-        st.caption("Poste unique : pas de comptes sur cette base (voir docs/deploy.md).")
+        st.caption("Poste unique : pas de comptes sur cette base.")
+    if common.exploring_demo():
+        st.info("Vous explorez le territoire d'exemple : structures et personnes inventées.")
+        st.button("Revenir à ma base", on_click=common.leave_demo, key="leave_demo")
+        st.button("Supprimer la base d'exemple", on_click=common.remove_demo, key="remove_demo")
+    elif common.demo_allowed() and territories:
+        st.button("Explorer le territoire d'exemple", on_click=common.explore_demo, key="demo")
     if territories:
         st.selectbox(
             "Territoire",
@@ -57,13 +66,21 @@ with st.sidebar:
             format_func=territories.__getitem__,
             key=common.TERRITORY_KEY,
         )
-if common.demo_was_loaded() and not st.session_state.get("_demo_notice_shown"):
-    st.session_state["_demo_notice_shown"] = True
+if not territories and not common.exploring_demo() and common.demo_allowed():
     st.info(
-        "Base vide : le territoire d'exemple (fictif) a été chargé. Explorez-le, puis créez "
-        "votre territoire."
+        "Bienvenue ! Votre base est vide. Créez votre territoire ci-dessous, ou explorez "
+        "d'abord le territoire d'exemple : des structures et des personnes inventées, gardées "
+        "dans une base à part, que vous pourrez supprimer."
+    )
+    st.button(
+        "Explorer le territoire d'exemple",
+        on_click=common.explore_demo,
+        key="first_run_demo",
+        type="primary",
     )
 
 page = st.navigation([st.Page(path, title=title, icon=icon) for path, title, icon in PAGES])
 common.note_page(page.url_path)
+if st.session_state.get("_page_changed"):
+    _style.close_sidebar_on_narrow_screens()
 page.run()

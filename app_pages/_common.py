@@ -12,11 +12,9 @@ from typing import Any, TypeVar
 import pandas as pd
 import streamlit as st
 
-from traits import services
 from traits.errors import InvalidInputError, Problem, TraitsError
-from traits.matching.pipeline import Matcher
-from traits.services import access, matching, views
-from traits.storage import Store
+from traits.services import Store, access, demo, matching, views
+from traits.services.matching import Matcher
 
 T = TypeVar("T")
 TERRITORY_KEY = "territory_id"
@@ -24,13 +22,16 @@ PENDING_TERRITORY_KEY = "_pending_territory"
 
 
 @st.cache_resource(show_spinner=False)
-def _open_store(db: str | None) -> tuple[Store, bool]:
-    store = Store(db)
-    demo = False
-    if not multiuser() and not services.list_territories(store):
-        services.load_demo(store)
-        demo = True
-    return store, demo
+def _open_store(db: str | None) -> Store:
+    return Store(db)
+
+
+@st.cache_resource(show_spinner=False)
+def _open_demo(db: str | None) -> Store:
+    return demo.open_demo(db)
+
+
+DEMO_KEY = "_demo_base"
 
 
 PRINCIPAL_KEY = "_principal"
@@ -114,14 +115,50 @@ def sign_out() -> None:
     st.session_state.pop(PRINCIPAL_KEY, None)
 
 
+def _main_db() -> str | None:
+    return os.environ.get("TRAITS_DB") or None
+
+
 def get_store() -> Store:
-    """The database of ``TRAITS_DB`` (opened once per process; the sample loaded if empty)."""
-    return _open_store(os.environ.get("TRAITS_DB") or None)[0]
+    """The session's database: ``TRAITS_DB``, or the sample base while exploring the sample."""
+    if exploring_demo():
+        return _open_demo(_main_db())
+    return _open_store(_main_db())
 
 
-def demo_was_loaded() -> bool:
-    """Whether this process found the database empty and loaded the sample territory."""
-    return _open_store(os.environ.get("TRAITS_DB") or None)[1]
+def real_store() -> Store:
+    """The facilitator's own database, whatever the session explores."""
+    return _open_store(_main_db())
+
+
+def demo_allowed() -> bool:
+    """The sample is offered on a laptop only: not on a shared base, nor one with accounts."""
+    return not multiuser() and not access.has_users(real_store())
+
+
+def exploring_demo() -> bool:
+    """Whether this session explores the sample territory (a base of its own)."""
+    return bool(st.session_state.get(DEMO_KEY)) and demo_allowed()
+
+
+def explore_demo() -> None:
+    """Switch this session to the sample base (button callback)."""
+    st.session_state[DEMO_KEY] = True
+    st.session_state.pop(TERRITORY_KEY, None)
+
+
+def leave_demo() -> None:
+    """Back to the facilitator's own database (button callback)."""
+    st.session_state[DEMO_KEY] = False
+    st.session_state.pop(TERRITORY_KEY, None)
+
+
+def remove_demo() -> None:
+    """Delete the sample base and go back to the own database (button callback)."""
+    store = _open_demo(_main_db()) if demo.demo_path(_main_db()) else None
+    _open_demo.clear()
+    demo.remove_demo(_main_db(), store)
+    leave_demo()
 
 
 def current_territory() -> str | None:
@@ -289,44 +326,43 @@ def cached_per_token(
     return value
 
 
-def partnership_value_form(store: Store, partnership: Any, expected_version: int) -> None:
-    """Mode and value of a partnership (what the report's estimates use)."""
+def partnership_value_inputs(partnership: Any, *, key: str) -> dict[str, Any]:
+    """Widgets for a partnership's mode and value; returns the service's keyword arguments."""
     from traits.model import LABELS_FR, PartnershipMode
-    from traits.services import partnerships
 
     p = partnership
-    key = p.partnership_id
+    modes = list(PartnershipMode)
+    mode = st.selectbox(
+        "Mode",
+        modes,
+        index=modes.index(p.mode) if p.mode else 0,
+        format_func=LABELS_FR.get,
+        key=f"mode_{key}",
+    )
+    hours = st.number_input(
+        "Heures données", min_value=0.0, step=1.0, value=float(p.value_hours or 0),
+        key=f"hours_{key}", format="%.0f",
+    )  # fmt: skip
+    euros = st.number_input(
+        "Montant en euros", min_value=0.0, step=50.0, value=float(p.value_euros or 0),
+        key=f"euros_{key}", format="%.0f",
+    )  # fmt: skip
+    return {"mode": mode, "value_hours": hours or None, "value_euros": euros or None}
+
+
+def partnership_value_form(store: Store, partnership: Any, expected_version: int) -> None:
+    """Mode and value of a partnership (what the report's estimates use)."""
+    from traits.services import partnerships
+
+    key = partnership.partnership_id
     with st.form(f"value_{key}", border=False):
-        modes = list(PartnershipMode)
-        mode = st.selectbox(
-            "Mode",
-            modes,
-            index=modes.index(p.mode) if p.mode else 0,
-            format_func=LABELS_FR.get,
-            key=f"mode_{key}",
-        )
-        hours = st.number_input(
-            "Heures données",
-            min_value=0.0,
-            step=1.0,
-            value=float(p.value_hours or 0),
-            key=f"hours_{key}",
-        )
-        euros = st.number_input(
-            "Montant (€)",
-            min_value=0.0,
-            step=50.0,
-            value=float(p.value_euros or 0),
-            key=f"euros_{key}",
-        )
+        details = partnership_value_inputs(partnership, key=key)
         if st.form_submit_button("Enregistrer"):
             if succeeded(
                 partnerships.update_details,
                 store,
                 key,
-                mode=mode,
-                value_hours=hours or None,
-                value_euros=euros or None,
+                **details,
                 expected_version=expected_version,
             ):
                 st.session_state["board_done"] = "Mode et valeur enregistrés."

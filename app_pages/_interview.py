@@ -26,6 +26,7 @@ from traits.model import (
     OrgKind,
 )
 from traits.services import diagnostics, privacy
+from traits.services import vocabulary as voc
 
 F = diagnostics.FIELDS
 esc = common.esc
@@ -205,6 +206,7 @@ def _save(store: Any, territory_id: str, status: str) -> None:
     word = "Brouillon enregistré" if status == "draft" else "Diagnostic enregistré"
     S.iv_message = ("success", f"{word} : {record.organisation.name}.")
     S.iv_problems = record.warnings
+    S.iv_saved_org = record.organisation.org_id if status != "draft" else None
 
 
 def _item_section(store: Any, territory_id: str, direction: str, title: str) -> None:
@@ -213,9 +215,11 @@ def _item_section(store: Any, territory_id: str, direction: str, title: str) -> 
     for i, x in enumerate(S.iv_items):
         if x["direction"] == direction:
             left, right = st.columns([6, 1])
+            sub = x.get("subcategory")
+            sub_label = voc.subcategory_label(store, sub, territory_id) if sub else None
             left.markdown(
                 f"**{esc(x['title'])}** — {LABELS_FR[Category(x['category'])]}"
-                + (f" · {esc(x['subcategory'])}" if x.get("subcategory") else "")
+                + (f" · {esc(sub_label)}" if sub_label else "")
             )
             if x.get("description"):
                 left.caption(x["description"])
@@ -279,6 +283,8 @@ def render(store: Any, territory_id: str) -> None:
         on_change=_choose_org,
         args=(orgs,),
     )
+    # One row of two fields at a time, so that on a narrow screen each field stays next to
+    # its partner (commune then postcode), not all left fields before all right ones.
     c1, c2 = st.columns(2)
     c1.text_input("Nom de la structure", key="iv_name")
     with c1:
@@ -289,14 +295,17 @@ def render(store: Any, territory_id: str) -> None:
         key="iv_kind",
         format_func=lambda k: LABELS_FR[OrgKind(k)],
     )
+    c1, c2 = st.columns(2)
     c1.text_input("Forme juridique", key="iv_legal_form", placeholder="association, SCOP, SAS…")
     c2.text_input("SIRET", key="iv_siret")
     with c2:
         common.field_problems(problems, F["siret"])
+    c1, c2 = st.columns(2)
     c1.text_input("Commune", key="iv_commune")
     with c1:
         common.field_problems(problems, F["commune"])
     c2.text_input("Code postal", key="iv_postcode")
+    c1, c2 = st.columns(2)
     c1.text_input("Effectif", key="iv_size", placeholder="10-49")
     c2.date_input("Date de l'entretien", key="iv_date", format="DD/MM/YYYY")
     with c2:
@@ -316,6 +325,10 @@ def render(store: Any, territory_id: str) -> None:
     kind, text = S.pop("iv_message", (None, None))
     if kind:
         (st.success if kind == "success" else st.error)(text)
+    if S.get("iv_saved_org"):
+        if st.button("Voir les pistes de cette structure", icon=":material/join_inner:"):
+            S.pistes_scope, S.pistes_org = "Par structure", S.iv_saved_org
+            st.switch_page("app_pages/pistes.py")
     b1, b2 = st.columns(2)
     b1.button(
         "Enregistrer comme brouillon",

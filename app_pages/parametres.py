@@ -11,6 +11,7 @@ import streamlit as st
 from app_pages import _common as common
 from app_pages import _vocabulary
 from traits.fr import fr_number, plural
+from traits.model import LABELS_FR, Category
 from traits.services import matching, territories
 from traits.services import vocabulary as voc
 
@@ -21,10 +22,11 @@ vocab_tab, match_tab, data_tab = st.tabs(["Vocabulaire", "Appariement", "Donnée
 
 with vocab_tab:
     rows = [
-        (s.code, s.category, s.label, ", ".join(s.synonyms[:6])) for s in voc.vocabulary(store, tid)
+        (LABELS_FR[Category(s.category)], s.label, ", ".join(s.synonyms[:6]))
+        for s in voc.vocabulary(store, tid)
     ]
     st.dataframe(
-        pd.DataFrame(rows, columns=["code", "catégorie", "libellé", "synonymes (extrait)"]),
+        pd.DataFrame(rows, columns=["catégorie", "sous-catégorie", "mots reconnus (extrait)"]),
         hide_index=True,
         height=280,
     )

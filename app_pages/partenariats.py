@@ -16,6 +16,14 @@ st.title("Partenariats")
 if "board_done" in st.session_state:
     st.success(st.session_state.pop("board_done"))
 board = views.partnership_board(store, tid)
+if not any(board.values()):
+    st.info(
+        "Aucun partenariat pour l'instant. Ils arrivent ici quand vous proposez une piste "
+        "(page « Pistes ») ou une mutualisation (page « Mutualisations ») ; vous les suivez "
+        "ensuite de la mise en lien jusqu'au partenariat concrétisé."
+    )
+    st.page_link("app_pages/pistes.py", label="Voir les pistes", icon=":material/join_inner:")
+    st.stop()
 seen = common.seen_versions("board_seen")
 for column, (status, cards) in zip(st.columns(len(board)), board.items(), strict=True):
     column.markdown(f"#### {LABELS_FR[status].capitalize()}")
@@ -24,8 +32,10 @@ for column, (status, cards) in zip(st.columns(len(board)), board.items(), strict
         p = card.partnership
         expected = seen.setdefault(p.partnership_id, card.version)
         with column.container(border=True):
-            st.markdown(f"**{esc(card.org_a_name)}** ↔ **{esc(card.org_b_name)}**")
-            if card.need_title or card.offer_title:
+            st.markdown(f"**{esc(card.parties)}**")
+            if card.partnership.label:
+                st.caption(esc(card.partnership.label))
+            elif card.need_title or card.offer_title:
                 st.caption(f"{esc(card.need_title or '—')} ← {esc(card.offer_title or '—')}")
             st.caption(f"Mode : {LABELS_FR[p.mode] if p.mode else 'à préciser'}")
             if p.abandon_reason:
@@ -45,26 +55,35 @@ for column, (status, cards) in zip(st.columns(len(board)), board.items(), strict
             target = st.selectbox(
                 "Passer à", card.moves, format_func=LABELS_FR.get, key=f"to_{p.partnership_id}"
             )
-            reason = None
+            reason, details = None, None
             if target is PartnershipStatus.ABANDONED:
                 reason = st.text_input(
                     "Motif de l'abandon (obligatoire)", key=f"why_{p.partnership_id}"
                 )
+            elif target is PartnershipStatus.REALISED:
+                st.caption("Pour le bilan : le mode et la valeur du partenariat concrétisé.")
+                details = common.partnership_value_inputs(p, key=f"done_{p.partnership_id}")
             if st.button("Déplacer", key=f"move_{p.partnership_id}"):
                 if target is PartnershipStatus.ABANDONED and not (reason or "").strip():
                     st.error("Indiquez le motif de l'abandon.")
+                elif details is not None and not common.succeeded(
+                    partnerships.update_details,
+                    store,
+                    p.partnership_id,
+                    **details,
+                    expected_version=expected,
+                ):
+                    seen.pop(p.partnership_id, None)
                 elif common.succeeded(
                     partnerships.change_status,
                     store,
                     p.partnership_id,
                     target,
                     reason=reason,
-                    expected_version=expected,
+                    expected_version=expected + 1 if details is not None else expected,
                 ):
                     seen.pop(p.partnership_id, None)
-                    st.session_state["board_done"] = (
-                        f"{card.org_a_name} ↔ {card.org_b_name} : {LABELS_FR[target]}."
-                    )
+                    st.session_state["board_done"] = f"{card.parties} : {LABELS_FR[target]}."
                     st.rerun()
                 else:
                     seen.pop(p.partnership_id, None)  # the next action starts from the new state

@@ -6,6 +6,7 @@ import streamlit as st
 
 from app_pages import _common as common
 from app_pages import _map
+from traits import services
 from traits.model import LABELS_FR
 from traits.services import diagnostics, matching, territories, views
 
@@ -13,6 +14,17 @@ store = common.get_store()
 tid = common.require_territory()
 esc = common.esc
 st.title("Pistes")
+counts = services.stats(store, tid)
+if not counts["needs"] or not counts["offers"]:
+    st.info(
+        "Pas encore de pistes : il faut au moins un besoin et une offre de structures "
+        "différentes. Saisissez des diagnostics (page « Diagnostics ») ou importez le tableur "
+        "de vos entretiens : les pistes apparaîtront ici."
+    )
+    st.page_link(
+        "app_pages/diagnostics.py", label="Saisir un diagnostic", icon=":material/assignment:"
+    )
+    st.stop()
 scope = (
     st.segmented_control(
         "Pistes",
@@ -29,14 +41,14 @@ if matcher is None:
 if scope == "Par besoin":
     needs = dict(views.list_needs(store, tid))
     need = st.selectbox("Besoin", list(needs), format_func=needs.get, key="pistes_need")
-    views = common.attempt(views.pistes_for, store, tid, matcher, need_id=need) if need else []
+    shown = common.attempt(views.pistes_for, store, tid, matcher, need_id=need) if need else []
 elif scope == "Par structure":
     orgs = {o.org_id: o.name for o in diagnostics.list_organisations(store, tid)}
     org = st.selectbox("Structure", list(orgs), format_func=orgs.get, key="pistes_org")
-    views = common.attempt(views.pistes_for, store, tid, matcher, org_id=org) if org else []
+    shown = common.attempt(views.pistes_for, store, tid, matcher, org_id=org) if org else []
 else:
     with st.spinner("Recherche des meilleures pistes du territoire…"):
-        views = common.cached_per_token(
+        shown = common.cached_per_token(
             store,
             tid,
             "pistes",
@@ -46,11 +58,15 @@ else:
 territories.record_milestone(store, tid, territories.PISTES_SEEN)
 if "pistes_done" in st.session_state:
     st.success(st.session_state.pop("pistes_done"))
-if not views:
+    if st.session_state.pop("pistes_proposed", False):
+        st.page_link(
+            "app_pages/partenariats.py", label="Suivre ce partenariat", icon=":material/handshake:"
+        )
+if not shown:
     st.info("Aucune piste pour l'instant : ajoutez des besoins et des offres au territoire.")
     st.stop()
 
-for n, view in enumerate(views[:30]):
+for n, view in enumerate(shown[:30]):
     c, need, offer = view.candidate, view.need, view.offer
     with st.container(border=True):
         st.markdown(
@@ -75,8 +91,9 @@ for n, view in enumerate(views[:30]):
                 st.session_state["pistes_done"] = (
                     "Piste proposée : suivez-la dans « Partenariats »."
                 )
+                st.session_state["pistes_proposed"] = True
                 st.rerun()
-if len(views) > 30:
-    st.caption(f"Les 30 premières pistes sur {len(views)} sont affichées.")
+if len(shown) > 30:
+    st.caption(f"Les 30 premières pistes sur {len(shown)} sont affichées.")
 with st.expander("Carte (besoins en orange, offres en vert)"):
-    _map.draw(*_map.pairs(views[:30]), key="pistes_map")
+    _map.draw(*_map.pairs(shown[:30]), key="pistes_map")

@@ -8,7 +8,7 @@ import streamlit as st
 from app_pages import _common as common
 from app_pages import _map
 from traits.fr import fr_number, fr_percent, plural
-from traits.model import LABELS_FR
+from traits.model import LABELS_FR, PIPELINE, PartnershipStatus
 from traits.services import reports, views
 
 store = common.get_store()
@@ -43,8 +43,14 @@ with facts_tab:
     c4.metric("Délai médian", plural(days, "jour", "jours") if days is not None else "—")
     st.caption(f"Part des liens ESS – entreprise : {fr_percent(facts['ess_company_share'])}.")
     if facts["by_status"]:
-        by_status = {LABELS_FR.get(k, k): n for k, n in facts["by_status"].items()}
-        st.bar_chart(pd.Series(by_status, name="partenariats"), horizontal=True)
+        order = [*PIPELINE, PartnershipStatus.ABANDONED]
+        by_status = pd.DataFrame(
+            {
+                "étape": [LABELS_FR[s].capitalize() for s in order],
+                "partenariats": [facts["by_status"].get(s.value, 0) for s in order],
+            }
+        )
+        st.bar_chart(by_status, x="étape", y="partenariats", horizontal=True, sort=False)
     st.markdown("#### Structures à revoir")
     st.caption("Rencontrées en diagnostic mais sans partenariat encore.")
     st.dataframe(
@@ -54,12 +60,12 @@ with facts_tab:
         hide_index=True,
     )
     st.markdown("#### Structures passerelles")
-    st.dataframe(
-        pd.DataFrame(facts["brokers"], columns=["name", "betweenness"]).rename(
-            columns={"name": "structure", "betweenness": "intermédiarité"}
-        ),
-        hide_index=True,
+    st.caption(
+        "Elles relient des structures qui, sans elles, ne seraient pas liées : les plus "
+        "centrales d'abord."
     )
+    brokers = [b["name"] if isinstance(b, dict) else b[0] for b in facts["brokers"]]
+    st.markdown("\n".join(f"{i}. {common.esc(name)}" for i, name in enumerate(brokers, 1)))
     st.markdown("#### Groupes de structures liées")
     for i, cluster in enumerate(facts["clusters"][:10], start=1):
         st.caption(f"Groupe {i} : " + ", ".join(common.esc(x["name"]) for x in cluster))

@@ -5,10 +5,58 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import _common as common
+from app_pages import _map
+from traits import services
 from traits.errors import InvalidInputError
-from traits.services import territories
+from traits.fr import fr_date, fr_duration
+from traits.model import LABELS_FR
+from traits.services import diagnostics, home, territories
 
 FIELDS = territories.TERRITORY_FIELDS
+esc = common.esc
+
+
+def _todo(todo: home.Todo) -> None:
+    """What to do next: partnerships to follow up, needs waiting, drafts."""
+    st.markdown("#### À faire")
+    if todo.empty:
+        st.caption(
+            "Rien en attente : ni partenariat à relancer, ni besoin sans suite, ni brouillon."
+        )
+        return
+    if todo.follow_ups:
+        st.markdown("**Partenariats à relancer**")
+        for f in todo.follow_ups[:6]:
+            idle = fr_duration(f.days_idle)
+            flag = ":material/schedule: " if f.stale else ""
+            st.markdown(
+                f"- {flag}{esc(f.parties)} : {LABELS_FR[f.status]}, "
+                + (f"sans nouvelle depuis {idle}" if f.days_idle else "mis à jour aujourd'hui")
+            )
+        st.page_link(
+            "app_pages/partenariats.py",
+            label="Ouvrir les partenariats",
+            icon=":material/handshake:",
+        )
+    if todo.waiting_needs:
+        st.markdown(f"**Besoins sans partenariat proposé** ({len(todo.waiting_needs)})")
+        for need in todo.waiting_needs[:6]:
+            when = f", diagnostic du {fr_date(need.since)}" if need.since else ""
+            st.markdown(f"- {esc(need.title)} ({esc(need.org_name)}{when})")
+        st.page_link(
+            "app_pages/pistes.py", label="Chercher des pistes", icon=":material/join_inner:"
+        )
+    if todo.drafts:
+        st.markdown("**Diagnostics en brouillon**")
+        for draft in todo.drafts[:6]:
+            st.markdown(f"- {esc(draft.org_name)}, entretien du {fr_date(draft.date)}")
+        st.page_link(
+            "app_pages/diagnostics.py",
+            label="Reprendre un diagnostic",
+            icon=":material/assignment:",
+        )
+
+
 store = common.get_store()
 st.title("Territoire")
 
@@ -20,6 +68,20 @@ if tid is not None:
         f"Animation : {territory.facilitator or 'non renseignée'} — communes : "
         + (", ".join(territory.communes) or "non renseignées")
     )
+    counts = services.stats(store, tid)
+    figures = [
+        ("Structures", counts["organisations"]),
+        ("Diagnostics", counts["diagnostics"]),
+        ("Besoins", counts["needs"]),
+        ("Offres", counts["offers"]),
+        ("Partenariats concrétisés", counts["partnerships"]["realised"]),
+    ]
+    for column, (label, value) in zip(st.columns(len(figures)), figures, strict=True):
+        column.metric(label, value)
+    _todo(home.todo(store, tid))
+    with st.expander("Carte des structures"):
+        orgs = diagnostics.list_organisations(store, tid)
+        _map.draw(_map.organisations(orgs), key="home_map", legend=_map.KIND_LEGEND)
     st.markdown("#### Premiers pas")
     for label, done in territories.onboarding_checklist(store, tid):
         st.markdown(
@@ -27,6 +89,10 @@ if tid is not None:
         )
     st.caption("Changez de territoire dans le menu de gauche.")
 
+if common.exploring_demo():
+    st.info("Vous explorez le territoire d'exemple : revenez à votre base pour créer le vôtre.")
+    st.button("Revenir à ma base", on_click=common.leave_demo, key="leave_demo_here")
+    st.stop()
 problems = st.session_state.get("territory_problems", [])
 with st.expander("Créer un territoire", expanded=tid is None or bool(problems)):
     with st.form("new_territory"):

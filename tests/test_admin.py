@@ -45,8 +45,9 @@ def laptop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[AppTest, Pa
     monkeypatch.setenv("TRAITS_DB", str(db))
     store = Store(db)
     matching.save_settings(store, None, use_semantic=False)
+    services.load_demo(store)  # a laptop base holding one territory and its contacts
     store.dispose()
-    at = AppTest.from_file(str(APP), default_timeout=60).run()  # loads the sample territory
+    at = AppTest.from_file(str(APP), default_timeout=60).run()
     assert not at.exception
     return at, db
 

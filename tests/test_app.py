@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from traits import services
 from traits.model import PartnershipStatus
-from traits.services import matching
+from traits.services import demo, matching
 from traits.storage import Store
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
@@ -16,6 +18,7 @@ PAGES = [
     "territoire",
     "diagnostics",
     "pistes",
+    "mutualisations",
     "partenariats",
     "reseau",
     "bilan",
@@ -29,13 +32,26 @@ PAGES = [
 def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     db = tmp_path / "app.sqlite"
     monkeypatch.setenv("TRAITS_DB", str(db))
-    store = Store(db)
-    matching.save_settings(store, None, use_semantic=False)  # fast, and the same on every machine
-    store.dispose()
+    for store in (Store(db), demo.open_demo(str(db))):
+        # fast, and the same on every machine
+        matching.save_settings(store, None, use_semantic=False)
+        store.dispose()
     at = AppTest.from_file(str(APP), default_timeout=60)
     at.run()
     assert not at.exception
     return at
+
+
+def explore(at: AppTest) -> AppTest:
+    """Explore the sample territory (its own base), as a first-time user would."""
+    widget(at, "button", "Explorer le territoire d'exemple").click().run()
+    assert not at.exception
+    return at
+
+
+@pytest.fixture
+def sample(app: AppTest) -> AppTest:
+    return explore(app)
 
 
 def go(at: AppTest, page: str) -> AppTest:
@@ -59,9 +75,11 @@ def metrics(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
-def test_first_start_loads_the_sample_and_every_page_renders(app: AppTest):
-    assert any("territoire d'exemple" in t for t in texts(app, "info"))
+def test_first_start_offers_the_sample_apart_and_every_page_renders(app: AppTest):
+    assert any("Votre base est vide" in t for t in texts(app, "info"))
+    explore(app)
     assert app.session_state["territory_id"] == "vitre"
+    assert not services.list_territories(Store(os.environ["TRAITS_DB"])), "no sample in the base"
     for page in PAGES:
         go(app, page)
         assert not app.error, (page, texts(app, "error"))
@@ -69,6 +87,37 @@ def test_first_start_loads_the_sample_and_every_page_renders(app: AppTest):
     assert int(metrics(app)["Partenariats concrétisés"]) > 0
     go(app, "reseau")
     assert app.get("graphviz_chart")
+
+
+def test_the_sample_can_be_removed_and_never_enters_the_own_base(sample: AppTest):
+    app = sample
+    path = demo.demo_path(os.environ["TRAITS_DB"])
+    assert path is not None and path.exists()
+    widget(app, "button", "Supprimer la base d'exemple").click().run()
+    assert not app.exception and not path.exists()
+    assert any("Votre base est vide" in t for t in texts(app, "info"))
+    create_territory(app, "Pays de Test")
+    assert not any("Votre base est vide" in t for t in texts(app, "info"))
+    own = services.list_territories(Store(os.environ["TRAITS_DB"]))
+    assert [t.name for t in own] == ["Pays de Test"]
+    assert not path.exists()
+
+
+def test_a_pool_becomes_a_partnership_of_all_its_organisations(sample: AppTest):
+    app = sample
+    go(app, "mutualisations")
+    buttons = [b for b in app.button if b.label == "Suivre cette mutualisation"]
+    assert buttons, "the sample territory has shared needs"
+    buttons[0].click().run()
+    assert any("Mutualisation ajoutée" in t for t in texts(app, "success"))
+    store = demo.open_demo(os.environ["TRAITS_DB"])
+    from traits.services import partnerships
+
+    pooled = [p for p in partnerships.list_partnerships(store) if p.is_pooled]
+    assert len(pooled) == 1 and len(pooled[0].org_ids) >= 2
+    go(app, "partenariats")
+    shown = " ".join(texts(app, "markdown") + texts(app, "caption"))
+    assert pooled[0].label in shown
 
 
 def create_territory(at: AppTest, name: str) -> None:
@@ -89,10 +138,13 @@ def interview(at: AppTest, name: str, kind: str, commune: str, direction: str, t
     at.run()
     suggestions = [p for p in at.get("button_group") if "Sous-catégorie" in p.label]
     assert suggestions and suggestions[0].options[0] == "Véhicules"
+    at.get("button_group")[0].set_value("vehicles").run()
     at.button(key=f"ivb_add_{direction}").click().run()
+    assert any(f"{title}** — matériel · Véhicules" in t for t in texts(at, "markdown"))
     at.button(key="ivb_save_complete").click().run()
     assert not at.exception and not at.error, texts(at, "error")
     assert texts(at, "success") == [f"Diagnostic enregistré : {name}."]
+    assert any(b.label == "Voir les pistes de cette structure" for b in at.button)
     at.button(key="ivb_reset").click().run()
 
 
@@ -102,9 +154,11 @@ def test_main_path_from_interview_to_report(app: AppTest):
     for page in PAGES:  # an empty territory: hints, no crash
         go(app, page)
     go(app, "pistes")
-    assert any("importez un tableur ou saisissez un diagnostic" in e for e in texts(app, "error"))
+    assert not texts(app, "error")
+    assert any("Pas encore de pistes" in t for t in texts(app, "info"))
     go(app, "territoire")
-    assert all(":material/radio_button_unchecked:" in t for t in texts(app, "markdown")[1:5])
+    steps = [t for t in texts(app, "markdown") if t.startswith(":material/")]
+    assert len(steps) == 4 and all(":material/radio_button_unchecked:" in t for t in steps)
 
     go(app, "diagnostics")
     interview(app, "Recyclerie du Bocage", "ess", "Vitré", "need", "Camion pour les collectes")
@@ -125,14 +179,25 @@ def test_main_path_from_interview_to_report(app: AppTest):
     widget(app, "button", "Proposer ce partenariat").click()
     app.run()
     assert texts(app, "success") == ["Piste proposée : suivez-la dans « Partenariats »."]
+    assert any(link.label == "Suivre ce partenariat" for link in app.get("page_link"))
 
+    go(app, "territoire")
+    assert any("Partenariats à relancer" in t for t in texts(app, "markdown"))
     go(app, "partenariats")
     move = widget(app, "selectbox", "Passer à")
     move.select(PartnershipStatus.REALISED)
+    app.run()
+    realised_euros = [w for w in app.number_input if w.label == "Montant en euros"][-1]
+    realised_euros.set_value(800.0)
     widget(app, "button", "Déplacer").click()
     app.run()
     assert not app.exception
     assert texts(app, "success") == ["Recyclerie du Bocage ↔ Transports Morin : concrétisé."]
+    store = Store(os.environ["TRAITS_DB"])
+    from traits.services import partnerships
+
+    (done,) = partnerships.list_partnerships(store, status="realised", territory_id="pays-de-test")
+    assert done.value_euros == 800.0 and done.mode is not None
 
     go(app, "bilan")
     after = metrics(app)
@@ -144,7 +209,24 @@ def test_main_path_from_interview_to_report(app: AppTest):
     assert "Recenser au moins 5 besoins et 5 offres" in steps[1]
 
 
-def test_form_problems_show_next_to_fields_and_drafts_resume(app: AppTest):
+def test_after_an_interview_its_pistes_are_one_click_away(sample: AppTest):
+    app = sample
+    go(app, "diagnostics")
+    app.text_input(key="iv_name").input("Garage Solidaire Test")
+    app.text_input(key="iv_commune").input("Vitré")
+    app.text_input(key="iv_new_need_title").input("Un fourgon pour les livraisons du mardi")
+    app.selectbox(key="iv_new_need_category").select("equipment")
+    app.button(key="ivb_add_need").click().run()
+    app.button(key="ivb_save_complete").click().run()
+    widget(app, "button", "Voir les pistes de cette structure").click().run()
+    assert not app.exception
+    assert app.session_state["pistes_scope"] == "Par structure"
+    shown = texts(app, "markdown")
+    assert any("Un fourgon pour les livraisons du mardi" in t for t in shown)
+
+
+def test_form_problems_show_next_to_fields_and_drafts_resume(sample: AppTest):
+    app = sample
     go(app, "diagnostics")
     app.button(key="ivb_save_complete").click().run()
     errors = texts(app, "error")
@@ -176,7 +258,8 @@ def test_form_problems_show_next_to_fields_and_drafts_resume(app: AppTest):
     assert not [b for b in app.button if b.label == "Reprendre"]
 
 
-def test_import_problems_are_listed_row_by_row_and_nothing_is_written(app: AppTest):
+def test_import_problems_are_listed_row_by_row_and_nothing_is_written(sample: AppTest):
+    app = sample
     go(app, "diagnostics")
     bad = b"org_id,name,kind\nx1,,ess\nx2,Entreprise Test,vaisseau\n"
     app.file_uploader(key="import_files").upload("organisations.csv", bad, "text/csv")
@@ -192,7 +275,8 @@ def test_import_problems_are_listed_row_by_row_and_nothing_is_written(app: AppTe
     assert metrics(app)["Structures rencontrées"] == "40"
 
 
-def test_abandon_needs_a_reason_and_a_stale_card_is_refused(app: AppTest):
+def test_abandon_needs_a_reason_and_a_stale_card_is_refused(sample: AppTest):
+    app = sample
     go(app, "partenariats")
     move = widget(app, "selectbox", "Passer à")
     move.select(PartnershipStatus.ABANDONED)
@@ -212,12 +296,12 @@ def test_abandon_needs_a_reason_and_a_stale_card_is_refused(app: AppTest):
 
 
 def _store() -> Store:
-    import os
+    """The sample base the ``sample`` fixture explores."""
+    return demo.open_demo(os.environ["TRAITS_DB"])
 
-    return Store(os.environ["TRAITS_DB"])
 
-
-def test_settings_page_saves_matcher_settings_and_vocabulary(app: AppTest):
+def test_settings_page_saves_matcher_settings_and_vocabulary(sample: AppTest):
+    app = sample
     go(app, "parametres")
     # the sample's realised and abandoned partnerships are feedback, too little to learn from
     assert any(
@@ -240,7 +324,8 @@ def test_settings_page_saves_matcher_settings_and_vocabulary(app: AppTest):
     assert any("réinitialisé" in s for s in texts(app, "success"))
 
 
-def test_settings_page_shows_learning_at_work(app: AppTest):
+def test_settings_page_shows_learning_at_work(sample: AppTest):
+    app = sample
     # simulated facilitators who only want partners within 8 km
     store = _store()
     matcher = matching.fit_matcher(store, "vitre")
@@ -260,7 +345,8 @@ def test_settings_page_shows_learning_at_work(app: AppTest):
 def test_accounts_sign_in_and_see_their_territories_only(app: AppTest):
     from traits.services import access
 
-    store = _store()
+    store = Store(os.environ["TRAITS_DB"])
+    services.load_demo(store)
     access.add_user(store, "solene", "facilitator", "mot-de-passe-long", territories=["vitre"])
     go(app, "territoire")
     access.add_user(store, "admin", "admin", "mot-de-passe-admin")

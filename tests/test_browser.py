@@ -125,7 +125,8 @@ def test_main_path_in_a_real_browser(page: Page) -> None:
 
     # Pistes: the need's shortlist holds the offer; propose it.
     bs.go(page, "Pistes")
-    bs.choose(page, page.get_by_label("Besoin"), f"{NEED} — {NEED_ORG}", search="camion pour nos")
+    # Pistes opens on what matters: the newest need no partnership answers yet.
+    expect(page.get_by_label("Besoin")).to_have_value(f"{NEED} — {NEED_ORG}")
     piste = bs.card(page, OFFER, "Proposer ce partenariat")
     expect(piste).to_be_visible()
     expect(piste).to_contain_text(OFFER_ORG)

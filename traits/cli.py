@@ -300,6 +300,32 @@ def partnership_propose(
     typer.echo(part.partnership_id)
 
 
+@partnership_app.command("pool")
+def partnership_pool(
+    need: Annotated[
+        list[str], typer.Option("--need", help="Un besoin de la mutualisation (option répétée).")
+    ],
+    db: DbOption = None,
+    offer: Annotated[
+        str | None, typer.Option("--offer", help="Une offre qui servirait tout le groupe.")
+    ] = None,
+    label: Annotated[str | None, typer.Option("--label", help="Nom de la mutualisation.")] = None,
+    note: Annotated[str | None, typer.Option("--note")] = None,
+    author: Annotated[str | None, typer.Option("--author", envvar="TRAITS_AUTHOR")] = None,
+) -> None:
+    """Suivre une mutualisation : un partenariat qui réunit plusieurs structures.
+
+    La dernière ligne affichée est l'identifiant du nouveau partenariat.
+    """
+    from traits.services import pooling as pooling_service
+
+    part = pooling_service.propose_pool(
+        _store(db), need, offer_id=offer, label=label, author=author, note=note
+    )
+    typer.echo(f"Mutualisation proposée : {part.label} ({len(part.org_ids)} structures).")
+    typer.echo(part.partnership_id)
+
+
 @partnership_app.command("status")
 def partnership_status(
     partnership_id: Annotated[str, typer.Argument(help="Identifiant du partenariat.")],
@@ -480,6 +506,30 @@ def match(
         for rank, c in enumerate(r["candidates"], start=1)
     ]
     _print_rows(rows, fmt, ["need_id", "rank", "offer_id", "org_id", "score", "reasons"])
+
+
+@app.command("pooling")
+def pooling(
+    db: DbOption = None,
+    territory: TerritoryOption = None,
+    fmt: FormatOption = "table",
+) -> None:
+    """Mutualisations : les besoins que plusieurs structures partagent, et une réponse commune."""
+    from traits.services import pooling as pooling_service
+
+    pools = pooling_service.find_pools(_store(db), territory)
+    if fmt == "json":
+        typer.echo(json.dumps([p.as_json() for p in pools], ensure_ascii=False, indent=2))
+        return
+    rows = pooling_service.pool_rows(pools)
+    if fmt == "table" and not rows:
+        typer.echo(
+            "Aucune mutualisation trouvée : il faut des besoins proches "
+            "d'au moins deux structures."
+        )
+        return
+    columns = ["label", "organisations", "need_ids", "suggestion", "volume", "offer_id"]
+    _print_rows(rows, fmt, columns)
 
 
 @app.command("evaluate")

@@ -55,3 +55,14 @@ def period_label(start: dt.date | None, end: dt.date | None) -> str:
     if end:
         return f"jusqu'au {fr_date(end)}"
     return "toutes dates confondues"
+
+
+def fr_duration(days: int) -> str:
+    """A duration as people say it: ``5 jours``, ``3 semaines``, ``4 mois``, ``2 ans``."""
+    if days < 14:
+        return plural(days, "jour", "jours")
+    if days < 61:
+        return plural(days // 7, "semaine", "semaines")
+    if days < 730:
+        return f"{days * 12 // 365} mois"
+    return plural(days // 365, "an", "ans")

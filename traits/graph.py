@@ -1,5 +1,10 @@
 """The partnership network as a graph: organisations are nodes, partnerships are edges.
 
+A pooled partnership (mutualisation) is a hyperedge: one edge between its first two parties,
+so that every count of partnerships stays one per partnership, carrying ``members`` (every
+organisation, joined with ``|``) and ``label``; :func:`simple_projection`, which the network
+analyses use, joins every two of its members.
+
 Pure functions over domain objects and networkx graphs: no storage, no user interface. Every
 analysis reuses a networkx algorithm and takes its ``weight=`` and ``seed=`` explicitly, so the
 tests can check it against networkx itself.
@@ -140,6 +145,8 @@ def build_graph(
                 offer_id=p.offer_id,
                 value_euros=p.value_euros,
                 value_hours=p.value_hours,
+                label=p.label,
+                members=CATEGORY_SEPARATOR.join(p.org_ids) if p.is_pooled else None,
             ),
         )
     return graph
@@ -256,17 +263,23 @@ def simple_projection(
     """A simple Graph with one edge per linked pair, the number of partnerships as ``weight``.
 
     Partnerships whose status is in ``exclude`` (abandoned ones by default) are left out; every
-    node stays, with its attributes. Self-loops are dropped.
+    node stays, with its attributes. Self-loops are dropped. A pooled partnership links every
+    two of its members.
     """
     simple = nx.Graph()
     simple.add_nodes_from(graph.nodes(data=True))
-    for u, v, status in graph.edges(data="status"):
-        if status in exclude or u == v:
+    for u, v, data in graph.edges(data=True):
+        if data.get("status") in exclude:
             continue
-        if simple.has_edge(u, v):
-            simple[u][v][weight] += 1
-        else:
-            simple.add_edge(u, v, **{weight: 1})
+        members = str(data["members"]).split(CATEGORY_SEPARATOR) if data.get("members") else [u, v]
+        for i, a in enumerate(members):
+            for b in members[i + 1 :]:
+                if a == b:
+                    continue
+                if simple.has_edge(a, b):
+                    simple[a][b][weight] += 1
+                else:
+                    simple.add_edge(a, b, **{weight: 1})
     return simple
 
 

@@ -205,8 +205,23 @@ class StatusChange:
 
 
 @dataclass
+class PartnershipMember:
+    """One organisation of a pooled (multi-party) partnership, with the need it brings."""
+
+    partnership_id: str
+    org_id: str
+    need_id: str | None = None
+
+
+@dataclass
 class Partnership:
-    """A partnership of two organisations, usually a need of one met by an offer of the other."""
+    """A partnership of two organisations, usually a need of one met by an offer of the other.
+
+    A pooled partnership (mutualisation) brings several organisations together around one
+    shared answer: ``members`` lists them all with their needs, ``label`` names the pool, and
+    ``org_a``/``org_b`` hold its first two members (or its first member and the offer's
+    organisation) so that every two-party view still works.
+    """
 
     partnership_id: str
     org_a: str
@@ -224,6 +239,19 @@ class Partnership:
     created: dt.date | None = None
     notes: str | None = None
     history: list[StatusChange] = field(default_factory=list)
+    label: str | None = None
+    members: list[PartnershipMember] = field(default_factory=list)
+
+    @property
+    def is_pooled(self) -> bool:
+        """Whether this partnership brings more than a need and an offer together."""
+        return bool(self.members)
+
+    @property
+    def org_ids(self) -> list[str]:
+        """Every organisation of the partnership, in order, without repeats."""
+        ids = [m.org_id for m in self.members] if self.members else [self.org_a]
+        return list(dict.fromkeys([*ids, self.org_b]))
 
 
 def luhn_ok(digits: str) -> bool:

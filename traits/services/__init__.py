@@ -1,4 +1,8 @@
-"""The service layer: the one door the CLI, the app and the notebooks go through."""
+"""The service layer: the one door the CLI, the app and the notebooks go through.
+
+``Store`` is re-exported here so that callers open a database without reaching into
+:mod:`traits.storage`.
+"""
 
 from traits.services.data import (
     ImportReport,
@@ -25,8 +29,10 @@ from traits.services.territories import (
     get_territory,
     onboarding_checklist,
 )
+from traits.storage import Store
 
 __all__ = [
+    "Store",
     "DiagnosticRecord",
     "DiagnosticSummary",
     "ImportReport",

@@ -257,7 +257,20 @@ def export_territory(
 
 
 def load_demo(store: Store) -> ImportReport:
-    """Load the bundled sample territory (fictional data)."""
+    """Load the bundled sample territory (fictional data) into a base that holds nothing else.
+
+    Fictional people must never mix with real ones: a base that already holds another
+    territory is refused (the app keeps the sample in a base of its own, see
+    :mod:`traits.services.demo`).
+    """
+    others = [t.name for t in list_territories(store) if t.territory_id != SAMPLE_TERRITORY]
+    if others:
+        raise InvalidInputError(
+            "cette base contient déjà vos territoires ("
+            + ", ".join(f"« {name} »" for name in others)
+            + ") : le territoire d'exemple, fictif, se charge dans une base à part "
+            "(par exemple --db exemple.sqlite)."
+        )
     if not SAMPLE_DIR.exists():
         raise InvalidInputError(
             Problem(
@@ -267,6 +280,10 @@ def load_demo(store: Store) -> ImportReport:
             )
         )
     return import_territory(store, SAMPLE_DIR)
+
+
+#: The sample territory's identifier (data/samples/vitre/territories.csv).
+SAMPLE_TERRITORY = "vitre"
 
 
 def stats(store: Store, territory_id: str | None = None) -> dict[str, Any]:

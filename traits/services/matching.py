@@ -406,7 +406,7 @@ def propose_candidate(
         candidate.offer_id,
         mode=candidate.mode or None,
         author=author,
-        note="; ".join(candidate.reasons[:3]) or None,
+        note=" ".join(candidate.reasons[:3]) or None,
     )
 
 

@@ -7,7 +7,7 @@ Read models only: every write goes through the other services.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
@@ -127,6 +127,14 @@ class BoardCard:
     offer_title: str | None
     next_step: str
     moves: list[PartnershipStatus]
+    member_names: list[str] = field(default_factory=list)
+
+    @property
+    def parties(self) -> str:
+        """« A ↔ B », or every member of a mutualisation: « A, B et C »."""
+        if len(self.member_names) > 2:
+            return ", ".join(self.member_names[:-1]) + " et " + self.member_names[-1]
+        return f"{self.org_a_name} ↔ {self.org_b_name}"
 
     @property
     def title(self) -> str:
@@ -147,7 +155,7 @@ def partnership_board(
                 sa.select(t.partnerships.c.partnership_id, t.partnerships.c.version)
             )
         }
-        ids = {x for p in parts for x in (p.org_a, p.org_b)}
+        ids = {x for p in parts for x in p.org_ids}
         names = (
             {
                 r.org_id: r.name
@@ -188,6 +196,7 @@ def partnership_board(
                 offer_title=titles.get(p.offer_id) if p.offer_id else None,
                 next_step=_NEXT_STEP[p.status],
                 moves=sorted(TRANSITIONS[p.status], key=order.__getitem__),
+                member_names=[names.get(o, o) for o in p.org_ids] if p.is_pooled else [],
             )
         )
     for cards in board.values():
@@ -213,19 +222,40 @@ class PisteView:
 
 
 def list_needs(store: Store, territory_id: str | None) -> list[tuple[str, str]]:
-    """The territory's needs as (item id, « title — organisation »), by organisation."""
+    """The territory's needs as (item id, « title — organisation »), what matters first.
+
+    Needs no partnership answers yet come first, the most recently diagnosed first; then the
+    others. Within a date, by organisation and title.
+    """
     access.require_read(territory_id)
-    i, o = t.items, t.organisations
+    i, o, d = t.items, t.organisations, t.diagnostics
     q = (
-        sa.select(i.c.item_id, i.c.title, o.c.name)
+        sa.select(i.c.item_id, i.c.title, o.c.name, d.c.date)
         .join(o, i.c.org_id == o.c.org_id)
+        .outerjoin(d, i.c.diagnostic_id == d.c.diagnostic_id)
         .where(i.c.direction == "need")
     )
     if territory_id is not None:
         q = q.where(o.c.territory_id == territory_id)
     with store.reading() as conn:
         rows = conn.execute(q).all()
+        answered = set(
+            conn.execute(
+                sa.select(t.partnerships.c.need_id).where(
+                    t.partnerships.c.need_id.is_not(None),
+                    t.partnerships.c.status != PartnershipStatus.ABANDONED.value,
+                )
+            ).scalars()
+        ) | set(
+            conn.execute(
+                sa.select(t.partnership_members.c.need_id).where(
+                    t.partnership_members.c.need_id.is_not(None)
+                )
+            ).scalars()
+        )
     rows.sort(key=lambda r: (fold(r.name), fold(r.title)))
+    rows.sort(key=lambda r: r.date or dt.date.min, reverse=True)
+    rows.sort(key=lambda r: r.item_id in answered)
     return [(r.item_id, f"{r.title} — {r.name}") for r in rows]
 
 

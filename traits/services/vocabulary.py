@@ -51,3 +51,9 @@ def extend_vocabulary(store: Store, territory_id: str, path: str | Path) -> int:
             )
         upsert_subcategories(conn, territory_id, rows)
     return len(rows)
+
+
+def subcategory_label(store: Store, code: str, territory_id: str | None = None) -> str | None:
+    """The French label of a subcategory code (``None`` when the code is unknown)."""
+    found = vocabulary(store, territory_id).get(code)
+    return found.label if found is not None else None

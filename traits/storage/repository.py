@@ -22,6 +22,7 @@ from traits.model import (
     Organisation,
     OrgKind,
     Partnership,
+    PartnershipMember,
     PartnershipMode,
     PartnershipStatus,
     StatusChange,
@@ -71,9 +72,28 @@ def record(obj: Any, drop: Iterable[str] = ()) -> dict[str, Any]:
 
 def partnership_record(part: Partnership) -> dict[str, Any]:
     """A partnership as a row of ``partnerships`` (its history is written apart)."""
-    row = record(part, drop=("history",))
+    row = record(part, drop=("history", "members"))
     row["categories"] = [c.value for c in part.categories]
     return row
+
+
+def write_members(conn: Connection, part: Partnership) -> None:
+    """Write the members of a pooled partnership (replacing any written before)."""
+    pm = t.partnership_members
+    conn.execute(pm.delete().where(pm.c.partnership_id == part.partnership_id))
+    if part.members:
+        conn.execute(pm.insert(), [record(m) for m in part.members])
+
+
+def _read_members(conn: Connection, parts: dict[str, Partnership]) -> None:
+    pm = t.partnership_members
+    ids = sorted(parts)
+    for chunk in _chunks(ids):
+        q = sa.select(pm).where(pm.c.partnership_id.in_(chunk)).order_by(pm.c.member_id)
+        for r in conn.execute(q):
+            parts[r.partnership_id].members.append(
+                PartnershipMember(r.partnership_id, r.org_id, r.need_id)
+            )
 
 
 def write_parsed(conn: Connection, parsed: Parsed) -> dict[str, int]:
@@ -359,10 +379,12 @@ def read_partnerships(
             r.abandon_reason,
             r.created,
             r.notes,
+            label=r.label,
         )
         for r in conn.execute(q)
     }
     if parts:
+        _read_members(conn, parts)
         ev = t.partnership_events
         q = sa.select(ev).order_by(ev.c.partnership_id, ev.c.at, ev.c.event_id)
         if partnership_ids is not None:

@@ -149,8 +149,28 @@ partnerships = sa.Table(
     sa.Column("abandon_reason", sa.Text),
     sa.Column("created", sa.Date),
     sa.Column("notes", sa.Text),
+    sa.Column("label", sa.String(300)),
     _version(),
     sa.UniqueConstraint("need_id", "offer_id", name="uq_partnerships_need_offer"),
+)
+
+#: The organisations of a pooled (multi-party) partnership, each with the need it brings.
+partnership_members = sa.Table(
+    "partnership_members",
+    metadata,
+    sa.Column("member_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "partnership_id",
+        ID,
+        sa.ForeignKey("partnerships.partnership_id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column(
+        "org_id", ID, sa.ForeignKey("organisations.org_id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("need_id", ID, sa.ForeignKey("items.item_id", ondelete="SET NULL")),
+    sa.UniqueConstraint("partnership_id", "org_id", "need_id", name="uq_partnership_members"),
 )
 
 partnership_events = sa.Table(

@@ -1,0 +1,48 @@
+"""French words for the few texts Streamlit writes itself (it has no translations).
+
+The file uploader says "Upload" and "20MB per file • CSV, XLSX";
+these rules hide them and write the French instead. Loaded once per page run by ``app.py``.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+_CSS = """
+<style>
+[data-testid="stFileUploaderDropzoneInstructions"] > div > span,
+[data-testid="stFileUploaderDropzoneInstructions"] > div > small { display: none; }
+[data-testid="stFileUploaderDropzoneInstructions"] > div::before {
+  content: "Glissez-déposez vos fichiers ici (20 Mo au plus par fichier)";
+}
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] { display: none; }
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] + *,
+[data-testid="stFileUploaderDropzone"] button > div::after { content: "Choisir des fichiers"; }
+</style>
+"""
+
+
+def french_builtin_texts() -> None:
+    """Replace Streamlit's own English texts on this page."""
+    st.html(_CSS)
+
+
+_CLOSE_SIDEBAR = """
+<script>
+const doc = window.parent.document;
+if (window.parent.innerWidth < 640) {
+  const button = doc.querySelector('[data-testid="stSidebarCollapseButton"] button');
+  const sidebar = doc.querySelector('[data-testid="stSidebar"]');
+  if (button && sidebar && sidebar.getAttribute("data-collapsed") === "false") { button.click(); }
+}
+</script>
+"""
+
+
+def close_sidebar_on_narrow_screens() -> None:
+    """On a phone, fold the menu away once a page is chosen (Streamlit leaves it open)."""
+    from streamlit.components.v1 import html
+
+    # A new text each time, so that the browser runs the script again on every page change.
+    st.session_state["_navigations"] = st.session_state.get("_navigations", 0) + 1
+    html(f"<!-- {st.session_state['_navigations']} -->{_CLOSE_SIDEBAR}", height=0)

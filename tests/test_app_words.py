@@ -1,0 +1,140 @@
+"""What facilitators see is French, without codes: every page of the app, read as text.
+
+Each page of the sample territory is rendered headless (AppTest) and every text it shows —
+titles, paragraphs, captions, messages, widget labels and options, tables, figures — is
+checked for what a facilitator must never read: internal ids, the codes of categories,
+statuses and subcategories, English interface words, file paths and English decimals.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from traits.model import (
+    Category,
+    DiagnosticStatus,
+    Direction,
+    OrgKind,
+    PartnershipMode,
+    PartnershipStatus,
+)
+from traits.services import demo, matching
+from traits.storage import Store
+from traits.vocabulary import Vocabulary
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "data" / "samples" / "vitre"
+#: Known to fail until their pages are reworked (the kit chapters, the audit log's record
+#: keys); strict, so that the mark must go as soon as the page is clean.
+_PENDING = pytest.mark.xfail(strict=True, reason="page not yet free of codes")
+PAGES = [
+    "territoire",
+    "diagnostics",
+    "pistes",
+    "mutualisations",
+    "partenariats",
+    "reseau",
+    "bilan",
+    pytest.param("kit", marks=_PENDING),
+    "parametres",
+    pytest.param("administration", marks=_PENDING),
+]
+
+
+def _sample_ids() -> set[str]:
+    ids = set()
+    for name, column in [
+        ("organisations.csv", "org_id"),
+        ("items.csv", "item_id"),
+        ("diagnostics.csv", "diagnostic_id"),
+        ("contacts.csv", "contact_id"),
+        ("partnerships.csv", "partnership_id"),
+    ]:
+        with open(SAMPLE / name, encoding="utf-8-sig") as fh:
+            ids |= {row[column] for row in csv.DictReader(fh) if row.get(column)}
+    return ids
+
+
+#: French words that are also codes, and may be read in French text.
+FRENCH_TOO = {"public", "communication", "web", "parking", "plants", "mailing"}
+CODES = {
+    str(v)
+    for enum in (Category, DiagnosticStatus, Direction, OrgKind, PartnershipMode, PartnershipStatus)
+    for v in enum
+} | set(Vocabulary.default().codes)
+CODES -= FRENCH_TOO
+ENGLISH = ["Upload", "Browse files", "Drag and drop", "per file", "None", "True", "False", "NaN"]
+FORBIDDEN = [
+    ("identifiant interne", re.compile(r"\b(?:o|n|of|p|d|c)_[a-z0-9_]{3,}\b")),
+    ("identifiant généré", re.compile(r"\bp_[0-9a-f]{10}\b")),
+    ("chemin de fichier", re.compile(r"(?:docs/|\.py\b|\.md\b|\.sqlite\b|data/samples)")),
+    ("nombre à l'anglaise", re.compile(r"(?<![\d.,])\d+\.\d+(?![\d.])")),
+]
+
+
+def _page_texts(at: AppTest) -> list[str]:
+    texts: list[str] = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "info", "success",
+                 "warning", "error", "text"):  # fmt: skip
+        texts += [str(e.value) for e in getattr(at, kind)]
+    for kind in ("button", "text_input", "text_area", "number_input", "checkbox", "toggle",
+                 "date_input", "selectbox", "multiselect", "radio", "tabs", "expander"):  # fmt: skip
+        for widget in getattr(at, kind):
+            texts.append(str(getattr(widget, "label", "")))
+            if kind in ("selectbox", "multiselect", "radio"):
+                texts += [str(o) for o in widget.options]
+    for metric in at.metric:
+        texts += [str(metric.label), str(metric.value)]
+    for frame in at.dataframe:
+        value = frame.value
+        if isinstance(value, pd.DataFrame):
+            texts += [str(c) for c in value.columns]
+            texts += [str(v) for v in value.astype(str).to_numpy().ravel()]
+    return texts
+
+
+def _problems(texts: list[str], ids: set[str]) -> list[str]:
+    found = []
+    for text in texts:
+        for word in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text):
+            if word in ids:
+                found.append(f"identifiant « {word} » dans « {text[:80]} »")
+            elif word in CODES:
+                found.append(f"code « {word} » dans « {text[:80]} »")
+        for english in ENGLISH:
+            if re.search(rf"\b{re.escape(english)}\b", text):
+                found.append(f"anglais « {english} » dans « {text[:80]} »")
+        for what, pattern in FORBIDDEN:
+            if pattern.search(text):
+                found.append(f"{what} dans « {text[:80]} »")
+    return found
+
+
+@pytest.fixture(scope="module")
+def sample_app(tmp_path_factory: pytest.TempPathFactory) -> AppTest:
+    db = tmp_path_factory.mktemp("words") / "app.sqlite"
+    mp = pytest.MonkeyPatch()
+    mp.setenv("TRAITS_DB", str(db))
+    for store in (Store(db), demo.open_demo(str(db))):
+        matching.save_settings(store, None, use_semantic=False)
+        store.dispose()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.run()
+    next(b for b in at.button if b.label == "Explorer le territoire d'exemple").click().run()
+    yield at
+    mp.undo()
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_a_page_shows_no_code_id_english_word_or_path(sample_app: AppTest, page: str):
+    sample_app.switch_page(f"app_pages/{page}.py")
+    sample_app.run()
+    assert not sample_app.exception, [e.value for e in sample_app.exception]
+    problems = _problems(_page_texts(sample_app), _sample_ids())
+    assert not problems, "\n".join(dict.fromkeys(problems))

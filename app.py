@@ -82,5 +82,6 @@ if not territories and not common.exploring_demo() and common.demo_allowed():
 page = st.navigation([st.Page(path, title=title, icon=icon) for path, title, icon in PAGES])
 common.note_page(page.url_path)
 if st.session_state.get("_page_changed"):
-    _style.close_sidebar_on_narrow_screens()
+    with st.sidebar:  # there, it shifts none of the page's own elements
+        _style.close_sidebar_on_narrow_screens()
 page.run()

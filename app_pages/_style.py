@@ -41,8 +41,12 @@ if (window.parent.innerWidth < 640) {
 
 def close_sidebar_on_narrow_screens() -> None:
     """On a phone, fold the menu away once a page is chosen (Streamlit leaves it open)."""
-    from streamlit.components.v1 import html
-
     # A new text each time, so that the browser runs the script again on every page change.
     st.session_state["_navigations"] = st.session_state.get("_navigations", 0) + 1
-    html(f"<!-- {st.session_state['_navigations']} -->{_CLOSE_SIDEBAR}", height=0)
+    page = f"<!-- {st.session_state['_navigations']} -->{_CLOSE_SIDEBAR}"
+    if hasattr(st, "iframe"):  # Streamlit ≥ 1.50 (components.v1.html is deprecated there)
+        st.iframe(page, height=1)
+    else:
+        from streamlit.components.v1 import html
+
+        html(page, height=0)

@@ -81,7 +81,12 @@ POOL_FORMS = {
     "accompagnement mutualisé",
 }
 # Forms whose shared answer is a physical thing or place: the organisations must be close.
-PHYSICAL_FORMS = {"prêt mutualisé", "locaux partagés", "collecte mutualisée", "journée de bénévolat"}
+PHYSICAL_FORMS = {
+    "prêt mutualisé",
+    "locaux partagés",
+    "collecte mutualisée",
+    "journée de bénévolat",
+}
 POOL_MAX_KM = 40.0
 LOCAL_KM, FAR_KM = 10.0, 40.0
 

@@ -16,11 +16,19 @@ Checks, per folder:
   * items reference an existing organisation;
   * relevance pairs: need_id is a need, offer_id is an offer, of different
     organisations, grade in {1, 2}, no duplicate pair;
-  * 12-20 organisations per folder;
+  * 12-20 organisations per folder (12-26 for pontivy);
+  * ids carry the folder's prefix (m_, l_, r_, p_), then n_/o_ for needs/offers;
+  * in folders listed in MISSING_COORDS_OK (pontivy), lat/lon may be left empty together
+    (unknown coordinates, to be resolved from commune/postcode);
   * the "zero-overlap" paraphrase pairs declared below are labelled and really share
     no content word (compared on accent-free 5-letter prefixes);
   * at least one "distance" case per folder: a need with a grade-2 offer at most
-    10 km away and a grade-1 offer at least 40 km away.
+    10 km away and a grade-1 offer at least 40 km away;
+  * pools.csv / pools_rejected.csv when present (required for the four folders listed in
+    PREFIXES): header pool_id,need_ids,form,note; unique pool_id; need_ids separated by "|",
+    each an existing need of this folder, no repeat, from at least two organisations; form in
+    POOL_FORMS; a note; and, for accepted pools of a physical form (PHYSICAL_FORMS), no two
+    organisations with known coordinates more than POOL_MAX_KM apart.
 Then prints counts per folder and overall.
 """
 
@@ -55,6 +63,31 @@ CATEGORIES = {"skills", "equipment", "purchasing", "premises", "volunteering", "
 LAT_RANGE = (47.2, 48.95)
 LON_RANGE = (-5.2, -1.0)
 ORG_COUNT_RANGE = (12, 20)
+ORG_COUNT_RANGE_BY_FOLDER = {"pontivy": (12, 26)}
+PREFIXES = {"morlaix": "m_", "lamballe": "l_", "redon": "r_", "pontivy": "p_"}
+# Folders where about a third of the organisations have unknown coordinates on purpose.
+MISSING_COORDS_OK = {"pontivy"}
+POOL_HEADER = ["pool_id", "need_ids", "form", "note"]
+POOL_FORMS = {
+    "groupement de commandes",
+    "prêt mutualisé",
+    "locaux partagés",
+    "emploi partagé",
+    "formation collective",
+    "journée de bénévolat",
+    "collecte mutualisée",
+    "démarche commune",
+    "financement commun",
+    "accompagnement mutualisé",
+}
+# Forms whose shared answer is a physical thing or place: the organisations must be close.
+PHYSICAL_FORMS = {
+    "prêt mutualisé",
+    "locaux partagés",
+    "collecte mutualisée",
+    "journée de bénévolat",
+}
+POOL_MAX_KM = 40.0
 LOCAL_KM, FAR_KM = 10.0, 40.0
 
 # Pairs written as paraphrases sharing no word (not even a stem) with each other.
@@ -76,6 +109,11 @@ ZERO_OVERLAP = {
         ("l_n_fam_devoirs", "l_o_etu_tutorat"),
         ("l_n_scic_toits", "l_o_charc_toit"),
         ("l_n_charc_tenues", "l_o_esat_linge"),
+    ],
+    "pontivy": [
+        ("p_n_aci_broyeur", "p_o_pub_regie"),
+        ("p_n_banque_ag", "p_o_esat_cuisine"),
+        ("p_n_hyper_ev", "p_o_esat_ev"),
     ],
     "redon": [
         ("r_n_rec_deee", "r_o_ea_deee"),
@@ -162,13 +200,19 @@ def check_folder(folder: Path, seen_orgs: dict, seen_items: dict) -> tuple[list[
             errors.append(f"{where}: duplicate org_id (also in {seen_orgs.get(oid, name)})")
         org_by_id[oid] = o
         seen_orgs.setdefault(oid, name)
+        prefix = PREFIXES.get(name)
+        if prefix and not oid.startswith(prefix):
+            errors.append(f"{where}: org_id should start with {prefix!r}")
+        coords_optional = name in MISSING_COORDS_OK
         for col in ("name", "kind", "commune", "postcode", "lat", "lon"):
-            if not o[col]:
+            if not o[col] and not (coords_optional and col in ("lat", "lon")):
                 errors.append(f"{where}: empty {col}")
         if o["kind"] and o["kind"] not in KINDS:
             errors.append(f"{where}: kind {o['kind']!r} not in {sorted(KINDS)}")
         if o["postcode"] and not re.fullmatch(r"\d{5}", o["postcode"]):
             errors.append(f"{where}: postcode {o['postcode']!r} is not 5 digits")
+        if coords_optional and not o["lat"] and not o["lon"]:
+            continue
         try:
             lat, lon = float(o["lat"]), float(o["lon"])
         except ValueError:
@@ -180,10 +224,9 @@ def check_folder(folder: Path, seen_orgs: dict, seen_items: dict) -> tuple[list[
         if not (LAT_RANGE[0] <= lat <= LAT_RANGE[1] and LON_RANGE[0] <= lon <= LON_RANGE[1]):
             errors.append(f"{where}: ({lat}, {lon}) outside Brittany bounds")
         coords[oid] = (lat, lon)
-    if not ORG_COUNT_RANGE[0] <= len(orgs) <= ORG_COUNT_RANGE[1]:
-        errors.append(
-            f"{name}: {len(orgs)} organisations, expected {ORG_COUNT_RANGE[0]}-{ORG_COUNT_RANGE[1]}"
-        )
+    low, high = ORG_COUNT_RANGE_BY_FOLDER.get(name, ORG_COUNT_RANGE)
+    if not low <= len(orgs) <= high:
+        errors.append(f"{name}: {len(orgs)} organisations, expected {low}-{high}")
 
     item_by_id: dict[str, dict] = {}
     for it in items:
@@ -196,6 +239,11 @@ def check_folder(folder: Path, seen_orgs: dict, seen_items: dict) -> tuple[list[
             errors.append(f"{where}: duplicate item_id (also in {seen_items.get(iid, name)})")
         item_by_id[iid] = it
         seen_items.setdefault(iid, name)
+        prefix = PREFIXES.get(name)
+        if prefix:
+            expected = prefix + {"need": "n_", "offer": "o_"}.get(it["direction"], "")
+            if not iid.startswith(expected):
+                errors.append(f"{where}: item_id should start with {expected!r}")
         if it["org_id"] not in org_by_id:
             errors.append(f"{where}: unknown org_id {it['org_id']!r}")
         if it["direction"] not in DIRECTIONS:
@@ -255,8 +303,11 @@ def check_folder(folder: Path, seen_orgs: dict, seen_items: dict) -> tuple[list[
         def dist(offer_id: str, here: str = need["org_id"]) -> float:
             return haversine_km(coords[here], coords[item_by_id[offer_id]["org_id"]])
 
-        near2 = [o for o, g in offers if g == 2 and o in item_by_id and dist(o) <= LOCAL_KM]
-        far1 = [o for o, g in offers if g == 1 and o in item_by_id and dist(o) >= FAR_KM]
+        offers = [
+            (o, g) for o, g in offers if o in item_by_id and item_by_id[o]["org_id"] in coords
+        ]
+        near2 = [o for o, g in offers if g == 2 and dist(o) <= LOCAL_KM]
+        far1 = [o for o, g in offers if g == 1 and dist(o) >= FAR_KM]
         if near2 and far1:
             distance_cases.append(
                 (need_id, near2[0], round(dist(near2[0]), 1), far1[0], round(dist(far1[0]), 1))
@@ -265,6 +316,8 @@ def check_folder(folder: Path, seen_orgs: dict, seen_items: dict) -> tuple[list[
         errors.append(
             f"{name}: no distance case (grade 2 <= {LOCAL_KM} km and grade 1 >= {FAR_KM} km)"
         )
+
+    pool_counts = check_pools(folder, item_by_id, coords, errors)
 
     needs = [i for i in items if i["direction"] == "need"]
     offers = [i for i in items if i["direction"] == "offer"]
@@ -281,12 +334,67 @@ def check_folder(folder: Path, seen_orgs: dict, seen_items: dict) -> tuple[list[
         "single-answer needs": sum(1 for v in by_need.values() if len(v) == 1),
         "zero-overlap pairs": len(ZERO_OVERLAP.get(name, [])),
         "distance cases": len(distance_cases),
+        "pools": pool_counts[0],
+        "rejected pools": pool_counts[1],
     }
     for case in distance_cases:
         print(
             f"  [{name}] distance case {case[0]}: grade 2 {case[1]} at {case[2]} km, grade 1 {case[3]} at {case[4]} km"
         )
     return errors, stats
+
+
+def check_pools(
+    folder: Path, item_by_id: dict, coords: dict, errors: list[str]
+) -> tuple[int, int]:
+    """Validate pools.csv and pools_rejected.csv; return (accepted, rejected) counts."""
+    name = folder.name
+    counts = []
+    seen_pools: set[str] = set()
+    for filename, rejected in (("pools.csv", False), ("pools_rejected.csv", True)):
+        path = folder / filename
+        if not path.is_file():
+            if not rejected and name in PREFIXES:
+                errors.append(f"{path}: missing")
+            counts.append(0)
+            continue
+        rows = read_csv(path, POOL_HEADER, errors)
+        counts.append(len(rows))
+        for n, row in enumerate(rows, start=2):
+            where = f"{name}/{filename}:{n}[{row['pool_id']}]"
+            if not row["pool_id"]:
+                errors.append(f"{where}: empty pool_id")
+            elif row["pool_id"] in seen_pools:
+                errors.append(f"{where}: duplicate pool_id")
+            seen_pools.add(row["pool_id"])
+            if row["form"] not in POOL_FORMS:
+                errors.append(f"{where}: form {row['form']!r} not in {sorted(POOL_FORMS)}")
+            if not row["note"]:
+                errors.append(f"{where}: empty note")
+            ids = [i.strip() for i in row["need_ids"].split("|")]
+            if len(set(ids)) != len(ids):
+                errors.append(f"{where}: a need is listed twice")
+            org_ids = []
+            for iid in ids:
+                item = item_by_id.get(iid)
+                if item is None:
+                    errors.append(f"{where}: unknown need {iid!r} (not in {name}/items.csv)")
+                elif item["direction"] != "need":
+                    errors.append(f"{where}: {iid} is not a need")
+                else:
+                    org_ids.append(item["org_id"])
+            if len(set(org_ids)) < 2:
+                errors.append(f"{where}: needs of fewer than two organisations")
+            if not rejected and row["form"] in PHYSICAL_FORMS:
+                known = sorted({o for o in org_ids if o in coords})
+                for i, a in enumerate(known):
+                    for b in known[i + 1 :]:
+                        km = haversine_km(coords[a], coords[b])
+                        if km > POOL_MAX_KM:
+                            errors.append(
+                                f"{where}: physical pool spans {a} and {b}, {km:.0f} km apart"
+                            )
+    return counts[0], counts[1]
 
 
 def main(argv: list[str]) -> int:

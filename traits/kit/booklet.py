@@ -1,28 +1,30 @@
-"""Build the kit d'essaimage into one printable PDF booklet.
-
-    python scripts/build_booklet.py [--output build/livret-kit-essaimage.pdf] [--kit DIR]
+"""The kit's printable booklet: the coordinator's chapters as one PDF, for one territory.
 
 Every ``NN-*.md`` file of ``docs/kit-essaimage/`` becomes a chapter (in file-name order), after a
-title page and a table of contents with page numbers. Markdown is parsed with markdown-it-py
-(tables enabled) and laid out by fpdf2's ``write_html`` with the DejaVu fonts, so accents, « »,
-≥ and ☐ print. Prints the number of pages.
+cover naming the territory, its Pôle and facilitator, and a table of contents with page numbers.
+Markdown is parsed with markdown-it-py (tables enabled) and laid out by fpdf2's ``write_html``
+with the DejaVu fonts; French typography (non-breaking spaces) is applied to every text before
+layout, and ``![légende](images/x.png)`` lines become the screenshots with their caption.
 """
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
+import io
 import math
 import re
-import sys
 from pathlib import Path
 
 from fpdf import FPDF, FontFace, TextStyle
 from markdown_it import MarkdownIt
+from PIL import Image
 
-ROOT = Path(__file__).resolve().parents[1]
+from traits.errors import NotFoundError
+from traits.kit.profile import KitProfile
+from traits.kit.typography import french_spacing
+
+ROOT = Path(__file__).resolve().parents[2]
 KIT = ROOT / "docs" / "kit-essaimage"
-DEFAULT_OUTPUT = ROOT / "build" / "livret-kit-essaimage.pdf"
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 FONTS = {
     "": "DejaVuSans.ttf",
@@ -65,7 +67,7 @@ def font_paths(font_dir: Path = FONT_DIR) -> dict[str, Path]:
     paths = {style: font_dir / name for style, name in FONTS.items()}
     missing = [str(p) for p in paths.values() if not p.exists()]
     if missing:
-        raise FileNotFoundError(
+        raise NotFoundError(
             "police DejaVu introuvable : "
             + ", ".join(missing)
             + " (paquet fonts-dejavu-core sous Debian/Ubuntu)."
@@ -206,40 +208,58 @@ def _tag_styles() -> dict[str, TextStyle | FontFace]:
     }
 
 
-def _title_page(pdf: Booklet) -> None:
+def _title_page(pdf: Booklet, profile: KitProfile) -> None:
     pdf.add_page()
     pdf.set_fill_color(*ACCENT)
     pdf.rect(0, 0, pdf.w, 95, style="F")
     pdf.set_text_color(255)
-    pdf.set_xy(pdf.l_margin, 38)
+    pdf.set_xy(pdf.l_margin, 30)
     pdf.set_font("DejaVu", "B", 34)
     pdf.cell(0, 16, TITLE, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("DejaVu", "", 22)
     pdf.cell(0, 14, SUBTITLE, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "", 16)
+    pdf.multi_cell(0, 9, profile.territory, new_x="LMARGIN", new_y="NEXT")
     pdf.set_text_color(0)
     pdf.set_xy(pdf.l_margin, 110)
     pdf.set_font("DejaVu", "", 13)
-    pdf.multi_cell(0, 7, TAGLINE, new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 7, french_spacing(TAGLINE), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(8)
+    fields = profile.fields()
+    pdf.set_font("DejaVu", "", 11)
+    for label, value in (
+        ("Pôle", fields["pole"]),
+        ("Territoire", fields["territoire"]),
+        ("Animation", fields["animateur"]),
+        ("Contact", fields["contact"]),
+    ):
+        pdf.multi_cell(0, 7, french_spacing(f"{label} : {value}"), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(6)
     pdf.set_font("DejaVu", "", 10)
     pdf.multi_cell(
         0,
         6,
-        "La méthode, le guide d'entretien, la mise en route du logiciel traits, les modèles de "
-        "tableur, la mise en lien et le suivi des partenariats, les données personnelles, une "
-        "foire aux questions et un glossaire.",
+        french_spacing(
+            "Pour la personne qui coordonne la démarche : la méthode, la première année, le "
+            "guide d'entretien, la mise en lien et le suivi des partenariats, les données "
+            "personnelles, l'application pas à pas, une foire aux questions et un glossaire."
+        ),
         new_x="LMARGIN",
         new_y="NEXT",
     )
-    pdf.set_y(-40)
+    pdf.set_y(-48)
     pdf.set_font("DejaVu", "", 9)
     pdf.set_text_color(110)
     pdf.multi_cell(
         0,
         5,
-        "Pôles ESS de Bretagne et CRESS Bretagne. Exemples et personnes cités : fictifs. "
-        "Informations juridiques générales, à vérifier avant usage.\n"
-        f"Édition du {dt.date.today().strftime('%d/%m/%Y')}.",
+        french_spacing(
+            "Document de travail, rédigé à partir des rapports d'activité publics de Pôles ESS "
+            "bretons et de la CRESS Bretagne : ce n'est pas une publication officielle de la "
+            "CRESS ni d'un Pôle ESS. Structures et personnes des exemples : fictives. "
+            "Informations juridiques générales, à vérifier avant usage.\n"
+            f"Édition du {profile.edition.strftime('%d/%m/%Y')}."
+        ),
     )
     pdf.set_text_color(0)
     pdf.set_fill_color(255)
@@ -296,21 +316,62 @@ def _render_toc(pdf: Booklet, outline: list) -> None:
         )
 
 
-def build(output: str | Path = DEFAULT_OUTPUT, kit: Path = KIT) -> tuple[Path, int]:
-    """Write the booklet; return its path and number of pages."""
+_IMAGE = re.compile(r"^!\[(.*)\]\((.+?)\)\s*$", re.M)
+
+
+def _write_markdown(pdf: Booklet, body: str, kit: Path, styles: dict) -> None:
+    """Lay out ``body``: text through ``write_html``, image lines as pictures with a caption."""
+    parts = _IMAGE.split(body)
+    for i in range(0, len(parts), 3):
+        if parts[i].strip():
+            pdf.set_font("DejaVu", "", 10)
+            pdf.write_html(
+                to_html(french_spacing(parts[i])),
+                tag_styles=styles,
+                font_family="DejaVu",
+                table_line_separators=True,
+                ul_bullet_char="•",
+                li_prefix_color=ACCENT,
+            )
+        if i + 2 < len(parts):
+            _picture(pdf, kit / parts[i + 2], parts[i + 1])
+
+
+def _picture(pdf: Booklet, path: Path, caption: str) -> None:
+    """A screenshot across the text width (kept whole on one page), then its caption."""
+    if not path.exists():
+        raise NotFoundError(f"capture d'écran du kit introuvable : {path.name}.")
+    width = pdf.w - pdf.l_margin - pdf.r_margin
+    with Image.open(path) as image:
+        height = width * image.height / image.width
+    if pdf.get_y() + height + 10 > pdf.h - pdf.b_margin:
+        pdf.add_page()
+    pdf.image(str(path), x=pdf.l_margin, y=pdf.get_y() + 2, w=width)
+    pdf.set_y(pdf.get_y() + height + 3)
+    pdf.set_font("DejaVu", "I", 8.5)
+    pdf.set_text_color(90)
+    pdf.multi_cell(0, 4.5, french_spacing(caption), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_text_color(0)
+    pdf.ln(2)
+
+
+def build(profile: KitProfile, kit: Path = KIT) -> bytes:
+    """The booklet of ``profile``'s territory, as PDF bytes (identical for the same inputs)."""
     fonts = font_paths()
     chapters = []
     for path in documents(kit):
         title, sections = split_chapter(path.read_text(encoding="utf-8"))
         chapters.append((title or path.stem, sections))
     if not chapters:
-        raise FileNotFoundError(f"aucun document NN-*.md dans {kit}.")
+        raise NotFoundError("aucun chapitre du kit trouvé : le dossier du kit est incomplet.")
 
     pdf = Booklet(format="A4")
     pdf.set_margins(18, 18, 18)
     pdf.set_auto_page_break(True, margin=18)
-    pdf.set_title(f"{TITLE} – {SUBTITLE}")
-    pdf.set_author("Pôles ESS de Bretagne")
+    pdf.set_title(f"{TITLE} – {SUBTITLE} – {profile.territory}")
+    pdf.set_author(profile.pole_name)
+    pdf.set_creator("Traits d'Unions")
+    pdf.set_creation_date(dt.datetime.combine(profile.edition, dt.time(), dt.UTC))
     pdf.set_lang("fr")
     for style, file in fonts.items():
         pdf.add_font("DejaVu", style, str(file))
@@ -319,7 +380,7 @@ def build(output: str | Path = DEFAULT_OUTPUT, kit: Path = KIT) -> tuple[Path, i
         pdf.add_font("DejaVuMono", style, str(mono if mono.exists() else fonts[style]))
     pdf.set_font("DejaVu", "", 10)
 
-    _title_page(pdf)
+    _title_page(pdf, profile)
     pdf.add_page()
     entries = sum(1 + sum(1 for m, _ in sections if m == "##") for _, sections in chapters)
     pdf.chapter = "Sommaire"
@@ -330,40 +391,15 @@ def build(output: str | Path = DEFAULT_OUTPUT, kit: Path = KIT) -> tuple[Path, i
         pdf.chapter = title
         if number > 1:  # the first chapter starts on the page left after the contents
             pdf.add_page()
-        pdf.write_html(to_html(f"# {number}. {title}"), tag_styles=styles, font_family="DejaVu")
+        pdf.write_html(
+            to_html(french_spacing(f"# {number}. {title}")),
+            tag_styles=styles,
+            font_family="DejaVu",
+        )
         for marker, body in sections:
-            if marker:
-                if pdf.get_y() > pdf.h - 60:
-                    pdf.add_page()
-            pdf.set_font("DejaVu", "", 10)
-            pdf.write_html(
-                to_html(body),
-                tag_styles=styles,
-                font_family="DejaVu",
-                table_line_separators=True,
-                ul_bullet_char="•",
-                li_prefix_color=ACCENT,
-            )
-
-    output = Path(output)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    pdf.output(str(output))
-    return output, pdf.pages_count
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Livret PDF du kit d'essaimage.")
-    parser.add_argument("--output", "-o", type=Path, default=DEFAULT_OUTPUT)
-    parser.add_argument("--kit", type=Path, default=KIT)
-    args = parser.parse_args(argv)
-    try:
-        path, pages = build(args.output, args.kit)
-    except FileNotFoundError as exc:
-        print(f"erreur : {exc}", file=sys.stderr)
-        return 1
-    print(f"Livret écrit : {path} ({pages} pages).")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+            if marker and pdf.get_y() > pdf.h - 60:
+                pdf.add_page()
+            _write_markdown(pdf, body, kit, styles)
+    buffer = io.BytesIO()
+    pdf.output(buffer)
+    return buffer.getvalue()

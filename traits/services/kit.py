@@ -1,0 +1,170 @@
+"""The kit d'essaimage for one territory: every file, in memory or written to a folder.
+
+The command line (``traits kit``) and the app's Kit page both call :func:`kit_files`, so they
+give the same files, byte for byte, for the same territory, options and day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from traits.errors import InvalidInputError, NotFoundError, Problem
+from traits.kit import booklet, documents, plaquette, summary
+from traits.kit.profile import KitProfile
+from traits.services.data import list_territories
+from traits.services.reports import build_report
+from traits.storage import Store
+
+BOOKLET = "livret-traits-d-unions.pdf"
+PLAQUETTE = "plaquette.pdf"
+SUMMARY = "synthese-des-resultats.docx"
+WORKBOOKS = booklet.KIT / "modeles"
+MIME = {
+    ".pdf": "application/pdf",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".ods": "application/vnd.oasis.opendocument.spreadsheet",
+}
+#: The kit's sections, in the order the app and the folder list them.
+SECTIONS = {
+    "": "Livret et plaquette",
+    "entretiens": "Grilles d'entretien",
+    "courriers": "Courriers et courriels",
+    "conventions": "Modèles de conventions",
+    "groupe-local": "Kit du groupe local",
+    "bilan": "Synthèse des résultats",
+    "tableurs": "Tableurs d'import",
+}
+
+
+@dataclass(frozen=True)
+class KitFile:
+    """One file of the kit: its relative name (``conventions/…docx``), title and content."""
+
+    name: str
+    title: str
+    data: bytes
+
+    @property
+    def section(self) -> str:
+        """The folder the file belongs to (empty for the booklet and the plaquette)."""
+        return self.name.rsplit("/", 1)[0] if "/" in self.name else ""
+
+    @property
+    def mime(self) -> str:
+        """The file's media type, for a download."""
+        return MIME.get(Path(self.name).suffix, "application/octet-stream")
+
+
+def kit_profile(
+    store: Store,
+    territory_id: str | None = None,
+    *,
+    pole: str = "",
+    contact: str = "",
+    edition: dt.date | None = None,
+) -> tuple[KitProfile, str | None]:
+    """The names printed on a territory's kit, and the territory's id (None: blank kit).
+
+    With no territory in the base, the kit is generic (« votre territoire »).
+
+    Raises
+    ------
+    NotFoundError
+        When ``territory_id`` names no territory the caller may read.
+    InvalidInputError
+        When the base holds several territories and none was chosen.
+    """
+    territories = list_territories(store)
+    if territory_id is None and len(territories) > 1:
+        names = ", ".join(f"{t.territory_id} ({t.name})" for t in territories)
+        raise InvalidInputError(
+            f"plusieurs territoires dans la base : choisissez-en un parmi {names}."
+        )
+    if territory_id is None:
+        chosen = territories[0] if territories else None
+    else:
+        chosen = next((t for t in territories if t.territory_id == territory_id), None)
+        if chosen is None:
+            raise NotFoundError(
+                Problem(f"territoire « {territory_id} » introuvable : vérifiez son identifiant.")
+            )
+    return KitProfile(
+        territory=chosen.name if chosen else "votre territoire",
+        pole=pole,
+        facilitator=(chosen.facilitator or "") if chosen else "",
+        contact=contact,
+        communes=tuple(chosen.communes) if chosen else (),
+        edition=edition or dt.date.today(),
+    ), (chosen.territory_id if chosen else None)
+
+
+def kit_files(
+    store: Store,
+    territory_id: str | None = None,
+    *,
+    pole: str = "",
+    contact: str = "",
+    year: int | None = None,
+    edition: dt.date | None = None,
+) -> list[KitFile]:
+    """Every file of the kit for a territory, the booklet first.
+
+    ``year`` limits the results summary to one calendar year (default: all dates).
+    """
+    profile, tid = kit_profile(store, territory_id, pole=pole, contact=contact, edition=edition)
+    files = [
+        KitFile(BOOKLET, "Livret du kit d'essaimage", booklet.build(profile)),
+        KitFile(PLAQUETTE, "Plaquette de présentation", plaquette.render(profile)),
+    ]
+    files += [
+        KitFile(s.output_name, s.title, documents.render(s, profile)) for s in documents.sources()
+    ]
+    if tid is not None:
+        start = dt.date(year, 1, 1) if year else None
+        end = dt.date(year, 12, 31) if year else None
+        figures = build_report(store, tid, start, end).to_dict()
+        files.append(KitFile(f"bilan/{SUMMARY}", summary.TITLE, summary.render(figures, profile)))
+    for suffix, label in ((".xlsx", "Excel"), (".ods", "LibreOffice")):
+        workbook = WORKBOOKS / f"modele-territoire{suffix}"
+        if workbook.exists():
+            files.append(
+                KitFile(
+                    f"tableurs/modele-territoire{suffix}",
+                    f"Tableur d'import des structures, besoins et offres ({label})",
+                    workbook.read_bytes(),
+                )
+            )
+    return files
+
+
+def write_kit(
+    store: Store,
+    output: str | Path,
+    territory_id: str | None = None,
+    *,
+    pole: str = "",
+    contact: str = "",
+    year: int | None = None,
+    edition: dt.date | None = None,
+) -> list[Path]:
+    """Write every file of the kit under ``output`` (a new or empty folder); return their paths."""
+    folder = Path(output)
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        raise InvalidInputError(
+            Problem(
+                "ce dossier existe déjà et n'est pas vide : choisissez un nouveau dossier pour "
+                "le kit, rien n'a été écrit.",
+                file=str(folder),
+            )
+        )
+    files = kit_files(store, territory_id, pole=pole, contact=contact, year=year, edition=edition)
+    written = []
+    for file in files:
+        path = folder / file.name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(file.data)
+        written.append(path)
+    return written

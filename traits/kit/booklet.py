@@ -25,6 +25,8 @@ from traits.kit.typography import french_spacing
 
 ROOT = Path(__file__).resolve().parents[2]
 KIT = ROOT / "docs" / "kit-essaimage"
+#: The booklet's file name in a generated kit.
+FILE_NAME = "livret-traits-d-unions.pdf"
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 FONTS = {
     "": "DejaVuSans.ttf",

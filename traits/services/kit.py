@@ -7,17 +7,21 @@ give the same files, byte for byte, for the same territory, options and day.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import io
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from traits.errors import InvalidInputError, NotFoundError, Problem
 from traits.kit import booklet, documents, plaquette, summary
+from traits.kit.chapters import Chapter, read_chapters
 from traits.kit.profile import KitProfile
 from traits.services.data import list_territories
 from traits.services.reports import build_report
 from traits.storage import Store
 
-BOOKLET = "livret-traits-d-unions.pdf"
+BOOKLET = booklet.FILE_NAME
 PLAQUETTE = "plaquette.pdf"
 SUMMARY = "synthese-des-resultats.docx"
 WORKBOOKS = booklet.KIT / "modeles"
@@ -101,6 +105,19 @@ def kit_profile(
     ), (chosen.territory_id if chosen else None)
 
 
+def _sources_stamp() -> tuple[tuple[str, int], ...]:
+    """The booklet's inputs (chapters, images) with their modification times."""
+    kit = booklet.KIT
+    paths = sorted([*kit.glob("*.md"), *kit.glob("images/*.png")])
+    return tuple((p.name, p.stat().st_mtime_ns) for p in paths)
+
+
+@functools.lru_cache(maxsize=8)
+def _booklet(profile: KitProfile, stamp: tuple[tuple[str, int], ...]) -> bytes:
+    """The booklet, built once per profile and state of its sources (it takes seconds)."""
+    return booklet.build(profile)
+
+
 def kit_files(
     store: Store,
     territory_id: str | None = None,
@@ -116,7 +133,7 @@ def kit_files(
     """
     profile, tid = kit_profile(store, territory_id, pole=pole, contact=contact, edition=edition)
     files = [
-        KitFile(BOOKLET, "Livret du kit d'essaimage", booklet.build(profile)),
+        KitFile(BOOKLET, "Livret du kit d'essaimage", _booklet(profile, _sources_stamp())),
         KitFile(PLAQUETTE, "Plaquette de présentation", plaquette.render(profile)),
     ]
     files += [
@@ -168,3 +185,20 @@ def write_kit(
         path.write_bytes(file.data)
         written.append(path)
     return written
+
+
+def kit_archive(files: list[KitFile], edition: dt.date | None = None) -> bytes:
+    """Every file of the kit in one zip archive, in the kit's order, dated ``edition``."""
+    day = edition or dt.date.today()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for file in files:
+            entry = zipfile.ZipInfo(file.name, date_time=(day.year, day.month, day.day, 0, 0, 0))
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(entry, file.data)
+    return buffer.getvalue()
+
+
+def kit_chapters() -> list[Chapter]:
+    """The coordinator's chapters of the kit, in order (for the app's Kit page)."""
+    return read_chapters()

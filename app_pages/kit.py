@@ -22,8 +22,14 @@ def _downloads(store) -> None:  # type: ignore[no-untyped-def]
     st.markdown(
         "Le kit de votre territoire : le livret, la plaquette, les grilles d'entretien, les "
         "courriers, les modèles de conventions, le kit du groupe local, la synthèse des "
-        "résultats et les tableurs d'import, avec les noms ci-dessous déjà remplis."
+        "résultats et les tableurs d'import, avec le nom du territoire, de l'animateur ou de "
+        "l'animatrice, du Pôle et son contact déjà remplis."
     )
+    profile = common.attempt(kit.kit_profile, store, tid)
+    if profile is None:
+        return
+    fields = profile[0].fields()
+    st.caption(f"Territoire : {fields['territoire']} · animation : {fields['animateur']}")
     c1, c2, c3 = st.columns(3)
     pole = c1.text_input("Nom du Pôle ESS", key="kit_pole")
     contact = c2.text_input("Contact (courriel ou téléphone du Pôle)", key="kit_contact")
@@ -46,14 +52,6 @@ def _downloads(store) -> None:  # type: ignore[no-untyped-def]
             return
         st.session_state["kit_files"] = ready = (wanted, files)
     files = ready[1]
-    st.download_button(
-        "Tout le kit (archive zip)",
-        data=kit.kit_archive(files),
-        file_name="kit-traits-d-unions.zip",
-        mime="application/zip",
-        key="kit_zip",
-        icon=":material/folder_zip:",
-    )
     for section, label in kit.SECTIONS.items():
         group = [f for f in files if f.section == section]
         if not group:
@@ -68,6 +66,16 @@ def _downloads(store) -> None:  # type: ignore[no-untyped-def]
                 key=f"kit_{file.name}",
                 icon=":material/download:",
             )
+
+    st.subheader("Tout le kit")
+    st.download_button(
+        "Tout le kit (archive zip)",
+        data=kit.kit_archive(files),
+        file_name="kit-traits-d-unions.zip",
+        mime="application/zip",
+        key="kit_zip",
+        icon=":material/folder_zip:",
+    )
 
 
 store = common.get_store()

@@ -31,6 +31,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+#: A button to click on a page before its screenshot, and the text that shows it is done.
+CLICKS = {"kit": ("Préparer les fichiers du kit", "Tout le kit (archive zip)")}
 #: Image name → the page's address in the app.
 PAGES = {
     "territoire": "territoire",
@@ -57,7 +59,10 @@ def _shrink(path: Path, width: int = 1000) -> None:
         image.quantize(colors=128).save(path, optimize=True)
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    """Take every screenshot, or only those named on the command line (``kit``…)."""
+    wanted = argv if argv is not None else sys.argv[1:]
+    pages = {k: v for k, v in PAGES.items() if not wanted or k in wanted}
     IMAGES.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "exemple.sqlite"
@@ -90,7 +95,7 @@ def main() -> int:
                     executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
                 )
                 page = browser.new_page(viewport={"width": 1280, "height": 860})
-                for name, address in PAGES.items():
+                for name, address in pages.items():
                     for _ in range(60):  # the server takes a few seconds to start
                         try:
                             page.goto(f"http://127.0.0.1:{port}/{address}")
@@ -105,6 +110,11 @@ def main() -> int:
                         timeout=180_000,
                     )
                     page.wait_for_timeout(1500)
+                    if name in CLICKS:
+                        button, shown = CLICKS[name]
+                        page.get_by_role("button", name=button).click()
+                        page.get_by_text(shown).first.wait_for(timeout=180_000)
+                        page.wait_for_timeout(1000)
                     path = IMAGES / f"{name}.png"
                     page.screenshot(path=str(path))
                     _shrink(path)

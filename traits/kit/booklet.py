@@ -210,19 +210,43 @@ def _tag_styles() -> dict[str, TextStyle | FontFace]:
     }
 
 
-def _title_page(pdf: Booklet, profile: KitProfile) -> None:
+def new_pdf(profile: KitProfile, title: str) -> Booklet:
+    """An A4 document with the DejaVu fonts and fixed metadata (dated ``profile.edition``)."""
+    pdf = Booklet(format="A4")
+    pdf.set_margins(18, 18, 18)
+    pdf.set_title(title)
+    pdf.set_author(profile.pole_name)
+    pdf.set_creator(TITLE)
+    pdf.set_creation_date(dt.datetime.combine(profile.edition, dt.time(), dt.UTC))
+    pdf.set_lang("fr")
+    fonts = font_paths()
+    for style, file in fonts.items():
+        pdf.add_font("DejaVu", style, str(file))
+    for style, name in MONO.items():
+        mono = FONT_DIR / name
+        pdf.add_font("DejaVuMono", style, str(mono if mono.exists() else fonts[style]))
+    return pdf
+
+
+def banner(pdf: Booklet, height: float, lines: list[tuple[str, float, float]]) -> None:
+    """A new page whose top ``height`` mm is a coloured band holding ``lines`` in white.
+
+    Each line is (text, font size, line height); the first is bold.
+    """
     pdf.add_page()
     pdf.set_fill_color(*ACCENT)
-    pdf.rect(0, 0, pdf.w, 95, style="F")
+    pdf.rect(0, 0, pdf.w, height, style="F")
     pdf.set_text_color(255)
-    pdf.set_xy(pdf.l_margin, 30)
-    pdf.set_font("DejaVu", "B", 34)
-    pdf.cell(0, 16, TITLE, new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("DejaVu", "", 22)
-    pdf.cell(0, 14, SUBTITLE, new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("DejaVu", "", 16)
-    pdf.multi_cell(0, 9, profile.territory, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_xy(pdf.l_margin, height / 3.5)
+    for i, (text, size, line_height) in enumerate(lines):
+        pdf.set_font("DejaVu", "B" if i == 0 else "", size)
+        pdf.multi_cell(0, line_height, french_spacing(text), new_x="LMARGIN", new_y="NEXT")
     pdf.set_text_color(0)
+    pdf.set_fill_color(255)
+
+
+def _title_page(pdf: Booklet, profile: KitProfile) -> None:
+    banner(pdf, 95, [(TITLE, 34, 16), (SUBTITLE, 22, 14), (profile.territory, 16, 9)])
     pdf.set_xy(pdf.l_margin, 110)
     pdf.set_font("DejaVu", "", 13)
     pdf.multi_cell(0, 7, french_spacing(TAGLINE), new_x="LMARGIN", new_y="NEXT")
@@ -264,7 +288,6 @@ def _title_page(pdf: Booklet, profile: KitProfile) -> None:
         ),
     )
     pdf.set_text_color(0)
-    pdf.set_fill_color(255)
 
 
 def _toc_pages(entries: int, pdf: Booklet) -> int:
@@ -359,7 +382,6 @@ def _picture(pdf: Booklet, path: Path, caption: str) -> None:
 
 def build(profile: KitProfile, kit: Path = KIT) -> bytes:
     """The booklet of ``profile``'s territory, as PDF bytes (identical for the same inputs)."""
-    fonts = font_paths()
     chapters = []
     for path in documents(kit):
         title, sections = split_chapter(path.read_text(encoding="utf-8"))
@@ -367,19 +389,8 @@ def build(profile: KitProfile, kit: Path = KIT) -> bytes:
     if not chapters:
         raise NotFoundError("aucun chapitre du kit trouvé : le dossier du kit est incomplet.")
 
-    pdf = Booklet(format="A4")
-    pdf.set_margins(18, 18, 18)
+    pdf = new_pdf(profile, f"{TITLE} – {SUBTITLE} – {profile.territory}")
     pdf.set_auto_page_break(True, margin=18)
-    pdf.set_title(f"{TITLE} – {SUBTITLE} – {profile.territory}")
-    pdf.set_author(profile.pole_name)
-    pdf.set_creator("Traits d'Unions")
-    pdf.set_creation_date(dt.datetime.combine(profile.edition, dt.time(), dt.UTC))
-    pdf.set_lang("fr")
-    for style, file in fonts.items():
-        pdf.add_font("DejaVu", style, str(file))
-    for style, name in MONO.items():
-        mono = FONT_DIR / name
-        pdf.add_font("DejaVuMono", style, str(mono if mono.exists() else fonts[style]))
     pdf.set_font("DejaVu", "", 10)
 
     _title_page(pdf, profile)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 
-from traits.kit.booklet import ACCENT, Booklet, font_paths
+from traits.kit.booklet import ACCENT, banner, new_pdf
 from traits.kit.profile import KitProfile
 from traits.kit.typography import french_spacing
 
@@ -33,32 +32,13 @@ EXAMPLES = [
 
 def render(profile: KitProfile) -> bytes:
     """The plaquette as one A4 PDF page carrying the territory's name."""
-    pdf = Booklet(format="A4")
-    pdf.chapter = ""
-    pdf.set_margins(18, 18, 18)
+    pdf = new_pdf(profile, f"Traits d'Unions – {profile.territory}")
     pdf.set_auto_page_break(False)
-    pdf.set_creation_date(dt.datetime.combine(profile.edition, dt.time(), dt.UTC))
-    pdf.set_title(f"Traits d'Unions – {profile.territory}")
-    pdf.set_author(profile.pole_name)
-    pdf.set_lang("fr")
-    for style, path in font_paths().items():
-        pdf.add_font("DejaVu", style, str(path))
-    pdf.add_page()
-    pdf.set_fill_color(*ACCENT)
-    pdf.rect(0, 0, pdf.w, 62, style="F")
-    pdf.set_text_color(255)
-    pdf.set_xy(pdf.l_margin, 16)
-    pdf.set_font("DejaVu", "B", 28)
-    pdf.cell(0, 13, "Traits d'Unions", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("DejaVu", "", 15)
-    pdf.multi_cell(
-        0,
-        8,
-        french_spacing(f"Travailler ensemble sur le territoire {profile.territory}"),
-        new_x="LMARGIN",
-        new_y="NEXT",
+    banner(
+        pdf,
+        62,
+        [("Traits d'Unions", 28, 13), (f"{profile.territory} : travailler ensemble", 15, 8)],
     )
-    pdf.set_text_color(0)
     pdf.set_y(72)
 
     def paragraph(text: str, size: float = 11, style: str = "") -> None:

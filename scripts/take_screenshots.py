@@ -35,7 +35,7 @@ CHROMIUM_ARGS = [
 CLICKS = {"kit": ("Préparer les fichiers du kit", "Tout le kit (archive zip)")}
 #: Image name → the page's address in the app.
 PAGES = {
-    "territoire": "territoire",
+    "territoire": "",
     "diagnostics": "diagnostics",
     "pistes": "pistes",
     "partenariats": "partenariats",

@@ -334,7 +334,7 @@ def cli_kit(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
         app, ["kit", str(out), "--db", str(sample_db), "--territory", "vitre", "--contact", CONTACT]
     )
     assert result.exit_code == 0, result.output
-    assert "24 fichiers" in result.output
+    assert "25 fichiers" in result.output
     return out
 
 
@@ -381,7 +381,7 @@ def test_cli_kit_writes_the_whole_kit_booklet_first(cli_kit: Path) -> None:
         "bilan/synthese-des-resultats.docx",
         "tableurs/modele-territoire.xlsx",
     } <= set(files)
-    assert len(files) == 24
+    assert len(files) == 25
 
 
 @needs_fonts
@@ -448,13 +448,26 @@ def test_plaquette_is_one_page_carrying_the_territory(cli_kit: Path) -> None:
 @needs_fonts
 def test_every_docx_opens_filled_for_the_territory(cli_kit: Path) -> None:
     documents = sorted(cli_kit.rglob("*.docx"))
-    assert len(documents) == 20
+    assert len(documents) == 21
     for path in documents:
         text = _docx_text(path.read_bytes())
         assert "Pays de Vitré" in text, path.name
         assert not re.search(r"\{[a-z_]+\}", text), f"{path.name} : champ non rempli"
         for line in text.splitlines():
             assert not re.search(r"\w [;:!?»]", line), f"{path.name} : {line}"
+
+
+@needs_fonts
+def test_the_information_notice_is_filled_from_the_privacy_chapter(cli_kit: Path) -> None:
+    text = _docx_text((cli_kit / "entretiens/notice-donnees-personnelles.docx").read_bytes())
+    assert "[" not in text and "]" not in text
+    assert CONTACT in text and "intérêt légitime" in text and "CNIL" in text
+
+
+def test_an_unknown_passage_in_the_notice_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(kit_service, "information_notice", lambda: "**Titre**\n\nÉcrire à [fax].")
+    with pytest.raises(InvalidInputError, match="fax"):
+        kit_service.notice_source()
 
 
 @needs_fonts

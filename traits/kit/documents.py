@@ -151,7 +151,12 @@ def _table(doc: DocxDocument, rows: list[str]) -> None:
 
 def render(source: Source, profile: KitProfile) -> bytes:
     """The Word document of ``source`` for ``profile``, byte-identical for the same inputs."""
-    text = french_spacing(fill(source.path.read_text(encoding="utf-8"), profile))
+    return render_text(source.path.read_text(encoding="utf-8"), source.title, profile)
+
+
+def render_text(markdown: str, title: str, profile: KitProfile) -> bytes:
+    """The Word document of a source text (see the module docstring) for ``profile``."""
+    text = french_spacing(fill(markdown, profile))
     doc = Document()
     section = doc.sections[0]
     section.left_margin = section.right_margin = Cm(2)
@@ -179,7 +184,7 @@ def render(source: Source, profile: KitProfile) -> bytes:
             _table(doc, lines)
         else:
             _runs(doc.add_paragraph(), lines[0])
-    return save(doc, profile, source.title)
+    return save(doc, profile, title)
 
 
 def save(doc: DocxDocument, profile: KitProfile, title: str) -> bytes:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import io
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,14 +17,25 @@ from pathlib import Path
 from traits.errors import InvalidInputError, NotFoundError, Problem
 from traits.kit import booklet, documents, plaquette, summary
 from traits.kit.chapters import Chapter, read_chapters
-from traits.kit.profile import KitProfile
+from traits.kit.profile import BLANK, KitProfile
 from traits.services.data import list_territories
+from traits.services.privacy import information_notice
 from traits.services.reports import build_report
 from traits.storage import Store
 
 BOOKLET = booklet.FILE_NAME
 PLAQUETTE = "plaquette.pdf"
 SUMMARY = "synthese-des-resultats.docx"
+NOTICE = "entretiens/notice-donnees-personnelles.docx"
+#: The notice's bracketed passages (kit chapter on personal data) and what the kit puts there.
+NOTICE_FIELDS = {
+    "[Nom du Pôle ESS]": "{pole}",
+    "[adresse]": BLANK,
+    "sur le [territoire]": "sur son territoire ({territoire})",
+    " [et à la coordination régionale de la CRESS Bretagne, qui ne reçoit que des chiffres "
+    "d'ensemble]": "",
+    "[courriel du Pôle]": "{contact}",
+}
 WORKBOOKS = booklet.KIT / "modeles"
 MIME = {
     ".pdf": "application/pdf",
@@ -105,6 +117,33 @@ def kit_profile(
     ), (chosen.territory_id if chosen else None)
 
 
+def notice_source() -> str | None:
+    """The information notice of the kit's personal-data chapter, as a template source.
+
+    Raises
+    ------
+    InvalidInputError
+        When the chapter's notice holds a bracketed passage the kit does not know how to fill.
+    """
+    notice = information_notice()
+    if notice is None:
+        return None
+    paragraphs = []
+    for paragraph in re.split(r"\n\s*\n", notice):
+        text = " ".join(paragraph.split())
+        for passage, value in NOTICE_FIELDS.items():
+            text = text.replace(passage, value)
+        paragraphs.append(text)
+    left = [m for p in paragraphs for m in re.findall(r"\[[^\]]*\]", p)]
+    if left:
+        raise InvalidInputError(
+            f"passage à compléter inconnu dans la notice du kit : {', '.join(left)}."
+        )
+    title = paragraphs[0].strip("* ")
+    body = "\n\n".join(paragraphs[1:])
+    return f"# {title}\n\n{body}\n\nContact : {{animateur}}, {{contact}}.\n"
+
+
 def _sources_stamp() -> tuple[tuple[str, int], ...]:
     """The booklet's inputs (chapters, images) with their modification times."""
     kit = booklet.KIT
@@ -139,6 +178,10 @@ def kit_files(
     files += [
         KitFile(s.output_name, s.title, documents.render(s, profile)) for s in documents.sources()
     ]
+    notice = notice_source()
+    if notice is not None:
+        title = "Notice sur les données personnelles"
+        files.append(KitFile(NOTICE, title, documents.render_text(notice, title, profile)))
     if tid is not None:
         start = dt.date(year, 1, 1) if year else None
         end = dt.date(year, 12, 31) if year else None

@@ -33,8 +33,8 @@ MODELES = KIT / "modeles"
 ANNEX = KIT / "annexe-technique" / "README.md"
 DOCUMENTS = [
     "01-la-demarche.md",
-    "02-guide-entretien.md",
-    "03-la-premiere-annee.md",
+    "02-la-premiere-annee.md",
+    "03-guide-entretien.md",
     "04-les-outils-de-terrain.md",
     "05-faire-vivre-les-partenariats.md",
     "06-donnees-personnelles.md",

@@ -44,6 +44,8 @@ TAGLINE = (
 )
 ACCENT = (0, 92, 120)
 TOC_LINE_H = 7.0
+#: Line height of the booklet's paragraphs and lists, in multiples of the font size.
+LINE_HEIGHT = 1.3
 TOC_TOP = 35.0
 
 
@@ -75,6 +77,10 @@ def font_paths(font_dir: Path = FONT_DIR) -> dict[str, Path]:
             + " (paquet fonts-dejavu-core sous Debian/Ubuntu)."
         )
     return paths
+
+
+#: A link from one chapter to another: ``[words](03-guide-entretien.md)``.
+CHAPTER_LINK = re.compile(r"\[([^\]]+)\]\((\d\d-[a-z0-9-]+)\.md(?:#[^)]*)?\)")
 
 
 def documents(kit: Path = KIT) -> list[Path]:
@@ -126,7 +132,13 @@ def to_html(markdown: str) -> str:
         html,
         flags=re.S,
     )
-    return html.replace("<hr />", "")
+    html = html.replace("<hr />", "")
+    # Readable line spacing; no blank line between blocks (fpdf2 prints the newlines).
+    for tag in ("p", "ul", "ol"):
+        html = html.replace(f"<{tag}>", f'<{tag} line-height="{LINE_HEIGHT}">')
+    if "<pre>" not in html:
+        html = re.sub(r">\s*\n\s*<", "><", html)
+    return html
 
 
 _CELL = re.compile(r"<(td|th)(?:\s[^>]*)?>(.*?)</\1>", re.S)
@@ -163,6 +175,7 @@ def _table(match: re.Match[str]) -> str:
 
 
 def _tag_styles() -> dict[str, TextStyle | FontFace]:
+    """Heading and block styles (fpdf2 counts ``b_margin`` in multiples of the font size)."""
     return {
         "h1": TextStyle(
             font_family="DejaVu",
@@ -170,7 +183,7 @@ def _tag_styles() -> dict[str, TextStyle | FontFace]:
             font_size_pt=20,
             color=ACCENT,
             t_margin=2,
-            b_margin=4,
+            b_margin=0.6,
         ),
         "h2": TextStyle(
             font_family="DejaVu",
@@ -178,7 +191,7 @@ def _tag_styles() -> dict[str, TextStyle | FontFace]:
             font_size_pt=15,
             color=ACCENT,
             t_margin=6,
-            b_margin=3,
+            b_margin=0.4,
         ),
         "h3": TextStyle(
             font_family="DejaVu",
@@ -186,7 +199,7 @@ def _tag_styles() -> dict[str, TextStyle | FontFace]:
             font_size_pt=12,
             color=(40, 40, 40),
             t_margin=5,
-            b_margin=2,
+            b_margin=0.3,
         ),
         "h4": TextStyle(font_family="DejaVu", font_style="B", font_size_pt=11, t_margin=4),
         "code": FontFace(family="DejaVuMono", size_pt=8.5, color=(60, 60, 60)),
@@ -195,7 +208,7 @@ def _tag_styles() -> dict[str, TextStyle | FontFace]:
             font_size_pt=8,
             color=(40, 40, 40),
             t_margin=2,
-            b_margin=2,
+            b_margin=0.5,
             l_margin=4,
         ),
         "blockquote": TextStyle(
@@ -204,7 +217,7 @@ def _tag_styles() -> dict[str, TextStyle | FontFace]:
             font_size_pt=9.5,
             color=(60, 60, 60),
             t_margin=2,
-            b_margin=2,
+            b_margin=0.5,
             l_margin=8,
         ),
     }
@@ -344,8 +357,14 @@ def _render_toc(pdf: Booklet, outline: list) -> None:
 _IMAGE = re.compile(r"^!\[(.*)\]\((.+?)\)\s*$", re.M)
 
 
-def _write_markdown(pdf: Booklet, body: str, kit: Path, styles: dict) -> None:
-    """Lay out ``body``: text through ``write_html``, image lines as pictures with a caption."""
+def _write_markdown(pdf: Booklet, body: str, kit: Path, styles: dict, numbers: dict) -> None:
+    """Lay out ``body``: text through ``write_html``, image lines as pictures with a caption.
+
+    A link to another chapter becomes its words and the chapter's number (``numbers``).
+    """
+    body = CHAPTER_LINK.sub(
+        lambda m: f"{m[1]} (chapitre {numbers[m[2]]})" if m[2] in numbers else m[1], body
+    )
     parts = _IMAGE.split(body)
     for i in range(0, len(parts), 3):
         if parts[i].strip():
@@ -371,7 +390,11 @@ def _picture(pdf: Booklet, path: Path, caption: str) -> None:
         height = width * image.height / image.width
     if pdf.get_y() + height + 10 > pdf.h - pdf.b_margin:
         pdf.add_page()
-    pdf.image(str(path), x=pdf.l_margin, y=pdf.get_y() + 2, w=width)
+    top = pdf.get_y() + 2
+    pdf.image(str(path), x=pdf.l_margin, y=top, w=width)
+    pdf.set_draw_color(190)
+    pdf.rect(pdf.l_margin, top, width, height)
+    pdf.set_draw_color(0)
     pdf.set_y(pdf.get_y() + height + 3)
     pdf.set_font("DejaVu", "I", 8.5)
     pdf.set_text_color(90)
@@ -383,6 +406,7 @@ def _picture(pdf: Booklet, path: Path, caption: str) -> None:
 def build(profile: KitProfile, kit: Path = KIT) -> bytes:
     """The booklet of ``profile``'s territory, as PDF bytes (identical for the same inputs)."""
     chapters = []
+    numbers = {path.stem: n for n, path in enumerate(documents(kit), start=1)}
     for path in documents(kit):
         title, sections = split_chapter(path.read_text(encoding="utf-8"))
         chapters.append((title or path.stem, sections))
@@ -412,7 +436,7 @@ def build(profile: KitProfile, kit: Path = KIT) -> bytes:
         for marker, body in sections:
             if marker and pdf.get_y() > pdf.h - 60:
                 pdf.add_page()
-            _write_markdown(pdf, body, kit, styles)
+            _write_markdown(pdf, body, kit, styles, numbers)
     buffer = io.BytesIO()
     pdf.output(buffer)
     return buffer.getvalue()

@@ -1,6 +1,6 @@
 """The coordinator's chapters of the kit, as the app shows them (one tab each).
 
-Links between chapters (``[le guide](02-guide-entretien.md)``) cannot be followed inside a
+Links between chapters (``[le guide](03-guide-entretien.md)``) cannot be followed inside a
 Streamlit page; :func:`Chapter.parts` turns each into the target chapter's title in « »
 and lists the targets, so the page can offer a button that opens that chapter.
 """
@@ -11,15 +11,15 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from traits.kit.booklet import CHAPTER_LINK as _LINK
 from traits.kit.booklet import KIT, documents
 
-_LINK = re.compile(r"\[([^\]]+)\]\((\d\d-[a-z0-9-]+)\.md(?:#[^)]*)?\)")
 _IMAGE = re.compile(r"^!\[(.*)\]\((.+?)\)\s*$", re.M)
 
 
 @dataclass(frozen=True)
 class Chapter:
-    """One chapter: its file stem (``02-guide-entretien``), title and Markdown body."""
+    """One chapter: its file stem (``03-guide-entretien``), title and Markdown body."""
 
     slug: str
     title: str

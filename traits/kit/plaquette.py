@@ -43,7 +43,9 @@ def render(profile: KitProfile) -> bytes:
 
     def paragraph(text: str, size: float = 11, style: str = "") -> None:
         pdf.set_font("DejaVu", style, size)
-        pdf.multi_cell(0, size * 0.55, french_spacing(text), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(
+            0, size * 0.55, french_spacing(text), new_x="LMARGIN", new_y="NEXT", align="L"
+        )
 
     paragraph(
         f"{profile.pole_name} aide les structures de l'économie sociale et solidaire "
@@ -61,7 +63,16 @@ def render(profile: KitProfile) -> bytes:
         pdf.set_text_color(*ACCENT)
         pdf.cell(8, 6, f"{n}.")
         pdf.set_text_color(0)
-        pdf.multi_cell(0, 6, french_spacing(f"{title} : {text}"), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("DejaVu", "", 11)
+        pdf.multi_cell(
+            0,
+            6,
+            french_spacing(f"**{title}** : {text}"),
+            new_x="LMARGIN",
+            new_y="NEXT",
+            align="L",
+            markdown=True,
+        )
     pdf.ln(4)
     paragraph(
         "Pour une entreprise, un partenariat peut aussi compter pour l'obligation d'emploi de "

@@ -39,6 +39,7 @@ PAGES = {
     "diagnostics": "diagnostics",
     "pistes": "pistes",
     "partenariats": "partenariats",
+    "mutualisations": "mutualisations",
     "bilan": "bilan",
     "kit": "kit",
 }

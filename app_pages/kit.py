@@ -1,65 +1,112 @@
-"""Kit d'essaimage: the documents that help another Pôle ESS start the method, and templates."""
+"""Kit d'essaimage: the coordinator's chapters (one tab each) and the territory's field kit."""
 
 from __future__ import annotations
 
-import io
-import zipfile
-from pathlib import Path
+import datetime as dt
 
 import streamlit as st
 
-KIT = Path(__file__).resolve().parents[1] / "docs" / "kit-essaimage"
-MIME = {
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ".ods": "application/vnd.oasis.opendocument.spreadsheet",
-    ".odt": "application/vnd.oasis.opendocument.text",
-    ".pdf": "application/pdf",
-    ".csv": "text/csv",
-    ".md": "text/markdown",
-}
+from app_pages import _common as common
+from traits.services import kit
 
+TAB_KEY = "kit_chapter"
+DOWNLOAD_TAB = "Télécharger le kit"
+
+
+def _open(title: str) -> None:
+    st.session_state[TAB_KEY] = title
+
+
+def _downloads(store) -> None:  # type: ignore[no-untyped-def]
+    tid = common.current_territory()
+    st.markdown(
+        "Le kit de votre territoire : le livret, la plaquette, les grilles d'entretien, les "
+        "courriers, les modèles de conventions, le kit du groupe local, la synthèse des "
+        "résultats et les tableurs d'import, avec le nom du territoire, de l'animateur ou de "
+        "l'animatrice, du Pôle et son contact déjà remplis."
+    )
+    profile = common.attempt(kit.kit_profile, store, tid)
+    if profile is None:
+        return
+    fields = profile[0].fields()
+    st.caption(f"Territoire : {fields['territoire']} · animation : {fields['animateur']}")
+    c1, c2, c3 = st.columns(3)
+    pole = c1.text_input("Nom du Pôle ESS", key="kit_pole")
+    contact = c2.text_input("Contact (courriel ou téléphone du Pôle)", key="kit_contact")
+    this_year = dt.date.today().year
+    years = [None, *range(this_year, this_year - 8, -1)]
+    year = c3.selectbox(
+        "Période de la synthèse",
+        years,
+        format_func=lambda y: "Toutes dates" if y is None else f"Année {y}",
+        key="kit_year",
+    )
+    wanted = (tid, pole, contact, year, dt.date.today())
+    ready = st.session_state.get("kit_files")
+    if ready is None or ready[0] != wanted:
+        if not st.button("Préparer les fichiers du kit", type="primary", key="kit_prepare"):
+            return
+        with st.spinner("Préparation du kit (quelques secondes)…"):
+            files = common.attempt(kit.kit_files, store, tid, pole=pole, contact=contact, year=year)
+        if files is None:
+            return
+        st.session_state["kit_files"] = ready = (wanted, files)
+    files = ready[1]
+    for section, label in kit.SECTIONS.items():
+        group = [f for f in files if f.section == section]
+        if not group:
+            continue
+        st.subheader(label)
+        for file in group:
+            st.download_button(
+                file.title,
+                data=file.data,
+                file_name=file.name.rsplit("/", 1)[-1],
+                mime=file.mime,
+                key=f"kit_{file.name}",
+                icon=":material/download:",
+            )
+
+    st.subheader("Tout le kit")
+    st.download_button(
+        "Tout le kit (archive zip)",
+        data=kit.kit_archive(files),
+        file_name="kit-traits-d-unions.zip",
+        mime="application/zip",
+        key="kit_zip",
+        icon=":material/folder_zip:",
+    )
+
+
+store = common.get_store()
 st.title("Kit d'essaimage")
-documents = sorted(KIT.glob("*.md")) if KIT.is_dir() else []
-templates = (
-    sorted(p for p in (KIT / "modeles").glob("*") if p.is_file() and p.suffix.lower() in MIME)
-    if KIT.is_dir()
-    else []
+chapters = kit.kit_chapters()
+titles = {c.slug: c.title for c in chapters}
+tabs = st.tabs(
+    [DOWNLOAD_TAB, *titles.values()], key=TAB_KEY, on_change="rerun", default=DOWNLOAD_TAB
 )
-if not documents and not templates:
-    st.info("Le kit sera bientôt disponible.")
-    st.stop()
-
-if documents:
-    titles = [
-        p.stem.replace("-", " ").replace("_", " ").lstrip("0123456789 ").capitalize()
-        for p in documents
-    ]
-    for tab, path in zip(st.tabs(titles), documents, strict=True):
-        with tab:
-            st.markdown(path.read_text(encoding="utf-8"))
-if templates:
-    st.subheader("Modèles à télécharger")
-    for path in templates:
-        st.download_button(
-            path.name,
-            data=path.read_bytes(),
-            file_name=path.name,
-            mime=MIME.get(path.suffix.lower(), "application/octet-stream"),
-            key=f"kit_{path.name}",
-            icon=":material/download:",
-        )
-    csv_folder = KIT / "modeles" / "csv"
-    if csv_folder.is_dir():
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-            for path in sorted(csv_folder.glob("*.csv")):
-                archive.write(path, path.name)
-        st.download_button(
-            "modeles-csv.zip (un fichier CSV par onglet)",
-            data=buffer.getvalue(),
-            file_name="modeles-csv.zip",
-            mime="application/zip",
-            key="kit_csv_zip",
-            icon=":material/download:",
-        )
+if tabs[0].open:
+    with tabs[0]:
+        _downloads(store)
+for tab, chapter in zip(tabs[1:], chapters, strict=True):
+    if not tab.open:
+        continue
+    with tab:
+        for kind, value in chapter.parts(titles):
+            if kind == "text":
+                st.markdown(value)
+            elif kind == "image":
+                st.image(value)
+            else:
+                st.caption(value)
+        links = chapter.links()
+        if links:
+            st.markdown("**Voir aussi**")
+            for slug in links:
+                st.button(
+                    titles[slug],
+                    key=f"kit_link_{chapter.slug}_{slug}",
+                    on_click=_open,
+                    args=(titles[slug],),
+                    icon=":material/arrow_forward:",
+                )

@@ -1,367 +1,49 @@
-"""Build the kit d'essaimage into one printable PDF booklet.
+"""Build the kit's booklet (PDF) alone, for a territory of a database or as a blank kit.
 
-    python scripts/build_booklet.py [--output build/livret-kit-essaimage.pdf] [--kit DIR]
+    python scripts/build_booklet.py [--output build/livret-traits-d-unions.pdf]
+                                    [--db BASE] [--territory ID] [--pole NOM] [--contact CONTACT]
 
-Every ``NN-*.md`` file of ``docs/kit-essaimage/`` becomes a chapter (in file-name order), after a
-title page and a table of contents with page numbers. Markdown is parsed with markdown-it-py
-(tables enabled) and laid out by fpdf2's ``write_html`` with the DejaVu fonts, so accents, « »,
-≥ and ☐ print. Prints the number of pages.
+The whole kit (booklet, Word templates, plaquette, summary) is ``traits kit DOSSIER``; this
+script is for whoever edits the chapters and wants to see the booklet quickly.
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import math
-import re
 import sys
 from pathlib import Path
 
-from fpdf import FPDF, FontFace, TextStyle
-from markdown_it import MarkdownIt
-
 ROOT = Path(__file__).resolve().parents[1]
-KIT = ROOT / "docs" / "kit-essaimage"
-DEFAULT_OUTPUT = ROOT / "build" / "livret-kit-essaimage.pdf"
-FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
-FONTS = {
-    "": "DejaVuSans.ttf",
-    "B": "DejaVuSans-Bold.ttf",
-    "I": "DejaVuSans-Oblique.ttf",
-    "BI": "DejaVuSans-BoldOblique.ttf",
-}
-MONO = {"": "DejaVuSansMono.ttf", "B": "DejaVuSansMono-Bold.ttf"}
+sys.path.insert(0, str(ROOT))
 
-TITLE = "Traits d'Unions"
-SUBTITLE = "Kit d'essaimage"
-TAGLINE = (
-    "Développer les partenariats entre structures de l'économie sociale et solidaire "
-    "et entreprises engagées du territoire"
-)
-ACCENT = (0, 92, 120)
-TOC_LINE_H = 7.0
-TOC_TOP = 35.0
-
-
-class Booklet(FPDF):
-    """A4 pages with a running footer (chapter title and page number)."""
-
-    chapter = ""
-
-    def footer(self) -> None:  # noqa: D102 - fpdf2 hook
-        if self.page_no() == 1:
-            return
-        self.set_y(-12)
-        self.set_font("DejaVu", "", 8)
-        self.set_text_color(110)
-        self.cell(0, 5, f"{SUBTITLE} · {self.chapter}", align="L")
-        self.set_x(self.l_margin)
-        self.cell(0, 5, str(self.page_no()), align="R")
-        self.set_text_color(0)
-
-
-def font_paths(font_dir: Path = FONT_DIR) -> dict[str, Path]:
-    """The DejaVu font files, or a clear error when they are missing."""
-    paths = {style: font_dir / name for style, name in FONTS.items()}
-    missing = [str(p) for p in paths.values() if not p.exists()]
-    if missing:
-        raise FileNotFoundError(
-            "police DejaVu introuvable : "
-            + ", ".join(missing)
-            + " (paquet fonts-dejavu-core sous Debian/Ubuntu)."
-        )
-    return paths
-
-
-def documents(kit: Path = KIT) -> list[Path]:
-    """The kit's chapters: ``NN-name.md`` files in order."""
-    return sorted(p for p in kit.glob("*.md") if re.match(r"\d\d-", p.name))
-
-
-def split_chapter(text: str) -> tuple[str, list[tuple[str, str]]]:
-    """A document's title (its ``# `` heading) and its sections as (marker, markdown).
-
-    Sections start at ``## `` and ``### `` headings (so that a heading is never left alone at
-    the foot of a page); the marker is ``##``, ``###``, or empty for the text before the
-    first heading.
-
-    Text before the first ``## `` is a section with an empty title. Headings inside fenced
-    code blocks are ignored.
-    """
-    title, sections = "", [("", [])]
-    fenced = False
-    for line in text.splitlines():
-        if line.startswith("```"):
-            fenced = not fenced
-        if not fenced and line.startswith("# ") and not title:
-            title = line[2:].strip()
-            continue
-        if not fenced and line.startswith(("## ", "### ")):
-            sections.append((line.split(" ", 1)[0], [line]))
-            continue
-        sections[-1][1].append(line)
-    return title, [(t, "\n".join(lines)) for t, lines in sections if "\n".join(lines).strip()]
-
-
-_md = MarkdownIt("commonmark", {"html": False, "typographer": False}).enable("table")
-
-
-def to_html(markdown: str) -> str:
-    """Markdown to the simple HTML fpdf2 renders (links to other kit files made plain)."""
-    html = _md.render(markdown)
-    # Links between kit documents mean nothing on paper: keep their text only.
-    html = re.sub(r'<a href="(?![a-z]+://)[^"]*">(.*?)</a>', r"\1", html)
-    # fpdf2 wants <code> inside <pre> on its own; table cells must not hold <p>.
-    html = html.replace("<pre><code>", "<pre>").replace("</code></pre>", "</pre>")
-    html = re.sub(r'<pre><code class="[^"]*">', "<pre>", html)
-    html = re.sub(r"<table>(.*?)</table>", _table, html, flags=re.S)
-    # Each run of text in a heading opens an outline entry: keep headings as plain text.
-    html = re.sub(
-        r"<(h[1-6])>(.*?)</\1>",
-        lambda m: f"<{m[1]}>{re.sub(r'<[^>]+>', '', m[2])}</{m[1]}>",
-        html,
-        flags=re.S,
-    )
-    return html.replace("<hr />", "")
-
-
-_CELL = re.compile(r"<(td|th)(?:\s[^>]*)?>(.*?)</\1>", re.S)
-
-
-def _table(match: re.Match[str]) -> str:
-    """A table fpdf2 can lay out: plain-text cells, left-aligned, columns sized by content.
-
-    fpdf2 cells hold one run of text, so inline tags (code, strong, em) are dropped; the widths
-    of the first row's cells set the columns, in proportion to their longest text.
-    """
-    rows = re.findall(r"<tr>(.*?)</tr>", match[1], flags=re.S)
-    cells = [
-        [(tag, re.sub(r"<[^>]+>", "", text).strip()) for tag, text in _CELL.findall(row)]
-        for row in rows
-    ]
-    columns = max(len(r) for r in cells)
-    longest = [max((len(r[i][1]) for r in cells if i < len(r)), default=0) for i in range(columns)]
-    words = [
-        max((len(w) for r in cells if i < len(r) for w in r[i][1].split()), default=0)
-        for i in range(columns)
-    ]
-    weights = [max(min(n, 80), 2 * w) + 10 for n, w in zip(longest, words, strict=True)]
-    widths = [round(100 * w / sum(weights), 1) for w in weights]
-    out = ["<table>"]
-    for r, row in enumerate(cells):
-        out.append("<tr>")
-        for i, (tag, text) in enumerate(row):
-            width = f' width="{widths[i]}%"' if r == 0 else ""
-            out.append(f'<{tag} align="left"{width}>{text}</{tag}>')
-        out.append("</tr>")
-    out.append("</table>")
-    return "".join(out)
-
-
-def _tag_styles() -> dict[str, TextStyle | FontFace]:
-    return {
-        "h1": TextStyle(
-            font_family="DejaVu",
-            font_style="B",
-            font_size_pt=20,
-            color=ACCENT,
-            t_margin=2,
-            b_margin=4,
-        ),
-        "h2": TextStyle(
-            font_family="DejaVu",
-            font_style="B",
-            font_size_pt=15,
-            color=ACCENT,
-            t_margin=6,
-            b_margin=3,
-        ),
-        "h3": TextStyle(
-            font_family="DejaVu",
-            font_style="B",
-            font_size_pt=12,
-            color=(40, 40, 40),
-            t_margin=5,
-            b_margin=2,
-        ),
-        "h4": TextStyle(font_family="DejaVu", font_style="B", font_size_pt=11, t_margin=4),
-        "code": FontFace(family="DejaVuMono", size_pt=8.5, color=(60, 60, 60)),
-        "pre": TextStyle(
-            font_family="DejaVuMono",
-            font_size_pt=8,
-            color=(40, 40, 40),
-            t_margin=2,
-            b_margin=2,
-            l_margin=4,
-        ),
-        "blockquote": TextStyle(
-            font_family="DejaVu",
-            font_style="",
-            font_size_pt=9.5,
-            color=(60, 60, 60),
-            t_margin=2,
-            b_margin=2,
-            l_margin=8,
-        ),
-    }
-
-
-def _title_page(pdf: Booklet) -> None:
-    pdf.add_page()
-    pdf.set_fill_color(*ACCENT)
-    pdf.rect(0, 0, pdf.w, 95, style="F")
-    pdf.set_text_color(255)
-    pdf.set_xy(pdf.l_margin, 38)
-    pdf.set_font("DejaVu", "B", 34)
-    pdf.cell(0, 16, TITLE, new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("DejaVu", "", 22)
-    pdf.cell(0, 14, SUBTITLE, new_x="LMARGIN", new_y="NEXT")
-    pdf.set_text_color(0)
-    pdf.set_xy(pdf.l_margin, 110)
-    pdf.set_font("DejaVu", "", 13)
-    pdf.multi_cell(0, 7, TAGLINE, new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(8)
-    pdf.set_font("DejaVu", "", 10)
-    pdf.multi_cell(
-        0,
-        6,
-        "La méthode, le guide d'entretien, la mise en route du logiciel traits, les modèles de "
-        "tableur, la mise en lien et le suivi des partenariats, les données personnelles, une "
-        "foire aux questions et un glossaire.",
-        new_x="LMARGIN",
-        new_y="NEXT",
-    )
-    pdf.set_y(-40)
-    pdf.set_font("DejaVu", "", 9)
-    pdf.set_text_color(110)
-    pdf.multi_cell(
-        0,
-        5,
-        "Pôles ESS de Bretagne et CRESS Bretagne. Exemples et personnes cités : fictifs. "
-        "Informations juridiques générales, à vérifier avant usage.\n"
-        f"Édition du {dt.date.today().strftime('%d/%m/%Y')}.",
-    )
-    pdf.set_text_color(0)
-    pdf.set_fill_color(255)
-
-
-def _toc_pages(entries: int, pdf: Booklet) -> int:
-    """Pages the table of contents needs for ``entries`` one-line entries.
-
-    The entries are the chapters (``<h1>``, outline level 0) and their sections (``<h2>``,
-    level 1): ``write_html`` opens an outline section for every heading, and the table of
-    contents keeps those two levels.
-    """
-    first = math.floor((pdf.h - pdf.b_margin - TOC_TOP) / TOC_LINE_H)
-    others = math.floor((pdf.h - pdf.b_margin - pdf.t_margin) / TOC_LINE_H)
-    return 1 if entries <= first else 1 + math.ceil((entries - first) / others)
-
-
-def _render_toc(pdf: Booklet, outline: list) -> None:
-    pdf.chapter = "Sommaire"
-    pdf.set_font("DejaVu", "B", 20)
-    pdf.set_text_color(*ACCENT)
-    pdf.set_y(pdf.t_margin)
-    pdf.cell(0, 12, "Sommaire", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_text_color(0)
-    pdf.set_y(TOC_TOP)
-    width = pdf.w - pdf.l_margin - pdf.r_margin
-    for section in [s for s in outline if s.level <= 1]:
-        if pdf.get_y() + TOC_LINE_H > pdf.h - pdf.b_margin:
-            pdf.add_page()
-            pdf.set_y(pdf.t_margin)
-        level = section.level
-        pdf.set_font("DejaVu", "B" if level == 0 else "", 11 if level == 0 else 9.5)
-        indent = 8 * level
-        page = str(section.page_number)
-        room = width - indent - pdf.get_string_width(page) - 6
-        name = section.name
-        while pdf.get_string_width(name) > room and len(name) > 4:
-            name = name[:-2].rstrip() + "…"
-        link = pdf.add_link(page=section.page_number)
-        pdf.set_x(pdf.l_margin + indent)
-        pdf.cell(room, TOC_LINE_H, name, link=link)
-        dots = width - indent - room - pdf.get_string_width(page)
-        pdf.set_text_color(150)
-        pdf.cell(dots, TOC_LINE_H, "", link=link)
-        pdf.set_text_color(0)
-        pdf.cell(
-            pdf.get_string_width(page),
-            TOC_LINE_H,
-            page,
-            align="R",
-            link=link,
-            new_x="LMARGIN",
-            new_y="NEXT",
-        )
-
-
-def build(output: str | Path = DEFAULT_OUTPUT, kit: Path = KIT) -> tuple[Path, int]:
-    """Write the booklet; return its path and number of pages."""
-    fonts = font_paths()
-    chapters = []
-    for path in documents(kit):
-        title, sections = split_chapter(path.read_text(encoding="utf-8"))
-        chapters.append((title or path.stem, sections))
-    if not chapters:
-        raise FileNotFoundError(f"aucun document NN-*.md dans {kit}.")
-
-    pdf = Booklet(format="A4")
-    pdf.set_margins(18, 18, 18)
-    pdf.set_auto_page_break(True, margin=18)
-    pdf.set_title(f"{TITLE} – {SUBTITLE}")
-    pdf.set_author("Pôles ESS de Bretagne")
-    pdf.set_lang("fr")
-    for style, file in fonts.items():
-        pdf.add_font("DejaVu", style, str(file))
-    for style, name in MONO.items():
-        mono = FONT_DIR / name
-        pdf.add_font("DejaVuMono", style, str(mono if mono.exists() else fonts[style]))
-    pdf.set_font("DejaVu", "", 10)
-
-    _title_page(pdf)
-    pdf.add_page()
-    entries = sum(1 + sum(1 for m, _ in sections if m == "##") for _, sections in chapters)
-    pdf.chapter = "Sommaire"
-    pdf.insert_toc_placeholder(_render_toc, pages=_toc_pages(entries, pdf))
-
-    styles = _tag_styles()
-    for number, (title, sections) in enumerate(chapters, start=1):
-        pdf.chapter = title
-        if number > 1:  # the first chapter starts on the page left after the contents
-            pdf.add_page()
-        pdf.write_html(to_html(f"# {number}. {title}"), tag_styles=styles, font_family="DejaVu")
-        for marker, body in sections:
-            if marker:
-                if pdf.get_y() > pdf.h - 60:
-                    pdf.add_page()
-            pdf.set_font("DejaVu", "", 10)
-            pdf.write_html(
-                to_html(body),
-                tag_styles=styles,
-                font_family="DejaVu",
-                table_line_separators=True,
-                ul_bullet_char="•",
-                li_prefix_color=ACCENT,
-            )
-
-    output = Path(output)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    pdf.output(str(output))
-    return output, pdf.pages_count
+from traits.errors import TraitsError  # noqa: E402
+from traits.kit import booklet  # noqa: E402
+from traits.services.kit import kit_profile  # noqa: E402
+from traits.storage import Store  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Livret PDF du kit d'essaimage.")
-    parser.add_argument("--output", "-o", type=Path, default=DEFAULT_OUTPUT)
-    parser.add_argument("--kit", type=Path, default=KIT)
+    parser.add_argument("--output", "-o", type=Path, default=ROOT / "build" / booklet.FILE_NAME)
+    parser.add_argument("--db", help="Base (fichier SQLite ou URL) ; sans elle, un kit vierge.")
+    parser.add_argument("--territory", help="Identifiant du territoire.")
+    parser.add_argument("--pole", default="", help="Nom du Pôle ESS.")
+    parser.add_argument("--contact", default="", help="Contact du Pôle.")
     args = parser.parse_args(argv)
     try:
-        path, pages = build(args.output, args.kit)
-    except FileNotFoundError as exc:
+        if args.db:
+            store = Store(args.db)
+            profile, _ = kit_profile(store, args.territory, pole=args.pole, contact=args.contact)
+            store.dispose()
+        else:
+            profile = booklet.KitProfile("votre territoire", pole=args.pole, contact=args.contact)
+        data = booklet.build(profile)
+    except TraitsError as exc:
         print(f"erreur : {exc}", file=sys.stderr)
         return 1
-    print(f"Livret écrit : {path} ({pages} pages).")
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_bytes(data)
+    print(f"Livret écrit : {args.output} ({len(data) // 1024} Kio).")
     return 0
 
 

@@ -1,34 +1,46 @@
-"""The kit d'essaimage: its documents exist and say true things, its templates import as-is,
-and it builds into a printable booklet."""
+"""The kit d'essaimage: its chapters say true things without command lines, its import templates
+import as-is, and the generated kit (booklet, Word templates, plaquette, summary) is the same from
+the command line and from the Kit page."""
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
+import io
 import re
 from pathlib import Path
 
 import click
+import docx
 import pandas as pd
 import pytest
 import typer
+from streamlit.testing.v1 import AppTest
+from typer.testing import CliRunner
 
 from traits.cli import app
+from traits.errors import InvalidInputError
 from traits.report import VALUE_RULES
-from traits.services import import_territory, stats
+from traits.services import get_territory, import_territory, load_demo, stats
+from traits.services import kit as kit_service
+from traits.services.kit import kit_files, write_kit
+from traits.services.reports import build_report
 from traits.storage import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 KIT = ROOT / "docs" / "kit-essaimage"
 MODELES = KIT / "modeles"
+ANNEX = KIT / "annexe-technique" / "README.md"
 DOCUMENTS = [
     "01-la-demarche.md",
-    "02-guide-entretien.md",
-    "03-demarrer-un-territoire.md",
-    "04-modeles.md",
+    "02-la-premiere-annee.md",
+    "03-guide-entretien.md",
+    "04-les-outils-de-terrain.md",
     "05-faire-vivre-les-partenariats.md",
     "06-donnees-personnelles.md",
     "07-faq.md",
     "08-glossaire.md",
+    "09-l-application-pas-a-pas.md",
 ]
 #: Canonical headers that are French words as well.
 FRENCH_TOO = {"commune", "siret", "description", "date", "motivations", "notes"}
@@ -45,6 +57,17 @@ SEED_NAMES = [
     "Poirrier",
     "Glet",
     "Modica",
+    "Le Jeanne",
+    "Buret",
+    "Escaffre",
+    "Guillet",
+    "Mercier",
+    "Le Stradic",
+    "Le Bechec",
+    "Bourhis",
+    "Townsend",
+    "Jaguin",
+    "Quesnay",
 ]
 
 
@@ -59,7 +82,7 @@ def _text(name: str) -> str:
 def test_every_kit_document_exists_and_is_substantial(name: str) -> None:
     text = _text(name)
     assert text.startswith("# "), f"{name} commence par son titre"
-    assert len(text) > 3000, f"{name} est trop court ({len(text)} caractères)"
+    assert len(text) > 2500, f"{name} est trop court ({len(text)} caractères)"
     assert text.count("\n## ") >= 2, f"{name} a au moins deux sections"
     assert re.search(r"[éèàçê]", text), f"{name} est en français accentué"
     assert "\ufffd" not in text
@@ -69,6 +92,41 @@ def test_every_kit_document_exists_and_is_substantial(name: str) -> None:
 def test_kit_documents_name_no_real_person_from_the_seeds(name: str) -> None:
     text = _text(name)
     assert not [n for n in SEED_NAMES if n in text]
+
+
+def test_templates_name_no_real_person_from_the_seeds() -> None:
+    from traits.kit.documents import SOURCES
+
+    for path in SOURCES.glob("*/*.md"):
+        assert not [n for n in SEED_NAMES if n in path.read_text("utf-8")], path.name
+
+
+#: What a coordinator chapter must not contain: commands, options, prompts, installs, scripts.
+COMMAND_LINE = [
+    (r"\btraits\s", "la commande traits"),
+    (r"--", "une option de commande"),
+    (r"\$ ", "une invite de commande"),
+    (r"\bpip\b", "pip"),
+    (r"\.py\b", "un script Python"),
+    (r"```", "un bloc de code"),
+]
+
+
+@pytest.mark.parametrize("name", DOCUMENTS)
+def test_coordinator_chapters_hold_no_command_line(name: str) -> None:
+    lines = [
+        line
+        for line in _text(name).splitlines()
+        if not re.fullmatch(r"\|[-:| ]+\||---", line.strip())  # table rules, separators
+    ]
+    text = "\n".join(lines)
+    found = [what for pattern, what in COMMAND_LINE if re.search(pattern, text)]
+    assert not found, f"{name} : {found}"
+
+
+def test_the_command_line_check_catches_the_old_kit() -> None:
+    old = "Dans un terminal : `traits import mon-territoire.xlsx --dry-run`, puis `pip install`."
+    assert [w for p, w in COMMAND_LINE if re.search(p, old)]
 
 
 def test_kit_links_point_to_existing_documents() -> None:
@@ -89,11 +147,11 @@ def _cli_commands() -> set[str]:
     return walk(typer.main.get_command(app), "")
 
 
-def test_commands_quoted_in_the_kit_exist() -> None:
+def test_commands_quoted_in_the_technical_annex_exist() -> None:
     known = _cli_commands()
     quoted = set()
-    for name in DOCUMENTS:
-        for words in re.findall(r"traits ((?:[a-z]+ ?){1,2})", _text(name)):
+    for text in [ANNEX.read_text("utf-8")]:
+        for words in re.findall(r"traits ((?:[a-z]+ ?){1,2})", text):
             parts = words.split()
             command = " ".join(parts[:2]) if " ".join(parts[:2]) in known else parts[0]
             quoted.add(command)
@@ -119,6 +177,7 @@ def test_commands_quoted_in_the_kit_exist() -> None:
             "backup",
             "restore",
             "territory",
+            "kit",
         }
     } - pending
     assert not unknown, f"commandes citées inconnues : {sorted(unknown)}"
@@ -165,39 +224,16 @@ def test_privacy_document_has_notice_retention_rights_and_register() -> None:
         "intérêt légitime",
         "consentement",
         "trois ans",
-        "traits contact export",
-        "traits contact erase",
-        "traits contact purge --older-than 3y",
+        "Administration",
+        "Exporter",
+        "Effacer",
+        "Purger",
         "registre des activités de traitement",
         "santé",
         "syndicale",
         "à venir",
     ]:
         assert needle.lower() in text.lower(), needle
-
-
-def test_kit_glossary_agrees_with_the_code_glossary() -> None:
-    kit, code = _text("08-glossaire.md"), (ROOT / "docs" / "glossary.md").read_text("utf-8")
-    for name in re.findall(r"`([a-z_]+)`", code):
-        if name in {
-            "proposed",
-            "introduced",
-            "in_discussion",
-            "realised",
-            "abandoned",
-            "draft",
-            "philanthropy",
-            "responsible_practices",
-            "economic_cooperation",
-            "societal_innovation",
-            "skills",
-            "equipment",
-            "purchasing",
-            "premises",
-            "volunteering",
-            "funding",
-        }:
-            assert f"`{name}`" in kit, name
 
 
 # -- templates ------------------------------------------------------------------------------------
@@ -271,22 +307,262 @@ def test_make_templates_rebuilds_the_workbooks(tmp_path: Path) -> None:
         store.dispose()
 
 
-# -- booklet --------------------------------------------------------------------------------------
+# -- the generated kit ----------------------------------------------------------------------------
+
+FONTS = Path("/usr/share/fonts/truetype/dejavu")
+needs_fonts = pytest.mark.skipif(
+    not (FONTS / "DejaVuSans.ttf").exists(), reason="police DejaVu absente (fonts-dejavu-core)"
+)
+CONTACT = "contact@pole-exemple.example.org"
+#: A line of printed text may not start with these (French typography).
+BAD_START = re.compile(r"^\s*[»?;:!]")
 
 
-def test_booklet_builds_into_a_pdf_of_at_least_ten_pages(tmp_path: Path) -> None:
-    pytest.importorskip("markdown_it")
-    fonts = Path("/usr/share/fonts/truetype/dejavu")
-    if not (fonts / "DejaVuSans.ttf").exists() or not (fonts / "DejaVuSans-Bold.ttf").exists():
-        pytest.skip("police DejaVu absente (paquet fonts-dejavu-core)")
-    spec = importlib.util.spec_from_file_location(
-        "build_booklet", ROOT / "scripts" / "build_booklet.py"
+@pytest.fixture(scope="module")
+def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    db = tmp_path_factory.mktemp("kit") / "exemple.sqlite"
+    store = Store(db)
+    load_demo(store)
+    store.dispose()
+    return db
+
+
+@pytest.fixture(scope="module")
+def cli_kit(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("cli") / "kit"
+    result = CliRunner().invoke(
+        app, ["kit", str(out), "--db", str(sample_db), "--territory", "vitre", "--contact", CONTACT]
     )
-    module = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
-    spec.loader.exec_module(module)
-    path, pages = module.build(tmp_path / "livret.pdf")
-    data = path.read_bytes()
-    assert data.startswith(b"%PDF-")
-    assert pages >= 10
-    assert len(re.findall(rb"/Type\s*/Page\b", data)) == pages
+    assert result.exit_code == 0, result.output
+    assert "25 fichiers" in result.output
+    return out
+
+
+def _hashes(files: dict[str, bytes]) -> dict[str, str]:
+    return {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}
+
+
+def _folder(path: Path) -> dict[str, bytes]:
+    return {p.relative_to(path).as_posix(): p.read_bytes() for p in path.rglob("*") if p.is_file()}
+
+
+def _sample_territory(db: Path):  # type: ignore[no-untyped-def]
+    store = Store(db)
+    try:
+        return get_territory(store, "vitre")
+    finally:
+        store.dispose()
+
+
+def _pdf_lines(data: bytes) -> list[str]:
+    pypdf = pytest.importorskip("pypdf")
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    return [line for page in reader.pages for line in page.extract_text().splitlines()]
+
+
+def _docx_text(data: bytes) -> str:
+    doc = docx.Document(io.BytesIO(data))
+    parts = [p.text for p in doc.paragraphs]
+    parts += [c.text for t in doc.tables for row in t.rows for c in row.cells]
+    parts += [p.text for s in doc.sections for p in s.header.paragraphs]
+    return "\n".join(parts)
+
+
+@needs_fonts
+def test_cli_kit_writes_the_whole_kit_booklet_first(cli_kit: Path) -> None:
+    files = _folder(cli_kit)
+    assert {
+        "livret-traits-d-unions.pdf",
+        "plaquette.pdf",
+        "entretiens/grille-entretien-structure-ess.docx",
+        "entretiens/grille-entretien-entreprise.docx",
+        "conventions/mise-a-disposition-de-personnel.docx",
+        "groupe-local/charte-du-groupe-local.docx",
+        "bilan/synthese-des-resultats.docx",
+        "tableurs/modele-territoire.xlsx",
+    } <= set(files)
+    assert len(files) == 25
+
+
+@needs_fonts
+def test_kit_generation_is_deterministic(sample_db: Path) -> None:
+    store = Store(sample_db)
+    first = kit_files(store, "vitre", contact=CONTACT)
+    kit_service._booklet.cache_clear()  # build the booklet again, not from the cache
+    second = kit_files(store, "vitre", contact=CONTACT)
+    store.dispose()
+    assert [f.name for f in first][0] == "livret-traits-d-unions.pdf"
+    assert _hashes({f.name: f.data for f in first}) == _hashes({f.name: f.data for f in second})
+
+
+@needs_fonts
+def test_booklet_names_the_territory_and_its_facilitator(cli_kit: Path, sample_db: Path) -> None:
+    territory = _sample_territory(sample_db)
+    cover = "\n".join(_pdf_lines((cli_kit / "livret-traits-d-unions.pdf").read_bytes())[:20])
+    assert territory.name in cover
+    assert territory.facilitator and territory.facilitator in cover
+    assert CONTACT in cover
+    assert "pas une publication officielle" in cover
+
+
+@needs_fonts
+def test_no_booklet_line_starts_with_closing_punctuation(cli_kit: Path) -> None:
+    lines = _pdf_lines((cli_kit / "livret-traits-d-unions.pdf").read_bytes())
+    assert len(lines) > 500
+    assert [line for line in lines if BAD_START.match(line)] == []
+
+
+@needs_fonts
+def test_without_french_spacing_lines_would_start_with_punctuation(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The check above can fail: the booklet laid out without the typography rule breaks."""
+    from traits.kit import booklet
+    from traits.kit.profile import KitProfile
+
+    monkeypatch.setattr(booklet, "french_spacing", lambda text: text)
+    data = booklet.build(KitProfile(territory="Pays de Vitré"))
+    assert [line for line in _pdf_lines(data) if BAD_START.match(line)]
+
+
+def test_french_spacing_puts_non_breaking_spaces_where_french_wants_them() -> None:
+    from traits.kit.typography import NBSP, french_spacing
+
+    assert french_spacing("Objet : « Mise en lien » ; merci ! Pourquoi ?") == (
+        f"Objet{NBSP}: «{NBSP}Mise en lien{NBSP}»{NBSP}; merci{NBSP}! Pourquoi{NBSP}?"
+    )
+    assert french_spacing("«mot»") == f"«{NBSP}mot{NBSP}»"
+    assert french_spacing("https://www.ess-bretagne.org à 10:30") == (
+        "https://www.ess-bretagne.org à 10:30"
+    )
+
+
+@needs_fonts
+def test_plaquette_is_one_page_carrying_the_territory(cli_kit: Path) -> None:
+    pypdf = pytest.importorskip("pypdf")
+    reader = pypdf.PdfReader(cli_kit / "plaquette.pdf")
+    assert len(reader.pages) == 1
+    assert "Pays de Vitré" in reader.pages[0].extract_text()
+
+
+@needs_fonts
+def test_every_docx_opens_filled_for_the_territory(cli_kit: Path) -> None:
+    documents = sorted(cli_kit.rglob("*.docx"))
+    assert len(documents) == 21
+    for path in documents:
+        text = _docx_text(path.read_bytes())
+        assert "Pays de Vitré" in text, path.name
+        assert not re.search(r"\{[a-z_]+\}", text), f"{path.name} : champ non rempli"
+        for line in text.splitlines():
+            assert not re.search(r"\w [;:!?»]", line), f"{path.name} : {line}"
+
+
+@needs_fonts
+def test_the_information_notice_is_filled_from_the_privacy_chapter(cli_kit: Path) -> None:
+    text = _docx_text((cli_kit / "entretiens/notice-donnees-personnelles.docx").read_bytes())
+    assert "[" not in text and "]" not in text
+    assert CONTACT in text and "intérêt légitime" in text and "CNIL" in text
+
+
+def test_an_unknown_passage_in_the_notice_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(kit_service, "information_notice", lambda: "**Titre**\n\nÉcrire à [fax].")
+    with pytest.raises(InvalidInputError, match="fax"):
+        kit_service.notice_source()
+
+
+@needs_fonts
+def test_legal_templates_say_to_check_with_a_legal_adviser(cli_kit: Path) -> None:
+    for path in sorted((cli_kit / "conventions").glob("*.docx")):
+        text = _docx_text(path.read_bytes())
+        assert "conseil juridique" in text, path.name
+    staff = _docx_text((cli_kit / "conventions/mise-a-disposition-de-personnel.docx").read_bytes())
+    assert "L8241-2" in staff and "sans but lucratif" in staff
+    vehicle = _docx_text((cli_kit / "conventions/pret-materiel-ou-vehicule.docx").read_bytes())
+    assert "Assurance" in vehicle
+
+
+@needs_fonts
+def test_interview_grids_ask_the_questions_that_matter(cli_kit: Path) -> None:
+    ess = _docx_text((cli_kit / "entretiens/grille-entretien-structure-ess.docx").read_bytes())
+    company = _docx_text((cli_kit / "entretiens/grille-entretien-entreprise.docx").read_bytes())
+    for needle in ["ESUS", "insertion par l'activité économique", "reçus fiscaux", "ESAT"]:
+        assert needle in ess, needle
+    for needle in ["20 salarié·es ou plus", "OETH", "mécénat", "invendus"]:
+        assert needle in company, needle
+
+
+@needs_fonts
+def test_results_summary_gives_the_report_figures(cli_kit: Path, sample_db: Path) -> None:
+    store = Store(sample_db)
+    figures = build_report(store, "vitre").to_dict()
+    store.dispose()
+    text = _docx_text((cli_kit / "bilan/synthese-des-resultats.docx").read_bytes())
+    assert figures["headline"].replace(" ", "") in text.replace(" ", "").replace("\u00a0", "")
+    assert "Structures rencontrées" in text and "Rendez-vous diagnostics" in text
+    assert str(figures["diagnostics"]) in text
+
+
+def test_kit_refuses_a_folder_that_is_not_empty(sample_db: Path, tmp_path: Path) -> None:
+    (tmp_path / "déjà là.txt").write_text("x")
+    store = Store(sample_db)
+    with pytest.raises(InvalidInputError, match="pas vide"):
+        write_kit(store, tmp_path, "vitre")
+    store.dispose()
+    assert [p.name for p in tmp_path.iterdir()] == ["déjà là.txt"]
+
+
+def test_an_unknown_field_in_a_template_source_is_an_error() -> None:
+    from traits.kit.documents import fill
+    from traits.kit.profile import KitProfile
+
+    with pytest.raises(InvalidInputError, match="inconnu"):
+        fill("Bonjour {prenom}", KitProfile(territory="Pays de Vitré"))
+
+
+# -- the Kit page ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def kit_page(sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    db = tmp_path / "page.sqlite"
+    db.write_bytes(sample_db.read_bytes())
+    monkeypatch.setenv("TRAITS_DB", str(db))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.run()
+    at.switch_page("app_pages/kit.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_kit_page_tabs_are_the_chapter_titles_with_their_accents(kit_page: AppTest) -> None:
+    labels = [t.label for t in kit_page.tabs]
+    assert labels[0] == "Télécharger le kit"
+    assert "La démarche Traits d'Unions" in labels
+    assert "Données personnelles (RGPD)" in labels
+    assert not [label for label in labels if "-" in label and ".md" in label]
+
+
+def test_a_link_between_chapters_opens_the_chapter_in_the_app(kit_page: AppTest) -> None:
+    kit_page.session_state["kit_chapter"] = "La démarche Traits d'Unions"
+    kit_page.run()
+    text = "\n".join(m.value for m in kit_page.markdown)
+    assert ".md)" not in text and "(chapitre « Guide d'entretien diagnostic »)" in text
+    button = next(b for b in kit_page.button if b.label == "Guide d'entretien diagnostic")
+    button.click().run()
+    assert kit_page.session_state["kit_chapter"] == "Guide d'entretien diagnostic"
+    assert any("La grille, question par question" in m.value for m in kit_page.markdown)
+
+
+@needs_fonts
+def test_cli_and_kit_page_give_the_same_files(kit_page: AppTest, cli_kit: Path) -> None:
+    next(t for t in kit_page.text_input if t.label.startswith("Contact")).input(CONTACT).run()
+    next(b for b in kit_page.button if b.label == "Préparer les fichiers du kit").click().run()
+    assert not kit_page.exception, [e.value for e in kit_page.exception]
+    files = kit_page.session_state["kit_files"][1]
+    assert files[0].name == "livret-traits-d-unions.pdf"
+    assert _hashes({f.name: f.data for f in files}) == _hashes(_folder(cli_kit))
+    labels = [b.label for b in kit_page.get("download_button")]
+    assert labels[0] == "Livret du kit d'essaimage"
+    assert labels[-1] == "Tout le kit (archive zip)"
+    assert len(labels) == len(files) + 1

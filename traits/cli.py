@@ -721,6 +721,28 @@ def user_disable(username: Annotated[str, typer.Argument()], db: DbOption = None
     typer.echo(f"Compte « {username} » désactivé.")
 
 
+@app.command("kit")
+def kit(
+    output: Annotated[Path, typer.Argument(help="Dossier à créer pour le kit (nouveau ou vide).")],
+    db: DbOption = None,
+    territory: TerritoryOption = None,
+    pole: Annotated[str, typer.Option("--pole", help="Nom du Pôle ESS imprimé sur le kit.")] = "",
+    contact: Annotated[
+        str, typer.Option("--contact", help="Courriel ou téléphone du Pôle imprimé sur le kit.")
+    ] = "",
+    year: Annotated[
+        int | None, typer.Option("--year", help="Année de la synthèse des résultats.")
+    ] = None,
+) -> None:
+    """Écrire le kit d'essaimage d'un territoire : livret, modèles Word, plaquette, tableurs."""
+    from traits.services.kit import write_kit
+
+    written = write_kit(
+        _store(db), output, territory, pole=pole, contact=contact, year=year
+    )
+    typer.echo(f"Kit écrit dans {output} : " + plural(len(written), "fichier", "fichiers") + ".")
+
+
 def main() -> None:
     """Entry point: run the app, turning every error into a French message (no traceback)."""
     debug = bool(os.environ.get("TRAITS_DEBUG"))

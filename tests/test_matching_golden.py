@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from conftest import DEVSET
+
 from traits.matching import MatchConfig, Matcher
 from traits.matching.evaluation import read_labelled
 from traits.matching.features import semantic_available
@@ -52,9 +52,7 @@ def _record(folder: Path, use_semantic: bool) -> dict[str, Any]:
     matcher = Matcher(MatchConfig(use_semantic=use_semantic)).fit(orgs, items)
     first_org = str(orgs["org_id"].iloc[0])
     return {
-        "shortlists": {
-            need: _cands(cands) for need, cands in matcher.match_all(10).items()
-        },
+        "shortlists": {need: _cands(cands) for need, cands in matcher.match_all(10).items()},
         "pistes": _cands(matcher.pistes(), detailed=100),
         "org": _cands(matcher.shortlist_org(first_org, 10)),
     }
@@ -88,6 +86,8 @@ def test_shortlists_are_those_recorded(name: str, mode: str) -> None:
     if os.environ.get("TRAITS_REGEN_GOLDEN"):
         data = json.loads(GOLDEN.read_text("utf-8")) if GOLDEN.exists() else {}
         data[key] = got
-        GOLDEN.write_text(json.dumps(data, ensure_ascii=False, indent=0, sort_keys=True) + "\n", "utf-8")
+        GOLDEN.write_text(
+            json.dumps(data, ensure_ascii=False, indent=0, sort_keys=True) + "\n", "utf-8"
+        )
     want = json.loads(GOLDEN.read_text("utf-8"))[key]
     _same(got, want, key)

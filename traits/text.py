@@ -19,7 +19,6 @@ __all__ = [
     "normalise",
     "phrase_key",
     "stem",
-    "stems",
     "tokens",
     "words",
 ]
@@ -115,11 +114,6 @@ def _fold_word(word: str) -> str:
 
 def _stem_token(word: str) -> str:
     return stem(word) if not word.isdigit() else word
-
-
-def stems(text: str | None) -> list[str]:
-    """Alias of ``tokens(text, stem=True)``."""
-    return tokens(text, stem=True)
 
 
 def phrase_key(text: str | None) -> str:

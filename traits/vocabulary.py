@@ -29,6 +29,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import IO
 
+import numpy as np
+
 from traits.errors import InvalidInputError, Problem
 from traits.text import normalise, phrase_key, tokens
 
@@ -37,8 +39,10 @@ __all__ = [
     "GENERIC_WORDS",
     "CATEGORY_COMPATIBILITY",
     "CATEGORY_ORDER",
+    "CATEGORY_TABLE",
     "Subcategory",
     "Vocabulary",
+    "category_codes",
     "category_compatibility",
     "read_vocabulary_csv",
 ]
@@ -116,6 +120,19 @@ CATEGORY_COMPATIBILITY: dict[tuple[str, str], float] = {
 def category_compatibility(need_category: str, offer_category: str) -> float:
     """Compatibility in [0, 1] of a need's category with an offer's (0.1 when unlisted)."""
     return CATEGORY_COMPATIBILITY.get((need_category, offer_category), 0.1)
+
+
+#: :data:`CATEGORY_COMPATIBILITY` as an array indexed by :func:`category_codes` (need, offer).
+CATEGORY_TABLE: np.ndarray = np.array(
+    [[category_compatibility(a, b) for b in _CATS] for a in _CATS], dtype=np.float64
+)
+_CATEGORY_POS = {c: i for i, c in enumerate(_CATS)}
+
+
+def category_codes(categories: Iterable[str]) -> np.ndarray:
+    """Integer codes of category names, rows of :data:`CATEGORY_TABLE` ("other" if unknown)."""
+    other = _CATEGORY_POS["other"]
+    return np.array([_CATEGORY_POS.get(c, other) for c in categories], dtype=np.int8)
 
 
 _CODE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -256,11 +273,6 @@ class Vocabulary:
 
     def _evidence_from_stems(self, toks: tuple[str, ...]) -> list[tuple[str, float]]:
         return _evidence(self, toks)
-
-    def phrases_in(self, text: str | None) -> list[tuple[str, tuple[str, ...]]]:
-        """Vocabulary phrases found in the text (longest first), with their subcategory codes."""
-        toks = tuple(tokens(text))
-        return [(k, self._phrases[k]) for k, _ in _phrase_matches(self, toks)]
 
     def suggest(
         self, text: str, category: str | None = None, k: int = 3

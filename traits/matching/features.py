@@ -16,7 +16,7 @@ Four views of an item's text, each a scikit-learn transformer over an iterable o
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -30,6 +30,9 @@ from sklearn.utils.validation import check_is_fitted
 from traits.errors import TraitsError
 from traits.text import normalise, tokens
 from traits.vocabulary import Vocabulary, category_compatibility
+
+#: Called with (texts done, texts in all) while texts are encoded.
+Progress = Callable[[int, int], None]
 
 #: Default ``category_floor`` of :class:`SubcategoryEncoder`.
 CATEGORY_FLOOR = 0.3
@@ -45,6 +48,8 @@ __all__ = [
     "item_text",
     "reference_texts",
     "semantic_available",
+    "semantic_text",
+    "text_key",
 ]
 
 
@@ -360,35 +365,56 @@ class SemanticEncoder(TransformerMixin, BaseEstimator):
         self.batch_size = batch_size
 
     def fit(self, X: Any = None, y: Any = None) -> SemanticEncoder:
-        """Load the model (raises :class:`SemanticUnavailableError` when it is missing).
+        """Check that the model can be loaded (raises :class:`SemanticUnavailableError`).
 
-        Embeddings are shared by every encoder of the same model in the process (see
-        :func:`embedding_cache`), so a refit only encodes texts never seen before.
+        The model itself is loaded only when a text has no embedding yet: embeddings are
+        shared by every encoder of the same model in the process (see
+        :func:`embedding_cache`), and the services fill that cache from the database, where
+        embeddings are written with the texts.
         """
-        self.backend_ = _load_backend(self.model)
+        if not semantic_available(self.model):
+            _load_backend(self.model)  # raises the French explanation
         self.cache_: dict[str, np.ndarray] = embedding_cache(self.model)
         return self
 
-    def _encode(self, texts: list[str]) -> np.ndarray:
-        vectors = self.backend_.passage(texts)
-        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
+    def encode_missing(self, texts: Iterable[str], progress: Progress | None = None) -> list[str]:
+        """Encode, in batches, the texts whose embedding is not cached; return their keys.
+
+        ``progress(done, total)`` is called after each batch.
+        """
+        check_is_fitted(self, "cache_")
+        todo: dict[str, str] = {}
+        for t in texts:
+            text = normalise_for_encoder(t)
+            key = text_key(text)
+            if key not in self.cache_:
+                todo.setdefault(key, text)
+        items = sorted(todo.items())
+        backend = _load_backend(self.model) if items else None
+        for start in range(0, len(items), self.batch_size):
+            chunk = items[start : start + self.batch_size]
+            vectors = np.asarray(backend.passage([t for _, t in chunk]), dtype=np.float32)
+            for (k, _), v in zip(chunk, vectors.reshape(len(chunk), -1), strict=True):
+                self.cache_[k] = v
+            if progress is not None:
+                progress(min(start + self.batch_size, len(items)), len(items))
+        return [k for k, _ in items]
 
     def transform(self, X: Iterable[str]) -> np.ndarray:
-        """Embeddings, one row per text (cached by the text's hash)."""
-        check_is_fitted(self, "backend_")
-        texts = [normalise_for_encoder(t) for t in _as_texts(X)]
-        keys = [text_key(t) for t in texts]
-        self.used_keys_: set[str] = getattr(self, "used_keys_", set()) | set(keys)
-        todo = sorted({(k, t) for k, t in zip(keys, texts, strict=True) if k not in self.cache_})
-        for start in range(0, len(todo), self.batch_size):
-            chunk = todo[start : start + self.batch_size]
-            vectors = self._encode([t for _, t in chunk])
-            for (k, _), v in zip(chunk, vectors, strict=True):
-                self.cache_[k] = v
+        """Embeddings, one row per text, L2-normalised (texts never seen are encoded first)."""
+        check_is_fitted(self, "cache_")
+        texts = _as_texts(X)
         if not texts:
             return np.zeros((0, 1), np.float32)
-        out = np.vstack([self.cache_[k] for k in keys]).astype(np.float32)
-        return normalize(out)
+        self.encode_missing(texts)
+        keys = [text_key(normalise_for_encoder(t)) for t in texts]
+        return normalize(np.vstack([self.cache_[k] for k in keys]).astype(np.float32))
+
+
+def semantic_text(title: str | None, description: str | None) -> str:
+    """The text given to the sentence encoder for an item: its title, then its description."""
+    title = title or ""
+    return f"{title}. {description}" if description else title
 
 
 def text_key(text: str) -> str:

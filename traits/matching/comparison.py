@@ -42,8 +42,8 @@ __all__ = [
     "paired_dot",
 ]
 
-#: Pairs compared at once (bounds the memory of the dense parts: 2 × 65,536 × 384 floats).
-CHUNK_PAIRS = 1 << 16
+#: Pairs compared at once (bounds the memory of the dense parts: 2 × 16,384 × 384 floats).
+CHUNK_PAIRS = 1 << 14
 #: Organisation pairs' item pairs compared at once when checking reciprocity.
 RECIPROCITY_CHUNK = 1 << 18
 #: Dense cells (left rows × features) written at once by :func:`paired_dot`.
@@ -138,9 +138,7 @@ class Comparer:
         need = np.asarray(need, np.int64)
         offer = np.asarray(offer, np.int64)
         X = np.zeros((len(need), len(PARTS)), dtype=np.float64)
-        for a in range(0, len(need), CHUNK_PAIRS):
-            b = min(a + CHUNK_PAIRS, len(need))
-            self._text_parts(X[a:b], need[a:b], offer[a:b], self.config_.with_char)
+        self._text_parts(X, need, offer, self.config_.with_char)
         km = self._gate_parts(X, need, offer)
         np.clip(X, 0.0, 1.0, out=X)
         out = Comparison(need, offer, X, km)
@@ -156,7 +154,14 @@ class Comparer:
     def _text_parts(
         self, X: np.ndarray, need: np.ndarray, offer: np.ndarray, with_char: bool
     ) -> None:
-        """Word, char, subcategory, semantic and category parts of one chunk of pairs."""
+        """Word, char, subcategory, semantic and category parts, in chunks of pairs."""
+        for a in range(0, len(need), CHUNK_PAIRS):
+            b = min(a + CHUNK_PAIRS, len(need))
+            self._chunk_text_parts(X[a:b], need[a:b], offer[a:b], with_char)
+
+    def _chunk_text_parts(
+        self, X: np.ndarray, need: np.ndarray, offer: np.ndarray, with_char: bool
+    ) -> None:
         if not len(need):
             return
         corpus = self.corpus_

@@ -81,7 +81,7 @@ class Corpus:
     def char_rows(self, idx: np.ndarray) -> sp.csr_matrix:
         """Character n-gram rows of the given items.
 
-        Up to :data:`CHAR_CACHE_LIMIT` items, all are encoded once (lazily); beyond, only the
+        Up to :data:`CHAR_CACHE_LIMIT` items, all are encoded once (at fit); beyond, only the
         rows asked for, so that a very large index stays small in memory.
         """
         if len(self.texts) > CHAR_CACHE_LIMIT:
@@ -185,9 +185,12 @@ def build_corpus(
     texts = [item_text(t, d) for t, d in zip(titles, it["description"], strict=True)]
     stem_model = StemTfidf()
     word = stem_model.fit_transform(texts)
-    char_model = CharTfidf(max_fit_texts=cfg.char_fit_texts, random_state=cfg.random_state).fit(
-        texts
-    )
+    char_model = CharTfidf(max_fit_texts=cfg.char_fit_texts, random_state=cfg.random_state)
+    char = None
+    if cfg.with_char and len(texts) <= CHAR_CACHE_LIMIT:
+        char = char_model.fit_transform(texts)  # every row kept: one pass over the texts
+    else:
+        char_model.fit(texts)
     subcategory_model = SubcategoryEncoder(vocabulary, related_weight=related_weight).fit()
     subs = [s or None for s in it["subcategory"]]
     evidence = subcategory_model.transform(
@@ -227,4 +230,5 @@ def build_corpus(
         semantic=semantic,
         item_pos={iid: i for i, iid in enumerate(it["item_id"])},
         org_pos=org_pos,
+        _char=char,
     )

@@ -155,6 +155,15 @@ class CharTfidf(TransformerMixin, BaseEstimator):
         self.max_fit_texts = max_fit_texts
         self.random_state = random_state
 
+    def _new_vectorizer(self) -> TfidfVectorizer:
+        return TfidfVectorizer(
+            analyzer="char_wb",
+            ngram_range=self.ngram_range,
+            preprocessor=normalise,
+            sublinear_tf=True,
+            dtype=np.float32,
+        )
+
     def fit(self, X: Iterable[str], y: Any = None) -> CharTfidf:
         """Learn the n-gram vocabulary and IDF (on a sample of large inputs)."""
         texts = _as_texts(X)
@@ -162,16 +171,24 @@ class CharTfidf(TransformerMixin, BaseEstimator):
             rng = np.random.default_rng(self.random_state)
             idx = rng.choice(len(texts), self.max_fit_texts, replace=False)
             texts = [texts[i] for i in idx]
-        self.vectorizer_ = TfidfVectorizer(
-            analyzer="char_wb",
-            ngram_range=self.ngram_range,
-            preprocessor=normalise,
-            sublinear_tf=True,
-            dtype=np.float32,
-        )
+        self.vectorizer_ = self._new_vectorizer()
         _fit_or_empty(self.vectorizer_, texts)
         self.n_features_out_ = len(self.vectorizer_.vocabulary_)
         return self
+
+    def fit_transform(self, X: Iterable[str], y: Any = None, **fit_params: Any) -> sp.csr_matrix:
+        """Fit and transform; each text is analysed once when no sample is needed."""
+        texts = _as_texts(X)
+        if len(texts) > self.max_fit_texts:
+            return self.fit(texts).transform(texts)
+        self.vectorizer_ = self._new_vectorizer()
+        try:
+            rows = self.vectorizer_.fit_transform(texts)
+        except ValueError:  # empty vocabulary: only stop words or punctuation
+            self.vectorizer_.fit([*texts, "vide"])
+            rows = self.vectorizer_.transform(texts)
+        self.n_features_out_ = len(self.vectorizer_.vocabulary_)
+        return rows.tocsr()
 
     def transform(self, X: Iterable[str]) -> sp.csr_matrix:
         """Sparse TF-IDF rows."""

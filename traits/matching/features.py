@@ -355,13 +355,35 @@ def _load_backend(model: str) -> Any:
 _CACHES: dict[str, dict[str, np.ndarray]] = {}
 
 
+#: Embeddings shipped with the package: the default vocabulary's texts and the sample
+#: territory's (``scripts/precompute_embeddings.py``), so that ``traits demo`` encodes nothing.
+PACKAGED_EMBEDDINGS = {"e5": "data/embeddings-e5.npz"}
+
+
 def embedding_cache(model: str) -> dict[str, np.ndarray]:
     """The process-wide embeddings of ``model``, keyed by :func:`text_key` of the text.
 
-    The service layer fills it from the database before fitting and stores what was added,
-    so that each text is encoded once per deployment.
+    It starts with the embeddings shipped with the package; the services add those stored
+    in the database, where texts are encoded when they are written.
     """
-    return _CACHES.setdefault(model, {})
+    cache = _CACHES.get(model)
+    if cache is None:
+        cache = _CACHES[model] = _packaged_embeddings(model)
+    return cache
+
+
+def _packaged_embeddings(model: str) -> dict[str, np.ndarray]:
+    from importlib import resources
+
+    name = PACKAGED_EMBEDDINGS.get(model)
+    if name is None:
+        return {}
+    try:
+        with resources.files("traits").joinpath(name).open("rb") as fh, np.load(fh) as data:
+            keys, vectors = data["keys"], data["vectors"]
+            return {str(k): vectors[i] for i, k in enumerate(keys)}
+    except (OSError, KeyError, ValueError):  # absent or damaged: texts are encoded instead
+        return {}
 
 
 class SemanticEncoder(TransformerMixin, BaseEstimator):

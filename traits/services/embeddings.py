@@ -83,6 +83,7 @@ def embed_texts(
                     for k in new
                 ],
             )
+    step(len(missing), len(missing))  # also when the process had them all already
     return len(new)
 
 

@@ -77,6 +77,15 @@ def _fit_or_empty(vectorizer: TfidfVectorizer, texts: list[str]) -> None:
         vectorizer.fit([*texts, "vide"])
 
 
+def _fit_transform_or_empty(vectorizer: TfidfVectorizer, texts: list[str]) -> sp.csr_matrix:
+    """:func:`_fit_or_empty`, returning the texts' rows from the same pass."""
+    try:
+        return vectorizer.fit_transform(texts).tocsr()
+    except ValueError:  # empty vocabulary: only stop words or punctuation
+        vectorizer.fit([*texts, "vide"])
+        return vectorizer.transform(texts).tocsr()
+
+
 def stem_analyzer(text: str) -> list[str]:
     """Stems and stem bigrams of a text (the analyzer of :class:`StemTfidf`)."""
     toks = tokens(text)
@@ -118,13 +127,9 @@ class StemTfidf(TransformerMixin, BaseEstimator):
         """Fit and transform in one pass over the texts (each is analysed once)."""
         texts = _as_texts(X)
         self.vectorizer_ = self._new_vectorizer()
-        try:
-            rows = self.vectorizer_.fit_transform(texts)
-        except ValueError:  # empty vocabulary: only stop words or punctuation
-            self.vectorizer_.fit([*texts, "vide"])
-            rows = self.vectorizer_.transform(texts)
+        rows = _fit_transform_or_empty(self.vectorizer_, texts)
         self.n_features_out_ = len(self.vectorizer_.vocabulary_)
-        return rows.tocsr()
+        return rows
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         check_is_fitted(self, "vectorizer_")
@@ -182,13 +187,9 @@ class CharTfidf(TransformerMixin, BaseEstimator):
         if len(texts) > self.max_fit_texts:
             return self.fit(texts).transform(texts)
         self.vectorizer_ = self._new_vectorizer()
-        try:
-            rows = self.vectorizer_.fit_transform(texts)
-        except ValueError:  # empty vocabulary: only stop words or punctuation
-            self.vectorizer_.fit([*texts, "vide"])
-            rows = self.vectorizer_.transform(texts)
+        rows = _fit_transform_or_empty(self.vectorizer_, texts)
         self.n_features_out_ = len(self.vectorizer_.vocabulary_)
-        return rows.tocsr()
+        return rows
 
     def transform(self, X: Iterable[str]) -> sp.csr_matrix:
         """Sparse TF-IDF rows."""

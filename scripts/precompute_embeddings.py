@@ -2,7 +2,7 @@
 
 The default vocabulary's texts (which centre the embeddings of small territories) and the
 sample territory's needs and offers (``traits demo``). Keys are those of the embedding cache
-(:func:`traits.matching.features.text_key`), so a text that changed is simply encoded again.
+(:func:`traits.matching.encoder.text_key`), so a text that changed is simply encoded again.
 
     python scripts/precompute_embeddings.py
 """
@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from traits.matching import features
+from traits.matching import encoder as features
 from traits.vocabulary import Vocabulary
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,8 +29,7 @@ def main() -> None:
         for t, d in zip(items["title"], items["description"], strict=True)
     ]
     features._CACHES["e5"] = {}  # encode everything afresh, nothing from the old file
-    encoder = features.SemanticEncoder("e5").fit()
-    keys = sorted(set(encoder.encode_missing(texts)))
+    keys = sorted(set(features.encode_missing("e5", texts)))
     cache = features.embedding_cache("e5")
     vectors = np.vstack([cache[k] for k in keys]).astype(np.float32)
     np.savez_compressed(TARGET, keys=np.array(keys), vectors=vectors)

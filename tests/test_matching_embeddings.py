@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from traits import services
-from traits.matching import features
+from traits.matching import encoder, features
 from traits.services import embeddings, matching
 from traits.storage import schema as t
 from traits.vocabulary import Vocabulary
@@ -36,16 +36,12 @@ def test_import_stores_every_text_then_matching_encodes_nothing(backend_store, s
     services.import_territory(backend_store, small, progress=lambda f, m: seen.append((f, m)))
     items = pd.read_csv(small / "items.csv", dtype=str, keep_default_na=False)
     assert _keys(zip(items["title"], items["description"], strict=True)) <= _stored(backend_store)
-    features._CACHES.clear()  # a new process: only the database and the package remain
-    monkeypatch.setattr(
-        features.SemanticEncoder,
-        "encode_missing",
-        lambda self, texts, progress=None: [
-            pytest.fail("encoded at match time")
-            for x in texts
-            if features.text_key(features.normalise_for_encoder(x)) not in self.cache_
-        ],
-    )
+    encoder._CACHES.clear()  # a new process: only the database and the package remain
+
+    def refuse(model: str) -> None:
+        pytest.fail("the encoder was loaded at match time")
+
+    monkeypatch.setattr(encoder, "_load_backend", refuse)
     config = matching.load_config(backend_store)
     assert config.use_semantic
     assert matching.match(backend_store, matcher=matching.fit_matcher(backend_store, None, config))
@@ -72,7 +68,7 @@ def test_transform_does_not_change_the_estimator():
 
 
 def test_the_packaged_embeddings_are_e5_on_the_texts_every_installation_meets():
-    packaged = features._packaged_embeddings("e5")
+    packaged = encoder._packaged_embeddings("e5")
     items = pd.read_csv(
         ROOT / "data" / "samples" / "vitre" / "items.csv", dtype=str, keep_default_na=False
     )
@@ -82,5 +78,5 @@ def test_the_packaged_embeddings_are_e5_on_the_texts_every_installation_meets():
     ]
     keys = [features.text_key(features.normalise_for_encoder(x)) for x in texts]
     assert set(keys) == set(packaged), "run scripts/precompute_embeddings.py"
-    fresh = features._load_backend("e5").passage([features.normalise_for_encoder(texts[0])])
+    fresh = encoder._load_backend("e5").passage([features.normalise_for_encoder(texts[0])])
     assert np.allclose(fresh[0], packaged[keys[0]], atol=1e-4)

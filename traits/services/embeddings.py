@@ -51,7 +51,7 @@ def embed_texts(
 
     Does nothing (0) when the encoder is not installed.
     """
-    from traits.matching import features  # heavy: imported when texts are written
+    from traits.matching import encoder as features
 
     if not features.semantic_available(model):
         return 0
@@ -66,8 +66,7 @@ def embed_texts(
         say(done / total, f"{_WORDING} {fr_number(done)} sur {fr_number(total)}")
 
     say(0.0, _WORDING)
-    encoder = features.SemanticEncoder(model=model).fit()
-    encoder.encode_missing([by_key[k] for k in missing], progress=step)
+    features.encode_missing(model, [by_key[k] for k in missing], progress=step)
     cache = features.embedding_cache(model)
     with store.transaction() as conn:  # another process may have stored some meanwhile
         new = sorted(set(missing) - _present(conn, model, missing))
@@ -96,10 +95,10 @@ def embed_items(
 ) -> int:
     """Store the embeddings of these items' texts (all items when None) and of the vocabulary's.
 
-    The vocabulary's texts (:func:`~traits.matching.features.reference_texts`) centre the
+    The vocabulary's texts (:func:`~traits.matching.encoder.reference_texts`) centre the
     embeddings of small territories; they are encoded once too.
     """
-    from traits.matching import features  # heavy: imported when texts are written
+    from traits.matching import encoder as features
 
     if not features.semantic_available(MODEL):
         return 0
@@ -122,7 +121,7 @@ def embed_items(
 
 def load_embeddings(store: Store, model: str = MODEL) -> int:
     """Fill the process cache with the stored embeddings of ``model``; return how many."""
-    from traits.matching import features
+    from traits.matching import encoder as features
 
     cache = features.embedding_cache(model)
     with store.reading() as conn:

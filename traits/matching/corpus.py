@@ -33,7 +33,10 @@ ORG_COLUMNS = ("org_id", "name", "kind", "legal_form", "lat", "lon", "descriptio
 ITEM_COLUMNS = ("item_id", "org_id", "direction", "category", "subcategory", "title", "description")
 KINDS = ("ess", "company", "public", "other")
 #: Above this many items, character n-gram rows are computed on demand instead of cached.
-CHAR_CACHE_LIMIT = 60_000
+#: A whole-territory match touches nearly every offer in every chunk of pairs, so on-demand
+#: rows would be encoded again and again: they are kept up to this size (about 2.5 kB per
+#: item, some 750 MB at the limit); beyond, only one need's shortlist stays fast.
+CHAR_CACHE_LIMIT = 300_000
 
 
 @dataclass

@@ -203,22 +203,15 @@ def scale_worker(n_orgs: int, brute_needs: int) -> dict[str, object]:
 
 
 def bench_scale(sizes: list[int], repeat: int) -> None:
-    """Print the scale table: each size in fresh processes, medians of ``repeat`` runs."""
+    """Print the scale table, a row per size as soon as it is measured (medians of runs)."""
     print("\nScale: whole-territory match with stored embeddings (synthetic territories)")
-    head = (
-        "orgs",
-        "items",
-        "match (fit + all)",
-        "reference",
-        "ratio",
-        "peak RSS",
-        "one need",
-        "refit after 1 diagnostic",
+    print(
+        "orgs | items | match: fit + all needs | reference | ratio | peak RSS (before fit) | "
+        "one need | refit after one diagnostic"
     )
-    rows = []
     for n in sizes:
         runs = []
-        for _ in range(repeat if n <= 10_000 else 1):
+        for _ in range(repeat if n <= 2_000 else 1):
             cmd = [sys.executable, __file__, "--scale-worker", str(n), str(min(n * 5, 2_000))]
             done = subprocess.run(cmd, capture_output=True, text=True, check=True)
             runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
@@ -226,35 +219,16 @@ def bench_scale(sizes: list[int], repeat: int) -> None:
             k: statistics.median(r[k] for r in runs) for k in runs[0] if k != "reference_sampled"
         }
         total = med["fit_s"] + med["match_s"]
-        rows.append(
-            (
-                f"{n:,}",
-                f"{int(med['n_items']):,}",
-                f"{total:.1f} s ({med['fit_s']:.1f} + {med['match_s']:.1f})",
-                f"{med['reference_s']:.1f} s"
-                + (" (extrap.)" if runs[0]["reference_sampled"] else ""),
-                f"{total / med['reference_s']:.2f}",
-                f"{med['rss_match_mb']:,.0f} MB (before fit {med['rss_before_mb']:,.0f})",
-                f"{med['one_need_ms']:.0f} ms",
-                f"{med['refit_s']:.1f} s",
-            )
+        extrapolated = " (extrapolated)" if runs[0]["reference_sampled"] else ""
+        print(
+            f"{n:,} | {int(med['n_items']):,} | {total:.1f} s ({med['fit_s']:.1f} + "
+            f"{med['match_s']:.1f}) | {med['reference_s']:.1f} s{extrapolated} | "
+            f"{total / med['reference_s']:.2f} | {med['rss_match_mb']:,.0f} MB "
+            f"({med['rss_before_mb']:,.0f}) | {med['one_need_ms']:.0f} ms | "
+            f"{med['refit_s']:.1f} s  [{len(runs)} run(s)]",
+            flush=True,
         )
-    _print(head, rows)
-    print(
-        f"CPU seconds; medians of {repeat} runs up to 10,000 orgs, one run above; "
-        "goals: ratio <= 0.5, peak < 1 GB"
-    )
-
-
-def _print(head: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
-    widths = [max(len(x[i]) for x in [head, *rows]) for i in range(len(head))]
-    line = "  ".join("-" * w for w in widths)
-    print(line)
-    print("  ".join(x.ljust(w) for x, w in zip(head, widths, strict=True)).rstrip())
-    print(line)
-    for row in rows:
-        print("  ".join(x.ljust(w) for x, w in zip(row, widths, strict=True)).rstrip())
-    print(line)
+    print("CPU seconds of the process; goals: ratio <= 0.5, peak < 1 GB at 2,000 organisations")
 
 
 def bench_encoder(n_texts: int, repeat: int) -> None:

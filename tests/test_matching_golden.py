@@ -25,9 +25,11 @@ HERE = Path(__file__).resolve().parent
 GOLDEN = HERE / "data" / "matching_golden.json"
 SETS = {
     "devset": DEVSET,
-    "morlaix": HERE / "data" / "labelled" / "morlaix",
-    "lamballe": HERE / "data" / "labelled" / "lamballe",
-    "redon": HERE / "data" / "labelled" / "redon",
+    **{
+        folder.name: folder
+        for folder in sorted((HERE / "data" / "labelled").iterdir())
+        if (folder / "relevance.csv").exists()
+    },
 }
 MODES = {"lexical": False, "semantic": True}
 #: Scores and parts are compared to this absolute tolerance (floating-point order of sums).

@@ -14,14 +14,12 @@ from hypothesis import strategies as st
 
 from traits.errors import NotFoundError
 from traits.matching import MatchConfig, Matcher, to_format_json
-from traits.matching.comparison import PARTS
+from traits.matching.comparison import PARTS, compare_records
 from traits.matching.evaluation import evaluate, hit_at, mrr_at, ndcg_at
 from traits.matching.learning import FeedbackLearner
 from traits.matching.score import DEFAULT_WEIGHTS, combine
 from traits.matching.shortlist import assign_pistes
 from traits.matching.synthetic import synthetic_territory
-
-DEVSET = "/work/shared/eval/devset"
 
 # A small named world around Vitré: two ESS structures, two companies, one far away (Brest).
 ORGS = pd.DataFrame(
@@ -370,8 +368,8 @@ def test_metrics_on_known_rankings():
     assert ndcg_at(["b", "a"], grades) < 1.0
 
 
-def test_devset_metrics_reach_targets():
-    m = evaluate(DEVSET, MatchConfig())
+def test_devset_metrics_reach_targets(devset):
+    m = evaluate(devset, MatchConfig())
     assert m["needs"] >= 10
     assert m["hit@5"] >= 0.95
     assert m["mrr@10"] >= 0.90
@@ -430,27 +428,43 @@ def test_top_k_equals_scoring_every_candidate_in_full(territory):
         assert [c.score for c in fast[need]] == pytest.approx([scores[i] for i in best], abs=1e-4)
 
 
-def test_char_part_equals_the_comparison_module(territory):
-    from traits.matching.comparison import compare
-
+def test_text_parts_are_the_cosines_of_the_feature_rows(territory):
+    # the comparison's fast paired products equal plain cosines of each pair's rows
     m, items = territory
     c = m.corpus_
     rng = np.random.default_rng(0)
     need = rng.choice(c.needs, 300)
     offer = rng.choice(c.offers, 300)
-    X, _ = compare(
-        c,
-        need,
-        offer,
-        with_char=True,
-        related_weight=m.config.related_weight,
-        decay_km=m.config.distance_decay_km,
-        favoured=m.config.favoured_pairs,
-    )
     ids = items["item_id"].to_numpy()
     mine = m.comparison_vectors(zip(ids[need], ids[offer], strict=True))
-    for part in ("word", "char", "subcategory", "category", "distance", "favoured"):
-        assert mine[part].to_numpy() == pytest.approx(X[:, PARTS.index(part)], abs=1e-6)
+    char = c.char_model.transform(c.texts)
+    for part, rows in (("word", c.word), ("char", char)):
+        want = np.asarray(rows[need].multiply(rows[offer]).sum(axis=1)).ravel()
+        assert mine[part].to_numpy() == pytest.approx(want, abs=1e-6)
+
+
+def test_the_comparison_stage_runs_alone_on_two_records():
+    # splink's compare_records: two records in, every part out, no matcher around it
+    need = {
+        "title": "Camion pour un déménagement",
+        "description": "vider une maison",
+        "category": "equipment",
+        "kind": "ess",
+        "lat": 48.124,
+        "lon": -1.209,
+    }
+    same = dict(need, kind="company", lat=48.125, lon=-1.210)
+    parts = compare_records(need, same)
+    assert list(parts) == list(PARTS)
+    assert parts["word"] == pytest.approx(1.0) and parts["char"] == pytest.approx(1.0)
+    assert parts["subcategory"] > 0.5 and parts["category"] == 1.0
+    assert parts["distance"] > 0.9 and parts["favoured"] == 1.0
+    assert parts["semantic"] == 0.0 and parts["reciprocity"] == 0.0
+    far = dict(
+        same, title="Cours de comptabilité", description="", category="skills", lat=48.39, lon=-4.49
+    )
+    other = compare_records(need, far)
+    assert other["word"] == 0.0 and other["category"] < 0.3 and other["distance"] < 0.01
 
 
 def test_reciprocity_follows_its_definition(territory):

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import DEVSET
 
 from traits.matching.evaluation import evaluate
 from traits.matching.features import semantic_available
@@ -19,7 +20,6 @@ from traits.vocabulary import Vocabulary
 
 HERE = Path(__file__).parent
 LABELLED = HERE / "data" / "labelled"
-DEVSET = Path("/work/shared/eval/devset")
 
 #: (hit@5, MRR@10, nDCG@5) floors of the default configuration without the sentence encoder.
 FALLBACK_FLOORS = {
@@ -122,8 +122,8 @@ def _one_item_matcher(title: str, category: str) -> Matcher:
 )
 def test_declared_category_settles_ambiguous_words(title, category, expected):
     c = _one_item_matcher(title, category).corpus_
-    row = c.concept[0].toarray().ravel()
-    codes = list(c.concept_model.codes_)
+    row = c.evidence[0].toarray().ravel()
+    codes = list(c.subcategory_model.codes_)
     assert codes[int(np.argmax(row))] == expected
 
 

@@ -9,6 +9,7 @@ import datetime as dt
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -51,6 +52,19 @@ def _echo_problems(problems: list[Problem], *, err: bool = True) -> None:
         typer.echo(f"  {prefix} – {problem}", err=err)
 
 
+def _progress_bar() -> Callable[[float, str], None] | None:
+    """A progress bar on stderr for long preparations (none when stderr is not a terminal)."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(fraction: float, message: str) -> None:
+        filled = int(20 * min(max(fraction, 0.0), 1.0))
+        bar = "█" * filled + "·" * (20 - filled)
+        typer.echo(f"\r{bar} {message}", err=True, nl=fraction >= 1.0)
+
+    return show
+
+
 @app.command("import")
 def import_(
     path: Annotated[Path, typer.Argument(help="Dossier de fichiers CSV, ou classeur .xlsx/.ods.")],
@@ -65,7 +79,9 @@ def import_(
 
     store = _store(db)
     target = Territory(territory, territory) if territory else None
-    report = services.import_territory(store, path, territory=target, dry_run=dry_run)
+    report = services.import_territory(
+        store, path, territory=target, dry_run=dry_run, progress=_progress_bar()
+    )
     if report.warnings:
         typer.echo(plural(len(report.warnings), "avertissement", "avertissements") + " :", err=True)
         _echo_problems(report.warnings)
@@ -91,7 +107,7 @@ def export(
 @app.command("demo")
 def demo(db: DbOption = None) -> None:
     """Charger le territoire d'exemple (données fictives)."""
-    report = services.load_demo(_store(db))
+    report = services.load_demo(_store(db), progress=_progress_bar())
     typer.echo(report.summary())
 
 

@@ -19,7 +19,6 @@ __all__ = [
     "normalise",
     "phrase_key",
     "stem",
-    "stems",
     "tokens",
     "words",
 ]
@@ -51,11 +50,33 @@ _WORD = re.compile(r"[0-9a-zà-öø-ÿœæ]+")
 _stemmer = snowballstemmer.stemmer("french")
 
 
+class _FoldTable(dict[int, str]):
+    """``str.translate`` table of :func:`fold_accents`, filled one character at a time.
+
+    Folding is per character (a decomposition's combining marks are dropped, whatever their
+    order), so translating with this table gives the same text as decomposing the whole
+    string, at the speed of ``str.translate``.
+    """
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        folded = _LIGATURES.get(ch)
+        if folded is None:
+            decomposed = unicodedata.normalize("NFKD", ch)
+            folded = "".join(c for c in decomposed if not unicodedata.combining(c))
+        self[code] = folded
+        return folded
+
+
+_LIGATURES = {"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE"}
+_FOLD = _FoldTable()
+
+
 def fold_accents(text: str) -> str:
     """Remove diacritics and expand ligatures: ``"Œuvre été"`` → ``"OEuvre ete"``."""
-    text = text.replace("œ", "oe").replace("Œ", "OE").replace("æ", "ae").replace("Æ", "AE")
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    if text.isascii():
+        return text
+    return text.translate(_FOLD)
 
 
 def _strip_elisions(text: str) -> str:
@@ -115,11 +136,6 @@ def _fold_word(word: str) -> str:
 
 def _stem_token(word: str) -> str:
     return stem(word) if not word.isdigit() else word
-
-
-def stems(text: str | None) -> list[str]:
-    """Alias of ``tokens(text, stem=True)``."""
-    return tokens(text, stem=True)
 
 
 def phrase_key(text: str | None) -> str:

@@ -18,16 +18,24 @@ Evidence is combined with a noisy-OR so that scores stay in [0, 1].
 from __future__ import annotations
 
 import csv
+import hashlib
+import importlib.metadata
 import io
+import json
 import math
 import os
 import re
+import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 from typing import IO
+
+import numpy as np
+from platformdirs import user_cache_dir
 
 from traits.errors import InvalidInputError, Problem
 from traits.text import normalise, phrase_key, tokens
@@ -37,8 +45,10 @@ __all__ = [
     "GENERIC_WORDS",
     "CATEGORY_COMPATIBILITY",
     "CATEGORY_ORDER",
+    "CATEGORY_TABLE",
     "Subcategory",
     "Vocabulary",
+    "category_codes",
     "category_compatibility",
     "read_vocabulary_csv",
 ]
@@ -118,6 +128,19 @@ def category_compatibility(need_category: str, offer_category: str) -> float:
     return CATEGORY_COMPATIBILITY.get((need_category, offer_category), 0.1)
 
 
+#: :data:`CATEGORY_COMPATIBILITY` as an array indexed by :func:`category_codes` (need, offer).
+CATEGORY_TABLE: np.ndarray = np.array(
+    [[category_compatibility(a, b) for b in _CATS] for a in _CATS], dtype=np.float64
+)
+_CATEGORY_POS = {c: i for i, c in enumerate(_CATS)}
+
+
+def category_codes(categories: Iterable[str]) -> np.ndarray:
+    """Integer codes of category names, rows of :data:`CATEGORY_TABLE` ("other" if unknown)."""
+    other = _CATEGORY_POS["other"]
+    return np.array([_CATEGORY_POS.get(c, other) for c in categories], dtype=np.int8)
+
+
 _CODE = re.compile(r"^[a-z][a-z0-9_]*$")
 _COLUMNS = ("code", "category", "label", "synonyms", "related")
 
@@ -192,6 +215,28 @@ class Vocabulary:
         return Vocabulary([*self._by_code.values(), *extra])
 
     def _build_index(self) -> None:
+        """The phrase and stem index: read from the user cache, or built and written there."""
+        key = self._content_key()
+        cached = _read_index(key)
+        if cached is None:
+            cached = self._index()
+            _write_index(key, cached)
+        phrases, self._max_words, stems = cached
+        self._phrases = {k: tuple(v) for k, v in phrases.items()}
+        self._stems = {k: (tuple(codes), float(idf)) for k, (codes, idf) in stems.items()}
+
+    def _content_key(self) -> str:
+        """Hash of what the index depends on: the rows (a territory's additions included),
+        the generic words, the stemmer and the index layout."""
+        h = hashlib.sha256(f"{_INDEX_LAYOUT}|{_stemmer_version()}".encode())
+        h.update("|".join(sorted(GENERIC_WORDS)).encode())
+        for sub in self._by_code.values():
+            row = (sub.code, sub.label, "|".join(sub.synonyms))
+            h.update(("\x1f".join(row) + "\x1e").encode())
+        return h.hexdigest()[:32]
+
+    def _index(self) -> _Index:
+        """Build the index: phrase keys → codes, longest phrase, stems → (codes, idf)."""
         phrase_codes: dict[str, set[str]] = defaultdict(set)
         stem_codes: dict[str, set[str]] = defaultdict(set)
         for sub in self._by_code.values():
@@ -202,17 +247,14 @@ class Vocabulary:
                     for s in key.split():
                         if _counts_alone(s):
                             stem_codes[s].add(sub.code)
-        self._phrases: dict[str, tuple[str, ...]] = {
-            k: tuple(sorted(v)) for k, v in phrase_codes.items()
-        }
-        self._max_words = min(
-            _MAX_PHRASE_WORDS, max((len(k.split()) for k in self._phrases), default=1)
-        )
+        phrases = {k: sorted(v) for k, v in phrase_codes.items()}
+        max_words = min(_MAX_PHRASE_WORDS, max((len(k.split()) for k in phrases), default=1))
         n = max(len(self._by_code), 1)
-        self._stems: dict[str, tuple[tuple[str, ...], float]] = {}
-        for s, codes in stem_codes.items():
-            idf = math.log((n + 1) / len(codes)) / math.log(n + 1)
-            self._stems[s] = (tuple(sorted(codes)), idf)
+        stems = {
+            s: (sorted(codes), math.log((n + 1) / len(codes)) / math.log(n + 1))
+            for s, codes in stem_codes.items()
+        }
+        return phrases, max_words, stems
 
     # -- lookup -------------------------------------------------------------------------------
 
@@ -257,11 +299,6 @@ class Vocabulary:
     def _evidence_from_stems(self, toks: tuple[str, ...]) -> list[tuple[str, float]]:
         return _evidence(self, toks)
 
-    def phrases_in(self, text: str | None) -> list[tuple[str, tuple[str, ...]]]:
-        """Vocabulary phrases found in the text (longest first), with their subcategory codes."""
-        toks = tuple(tokens(text))
-        return [(k, self._phrases[k]) for k, _ in _phrase_matches(self, toks)]
-
     def suggest(
         self, text: str, category: str | None = None, k: int = 3
     ) -> list[tuple[Subcategory, float]]:
@@ -279,6 +316,56 @@ class Vocabulary:
             out.append((sub, round(float(score), 6)))
         out.sort(key=lambda p: (-p[1], p[0].code))
         return out[:k]
+
+
+#: Index as cached: phrase keys → codes, longest phrase in words, stems → (codes, idf).
+_Index = tuple[dict[str, list[str]], int, dict[str, tuple[list[str], float]]]
+#: Changes whenever the index's layout or the way it is built changes.
+_INDEX_LAYOUT = "vocabulary-index-1"
+
+
+def _stemmer_version() -> str:
+    try:
+        return importlib.metadata.version("snowballstemmer")
+    except importlib.metadata.PackageNotFoundError:  # pragma: no cover - vendored copy
+        return "unknown"
+
+
+def _index_path(key: str) -> Path:
+    return Path(user_cache_dir("traits", appauthor=False)) / f"vocabulary-{key}.json"
+
+
+def _read_index(key: str) -> _Index | None:
+    """The cached index, or None when it is absent or unreadable (then it is rebuilt)."""
+    try:
+        data = json.loads(_index_path(key).read_text("utf-8"))
+        if data.get("key") != key:
+            return None
+        phrases, max_words, stems = data["phrases"], int(data["max_words"]), data["stems"]
+        if not isinstance(phrases, dict) or not isinstance(stems, dict):
+            return None
+        return phrases, max_words, {k: (list(v[0]), float(v[1])) for k, v in stems.items()}
+    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+        return None
+
+
+def _write_index(key: str, index: _Index) -> None:
+    """Write the index atomically (a temporary file renamed); a failure only costs speed."""
+    phrases, max_words, stems = index
+    path = _index_path(key)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".vocabulary-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                payload = {"key": key, "phrases": phrases, "max_words": max_words, "stems": stems}
+                json.dump(payload, fh, ensure_ascii=False)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError:
+        return
 
 
 @lru_cache(maxsize=1)

@@ -1,7 +1,7 @@
 """Stage 2 — candidates (blocking): which offers are worth comparing with a need.
 
 An offer is a candidate for a need when its category is compatible (soft table of
-:mod:`traits.matching.comparison`, above ``min_category``), it belongs to another
+``vocabulary.CATEGORY_TABLE``, above ``min_category``), it belongs to another
 organisation, and it is among the ``n_candidates`` best offers by retrieval score: the
 similarity in a sparse retrieval space (stem TF-IDF + subcategory evidence, an inverted index)
 times the category and distance gates of the score (:mod:`traits.matching.score`), so that on
@@ -20,8 +20,9 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from traits.geo import haversine_km
-from traits.matching.comparison import _CAT_TABLE, distance_decay
+from traits.matching.comparison import distance_decay
 from traits.matching.corpus import Corpus
+from traits.vocabulary import CATEGORY_TABLE
 
 __all__ = ["CandidateGenerator"]
 
@@ -35,7 +36,7 @@ class CandidateGenerator(BaseEstimator):
         Offers kept per need.
     min_category
         Minimum category compatibility for an offer to be considered.
-    word_weight, concept_weight, related_weight
+    word_weight, subcategory_weight, related_weight
         Weights of the retrieval space: stem TF-IDF, same subcategory, neighbouring ones.
     category_weight, distance_weight
         Weights of the category and distance gates applied to the retrieval similarity
@@ -53,7 +54,7 @@ class CandidateGenerator(BaseEstimator):
         n_candidates: int = 100,
         min_category: float = 0.15,
         word_weight: float = 1.0,
-        concept_weight: float = 1.0,
+        subcategory_weight: float = 1.0,
         related_weight: float = 0.5,
         category_weight: float = 0.0,
         distance_weight: float = 0.0,
@@ -64,7 +65,7 @@ class CandidateGenerator(BaseEstimator):
         self.n_candidates = n_candidates
         self.min_category = min_category
         self.word_weight = word_weight
-        self.concept_weight = concept_weight
+        self.subcategory_weight = subcategory_weight
         self.related_weight = related_weight
         self.category_weight = category_weight
         self.distance_weight = distance_weight
@@ -76,8 +77,8 @@ class CandidateGenerator(BaseEstimator):
         return sp.hstack(
             [
                 corpus.word[idx] * self.word_weight,
-                corpus.concept_n[idx] * self.concept_weight,
-                corpus.concept_n[idx] * self.concept_weight,
+                corpus.evidence_n[idx] * self.subcategory_weight,
+                corpus.evidence_n[idx] * self.subcategory_weight,
             ],
             format="csr",
         )
@@ -88,8 +89,8 @@ class CandidateGenerator(BaseEstimator):
         space = sp.hstack(
             [
                 corpus.word[offers] * self.word_weight,
-                corpus.concept_n[offers] * self.concept_weight,
-                corpus.concept_rel_n[offers] * (self.concept_weight * self.related_weight),
+                corpus.evidence_n[offers] * self.subcategory_weight,
+                corpus.related_evidence_n[offers] * (self.subcategory_weight * self.related_weight),
             ],
             format="csr",
         ).astype(np.float32)
@@ -116,7 +117,7 @@ class CandidateGenerator(BaseEstimator):
             chunk = need_items[start : start + self.chunk_size]
             S = self._need_space(corpus, chunk) @ self.index_
             if n_off <= self.dense_limit:
-                allowed_cat = _CAT_TABLE[cats[chunk]][:, self.offer_cat_] >= self.min_category
+                allowed_cat = CATEGORY_TABLE[cats[chunk]][:, self.offer_cat_] >= self.min_category
                 ok = allowed_cat & (corpus.item_org[chunk][:, None] != self.offer_org_[None, :])
                 dense = S.toarray()
                 if self.category_weight:
@@ -140,7 +141,7 @@ class CandidateGenerator(BaseEstimator):
                 for r, need in enumerate(chunk):
                     lo, hi = S.indptr[r], S.indptr[r + 1]
                     cols, vals = S.indices[lo:hi], S.data[lo:hi]
-                    compat = _CAT_TABLE[cats[need]][self.offer_cat_[cols]] >= self.min_category
+                    compat = CATEGORY_TABLE[cats[need]][self.offer_cat_[cols]] >= self.min_category
                     keep = compat & (self.offer_org_[cols] != corpus.item_org[need])
                     cols, vals = cols[keep], vals[keep]
                     if self.category_weight:
@@ -163,7 +164,7 @@ class CandidateGenerator(BaseEstimator):
 
     def _category_gate(self, need_cat: np.ndarray, offer_cat: np.ndarray) -> np.ndarray:
         w = self.category_weight
-        return (1.0 - w + w * _CAT_TABLE[need_cat, offer_cat]).astype(np.float32)
+        return (1.0 - w + w * CATEGORY_TABLE[need_cat, offer_cat]).astype(np.float32)
 
     def _distance_gate(self, km: np.ndarray) -> np.ndarray:
         w = self.distance_weight

@@ -14,6 +14,7 @@ import scipy.sparse as sp
 from sklearn.preprocessing import normalize
 
 from traits.errors import InvalidInputError, Problem
+from traits.matching.config import MatchConfig
 from traits.matching.features import (
     CharTfidf,
     SemanticEncoder,
@@ -22,8 +23,9 @@ from traits.matching.features import (
     centre_embeddings,
     item_text,
     reference_texts,
+    semantic_text,
 )
-from traits.vocabulary import CATEGORIES, Vocabulary
+from traits.vocabulary import CATEGORIES, Vocabulary, category_codes
 
 __all__ = ["Corpus", "ORG_COLUMNS", "ITEM_COLUMNS", "build_corpus", "check_frames"]
 
@@ -31,7 +33,10 @@ ORG_COLUMNS = ("org_id", "name", "kind", "legal_form", "lat", "lon", "descriptio
 ITEM_COLUMNS = ("item_id", "org_id", "direction", "category", "subcategory", "title", "description")
 KINDS = ("ess", "company", "public", "other")
 #: Above this many items, character n-gram rows are computed on demand instead of cached.
-CHAR_CACHE_LIMIT = 60_000
+#: A whole-territory match touches nearly every offer in every chunk of pairs, so on-demand
+#: rows would be encoded again and again: they are kept up to this size (about 2.5 kB per
+#: item, some 750 MB at the limit); beyond, only one need's shortlist stays fast.
+CHAR_CACHE_LIMIT = 300_000
 
 
 @dataclass
@@ -54,14 +59,14 @@ class Corpus:
     needs: np.ndarray
     offers: np.ndarray
     word: sp.csr_matrix
-    concept: sp.csr_matrix  # direct evidence, rows in [0, 1]
-    concept_n: sp.csr_matrix  # direct evidence, L2-normalised
-    concept_rel_n: sp.csr_matrix  # evidence passed to neighbours, L2-normalised
+    evidence: sp.csr_matrix  # subcategory evidence, rows in [0, 1]
+    evidence_n: sp.csr_matrix  # subcategory evidence, L2-normalised
+    related_evidence_n: sp.csr_matrix  # evidence passed to neighbours, L2-normalised
+    evidence_norm: np.ndarray  # L2 norm of each subcategory evidence row
+    related_evidence_norm: np.ndarray  # L2 norm of each neighbour evidence row
     stem_model: StemTfidf
     char_model: CharTfidf
-    concept_model: SubcategoryEncoder
-    concept_norm: np.ndarray | None = None  # L2 norm of each direct evidence row
-    concept_rel_norm: np.ndarray | None = None  # L2 norm of each neighbour evidence row
+    subcategory_model: SubcategoryEncoder
     semantic_model: SemanticEncoder | None = None
     semantic: np.ndarray | None = None  # centred sentence embeddings, L2-normalised
     item_pos: dict[str, int] = field(default_factory=dict)
@@ -71,17 +76,15 @@ class Corpus:
 
     @property
     def category_code(self) -> np.ndarray:
-        """Integer code of each item's category (``comparison.category_codes``), computed once."""
+        """Integer code of each item's category (:func:`category_codes`), computed once."""
         if self._category_code is None:
-            from traits.matching.comparison import category_codes  # comparison imports us
-
             self._category_code = category_codes(self.category)
         return self._category_code
 
     def char_rows(self, idx: np.ndarray) -> sp.csr_matrix:
         """Character n-gram rows of the given items.
 
-        Up to :data:`CHAR_CACHE_LIMIT` items, all are encoded once (lazily); beyond, only the
+        Up to :data:`CHAR_CACHE_LIMIT` items, all are encoded once (at fit); beyond, only the
         rows asked for, so that a very large index stays small in memory.
         """
         if len(self.texts) > CHAR_CACHE_LIMIT:
@@ -91,27 +94,6 @@ class Corpus:
         if self._char is None:
             self._char = self.char_model.transform(self.texts)
         return self._char[idx]
-
-
-SHARPEN_POWER = 1.0
-SHARPEN_FLOOR = 0.0
-
-
-def sharpen(E: sp.csr_matrix, power: float = 2.0, floor: float = 0.35) -> sp.csr_matrix:
-    """Keep the strong subcategories of each row (over ``floor × row max``), raised to ``power``.
-
-    An item is usually about one or two subcategories; weak evidence from a shared stem
-    would otherwise blur the comparison.
-    """
-    E = sp.csr_matrix(E, dtype=np.float32, copy=True)
-    for r in range(E.shape[0]):
-        lo, hi = E.indptr[r], E.indptr[r + 1]
-        if hi > lo:
-            row = E.data[lo:hi]
-            row[row < floor * row.max()] = 0.0
-            E.data[lo:hi] = row**power
-    E.eliminate_zeros()
-    return E
 
 
 def _row_norms(E: sp.spmatrix) -> np.ndarray:
@@ -193,12 +175,12 @@ def build_corpus(
     orgs: pd.DataFrame,
     items: pd.DataFrame,
     vocabulary: Vocabulary | None = None,
-    *,
-    related_weight: float = 0.5,
-    semantic_model: str | None = None,
-    random_state: int | None = 0,
+    config: MatchConfig | None = None,
 ) -> Corpus:
-    """Validate the tables and compute every item's features."""
+    """Validate the tables and compute every item's features, with ``config``'s settings."""
+    cfg = config or MatchConfig()
+    related_weight = cfg.related_weight
+    semantic_model = cfg.semantic_model if cfg.use_semantic else None
     o, it = check_frames(orgs, items)
     org_pos = {oid: i for i, oid in enumerate(o["org_id"])}
     item_org = it["org_id"].map(org_pos).to_numpy(np.int64)
@@ -206,20 +188,24 @@ def build_corpus(
     texts = [item_text(t, d) for t, d in zip(titles, it["description"], strict=True)]
     stem_model = StemTfidf()
     word = stem_model.fit_transform(texts)
-    char_model = CharTfidf(random_state=random_state).fit(texts)
-    concept_model = SubcategoryEncoder(vocabulary, related_weight=related_weight).fit()
+    char_model = CharTfidf(max_fit_texts=cfg.char_fit_texts, random_state=cfg.random_state)
+    char = None
+    if cfg.with_char and len(texts) <= CHAR_CACHE_LIMIT:
+        char = char_model.fit_transform(texts)  # every row kept: one pass over the texts
+    else:
+        char_model.fit(texts)
+    subcategory_model = SubcategoryEncoder(vocabulary, related_weight=related_weight).fit()
     subs = [s or None for s in it["subcategory"]]
-    concept = concept_model.transform(texts, subcategories=subs, categories=it["category"].tolist())
-    concept = sharpen(concept, power=SHARPEN_POWER, floor=SHARPEN_FLOOR)
-    concept_rel = concept_model.expand(concept)
+    evidence = subcategory_model.transform(
+        texts, subcategories=subs, categories=it["category"].tolist()
+    )
+    related = subcategory_model.expand(evidence)
     semantic_enc = None
     semantic = None
     if semantic_model:
         semantic_enc = SemanticEncoder(model=semantic_model).fit()
-        sem_texts = [
-            f"{t}. {d}" if d else t for t, d in zip(titles, it["description"], strict=True)
-        ]
-        reference = semantic_enc.transform(reference_texts(concept_model.vocabulary_))
+        sem_texts = [semantic_text(t, d) for t, d in zip(titles, it["description"], strict=True)]
+        reference = semantic_enc.transform(reference_texts(subcategory_model.vocabulary_))
         semantic = centre_embeddings(semantic_enc.transform(sem_texts), reference.mean(axis=0))
     direction = it["direction"].to_numpy()
     return Corpus(
@@ -235,16 +221,17 @@ def build_corpus(
         needs=np.flatnonzero(direction == "need"),
         offers=np.flatnonzero(direction == "offer"),
         word=word,
-        concept=concept,
-        concept_n=normalize(concept).astype(np.float32).tocsr(),
-        concept_rel_n=normalize(concept_rel).astype(np.float32).tocsr(),
-        concept_norm=_row_norms(concept),
-        concept_rel_norm=_row_norms(concept_rel),
+        evidence=evidence,
+        evidence_n=normalize(evidence).astype(np.float32).tocsr(),
+        related_evidence_n=normalize(related).astype(np.float32).tocsr(),
+        evidence_norm=_row_norms(evidence),
+        related_evidence_norm=_row_norms(related),
         stem_model=stem_model,
         char_model=char_model,
-        concept_model=concept_model,
+        subcategory_model=subcategory_model,
         semantic_model=semantic_enc,
         semantic=semantic,
         item_pos={iid: i for i, iid in enumerate(it["item_id"])},
         org_pos=org_pos,
+        _char=char,
     )

@@ -7,7 +7,6 @@ territories apart.
 
 from __future__ import annotations
 
-import csv
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
@@ -257,8 +256,3 @@ def learning_gain(
             {"start": start, "learning": "yes", **_cross_validated_learning(orgs, items, rel, cfg)}
         )
     return pd.DataFrame(rows)
-
-
-def write_csv(frame: pd.DataFrame, path: str | Path) -> None:
-    """Write a metrics table (UTF-8, comma separated)."""
-    frame.to_csv(path, index=False, quoting=csv.QUOTE_MINIMAL)

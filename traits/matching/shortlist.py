@@ -39,6 +39,7 @@ def assign_pistes(
     *,
     max_per_need: int = 1,
     max_per_offer: int = 1,
+    time_limit_s: float = 60.0,
 ) -> list[int]:
     """Indices of the chosen pairs: maximum total score under the capacity constraints.
 
@@ -50,6 +51,8 @@ def assign_pistes(
         Pistes an organisation may take part in, as the need's or the offer's side.
     max_per_need, max_per_offer
         Pistes per need and per offer.
+    time_limit_s
+        Seconds the solver may take (``MatchConfig.solver_time_limit_s``).
     """
     n = len(scores)
     if n == 0 or max_per_org <= 0:
@@ -84,7 +87,7 @@ def assign_pistes(
         constraints=LinearConstraint(A, -np.inf, np.asarray(caps, dtype=float)),
         integrality=np.ones(n),
         bounds=Bounds(0, 1),
-        options={"time_limit": 60.0},
+        options={"time_limit": float(time_limit_s)},
     )
     if res.x is None:  # pragma: no cover - HiGHS always finds the empty solution at least
         return []

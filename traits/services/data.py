@@ -15,7 +15,8 @@ from sqlalchemy.engine import Connection
 from traits.errors import InvalidInputError, Problem
 from traits.interchange import readers, validate, writers
 from traits.model import Territory
-from traits.services import access
+from traits.services import access, embeddings
+from traits.services.embeddings import Progress
 from traits.storage import Store, schema
 from traits.storage import repository as repo
 
@@ -215,6 +216,7 @@ def import_territory(
     *,
     territory: Territory | None = None,
     dry_run: bool = False,
+    progress: Progress | None = None,
 ) -> ImportReport:
     """Import a CSV folder or an XLSX/ODS workbook: all of it, or nothing and every problem.
 
@@ -240,6 +242,7 @@ def import_territory(
         ):
             parsed.territories.append(territory)
         written = repo.write_parsed(conn, parsed)
+    embeddings.embed_items(store, [i.item_id for i in parsed.items], progress=progress)
     return ImportReport(str(path), written, parsed.warnings, parsed.relevance)
 
 
@@ -256,7 +259,7 @@ def export_territory(
     return writers.write_folder(data, target)
 
 
-def load_demo(store: Store) -> ImportReport:
+def load_demo(store: Store, progress: Progress | None = None) -> ImportReport:
     """Load the bundled sample territory (fictional data) into a base that holds nothing else.
 
     Fictional people must never mix with real ones: a base that already holds another
@@ -279,7 +282,7 @@ def load_demo(store: Store) -> ImportReport:
                 file=str(SAMPLE_DIR),
             )
         )
-    return import_territory(store, SAMPLE_DIR)
+    return import_territory(store, SAMPLE_DIR, progress=progress)
 
 
 #: The sample territory's identifier (data/samples/vitre/territories.csv).

@@ -28,7 +28,7 @@ from traits.model import (
     Organisation,
     siret_ok,
 )
-from traits.services import access
+from traits.services import access, embeddings
 from traits.storage import Store
 from traits.storage import repository as repo
 from traits.storage import schema as t
@@ -486,6 +486,7 @@ def save_diagnostic(
                 )
             )
         repo.upsert(conn, t.contacts, [repo.record(c) for c in kept_contacts])
+    embeddings.embed_items(store, [i.item_id for i in kept_items])  # matching won't wait
     record = get_diagnostic(store, diag.diagnostic_id)
     record.warnings = [p for p in problems if p.severity != "error"]
     return record

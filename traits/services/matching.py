@@ -14,7 +14,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
@@ -25,7 +24,7 @@ from traits.matching.evaluation import evaluate_frames
 from traits.matching.learning import VALIDATION_FOLDS
 from traits.matching.pipeline import Candidate, MatchConfig, Matcher, to_format_json
 from traits.model import Partnership
-from traits.services import access
+from traits.services import access, embeddings
 from traits.services import partnerships as ps
 from traits.services.vocabulary import vocabulary as territory_vocabulary
 from traits.storage import Store
@@ -131,41 +130,6 @@ def frames(store: Store, territory_id: str | None = None) -> tuple[pd.DataFrame,
     for col in ("lat", "lon"):
         orgs[col] = pd.to_numeric(orgs[col], errors="coerce")
     return orgs, items
-
-
-def _load_embeddings(store: Store, model: str) -> set[str]:
-    """Fill the process cache with the stored embeddings; return the keys stored."""
-    cache = features.embedding_cache(model)
-    with store.reading() as conn:
-        rows = conn.execute(
-            sa.select(t.embeddings.c.text_hash, t.embeddings.c.vector).where(
-                t.embeddings.c.model == model
-            )
-        ).all()
-    for r in rows:
-        cache.setdefault(r.text_hash, np.frombuffer(r.vector, dtype=np.float32))
-    return {r.text_hash for r in rows}
-
-
-def _store_embeddings(store: Store, model: str, stored: set[str], used: set[str]) -> int:
-    """Store the embeddings of this database's texts not stored yet; return how many."""
-    cache = features.embedding_cache(model)
-    new = [(k, cache[k]) for k in sorted(used - stored) if k in cache]
-    if new:
-        with store.transaction() as conn:
-            existing = set(
-                conn.scalars(
-                    sa.select(t.embeddings.c.text_hash).where(t.embeddings.c.model == model)
-                )
-            )
-            rows = [
-                {"model": model, "text_hash": k, "vector": np.asarray(v, np.float32).tobytes()}
-                for k, v in new
-                if k not in existing
-            ]
-            if rows:
-                conn.execute(t.embeddings.insert(), rows)
-    return len(new)
 
 
 def feedback_frame(store: Store, territory_id: str | None = None) -> pd.DataFrame:
@@ -321,17 +285,13 @@ def fit_matcher(
     config = config or load_config(store, territory_id)
     say(0.1, "Lecture des besoins et des offres…")
     orgs, items = frames(store, territory_id)
-    stored: set[str] = set()
+    vocabulary = territory_vocabulary(store, territory_id)
     if config.use_semantic:
-        say(0.2, "Chargement des représentations sémantiques déjà calculées…")
-        stored = _load_embeddings(store, config.semantic_model)
-    say(0.3, "Calcul des représentations des textes…")
-    matcher = Matcher(config, territory_vocabulary(store, territory_id)).fit(orgs, items)
-    if config.use_semantic:
-        encoder = matcher.corpus_.semantic_model
-        _store_embeddings(
-            store, config.semantic_model, stored, getattr(encoder, "used_keys_", set())
-        )
+        # written with the texts; only texts saved without the encoder are prepared here
+        embeddings.embed_items(store, items["item_id"], vocabulary=vocabulary, progress=say)
+        embeddings.load_embeddings(store, config.semantic_model)
+    say(0.5, "Comparaison des besoins et des offres…")
+    matcher = Matcher(config, vocabulary).fit(orgs, items)
     if learn:
         say(0.8, "Prise en compte des retours des animateurs…")
         fb = feedback_frame(store, territory_id)
@@ -389,7 +349,7 @@ def pistes(
     territory_id: str | None = None,
     max_per_org: int | None = None,
     matcher: Matcher | None = None,
-    min_score: float = 0.3,
+    min_score: float | None = None,
 ) -> list[Candidate]:
     """Territory-wide pistes, spread so no organisation is proposed too often."""
     matcher = matcher or fit_matcher(store, territory_id)

@@ -32,6 +32,7 @@ from sklearn.cluster import AgglomerativeClustering
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
+from traits.availability import availability_fit, extract_availability
 from traits.fr import fr_number
 from traits.geo import haversine_km
 from traits.quantities import extract_quantities, format_quantity, sum_quantities
@@ -149,10 +150,10 @@ _CATEGORY_FORMS = {
 def pool_form(category: str, subcategory: str | None, has_hours: bool) -> PoolForm:
     """The form a pool of needs of this category and subcategory could take.
 
-    Skills needs written with hours ("10 h par semaine", "un mi-temps") become a shared job.
+    Services written with hours ("10 h par semaine", "un mi-temps") become a shared job.
     """
     code = _SUBCATEGORY_FORMS.get(subcategory or "") or _CATEGORY_FORMS.get(category, "")
-    if code == "shared_service" and has_hours:
+    if has_hours and code in {"shared_service", "purchasing_group"}:
         code = "shared_job"
     return FORMS[code or "shared_service"]
 
@@ -162,11 +163,15 @@ class PoolingConfig:
     """Settings of pool detection (declared once here)."""
 
     #: Two needs of a pool are at least this alike (complete linkage: every pair).
-    min_similarity: float = 0.42
-    #: Weights of the parts of the similarity of two needs (normalised by their sum).
-    subcategory_weight: float = 0.55
-    words_weight: float = 0.25
+    min_similarity: float = 0.55
+    #: Weights of the parts of the similarity of two needs (normalised by their sum): a strong
+    #: subcategory in common, the cosine of all subcategory evidence, words, meaning.
+    subject_weight: float = 0.45
+    subcategory_weight: float = 0.35
+    words_weight: float = 0.20
     semantic_weight: float = 0.20
+    #: Evidence from which a subcategory counts as one of a need's subjects (two at most).
+    subject_evidence: float = 0.5
     #: An offer serves the pool when it is at least this alike to every need.
     min_offer_similarity: float = 0.35
     #: Larger groups are split: a facilitator brings at most this many structures together.
@@ -282,6 +287,9 @@ def find_pools(
     sentence embedding (items without one are compared without the semantic part).
     """
     config = config or PoolingConfig()
+    items = items.assign(
+        **{c: items[c] if c in items else "" for c in ("subcategory", "description")}
+    )
     needs = items[items["direction"] == "need"].reset_index(drop=True)
     offers = items[items["direction"] == "offer"].reset_index(drop=True)
     if needs["org_id"].nunique() < config.min_organisations:
@@ -295,11 +303,12 @@ def find_pools(
     km = _distances(lat, lon)
     dominant = [_dominant(vocabulary, row) for row in evidence]
     forms = [
-        pool_form(cat, dominant[i], _has_hours(texts[i]))
+        pool_form(_said_category(vocabulary, dominant[i], cat), dominant[i], _has_hours(texts[i]))
         for i, cat in enumerate(needs["category"].astype(str))
     ]
-    categories = needs["category"].astype(str).to_numpy()
-    distance = _pool_distance(similarity, km, forms, dominant, categories)
+    subject = _shared_subject(evidence, config.subject_evidence)
+    distance = _pool_distance(similarity, km, forms, subject)
+    _apart_when_days_never_meet(distance, texts, forms)
     labels = _cluster(distance, config)
     pools = []
     for label in np.unique(labels):
@@ -315,8 +324,24 @@ def find_pools(
     return sorted(pools, key=lambda p: (-len(p.org_ids), -p.score, p.label))
 
 
+def _said_category(vocabulary: Vocabulary, dominant: str | None, filed: str) -> str:
+    """The category a need's words say (its strongest subcategory's), else the filed one."""
+    sub = vocabulary.get(dominant) if dominant else None
+    return sub.category if sub is not None else filed
+
+
 def _has_hours(text: str) -> bool:
     return any(q.unit == "heure" for q in extract_quantities(text))
+
+
+def _shared_subject(evidence: np.ndarray, floor: float) -> np.ndarray:
+    """1 where two needs share one of their (at most two) strongest subcategories."""
+    top2 = np.argsort(-evidence, axis=1)[:, :2]
+    strong = np.zeros_like(evidence, dtype=bool)
+    rows = np.arange(len(evidence))[:, None]
+    strong[rows, top2] = np.take_along_axis(evidence, top2, axis=1) >= floor
+    s = strong.astype(float)
+    return np.minimum(s @ s.T, 1.0)
 
 
 def _similarity(
@@ -327,10 +352,11 @@ def _similarity(
     config: PoolingConfig,
 ) -> np.ndarray:
     parts = [
+        (config.subject_weight, _shared_subject(evidence, config.subject_evidence)),
         (config.subcategory_weight, _cosine(evidence)),
         (config.words_weight, _words_similarity(texts)[0]),
     ]
-    total = config.subcategory_weight + config.words_weight
+    total = config.subject_weight + config.subcategory_weight + config.words_weight
     if embeddings:
         ids = needs["item_id"].astype(str).tolist()
         dim = len(next(iter(embeddings.values())))
@@ -349,24 +375,37 @@ _APART = 10.0
 
 
 def _pool_distance(
-    similarity: np.ndarray,
-    km: np.ndarray,
-    forms: list[PoolForm],
-    dominant: list[str | None],
-    categories: np.ndarray,
+    similarity: np.ndarray, km: np.ndarray, forms: list[PoolForm], subject: np.ndarray
 ) -> np.ndarray:
     distance = 1.0 - similarity
     radius = np.array([f.radius_km if f.radius_km is not None else np.inf for f in forms])
     limit = np.minimum(radius[:, None], radius[None, :])
     too_far = np.nan_to_num(km, nan=0.0) > limit
     distance[too_far] = _APART
-    # A pool serves one kind of need (one form, one subcategory, one category): a van and a
-    # room are not pooled even if worded alike.
-    codes = np.array([f"{f.code}/{d or ''}" for f, d in zip(forms, dominant, strict=True)])
+    # A pool serves one kind of need (one form, a subject in common): a van and a room are
+    # not pooled even if worded alike.
+    codes = np.array([f.code for f in forms])
     distance[codes[:, None] != codes[None, :]] = _APART
-    distance[categories[:, None] != categories[None, :]] = _APART
+    distance[subject == 0] = _APART
     np.fill_diagonal(distance, 0.0)
     return distance
+
+
+#: Forms whose members must meet on the same days (one training session, one volunteer day).
+_SAME_DAY_FORMS = frozenset({"collective_training", "volunteer_day"})
+
+
+def _apart_when_days_never_meet(
+    distance: np.ndarray, texts: list[str], forms: list[PoolForm]
+) -> None:
+    """A volunteer day or a training session cannot gather needs whose days never meet."""
+    days = [extract_availability(t) for t in texts]
+    for i, form in enumerate(forms):
+        if form.code not in _SAME_DAY_FORMS or not days[i].says_anything:
+            continue
+        for j in range(i + 1, len(forms)):
+            if forms[j].code == form.code and availability_fit(days[i], days[j])[0] < 1.0:
+                distance[i, j] = distance[j, i] = _APART
 
 
 def _cluster(distance: np.ndarray, config: PoolingConfig) -> np.ndarray:

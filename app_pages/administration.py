@@ -103,7 +103,10 @@ with personal:
                     counts["contacts"], "fiche contact effacée", "fiches contact effacées"
                 )
                 mentions = plural(counts["mentions"], "mention anonymisée", "mentions anonymisées")
-                finish(f"{cards}, {mentions} dans les notes et les historiques.")
+                kept = counts["kept"] and " " + contacts.KEPT_IN_LOG.format(
+                    n=plural(counts["kept"], "mention", "mentions")
+                )
+                finish(f"{cards}, {mentions} dans les notes et les historiques.{kept or ''}")
 
     st.subheader("Durée de conservation")
     age_text = st.text_input(

@@ -130,3 +130,44 @@ def test_upgrade_removes_contact_ids_logged_by_earlier_versions(tmp_path: Path):
             )
     store.migrate()
     assert [(r.table_name, r.keys) for r in _log(store)] == [("contacts", []), ("items", ["n1"])]
+
+
+@pytest.mark.postgresql
+def test_the_documented_application_role_cannot_empty_or_unseal_the_log(
+    backend_store: Store, small: Path
+):
+    """docs/deploy.md's REVOKE recipe: the app's role writes data, never the log's history."""
+    if backend_store.engine.dialect.name != "postgresql":
+        pytest.skip("roles are a PostgreSQL matter")
+    import uuid
+
+    role = f"traits_app_{uuid.uuid4().hex[:8]}"
+    url = backend_store.engine.url
+    with backend_store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        for stmt in (
+            f"CREATE ROLE {role} LOGIN PASSWORD 'x'",
+            f'GRANT CONNECT ON DATABASE "{url.database}" TO {role}',
+            f"GRANT USAGE ON SCHEMA public TO {role}",
+            f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}",
+            f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}",
+            f"REVOKE UPDATE, DELETE, TRUNCATE ON audit_log FROM {role}",
+        ):
+            conn.execute(sa.text(stmt))
+    app = Store(url.set(username=role, password="x").render_as_string(hide_password=False))
+    try:
+        services.import_territory(app, small)
+        assert len(_log(app)) >= 2
+        for stmt in (
+            "TRUNCATE audit_log",
+            "ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_truncate",
+            "DROP TRIGGER audit_log_append_only ON audit_log",
+        ):
+            with pytest.raises(sa.exc.ProgrammingError):
+                with app.transaction() as conn:
+                    conn.execute(sa.text(stmt))
+    finally:
+        app.dispose()
+        backend_store.dispose()
+        with backend_store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(sa.text(f"DROP OWNED BY {role}"))
+            conn.execute(sa.text(f"DROP ROLE {role}"))

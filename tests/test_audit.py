@@ -115,7 +115,7 @@ def test_upgrade_removes_contact_ids_logged_by_earlier_versions(tmp_path: Path):
     cfg.set_main_option("script_location", str(_MIGRATIONS))
     with store.engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0004")
+        command.upgrade(cfg, "0005")
         for table, keys in (("contacts", ["yannick-morvan"]), ("items", ["n1"])):
             conn.execute(
                 t.audit_log.insert(),

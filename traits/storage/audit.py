@@ -2,7 +2,7 @@
 
 It records who, when, which table, how many rows and the identifiers inserted: never a
 column value, and no identifier of a personal table. The database refuses any change to it
-(triggers of migrations 0003 and 0005).
+(triggers of migrations 0003 and 0006).
 
 The actor is a context variable: the CLI sets it once, the app per session
 (``with acting_as(name): ...``), so the services need no extra argument.

@@ -1,7 +1,7 @@
 """audit log sealed: no INSERT OR REPLACE, no TRUNCATE, no personal data in its keys
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 
 0003 made the log refuse UPDATE and DELETE. Two holes were left: on SQLite an
 ``INSERT OR REPLACE`` deletes the old row without firing the DELETE trigger (delete triggers
@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0005"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

@@ -22,41 +22,36 @@ down_revision = "0005"
 branch_labels = None
 depends_on = None
 
-MESSAGE = "audit_log is append-only"
-#: Tables whose row identifiers the log no longer keeps (they may hold a person's name).
-PERSONAL_TABLES = ("contacts",)
-
-
-def _scrub_personal_keys(dialect: str) -> None:
-    names = ", ".join(f"'{name}'" for name in PERSONAL_TABLES)
-    if dialect == "sqlite":
-        op.execute("DROP TRIGGER IF EXISTS audit_log_no_update")
-        op.execute(f"UPDATE audit_log SET keys = '[]' WHERE table_name IN ({names})")
-        op.execute(
-            "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log "
-            f"BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END"
-        )
-    elif dialect == "postgresql":
-        op.execute("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only")
-        op.execute(f"UPDATE audit_log SET keys = '[]' WHERE table_name IN ({names})")
-        op.execute("ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only")
+#: The contacts' ids (they may hold a name) leave the log; plain SQL, nothing interpolated.
+SCRUB = "UPDATE audit_log SET keys = '[]' WHERE table_name = 'contacts'"
+SQLITE_NO_UPDATE = (
+    "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log "
+    "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END"
+)
+#: A REPLACE of an existing row is a delete: refuse any insert that reuses an id.
+SQLITE_NO_REPLACE = (
+    "CREATE TRIGGER audit_log_no_replace BEFORE INSERT ON audit_log "
+    "WHEN EXISTS (SELECT 1 FROM audit_log WHERE audit_id = NEW.audit_id) "
+    "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END"
+)
+PG_NO_TRUNCATE = (
+    "CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log "
+    "FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only()"
+)
 
 
 def upgrade() -> None:
     dialect = op.get_bind().dialect.name
-    _scrub_personal_keys(dialect)
     if dialect == "sqlite":
-        # A REPLACE of an existing row is a delete: refuse any insert that reuses an id.
-        op.execute(
-            "CREATE TRIGGER audit_log_no_replace BEFORE INSERT ON audit_log "
-            "WHEN EXISTS (SELECT 1 FROM audit_log WHERE audit_id = NEW.audit_id) "
-            f"BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END"
-        )
+        op.execute("DROP TRIGGER IF EXISTS audit_log_no_update")
+        op.execute(SCRUB)
+        op.execute(SQLITE_NO_UPDATE)
+        op.execute(SQLITE_NO_REPLACE)
     elif dialect == "postgresql":
-        op.execute(
-            "CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log "
-            "FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only()"
-        )
+        op.execute("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only")
+        op.execute(SCRUB)
+        op.execute("ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only")
+        op.execute(PG_NO_TRUNCATE)
 
 
 def downgrade() -> None:

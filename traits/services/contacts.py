@@ -28,7 +28,7 @@ KEPT_IN_LOG = (
     "auteur de modifications (nom d'un compte ou auteur déclaré en ligne de commande)."
 )
 #: Tables never rewritten by an erasure: the append-only log (it holds no column value and no
-#: identifier of a personal table, see traits.storage.audit) and the alembic bookkeeping.
+#: identifier of a personal table, see traits.storage.audit); its mentions are counted.
 UNTOUCHED = frozenset({t.audit_log.name})
 
 

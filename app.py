@@ -14,6 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from app_pages import _common as common  # noqa: E402
 from app_pages import _style  # noqa: E402
+from app_pages._text import esc  # noqa: E402
 from traits import services  # noqa: E402
 
 PAGES = [
@@ -49,7 +50,7 @@ with st.sidebar:
     st.markdown("### Traits d'Unions")
     principal = st.session_state.get(common.PRINCIPAL_KEY)
     if principal is not None:
-        st.caption(f"Connecté·e : {principal.username}")
+        st.caption(f"Connecté·e : {esc(principal.username)}")
         st.button("Se déconnecter", on_click=common.sign_out, key="sign_out")
     else:
         st.caption("Poste unique : pas de comptes sur cette base.")

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 import pandas as pd
 import streamlit as st
 
+from app_pages._text import esc
 from traits.errors import InvalidInputError, Problem, TraitsError
 from traits.services import Store, access, demo, matching, views
 from traits.services.matching import Matcher
@@ -197,14 +198,6 @@ def require_territory() -> str:
     return tid
 
 
-def esc(text: object) -> str:
-    """User text made inert in Markdown (no links, images, emphasis or HTML)."""
-    out = str(text or "")
-    for ch in "\\`*_{}[]()<>#+-.!|~$":
-        out = out.replace(ch, "\\" + ch)
-    return out
-
-
 # -- errors ---------------------------------------------------------------------------------------
 
 
@@ -228,10 +221,10 @@ def problems_frame(problems: Iterable[Problem]) -> pd.DataFrame:
 def show_error(exc: TraitsError) -> None:
     """A TraitsError as French messages; an InvalidInputError's problems as a table."""
     if isinstance(exc, InvalidInputError):
-        st.error(exc.summary)
+        st.error(esc(exc.summary))
         st.dataframe(problems_frame(exc.problems), hide_index=True, width="stretch")
     else:
-        st.error(f"{str(exc)[:1].upper()}{str(exc)[1:]}")
+        st.error(esc(f"{str(exc)[:1].upper()}{str(exc)[1:]}"))
 
 
 def attempt(action: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
@@ -258,7 +251,7 @@ def field_problems(problems: Iterable[Problem], column: str, file: str | None = 
     for p in problems:
         if p.column == column and p.file == file:
             shown = p.message if p.row is None else f"ligne {p.row} : {p.message}"
-            (st.error if p.severity == "error" else st.warning)(shown[:1].upper() + shown[1:])
+            (st.error if p.severity == "error" else st.warning)(esc(shown[:1].upper() + shown[1:]))
 
 
 # -- scores ----------------------------------------------------------------------------------------

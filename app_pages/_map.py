@@ -101,7 +101,7 @@ def draw(
     )
     st.pydeck_chart(deck, height=height, key=key)
     if legend:
-        st.markdown(
+        st.markdown(  # trusted: the legend's colours and labels are this module's constants
             " ".join(
                 f"<span style='color:rgb({c[0]},{c[1]},{c[2]})'>●</span> {label}"
                 for c, label in legend

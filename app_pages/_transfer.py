@@ -9,6 +9,7 @@ from typing import Any
 import streamlit as st
 
 from app_pages import _common as common
+from app_pages._text import esc
 from traits import services
 
 MAX_MB = 20
@@ -28,7 +29,7 @@ def render(store: Any, territory_id: str) -> None:
     if uploads and st.button("Importer", type="primary", key="import_go"):
         too_big = [u.name for u in uploads if u.size > MAX_MB * 1024 * 1024]
         if too_big:
-            st.error(f"Fichier trop volumineux (plus de {MAX_MB} Mo) : {', '.join(too_big)}.")
+            st.error(f"Fichier trop volumineux (plus de {MAX_MB} Mo) : {esc(', '.join(too_big))}.")
             return
         with tempfile.TemporaryDirectory(prefix="traits-import-") as tmp:
             for upload in uploads:
@@ -43,7 +44,7 @@ def render(store: Any, territory_id: str) -> None:
                     territory=services.get_territory(store, territory_id),
                 )
         if report is not None:
-            st.success(report.summary().replace(str(source), "vos fichiers"))
+            st.success(esc(report.summary().replace(str(source), "vos fichiers")))
             if report.warnings:
                 st.warning("À vérifier (l'import a bien eu lieu) :")
                 st.dataframe(common.problems_frame(report.warnings), hide_index=True)

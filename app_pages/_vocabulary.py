@@ -11,6 +11,7 @@ import streamlit as st
 
 from app_pages import _common as common
 from traits.errors import TraitsError
+from traits.fr import plural
 from traits.model import LABELS_FR, Category
 from traits.services import vocabulary as voc
 
@@ -32,7 +33,7 @@ def _extend(
         except TraitsError as exc:
             common.show_error(exc)
             return
-    st.success(f"{n} sous-catégorie{'s' if n > 1 else ''} ajoutée{'s' if n > 1 else ''}.")
+    st.success(plural(n, "sous-catégorie ajoutée", "sous-catégories ajoutées") + ".")
 
 
 def render(store: Any, territory_id: str) -> None:

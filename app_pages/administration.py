@@ -12,12 +12,12 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import _common as common
+from app_pages._text import esc
 from traits import services
 from traits.fr import plural
 from traits.services import access, audit, contacts
 
 S = st.session_state
-esc = common.esc
 ALL = ""
 OPERATIONS = {"insert": "ajout", "update": "modification", "delete": "suppression"}
 RESETS = ("adm_erase_ok", "adm_purge_ok", "adm_disable_ok")
@@ -33,7 +33,7 @@ if S.pop("adm_reset", False):  # a confirmation is good for one action only
         S[key] = False
 done = S.pop("adm_done", None)
 if done:
-    st.success(done)
+    st.success(done)  # trusted: messages built with esc below
 
 
 def finish(message: str) -> None:
@@ -103,7 +103,10 @@ with personal:
                     counts["contacts"], "fiche contact effacée", "fiches contact effacées"
                 )
                 mentions = plural(counts["mentions"], "mention anonymisée", "mentions anonymisées")
-                finish(f"{cards}, {mentions} dans les notes et les historiques.")
+                kept = counts["kept"] and " " + contacts.KEPT_IN_LOG.format(
+                    n=plural(counts["kept"], "mention", "mentions")
+                )
+                finish(f"{cards}, {mentions} dans les notes et les historiques.{kept or ''}")
 
     st.subheader("Durée de conservation")
     age_text = st.text_input(

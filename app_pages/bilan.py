@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import _common as common
+from app_pages._text import esc
 from traits.fr import fr_percent, period_label
 from traits.model import LABELS_FR
 from traits.services import reports
@@ -28,8 +29,8 @@ end = c2.date_input("Au", value=None, format="DD/MM/YYYY", key="bilan_end")
 report = common.attempt(reports.build_report, store, tid, start, end)
 if report is None:
     st.stop()
-st.caption(f"{report.territory_name}, {period_label(report.start, report.end)}.")
-st.markdown(f"**{report.headline()}**")
+st.caption(f"{esc(report.territory_name)}, {period_label(report.start, report.end)}.")
+st.markdown(f"**{esc(report.headline())}**")
 m = st.columns(6)
 m[0].metric("Structures rencontrées", report.organisations)
 m[1].metric("Diagnostics", report.diagnostics)
@@ -55,7 +56,7 @@ else:
     right.caption("Aucun partenariat concrétisé sur la période.")
 st.markdown("#### Partenariats concrétisés")
 for sentence in report.realised:
-    st.markdown(f"- {common.esc(sentence)}")
+    st.markdown(f"- {esc(sentence)}")
 if not report.realised:
     st.caption("Aucun partenariat concrétisé sur la période.")
 
@@ -77,7 +78,7 @@ for col, fmt, label in (
     (d[1], "docx", "Word (.docx)"),
     (d[3], "xlsx", "Tableur (.xlsx)"),
 ):
-    col.download_button(
+    col.download_button(  # trusted: format labels written here
         label,
         common.as_caller(lambda f=fmt: _file(f)),
         file_name=f"{name}.{fmt}",

@@ -6,6 +6,8 @@ import streamlit as st
 
 from app_pages import _common as common
 from app_pages import _interview, _transfer
+from app_pages._text import esc
+from traits.fr import fr_date
 from traits.model import LABELS_FR
 from traits.services import diagnostics
 
@@ -24,8 +26,8 @@ with listing:
     for summary in found[:100]:
         with st.container(border=True):
             left, mid, right = st.columns([5, 1, 1])
-            left.markdown(f"**{common.esc(summary.org_name)}** — {summary.date:%d/%m/%Y}")
-            left.caption(summary.describe().split(" — ", 1)[1])
+            left.markdown(f"**{esc(summary.org_name)}** — {fr_date(summary.date)}")
+            left.caption(esc(summary.describe().split(" — ", 1)[1]))
             mid.button(
                 "Reprendre" if summary.status.value == "draft" else "Modifier",
                 key=f"ivb_edit_{summary.diagnostic_id}",
@@ -37,8 +39,8 @@ with listing:
                 st.session_state["confirm_delete"] = summary.diagnostic_id
             if st.session_state.get("confirm_delete") == summary.diagnostic_id:
                 st.warning(
-                    f"Supprimer le diagnostic de « {summary.org_name} » et ses besoins et offres ? "
-                    "La structure et ses contacts restent."
+                    f"Supprimer le diagnostic de « {esc(summary.org_name)} » et ses besoins "
+                    "et offres ? La structure et ses contacts restent."
                 )
                 yes, no = st.columns(2)
                 if yes.button("Oui, supprimer", key=f"yes_{summary.diagnostic_id}", type="primary"):

@@ -7,6 +7,7 @@ import datetime as dt
 import streamlit as st
 
 from app_pages import _common as common
+from app_pages._text import esc
 from traits.services import kit
 
 TAB_KEY = "kit_chapter"
@@ -29,7 +30,7 @@ def _downloads(store) -> None:  # type: ignore[no-untyped-def]
     if profile is None:
         return
     fields = profile[0].fields()
-    st.caption(f"Territoire : {fields['territoire']} · animation : {fields['animateur']}")
+    st.caption(f"Territoire : {esc(fields['territoire'])} · animation : {esc(fields['animateur'])}")
     c1, c2, c3 = st.columns(3)
     pole = c1.text_input("Nom du Pôle ESS", key="kit_pole")
     contact = c2.text_input("Contact (courriel ou téléphone du Pôle)", key="kit_contact")
@@ -56,9 +57,9 @@ def _downloads(store) -> None:  # type: ignore[no-untyped-def]
         group = [f for f in files if f.section == section]
         if not group:
             continue
-        st.subheader(label)
+        st.subheader(label)  # trusted: kit.SECTIONS labels
         for file in group:
-            st.download_button(
+            st.download_button(  # trusted: the kit's own file titles
                 file.title,
                 data=file.data,
                 file_name=file.name.rsplit("/", 1)[-1],
@@ -94,16 +95,16 @@ for tab, chapter in zip(tabs[1:], chapters, strict=True):
     with tab:
         for kind, value in chapter.parts(titles):
             if kind == "text":
-                st.markdown(value)
+                st.markdown(value)  # trusted: the kit's own chapters
             elif kind == "image":
                 st.image(value)
             else:
-                st.caption(value)
+                st.caption(value)  # trusted: the kit's own chapters
         links = chapter.links()
         if links:
             st.markdown("**Voir aussi**")
             for slug in links:
-                st.button(
+                st.button(  # trusted: the kit's chapter titles
                     titles[slug],
                     key=f"kit_link_{chapter.slug}_{slug}",
                     on_click=_open,

@@ -5,11 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import _common as common
+from app_pages._text import esc
 from traits.services import diagnostics, pooling
 
 store = common.get_store()
 tid = common.require_territory()
-esc = common.esc
 st.title("Mutualisations")
 st.caption(
     "Des besoins proches, exprimés par plusieurs structures, auxquels une seule réponse "
@@ -17,7 +17,7 @@ st.caption(
     "une formation collective…"
 )
 if "pooling_done" in st.session_state:
-    st.success(st.session_state.pop("pooling_done"))
+    st.success(st.session_state.pop("pooling_done"))  # trusted: written on this page
 with st.spinner("Recherche des besoins partagés…"):
     pools = common.attempt(pooling.find_pools, store, tid)
 if not pools:

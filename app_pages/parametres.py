@@ -10,6 +10,7 @@ import streamlit as st
 
 from app_pages import _common as common
 from app_pages import _vocabulary
+from app_pages._text import esc
 from traits.fr import fr_number, plural
 from traits.model import LABELS_FR, Category
 from traits.services import matching, territories
@@ -76,7 +77,7 @@ with match_tab:
     retours = plural(n_feedback, "retour", "retours")
     if status is not None and status.state == "active":
         st.success(
-            f"{retours} : le classement en tient compte. Vérifié sur des besoins mis de côté, "
+            f"{esc(retours)} : le classement en tient compte. Vérifié sur des besoins mis de côté, "
             f"il place la bonne offre plus haut (rang réciproque moyen "
             f"+{fr_number(status.validation_gain or 0.0, 2)})."
         )
@@ -96,14 +97,15 @@ with match_tab:
         )
     elif status is not None and status.state == "kept_defaults":
         st.info(
-            f"{retours} : appris sur une partie des besoins, le classement ne faisait pas "
+            f"{esc(retours)} : appris sur une partie des besoins, le classement ne faisait pas "
             "mieux sur les autres. Les réglages par défaut restent appliqués."
         )
     else:
         st.info(
-            f"{retours} depuis la dernière remise à zéro. L'apprentissage s'active à partir de "
-            f"{config.min_feedback} retours portant sur au moins {matching.MIN_LEARNING_NEEDS} "
-            "besoins différents, chacun avec une piste jugée pertinente et une autre non."
+            f"{esc(retours)} depuis la dernière remise à zéro. L'apprentissage s'active à "
+            f"partir de {fr_number(config.min_feedback)} retours portant sur au moins "
+            f"{matching.MIN_LEARNING_NEEDS} besoins différents, chacun avec une piste jugée "
+            "pertinente et une autre non."
         )
     if st.checkbox("Je veux oublier l'apprentissage passé", key="reset_confirm"):
         if st.button("Réinitialiser l'apprentissage", type="primary", key="reset_go"):

@@ -5,16 +5,16 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import _common as common
+from app_pages._text import esc
 from traits.fr import fr_date, plural
 from traits.model import LABELS_FR, PartnershipStatus
 from traits.services import partnerships, views
 
 store = common.get_store()
 tid = common.require_territory()
-esc = common.esc
 st.title("Partenariats")
 if "board_done" in st.session_state:
-    st.success(st.session_state.pop("board_done"))
+    st.success(st.session_state.pop("board_done"))  # trusted: written on this page
 board = views.partnership_board(store, tid)
 if not any(board.values()):
     st.info(
@@ -40,13 +40,13 @@ for column, (status, cards) in zip(st.columns(len(board)), board.items(), strict
             st.caption(f"Mode : {LABELS_FR[p.mode] if p.mode else 'à préciser'}")
             if p.abandon_reason:
                 st.caption(f"Motif : {esc(p.abandon_reason)}")
-            st.caption(f"Prochaine étape : {card.next_step}")
+            st.caption(f"Prochaine étape : {esc(card.next_step)}")
             with st.expander("Historique"):
                 for step in p.history:
-                    who = f" ({esc(step.author)})" if step.author else ""
-                    note = f" — {esc(step.note)}" if step.note else ""
                     st.caption(
-                        f"{fr_date(step.at.date())} : {LABELS_FR[step.to_status]}{who}{note}"
+                        f"{fr_date(step.at.date())} : {LABELS_FR[step.to_status]}"
+                        + (f" ({esc(step.author)})" if step.author else "")
+                        + (f" — {esc(step.note)}" if step.note else "")
                     )
             with st.expander("Mode et valeur"):
                 common.partnership_value_form(store, p, expected)

@@ -6,13 +6,13 @@ import streamlit as st
 
 from app_pages import _common as common
 from app_pages import _map
+from app_pages._text import esc
 from traits import services
 from traits.model import LABELS_FR
 from traits.services import diagnostics, matching, territories, views
 
 store = common.get_store()
 tid = common.require_territory()
-esc = common.esc
 st.title("Pistes")
 counts = services.stats(store, tid)
 if not counts["needs"] or not counts["offers"]:
@@ -57,7 +57,7 @@ else:
         )
 territories.record_milestone(store, tid, territories.PISTES_SEEN)
 if "pistes_done" in st.session_state:
-    st.success(st.session_state.pop("pistes_done"))
+    st.success(st.session_state.pop("pistes_done"))  # trusted: written on this page
     if st.session_state.pop("pistes_proposed", False):
         st.page_link(
             "app_pages/partenariats.py", label="Suivre ce partenariat", icon=":material/handshake:"
@@ -75,7 +75,7 @@ for n, view in enumerate(shown[:30]):
         )
         common.score_bar(c.score)
         km = f"à {c.distance_km:.0f} km" if c.distance_km is not None else None
-        st.caption(" · ".join(filter(None, [LABELS_FR.get(c.mode, c.mode or ""), km])))
+        st.caption(esc(" · ".join(filter(None, [LABELS_FR.get(c.mode, c.mode or ""), km]))))
         st.markdown("\n".join(f"- {esc(r)}" for r in c.reasons))
         b1, b2, b3 = st.columns(3)
         key = f"{n}_{c.need_id}_{c.offer_id}"

@@ -7,6 +7,7 @@ import streamlit as st
 
 from app_pages import _common as common
 from app_pages import _map
+from app_pages._text import esc
 from traits.fr import fr_number, fr_percent, plural
 from traits.model import LABELS_FR, PIPELINE, PartnershipStatus
 from traits.services import reports, views
@@ -65,7 +66,7 @@ with facts_tab:
         "centrales d'abord."
     )
     brokers = [b["name"] if isinstance(b, dict) else b[0] for b in facts["brokers"]]
-    st.markdown("\n".join(f"{i}. {common.esc(name)}" for i, name in enumerate(brokers, 1)))
+    st.markdown("\n".join(f"{fr_number(i)}. {esc(name)}" for i, name in enumerate(brokers, 1)))
     st.markdown("#### Groupes de structures liées")
     for i, cluster in enumerate(facts["clusters"][:10], start=1):
-        st.caption(f"Groupe {i} : " + ", ".join(common.esc(x["name"]) for x in cluster))
+        st.caption(f"Groupe {fr_number(i)} : " + ", ".join(esc(x["name"]) for x in cluster))

@@ -6,6 +6,7 @@ import streamlit as st
 
 from app_pages import _common as common
 from app_pages import _map
+from app_pages._text import esc
 from traits import services
 from traits.errors import InvalidInputError
 from traits.fr import fr_date, fr_duration
@@ -13,7 +14,6 @@ from traits.model import LABELS_FR
 from traits.services import diagnostics, home, territories
 
 FIELDS = territories.TERRITORY_FIELDS
-esc = common.esc
 
 
 def _todo(todo: home.Todo) -> None:
@@ -27,11 +27,15 @@ def _todo(todo: home.Todo) -> None:
     if todo.follow_ups:
         st.markdown("**Partenariats à relancer**")
         for f in todo.follow_ups[:6]:
-            idle = fr_duration(f.days_idle)
-            flag = ":material/schedule: " if f.stale else ""
             st.markdown(
-                f"- {flag}{esc(f.parties)} : {LABELS_FR[f.status]}, "
-                + (f"sans nouvelle depuis {idle}" if f.days_idle else "mis à jour aujourd'hui")
+                "- "
+                + (":material/schedule: " if f.stale else "")
+                + f"{esc(f.parties)} : {LABELS_FR[f.status]}, "
+                + (
+                    f"sans nouvelle depuis {fr_duration(f.days_idle)}"
+                    if f.days_idle
+                    else "mis à jour aujourd'hui"
+                )
             )
         st.page_link(
             "app_pages/partenariats.py",
@@ -41,8 +45,11 @@ def _todo(todo: home.Todo) -> None:
     if todo.waiting_needs:
         st.markdown(f"**Besoins sans partenariat proposé** ({len(todo.waiting_needs)})")
         for need in todo.waiting_needs[:6]:
-            when = f", diagnostic du {fr_date(need.since)}" if need.since else ""
-            st.markdown(f"- {esc(need.title)} ({esc(need.org_name)}{when})")
+            st.markdown(
+                f"- {esc(need.title)} ({esc(need.org_name)}"
+                + (f", diagnostic du {fr_date(need.since)}" if need.since else "")
+                + ")"
+            )
         st.page_link(
             "app_pages/pistes.py", label="Chercher des pistes", icon=":material/join_inner:"
         )
@@ -63,10 +70,10 @@ st.title("Territoire")
 tid = common.current_territory()
 if tid is not None:
     territory = territories.get_territory(store, tid)
-    st.subheader(territory.name)
+    st.subheader(esc(territory.name))
     st.caption(
-        f"Animation : {territory.facilitator or 'non renseignée'} — communes : "
-        + (", ".join(territory.communes) or "non renseignées")
+        f"Animation : {esc(territory.facilitator or 'non renseignée')} — communes : "
+        + (esc(", ".join(territory.communes)) or "non renseignées")
     )
     counts = services.stats(store, tid)
     figures = [
@@ -77,7 +84,7 @@ if tid is not None:
         ("Partenariats concrétisés", counts["partnerships"]["realised"]),
     ]
     for column, (label, value) in zip(st.columns(len(figures)), figures, strict=True):
-        column.metric(label, value)
+        column.metric(label, value)  # trusted: the labels just above
     _todo(home.todo(store, tid))
     with st.expander("Carte des structures"):
         orgs = diagnostics.list_organisations(store, tid)
@@ -85,7 +92,8 @@ if tid is not None:
     st.markdown("#### Premiers pas")
     for label, done in territories.onboarding_checklist(store, tid):
         st.markdown(
-            f"{':material/check_circle:' if done else ':material/radio_button_unchecked:'} {label}"
+            (":material/check_circle:" if done else ":material/radio_button_unchecked:")
+            + f" {esc(label)}"
         )
     st.caption("Changez de territoire dans le menu de gauche.")
 
@@ -117,5 +125,5 @@ with st.expander("Créer un territoire", expanded=tid is None or bool(problems))
         else:
             st.session_state["territory_problems"] = []
             common.choose_territory(created.territory_id)
-            st.toast(f"Territoire « {created.name} » créé.")
+            st.toast(f"Territoire « {esc(created.name)} » créé.")
         st.rerun()

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from app_pages._text import shown
 from traits import services
 from traits.model import PartnershipStatus
 from traits.services import demo, matching
@@ -68,7 +69,7 @@ def widget(at: AppTest, kind: str, label: str):  # type: ignore[no-untyped-def]
 
 
 def texts(at: AppTest, kind: str) -> list[str]:
-    return [str(e.value) for e in getattr(at, kind)]
+    return [shown(str(e.value)) for e in getattr(at, kind)]
 
 
 def metrics(at: AppTest) -> dict[str, str]:
@@ -375,7 +376,7 @@ def test_shared_deployment_asks_to_sign_in_and_loads_no_sample(tmp_path, monkeyp
     monkeypatch.setenv("TRAITS_MULTIUSER", "1")
     at = AppTest.from_file(str(APP), default_timeout=60).run()
     assert not at.exception
-    assert any("Aucun compte" in w.value for w in at.warning)
+    assert any("Aucun compte" in shown(w.value) for w in at.warning)
     from traits import services
     from traits.storage import Store
 
@@ -421,10 +422,10 @@ def test_a_facilitator_sees_only_their_territory_in_the_app(tmp_path, monkeypatc
     ):
         at.switch_page(page).run()
         assert not at.exception
-        shown = " ".join(str(e.value) for e in at.markdown) + " ".join(
-            str(e.value) for e in at.caption
+        visible = " ".join(shown(str(e.value)) for e in at.markdown) + " ".join(
+            shown(str(e.value)) for e in at.caption
         )
-        assert "Recyclerie du Bocage" not in shown and "Transports Morin" not in shown
+        assert "Recyclerie du Bocage" not in visible and "Transports Morin" not in visible
     # and an expired session is sent back to the sign-in form
     principal = at.session_state["_principal"]
     at.session_state["_principal"] = access.Principal(
@@ -434,4 +435,4 @@ def test_a_facilitator_sees_only_their_territory_in_the_app(tmp_path, monkeypatc
         dt.datetime.now() - dt.timedelta(seconds=1),
     )
     at.run()
-    assert any("expiré" in w.value for w in at.warning)
+    assert any("expiré" in shown(w.value) for w in at.warning)

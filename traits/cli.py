@@ -614,6 +614,8 @@ def contact_erase(
         + plural(done["mentions"], "mention anonymisée", "mentions anonymisées")
         + "."
     )
+    if done["kept"]:
+        typer.echo(contacts.KEPT_IN_LOG.format(n=plural(done["kept"], "mention", "mentions")))
 
 
 @contact_app.command("purge")

@@ -1,34 +1,44 @@
 """Personal data (GDPR): export everything held about a person, erase them, purge old contacts.
 
-Erasing removes the contact and replaces every mention of their name or e-mail in free text
-and histories with a neutral marker; organisations, partnerships and figures stay intact.
+Erasing removes the contact and replaces every mention of them (name in any case or accent
+form, e-mail, phone: the rule is in :mod:`traits.mentions`) in every free-text column of every
+table with a neutral marker; organisations, partnerships and figures stay intact.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from traits.errors import InvalidInputError, NotFoundError
+from traits.mentions import PersonFinder
 from traits.services import access
 from traits.storage import Store
 from traits.storage import schema as t
 
 ERASED = "[personne effacée]"
+#: Said when mentions remain in the audit log (an account or TRAITS_AUTHOR named after the person).
+KEPT_IN_LOG = (
+    "{n} dans le journal des modifications, qui ne se modifie pas : la personne y figure comme "
+    "auteur de modifications (nom d'un compte ou auteur déclaré en ligne de commande)."
+)
+#: Tables never rewritten by an erasure: the append-only log (it holds no column value and no
+#: identifier of a personal table, see traits.storage.audit); its mentions are counted.
+UNTOUCHED = frozenset({t.audit_log.name})
 
-#: Free-text columns that may mention a person, by table.
-TEXT_COLUMNS: dict[sa.Table, tuple[str, ...]] = {
-    t.diagnostics: ("facilitator", "practices", "motivations", "obstacles", "notes"),
-    t.items: ("description",),
-    t.partnerships: ("notes", "abandon_reason"),
-    t.partnership_events: ("author", "note"),
-    t.feedback: ("author",),
-    t.organisations: ("description",),
-}
+
+def text_columns(table: sa.Table) -> list[sa.Column]:
+    """The free-text columns of ``table``: strings and JSON that are neither keys nor references."""
+    return [
+        c
+        for c in table.columns
+        if isinstance(c.type, sa.String | sa.JSON) and not c.primary_key and not c.foreign_keys
+    ]
 
 
 def _contacts(conn: Connection, email: str) -> list[Any]:
@@ -38,32 +48,54 @@ def _contacts(conn: Connection, email: str) -> list[Any]:
     return list(rows)
 
 
-def _patterns(contacts: list[Any]) -> list[re.Pattern[str]]:
-    words = set()
-    for c in contacts:
-        if c.name and len(c.name.strip()) >= 3:
-            words.add(c.name.strip())
-        if c.email:
-            words.add(c.email.strip())
-    return [re.compile(re.escape(w), re.IGNORECASE) for w in sorted(words, key=len, reverse=True)]
+def _finder(contacts: list[Any]) -> PersonFinder:
+    return PersonFinder.for_people((c.name, c.email, c.phone) for c in contacts)
 
 
-def _mentions(conn: Connection, patterns: list[re.Pattern[str]]) -> list[dict[str, Any]]:
-    """Every free-text cell mentioning the person: table, key, column, text."""
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings(v)
+
+
+def _masked(value: Any, finder: PersonFinder) -> Any:
+    if isinstance(value, str):
+        return finder.mask(value, ERASED)
+    if isinstance(value, dict):
+        return {k: _masked(v, finder) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_masked(v, finder) for v in value]
+    return value
+
+
+def _mentions(conn: Connection, contacts: list[Any]) -> list[dict[str, Any]]:
+    """Every free-text cell of every table mentioning the people (their own records aside)."""
+    finder = _finder(contacts)
+    own = {c.contact_id for c in contacts}
     found = []
-    for table, columns in TEXT_COLUMNS.items():
-        key = next(iter(table.primary_key.columns))
-        cols = [table.c[c] for c in columns]
-        for row in conn.execute(sa.select(key, *cols)):
+    for table in t.metadata.sorted_tables:
+        columns = text_columns(table)
+        if not columns:
+            continue
+        keys = list(table.primary_key.columns)
+        for row in conn.execute(sa.select(*keys, *columns)):
+            key = [row._mapping[k] for k in keys]
+            if table is t.contacts and key[0] in own:
+                continue
             for col in columns:
-                text = getattr(row, col)
-                if text and any(p.search(text) for p in patterns):
+                value = row._mapping[col]
+                if any(finder.spans(s) for s in _strings(value)):
                     found.append(
                         {
                             "table": table.name,
-                            "id": getattr(row, key.name),
-                            "column": col,
-                            "text": text,
+                            "id": key[0] if len(key) == 1 else key,
+                            "column": col.name,
+                            "text": value,
                         }
                     )
     return found
@@ -76,7 +108,7 @@ def export_person(store: Store, email: str) -> dict[str, Any]:
         contacts = _contacts(conn, email)
         if not contacts:
             raise NotFoundError(f"aucune personne enregistrée avec l'adresse « {email} ».")
-        mentions = _mentions(conn, _patterns(contacts))
+        mentions = _mentions(conn, contacts)
         orgs = {
             r.org_id: r.name
             for r in conn.execute(
@@ -92,7 +124,7 @@ def export_person(store: Store, email: str) -> dict[str, Any]:
             {**{k: _json(v) for k, v in c._mapping.items()}, "organisation": orgs.get(c.org_id)}
             for c in contacts
         ],
-        "mentions": mentions,
+        "mentions": [{**m, "text": _json(m["text"])} for m in mentions],
     }
 
 
@@ -100,31 +132,67 @@ def _json(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
-def _erase(conn: Connection, contacts: list[Any]) -> int:
-    patterns = _patterns(contacts)
-    mentions = _mentions(conn, patterns)
-    for m in mentions:
+def _erase(conn: Connection, contacts: list[Any]) -> dict[str, int]:
+    """Delete the contacts and mask their mentions; the count of mentions masked and left."""
+    finder = _finder(contacts)
+    ids = [c.contact_id for c in contacts]
+    masked = kept = 0
+    for m in _mentions(conn, contacts):
         table = t.metadata.tables[m["table"]]
-        key = next(iter(table.primary_key.columns))
-        text = m["text"]
-        for p in patterns:
-            text = p.sub(ERASED, text)
-        conn.execute(table.update().where(key == m["id"]).values({m["column"]: text}))
-    conn.execute(
-        t.contacts.delete().where(t.contacts.c.contact_id.in_([c.contact_id for c in contacts]))
-    )
-    return len(mentions)
+        if table.name in UNTOUCHED:
+            kept += 1
+            continue
+        column = table.c[m["column"]]
+        value = _masked(m["text"], finder)
+        length = getattr(column.type, "length", None)
+        if isinstance(value, str) and length and len(value) > length:
+            value = value[:length]
+        keys = list(table.primary_key.columns)
+        key = m["id"] if len(keys) > 1 else [m["id"]]
+        conn.execute(
+            table.update()
+            .where(*(k == v for k, v in zip(keys, key, strict=True)))
+            .values({column.name: value})
+        )
+        masked += 1
+    conn.execute(t.contacts.delete().where(t.contacts.c.contact_id.in_(ids)))
+    if masked:
+        # Cached sentence vectors were computed from the texts just masked: recomputed on demand.
+        conn.execute(t.embeddings.delete())
+    return {"mentions": masked, "kept": kept}
+
+
+def _release_bytes(store: Store) -> None:
+    """Make the erased bytes go from the SQLite file: fold the write-ahead log back and empty it.
+
+    ``secure_delete`` (set on every connection, see traits.storage.db) has already zeroed the
+    freed space; the checkpoint copies the new pages over the old and truncates the -wal file.
+    """
+    if store.engine.dialect.name == "sqlite":
+        with store.engine.connect() as conn:
+            # outside any transaction: a checkpoint cannot run inside one
+            cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+            try:
+                cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                cursor.close()
 
 
 def erase_person(store: Store, email: str) -> dict[str, int]:
-    """Remove the person and anonymise every mention of them (right to erasure)."""
+    """Remove the person and anonymise every mention of them (right to erasure).
+
+    Returns how many contact records were deleted (``contacts``), how many text cells were
+    masked (``mentions``) and how many mentions sit in the append-only audit log (``kept``,
+    which only an account named after the person would produce).
+    """
     access.require_admin()
     with store.transaction() as conn:
         contacts = _contacts(conn, email)
         if not contacts:
             raise NotFoundError(f"aucune personne enregistrée avec l'adresse « {email} ».")
-        mentions = _erase(conn, contacts)
-    return {"contacts": len(contacts), "mentions": mentions}
+        done = _erase(conn, contacts)
+    _release_bytes(store)
+    return {"contacts": len(contacts), **done}
 
 
 def parse_age(text: str) -> dt.timedelta:
@@ -213,7 +281,17 @@ def purge(
                 )
             ).all()
             _erase(conn, list(rows))
+        _release_bytes(store)
     return stale
 
 
-__all__ = ["ERASED", "erase_person", "export_person", "parse_age", "purge", "stale_contacts"]
+__all__ = [
+    "ERASED",
+    "KEPT_IN_LOG",
+    "erase_person",
+    "export_person",
+    "parse_age",
+    "purge",
+    "stale_contacts",
+    "text_columns",
+]

@@ -1,5 +1,9 @@
 """The audit log: every insert, update and delete on the data tables, with who did it.
 
+It records who, when, which table, how many rows and the identifiers inserted: never a
+column value, and no identifier of a personal table. The database refuses any change to it
+(triggers of migrations 0003 and 0006).
+
 The actor is a context variable: the CLI sets it once, the app per session
 (``with acting_as(name): ...``), so the services need no extra argument.
 """
@@ -26,6 +30,9 @@ AUDITED = frozenset(
     for table in t.metadata.sorted_tables
     if table.name not in {"audit_log", "embeddings"}
 )
+#: Tables holding personal data (``info={"personal": True}``): the log keeps no identifier of
+#: theirs, so that erasing a person leaves nothing of them in the append-only log.
+PERSONAL = frozenset(table.name for table in t.metadata.sorted_tables if table.info.get("personal"))
 _MAX_KEYS = 50
 
 
@@ -90,12 +97,9 @@ def install(engine: Engine) -> None:
         count = (
             result.rowcount if result.rowcount is not None and result.rowcount >= 0 else len(rows)
         )
-        if isinstance(clause, sa.Insert):
-            keys = _keys(table, rows)
-            operation = "insert"
-        else:
-            keys = []
-            operation = "update" if isinstance(clause, sa.Update) else "delete"
+        insert = isinstance(clause, sa.Insert)
+        keys = _keys(table, rows) if insert and table.name not in PERSONAL else []
+        operation = "insert" if insert else "update" if isinstance(clause, sa.Update) else "delete"
         conn.execute(
             t.audit_log.insert(),
             {

@@ -39,7 +39,7 @@ def resolve_url(db: str | os.PathLike[str] | None) -> str:
 
 
 def _configure_sqlite(engine: Engine) -> None:
-    """WAL, foreign keys, a busy timeout, and write transactions that take the lock at once.
+    """WAL, foreign keys, a busy timeout, secure delete, and write transactions that lock at once.
 
     ``BEGIN IMMEDIATE`` makes two writers queue instead of failing half-way, so that several
     people using one file never lose a write; read-only blocks use a plain ``BEGIN``.
@@ -51,6 +51,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute("PRAGMA secure_delete=ON")  # erased data is overwritten, not just freed
         if engine.url.database not in (None, "", ":memory:"):
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")

@@ -1,6 +1,9 @@
 """The field's abbreviations, read in both directions.
 
-Interviews are full of them: « formation SST », « un CACES 3 », « une PMSMP », « un VL ».
+Interviews are full of them: « formation SST », « un CACES 3 », « une PMSMP », « un VL ». Only
+abbreviations that name what is needed or offered are listed (a training, a vehicle, a
+scheme); those naming what an organisation is (ESAT, SCIC, ESS) would add the same generic
+words to many texts and blur matching.
 :func:`with_abbreviations` adds to a text the expansion of every abbreviation it contains,
 and the abbreviation of every expansion it spells out, so that « formation SST » and
 « sauveteur secouriste du travail » share words for TF-IDF and for the vocabulary. The list

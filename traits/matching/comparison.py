@@ -12,6 +12,14 @@ the stage alone on two records, as splink's ``compare_records`` does.
 ``distance``     ``exp(-km / decay_km)``: local first; 0.5 when a coordinate is missing
 ``favoured``     1 when the two kinds form a favoured pairing (ESS ↔ company by default)
 ``reciprocity``  1 when the offer's organisation also has a need the other one can answer
+``size``         1 when the offer is big enough (or sizes say nothing), lower when too small
+``days``         1 unless both name days (or seasons) and none is shared
+``locality``     for a local need, 1 within ``local_radius_km``, falling fast beyond; 1 for a
+                 need answered from afar; 0.75 when the distance is unknown
+
+The distance part weighs less on needs that can be answered from afar (advice, website,
+funding: ``remote_distance_share``), and the category part also tries the category an item's
+words say when it looks misfiled (:mod:`traits.matching.constraints`).
 
 Pairs are compared in chunks of at most :data:`CHUNK_PAIRS`, so memory stays flat however
 many pairs a territory has.
@@ -29,6 +37,7 @@ import scipy.sparse as sp
 
 from traits.geo import haversine_km
 from traits.matching.config import PARTS, MatchConfig
+from traits.matching.constraints import days_fit, size_fit_pairs
 from traits.matching.corpus import Corpus, build_corpus
 from traits.matching.score import relevance
 from traits.vocabulary import CATEGORY_TABLE, Vocabulary
@@ -51,7 +60,7 @@ _DENSE_CELLS = 1 << 22
 #: Pairs multiplied at once by :func:`paired_dot`.
 _PAIR_BLOCK = 1 << 15
 
-_WORD, _CHAR, _SUB, _SEM, _CAT, _DIST, _FAV, _RECIP = range(len(PARTS))
+_WORD, _CHAR, _SUB, _SEM, _CAT, _DIST, _FAV, _RECIP, _SIZE, _DAYS, _LOCAL = range(len(PARTS))
 
 
 @dataclass
@@ -74,6 +83,18 @@ def distance_decay(km: np.ndarray | float, decay_km: float) -> np.ndarray:
     km = np.asarray(km, dtype=float)
     out = np.exp(-np.maximum(km, 0.0) / max(decay_km, 1e-9))
     return np.where(np.isnan(km), 0.5, out)
+
+
+#: Locality part of a pair whose distance is unknown: neither near nor far.
+UNKNOWN_LOCALITY = 0.75
+
+
+def locality(km: np.ndarray, local: np.ndarray, config: MatchConfig) -> np.ndarray:
+    """1 within reach of a local need, ``exp(-(km - radius) / decay)`` beyond; 1 when remote."""
+    beyond = np.maximum(np.nan_to_num(km, nan=0.0) - config.local_radius_km, 0.0)
+    part = np.exp(-beyond / max(config.distance_decay_km, 1e-9))
+    part = np.where(np.isnan(km), UNKNOWN_LOCALITY, part)
+    return np.where(local, part, 1.0)
 
 
 def _rowwise_dot(A: sp.csr_matrix, B: sp.csr_matrix) -> np.ndarray:
@@ -176,6 +197,15 @@ class Comparer:
             X[:, _SEM] = (cos - lo) / (hi - lo)
         cat = corpus.category_code
         X[:, _CAT] = CATEGORY_TABLE[cat[need], cat[offer]]
+        said = corpus.text_category_code
+        if said is not None:  # a misfiled item is also compared under the category it says
+            X[:, _CAT] = np.maximum(X[:, _CAT], CATEGORY_TABLE[said[need], cat[offer]])
+            X[:, _CAT] = np.maximum(X[:, _CAT], CATEGORY_TABLE[cat[need], said[offer]])
+        if corpus.constraints is not None:
+            X[:, _SIZE] = size_fit_pairs(corpus.constraints, need, offer)
+            X[:, _DAYS] = days_fit(corpus.constraints, need, offer)
+        else:
+            X[:, _SIZE] = X[:, _DAYS] = 1.0
 
     def _gate_parts(self, X: np.ndarray, need: np.ndarray, offer: np.ndarray) -> np.ndarray:
         """Distance and favoured parts; returns the distance in km of each pair (NaN: unknown)."""
@@ -188,7 +218,17 @@ class Comparer:
             corpus.org_lon[org_b],
         )
         km = np.atleast_1d(np.asarray(km, dtype=float))
-        X[:, _DIST] = distance_decay(km, self.config_.distance_decay_km)
+        near = distance_decay(km, self.config_.distance_decay_km)
+        if corpus.constraints is not None:
+            # Distance weighs fully on local needs, a little on those answered from afar.
+            share = np.where(
+                corpus.constraints.local[need], 1.0, self.config_.remote_distance_share
+            )
+            near = 1.0 - share * (1.0 - near)
+            X[:, _LOCAL] = locality(km, corpus.constraints.local[need], self.config_)
+        else:
+            X[:, _LOCAL] = 1.0
+        X[:, _DIST] = near
         kind_a, kind_b = corpus.org_kind[org_a], corpus.org_kind[org_b]
         for x, y in self.config_.favoured_pairs:
             X[((kind_a == x) & (kind_b == y)) | ((kind_a == y) & (kind_b == x)), _FAV] = 1.0

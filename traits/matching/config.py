@@ -35,23 +35,39 @@ PARTS: tuple[str, ...] = (
     "distance",
     "favoured",
     "reciprocity",
+    "size",
+    "days",
+    "locality",
 )
 TEXT_PARTS: tuple[str, ...] = ("word", "char", "subcategory", "semantic")
-GATE_PARTS: tuple[str, ...] = ("category", "distance", "favoured", "reciprocity")
+GATE_PARTS: tuple[str, ...] = (
+    "category",
+    "distance",
+    "favoured",
+    "reciprocity",
+    "size",
+    "days",
+    "locality",
+)
 
 #: Default weights. Chosen by a leave-one-territory-out check on the development set and the
 #: three labelled territories: text evidence is mostly the vocabulary (subcategory) and the
 #: character n-grams (robust to spelling and inflection), word stems add little beyond them;
-#: the category gate is nearly a veto, distance halves the score of a far offer.
+#: the category gate is nearly a veto. Distance (0.7, with ``remote_distance_share`` 0.3 for
+#: needs answered from afar), size (0.8) and days (0.6) were set with the Pontivy territory,
+#: written to test them, and checked not to cost any other labelled set more than one need.
 DEFAULT_WEIGHTS: dict[str, float] = {
     "word": 0.20,
     "char": 0.40,
     "subcategory": 0.30,
     "semantic": 0.0,
     "category": 0.90,
-    "distance": 0.50,
+    "distance": 0.70,
     "favoured": 0.05,
     "reciprocity": 0.05,
+    "size": 0.8,
+    "days": 0.6,
+    "locality": 0.8,
 }
 
 #: Weight of the semantic part when the encoder is switched on and no weight is given: about a
@@ -118,6 +134,13 @@ class MatchConfig:
     mode_subcategory_floor: evidence an item's subcategory needs to set the partnership mode.
     reason_semantic_floor: semantic part above which "close in meaning" is a reason.
     min_feedback: labelled pairs needed before learning changes anything.
+    remote_distance_share: how much distance weighs on a need that can be answered from afar
+        (advice, website, funding) relative to a local one (premises, equipment, volunteers).
+    local_radius_km: beyond this distance, an offer is out of reach of a local need (premises,
+        equipment, volunteers, on-site purchasing): the locality part falls quickly.
+    misfiled_evidence: subcategory evidence from which an item's words overrule its filed
+        category in the category part (above 1: never).
+    use_abbreviations: read the field's abbreviations (CACES, SST, VL…) in both directions.
     with_char: compute the character n-gram part.
     random_state: seed of every random choice.
     """
@@ -142,6 +165,10 @@ class MatchConfig:
     mode_subcategory_floor: float = 0.2
     reason_semantic_floor: float = 0.5
     min_feedback: int = 30
+    remote_distance_share: float = 0.3
+    local_radius_km: float = 40.0
+    misfiled_evidence: float = 0.9
+    use_abbreviations: bool = True
     with_char: bool = True
     random_state: int | None = 0
 

@@ -13,8 +13,10 @@ import pandas as pd
 import scipy.sparse as sp
 from sklearn.preprocessing import normalize
 
+from traits.abbreviations import with_abbreviations
 from traits.errors import InvalidInputError, Problem
 from traits.matching.config import MatchConfig
+from traits.matching.constraints import ItemConstraints, item_constraints
 from traits.matching.features import (
     CharTfidf,
     SemanticEncoder,
@@ -67,12 +69,14 @@ class Corpus:
     stem_model: StemTfidf
     char_model: CharTfidf
     subcategory_model: SubcategoryEncoder
+    constraints: ItemConstraints | None = None  # sizes, days, locality, filing (stage 1)
     semantic_model: SemanticEncoder | None = None
     semantic: np.ndarray | None = None  # centred sentence embeddings, L2-normalised
     item_pos: dict[str, int] = field(default_factory=dict)
     org_pos: dict[str, int] = field(default_factory=dict)
     _char: sp.csr_matrix | None = None
     _category_code: np.ndarray | None = None
+    _text_category_code: np.ndarray | None = None
 
     @property
     def category_code(self) -> np.ndarray:
@@ -80,6 +84,18 @@ class Corpus:
         if self._category_code is None:
             self._category_code = category_codes(self.category)
         return self._category_code
+
+    @property
+    def text_category_code(self) -> np.ndarray | None:
+        """Code of the category each item's words say (its own when not misfiled), or None."""
+        if self.constraints is None:
+            return None
+        if self._text_category_code is None:
+            said = self.constraints.text_category
+            self._text_category_code = category_codes(
+                np.where(said != "", said, self.category).astype(str)
+            )
+        return self._text_category_code
 
     def char_rows(self, idx: np.ndarray) -> sp.csr_matrix:
         """Character n-gram rows of the given items.
@@ -185,9 +201,13 @@ def build_corpus(
     org_pos = {oid: i for i, oid in enumerate(o["org_id"])}
     item_org = it["org_id"].map(org_pos).to_numpy(np.int64)
     titles = it["title"].tolist()
+    # Abbreviations of the field (CACES, SST, VL…) are read in both directions.
     texts = [item_text(t, d) for t, d in zip(titles, it["description"], strict=True)]
+    # The field's abbreviations (CACES, SST, VL…) are read in both directions by the words
+    # and the vocabulary (not by character n-grams, which see the text as written).
+    abbreviated = [with_abbreviations(t) for t in texts] if cfg.use_abbreviations else texts
     stem_model = StemTfidf()
-    word = stem_model.fit_transform(texts)
+    word = stem_model.fit_transform(abbreviated)
     char_model = CharTfidf(max_fit_texts=cfg.char_fit_texts, random_state=cfg.random_state)
     char = None
     if cfg.with_char and len(texts) <= CHAR_CACHE_LIMIT:
@@ -197,9 +217,20 @@ def build_corpus(
     subcategory_model = SubcategoryEncoder(vocabulary, related_weight=related_weight).fit()
     subs = [s or None for s in it["subcategory"]]
     evidence = subcategory_model.transform(
-        texts, subcategories=subs, categories=it["category"].tolist()
+        abbreviated, subcategories=subs, categories=it["category"].tolist()
     )
     related = subcategory_model.expand(evidence)
+    vocab = subcategory_model.vocabulary_
+    constraints = item_constraints(
+        titles,
+        it["description"].tolist(),
+        it["category"].to_numpy(),
+        # what the words say, before the filed category damps the other categories
+        subcategory_model.transform(abbreviated),
+        subcategory_model.codes_,
+        {sub.code: sub.category for sub in vocab},
+        misfiled_evidence=cfg.misfiled_evidence,
+    )
     semantic_enc = None
     semantic = None
     if semantic_model:
@@ -229,6 +260,7 @@ def build_corpus(
         stem_model=stem_model,
         char_model=char_model,
         subcategory_model=subcategory_model,
+        constraints=constraints,
         semantic_model=semantic_enc,
         semantic=semantic,
         item_pos={iid: i for i, iid in enumerate(it["item_id"])},

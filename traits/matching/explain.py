@@ -13,9 +13,13 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
+from traits.availability import availability_fit
 from traits.matching.config import PARTS, MatchConfig
 from traits.matching.corpus import Corpus
+from traits.model import LABELS_FR, Category
+from traits.quantities import size_fit
 from traits.text import fold_accents, stem, words
+from traits.vocabulary import GENERIC_WORDS
 
 __all__ = ["MODE_LABELS", "Explainer", "shared_words"]
 
@@ -64,6 +68,36 @@ def _shared(need_words: Iterable[tuple[str, str]], offer_stems: set[str], limit:
     return out
 
 
+#: Number and generic words that never explain a match, whatever the corpus.
+_ALWAYS_FILLERS = frozenset(
+    stem(w)
+    for w in (
+        "un une deux trois quatre cinq six sept huit neuf dix vingt cent mille fois semaine "
+        "semaines jour jours mois an ans année heure heures matin soir besoin besoins coup "
+        "main mise place places temps chose choses gens personne personnes"
+    ).split()
+) | frozenset(stem(w) for w in GENERIC_WORDS)
+#: A stem found in items of at least this share of the corpus's subcategories is a filler.
+FILLER_SPREAD = 0.2
+FILLER_MIN_SUBCATEGORIES = 4
+
+
+def filler_stems(corpus: Corpus) -> frozenset[str]:
+    """Stems spread over many subcategories of a corpus (domain stop-list learnt from it)."""
+    E = corpus.evidence.tocsr()
+    top = np.asarray(E.argmax(axis=1)).ravel()
+    has = np.diff(E.indptr) > 0
+    spread: dict[str, set[int]] = {}
+    for i, text in enumerate(corpus.texts):
+        if not has[i]:
+            continue
+        for w in set(words(text)):
+            spread.setdefault(stem(w), set()).add(int(top[i]))
+    present = len({int(t) for t, h in zip(top, has, strict=True) if h})
+    limit = max(FILLER_MIN_SUBCATEGORIES, FILLER_SPREAD * present)
+    return frozenset(s for s, subs in spread.items() if len(subs) >= limit)
+
+
 def _top_codes(corpus: Corpus, item: int, k: int, floor: float) -> list[str]:
     """The ``k`` subcategories with the most evidence in an item, if at least ``floor``."""
     E = corpus.evidence
@@ -83,7 +117,9 @@ def _legal_is_adapted(legal_form: object) -> bool:
 
 def _distance_phrase(km: float | None) -> str:
     if km is None or (isinstance(km, float) and math.isnan(km)):
-        return "Distance inconnue : coordonnées manquantes."
+        return (
+            "Distance inconnue (commune sans coordonnées) : ni proche ni loin, à vérifier."
+        )
     if km < 1.0:
         return "Dans la même commune."
     if km < 10:
@@ -106,6 +142,7 @@ class Explainer:
         self._items: dict[int, tuple[list[str], frozenset[str], list[tuple[str, str]], set[str]]]
         self._items = {}
         self._adapted: dict[int, bool] = {}
+        self._filler_stems: frozenset[str] | None = None
 
     def _item(self, item: int) -> tuple[list[str], frozenset[str], list[tuple[str, str]], set[str]]:
         """Codes named in reasons, codes setting the mode, (word, stem) pairs, stems of an item.
@@ -127,14 +164,53 @@ class Explainer:
         return hit
 
     def shared_words(self, need: int, offer: int, limit: int = 3) -> list[str]:
-        """:func:`shared_words` of two items' texts."""
-        return _shared(self._item(need)[2], self._item(offer)[3], limit)
+        """Words of the need whose stem is in the offer, filler words left out."""
+        fillers = self._fillers()
+        pairs = ((w, s) for w, s in self._item(need)[2] if s not in fillers)
+        return _shared(pairs, self._item(offer)[3], limit)
+
+    def _fillers(self) -> frozenset[str]:
+        """Stems that say nothing of what an item is about, learnt from this corpus.
+
+        A stem counts as filler when it is spread over items of many different subcategories
+        (« semaine », « fois », « coup », « main », « mise »), plus the vocabulary's generic
+        words and number words.
+        """
+        if self._filler_stems is None:
+            self._filler_stems = filler_stems(self.corpus) | _ALWAYS_FILLERS
+        return self._filler_stems
 
     def _is_adapted(self, org: int) -> bool:
         hit = self._adapted.get(org)
         if hit is None:
             hit = self._adapted[org] = _legal_is_adapted(self.corpus.orgs.at[org, "legal_form"])
         return hit
+
+    def _distance_reason(self, need: int, km: float | None) -> str:
+        phrase = _distance_phrase(km)
+        constraints = self.corpus.constraints
+        if constraints is not None and not constraints.local[need] and km is not None:
+            if not math.isnan(km) and km >= 10:
+                phrase = phrase[:-1] + " : la distance compte peu pour ce besoin."
+        return phrase
+
+    def _constraint_reasons(self, need: int, offer: int) -> list[str]:
+        """Sizes and days that fit or clash, and items that look misfiled."""
+        c = self.corpus.constraints
+        if c is None:
+            return []
+        out = []
+        _, size_reason = size_fit(c.quantities[need], c.quantities[offer])
+        if size_reason:
+            out.append(size_reason)
+        _, days_reason = availability_fit(c.availability[need], c.availability[offer])
+        if days_reason:
+            out.append(days_reason)
+        for item, word in ((need, "Ce besoin"), (offer, "Cette offre")):
+            said = c.text_category[item]
+            if said:
+                out.append(_misfiled_phrase(word, str(self.corpus.category[item]), str(said)))
+        return out
 
     def mode(self, need: int, offer: int) -> str:
         """Le Rameau's mode of a (need, offer) pair, as a :class:`PartnershipMode` value."""
@@ -182,7 +258,8 @@ class Explainer:
             reasons.append(
                 "Rapprochement possible par la catégorie, à vérifier avec les structures."
             )
-        reasons.append(_distance_phrase(km))
+        reasons.append(self._distance_reason(need, km))
+        reasons.extend(self._constraint_reasons(need, offer))
         if parts[_RECIPROCITY] >= 1.0:
             reasons.append(_BOTH_WAYS)
         if parts[_FAVOURED] >= 1.0:
@@ -191,6 +268,14 @@ class Explainer:
         return reasons
 
 
+def _misfiled_phrase(word: str, filed: str, said: str) -> str:
+    return (
+        f"{word} semble relever de « {CATEGORY_LABELS.get(said, said)} » plutôt que de "
+        f"« {CATEGORY_LABELS.get(filed, filed)} » : vérifiez sa catégorie."
+    )
+
+
+CATEGORY_LABELS = {c.value: LABELS_FR[c] for c in Category}
 _BOTH_WAYS = "Échange possible dans les deux sens : chacune peut répondre à un besoin de l'autre."
 _SUBCATEGORY, _SEMANTIC, _RECIPROCITY, _FAVOURED = (
     PARTS.index(p) for p in ("subcategory", "semantic", "reciprocity", "favoured")

@@ -158,24 +158,27 @@ def cache_writes() -> contextlib.AbstractContextManager[None]:
     return _trusted("cache")
 
 
+#: Built once: the guard runs at the start of every database block.
+_ANY_ACCOUNT = sa.select(t.users.c.username).limit(1)
+_ACCOUNT = sa.select(t.users.c.role, t.users.c.territories, t.users.c.disabled).where(
+    t.users.c.username == sa.bindparam("username")
+)
+
+
 def _guard(conn: sa.Connection, writes: bool) -> None:
     """Check the caller at the start of every database block (installed in the Store)."""
     if _TRUSTED.get() is not None:
         return
     p = current()
     if p is None:
-        if conn.execute(sa.select(t.users.c.username).limit(1)).first() is not None:
+        if conn.execute(_ANY_ACCOUNT).first() is not None:
             raise PermissionDeniedError(
                 "aucun compte connecté : connectez-vous (ou reconnectez-vous) pour continuer."
             )
         return
     if p.expired():
         raise PermissionDeniedError("votre session a expiré : reconnectez-vous.")
-    row = conn.execute(
-        sa.select(t.users.c.role, t.users.c.territories, t.users.c.disabled).where(
-            t.users.c.username == p.username
-        )
-    ).first()
+    row = conn.execute(_ACCOUNT, {"username": p.username}).first()
     if row is None or row.disabled:
         raise PermissionDeniedError(
             "votre compte a été désactivé ou supprimé : demandez à l'administration."

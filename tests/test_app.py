@@ -436,3 +436,32 @@ def test_a_facilitator_sees_only_their_territory_in_the_app(tmp_path, monkeypatc
     )
     at.run()
     assert any("expiré" in w.value for w in at.warning)
+
+
+def test_a_disabled_account_is_signed_out_at_its_next_rerun(tmp_path, monkeypatch):
+    """Issue 11, item 2: not when the session expires, at the next click."""
+    from streamlit.testing.v1 import AppTest
+
+    from traits import services
+    from traits.services import access
+    from traits.storage import Store
+
+    db = tmp_path / "shared.sqlite"
+    store = Store(db)
+    services.load_demo(store)
+    with access.operator():
+        access.add_user(
+            store, "anim.vitre", "facilitator", "un mot de passe long", territories=["vitre"]
+        )
+    monkeypatch.setenv("TRAITS_DB", str(db))
+    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    at.text_input[0].input("anim.vitre")
+    at.text_input[1].input("un mot de passe long")
+    at.button[0].click().run()
+    assert not at.exception and at.session_state["_principal"] is not None
+    with access.operator():
+        access.disable_user(store, "anim.vitre")
+    at.run()
+    assert not at.exception
+    assert any("désactivé" in w.value for w in at.warning)
+    assert [t.label for t in at.text_input] == ["Identifiant", "Mot de passe"]

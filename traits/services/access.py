@@ -335,8 +335,8 @@ def require_owned(
         p = _caller()
         if p is not None and p.role is Role.FACILITATOR and not territories <= p.territories:
             raise PermissionDeniedError(
-                f"vous ne pouvez pas modifier {RECORD_KINDS[kind]} « {record_id} » : "
-                "il appartient à un territoire qui n'est pas le vôtre."
+                f"vous ne pouvez pas modifier {RECORD_KINDS[kind]} « {record_id} » : cet "
+                "enregistrement appartient à un autre territoire que les vôtres."
             )
         require_write(territories)
     return found

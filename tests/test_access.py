@@ -35,7 +35,7 @@ from traits.services import (
 )
 from traits.services import partnerships as ps
 from traits.services.access import Principal, Role, signed_in
-from traits.storage import Store
+from traits.storage import Store, repository
 from traits.storage import schema as t
 
 LATER = dt.datetime.now() + dt.timedelta(hours=1)
@@ -344,16 +344,15 @@ def test_partnerships_of_another_territory_are_not_changed(two: Store):
 
 
 def test_owners_are_read_from_the_database_for_every_kind(two: Store):
+    owners = repository.owners
     with access.operator(), two.reading() as conn:
-        assert access.owners(conn, "diagnostic", ["d_redon", "nope"]) == {
-            "d_redon": frozenset({"redon"})
-        }
-        assert access.owners(conn, "contact", ["c_redon"]) == {"c_redon": frozenset({"redon"})}
-        assert access.owners(conn, "item", ["o1", "of_clic_initiation"]) == {
+        assert owners(conn, "diagnostic", ["d_redon", "nope"]) == {"d_redon": frozenset({"redon"})}
+        assert owners(conn, "contact", ["c_redon"]) == {"c_redon": frozenset({"redon"})}
+        assert owners(conn, "item", ["o1", "of_clic_initiation"]) == {
             "o1": frozenset({"redon"}),
             "of_clic_initiation": frozenset({"vitre"}),
         }
-        assert access.owners(conn, "organisation", ["a"]) == {"a": frozenset({"redon"})}
+        assert owners(conn, "organisation", ["a"]) == {"a": frozenset({"redon"})}
 
 
 # -- item 5: importing into an existing territory keeps it ----------------------------------------

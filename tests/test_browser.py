@@ -215,9 +215,7 @@ def _new_draft(browser: Browser, url: str, username: str, org: str) -> Page:
     return page
 
 
-def _written_since(
-    db: Path, first_audit_id: int
-) -> tuple[set[str], list[tuple[int, str, str]]]:
+def _written_since(db: Path, first_audit_id: int) -> tuple[set[str], list[tuple[int, str, str]]]:
     """Organisation names, and (id, actor, table) of the audit rows after ``first_audit_id``."""
     import sqlalchemy as sa
 
@@ -234,9 +232,7 @@ def _written_since(
                 for r in conn.execute(
                     sa.select(
                         t.audit_log.c.audit_id, t.audit_log.c.actor, t.audit_log.c.table_name
-                    ).where(
-                        t.audit_log.c.audit_id > first_audit_id
-                    )
+                    ).where(t.audit_log.c.audit_id > first_audit_id)
                 )
             ]
     finally:

@@ -33,6 +33,7 @@ from traits.storage import Store
 from traits.storage import schema as t
 from traits.storage.audit import acting_as, set_actor
 from traits.storage.db import add_guard
+from traits.storage.repository import owners
 
 MAX_FAILED_LOGINS = 5
 LOCK_MINUTES = 15
@@ -267,42 +268,6 @@ RECORD_KINDS = {
 }
 
 
-def _owner_query(kind: str) -> sa.Select[tuple[str, str]]:
-    o = t.organisations
-    if kind == "organisation":
-        return sa.select(o.c.org_id.label("id"), o.c.territory_id)
-    if kind == "partnership":
-        p = t.partnerships
-        return sa.select(p.c.partnership_id.label("id"), o.c.territory_id).join(
-            o, sa.or_(o.c.org_id == p.c.org_a, o.c.org_id == p.c.org_b)
-        )
-    table, key = {
-        "diagnostic": (t.diagnostics, "diagnostic_id"),
-        "item": (t.items, "item_id"),
-        "contact": (t.contacts, "contact_id"),
-    }[kind]
-    return sa.select(table.c[key].label("id"), o.c.territory_id).join(
-        o, o.c.org_id == table.c.org_id
-    )
-
-
-def owners(conn: sa.Connection, kind: str, ids: Iterable[str]) -> dict[str, frozenset[str]]:
-    """The territories each stored record of ``kind`` belongs to NOW, read from the database
-    (a partnership: both parties'); ids not stored are left out.
-
-    ``kind`` is a key of :data:`RECORD_KINDS`. Reusable by any writer (forms, imports).
-    """
-    wanted = sorted({i for i in ids if i})
-    query = _owner_query(kind)
-    found: dict[str, set[str]] = {}
-    for start in range(0, len(wanted), 500):
-        chunk = wanted[start : start + 500]
-        key = query.selected_columns[0]
-        for row in conn.execute(query.where(key.in_(chunk))):
-            found.setdefault(row.id, set()).add(row.territory_id)
-    return {k: frozenset(v) for k, v in found.items()}
-
-
 def foreign_message(kind: str, record_id: str, others: Iterable[str]) -> str:
     """« le diagnostic « d1 » appartient à un autre territoire (« redon ») : … », naming the
     other territories only to a caller allowed to read them."""
@@ -326,7 +291,7 @@ def require_owned(
     imports): the owner is read in ``conn`` (lock it in the same transaction as the write).
     Returns the owners found (ids not stored are new records, left to the caller).
     """
-    found = owners(conn, kind, ids)
+    found = owners(conn, kind, [i for i in ids if i])
     for record_id, territories in sorted(found.items()):
         if territory_id is not None and territories != {territory_id}:
             raise PermissionDeniedError(

@@ -137,7 +137,7 @@ def propose(
 def get(store: Store, partnership_id: str) -> Partnership:
     """One partnership with its history."""
     with store.reading() as conn:
-        parties = access.owners(conn, "partnership", [partnership_id]).get(partnership_id)
+        parties = repo.owners(conn, "partnership", [partnership_id]).get(partnership_id)
         if parties is None:
             raise NotFoundError(f"partenariat « {partnership_id} » introuvable.")
         allowed = access.readable_territories()

@@ -38,6 +38,19 @@ DEMO_KEY = "_demo_base"
 PRINCIPAL_KEY = "_principal"
 
 
+def _session_principal() -> tuple[bool, access.Principal | None]:
+    """(inside a browser session?, its account): how the services know who calls, in every
+    thread of the session (widget callbacks run before the page, hence before the gate)."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    if get_script_run_ctx(suppress_warning=True) is None:
+        return False, None
+    return True, st.session_state.get(PRINCIPAL_KEY)
+
+
+access.use_session_lookup(_session_principal)
+
+
 def multiuser() -> bool:
     """A shared deployment (``TRAITS_MULTIUSER=1``): everyone signs in, no sample is loaded."""
     return os.environ.get("TRAITS_MULTIUSER", "").strip().lower() in ("1", "true", "oui", "yes")
@@ -53,14 +66,19 @@ def _sso_configured() -> bool:
 
 
 def sign_in_gate(store: Store) -> bool:
-    """Make the session's account the caller of every service; ask to sign in when needed.
+    """Check the session's account again (each run), or ask to sign in when needed.
 
-    A database without accounts (a laptop) needs no sign-in. Returns whether the page may run.
+    The services find the account in the session themselves (see :func:`_session_principal`);
+    a disabled, deleted or expired account is signed out here. A database without accounts
+    (a laptop) needs no sign-in. Returns whether the page may run.
     """
     principal = st.session_state.get(PRINCIPAL_KEY)
-    if principal is not None and principal.expired():
-        principal = st.session_state[PRINCIPAL_KEY] = None
-        st.warning("Votre session a expiré : reconnectez-vous.")
+    if principal is not None:
+        try:
+            principal = st.session_state[PRINCIPAL_KEY] = access.refresh(store, principal)
+        except TraitsError as exc:
+            principal = st.session_state[PRINCIPAL_KEY] = None
+            st.warning(f"{str(exc)[:1].upper()}{str(exc)[1:]}")
     if principal is None and _sso_configured() and getattr(st.user, "is_logged_in", False):
         try:
             principal = access.principal_for_sso(store, str(st.user.email))
@@ -69,7 +87,6 @@ def sign_in_gate(store: Store) -> bool:
             show_error(exc)
             st.button("Se déconnecter", on_click=st.logout)
             return False
-    access.sign_in(principal)
     if principal is not None:
         return True
     if not multiuser() and not access.has_users(store):

@@ -9,7 +9,7 @@ from app_pages import _map
 from app_pages._text import esc
 from traits import services
 from traits.model import LABELS_FR
-from traits.services import diagnostics, matching, territories, views
+from traits.services import access, diagnostics, matching, territories, views
 
 store = common.get_store()
 tid = common.require_territory()
@@ -55,7 +55,8 @@ else:
             lambda: views.pistes_for(store, tid, matcher),
             token=views.links_token(store, tid),
         )
-territories.record_milestone(store, tid, territories.PISTES_SEEN)
+if access.may_write(tid):  # read-only callers see the pistes without recording it
+    territories.record_milestone(store, tid, territories.PISTES_SEEN)
 if "pistes_done" in st.session_state:
     st.success(st.session_state.pop("pistes_done"))  # trusted: written on this page
     if st.session_state.pop("pistes_proposed", False):

@@ -62,17 +62,25 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def prepare_database(path: Path) -> None:
-    """The sample territory, with the fast TF-IDF matcher (no sentence encoder)."""
-    from traits.services import data, matching
+def prepare_database(path: Path, accounts: dict[str, tuple[str, list[str]]] | None = None) -> None:
+    """The sample territory, with the fast TF-IDF matcher (no sentence encoder), and
+    ``accounts`` (username: (role, territories)) whose password is :data:`PASSWORD`."""
+    from traits.services import access, data, matching
     from traits.storage import Store
 
     store = Store(path)
     try:
         data.load_demo(store)
         matching.save_settings(store, "vitre", use_semantic=False)
+        with access.operator():
+            for username, (role, territories) in (accounts or {}).items():
+                access.add_user(store, username, role, PASSWORD, territories=territories)
     finally:
         store.dispose()
+
+
+#: The password of the accounts made by :func:`prepare_database`.
+PASSWORD = "un mot de passe de test"
 
 
 def _healthy(url: str) -> bool:
@@ -202,6 +210,17 @@ def screenshot(page: Any, name: str) -> Path:
     finally:
         page.set_viewport_size(size)
     return path
+
+
+def sign_in(page: Any, username: str, password: str = PASSWORD) -> None:
+    """Fill the sign-in form and wait for the first page."""
+    expect(page.get_by_label("Identifiant")).to_be_visible()
+    page.get_by_label("Identifiant").fill(username)
+    page.get_by_label("Mot de passe").fill(password)
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page.get_by_role("heading", name="Territoire", level=1)).to_be_visible()
+    expect(page.get_by_text(f"Connecté·e : {username}")).to_be_visible()
+    wait_idle(page)
 
 
 def go(page: Any, title: str) -> None:

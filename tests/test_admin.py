@@ -109,8 +109,9 @@ def test_a_facilitator_cannot_use_the_administration_page(tmp_path, monkeypatch)
     db = tmp_path / "shared.sqlite"
     store = Store(db)
     services.load_demo(store)
-    access.add_user(store, "chef.pole", "admin", PASSWORD)
-    access.add_user(store, "anim.vitre", "facilitator", PASSWORD, territories=["vitre"])
+    with access.operator():  # the server's operator sets the deployment up
+        access.add_user(store, "chef.pole", "admin", PASSWORD)
+        access.add_user(store, "anim.vitre", "facilitator", PASSWORD, territories=["vitre"])
     store.dispose()
     monkeypatch.setenv("TRAITS_DB", str(db))
     at = AppTest.from_file(str(APP), default_timeout=60).run()
@@ -152,8 +153,9 @@ def test_an_admin_sees_the_accounts_and_disables_one(tmp_path, monkeypatch):
     db = tmp_path / "shared.sqlite"
     store = Store(db)
     services.load_demo(store)
-    access.add_user(store, "chef.pole", "admin", PASSWORD)
-    access.add_user(store, "anim.vitre", "facilitator", PASSWORD, territories=["vitre"])
+    with access.operator():  # the server's operator sets the deployment up
+        access.add_user(store, "chef.pole", "admin", PASSWORD)
+        access.add_user(store, "anim.vitre", "facilitator", PASSWORD, territories=["vitre"])
     monkeypatch.setenv("TRAITS_DB", str(db))
     at = AppTest.from_file(str(APP), default_timeout=60).run()
     widget(at, "text_input", "Identifiant").input("chef.pole")
@@ -168,7 +170,8 @@ def test_an_admin_sees_the_accounts_and_disables_one(tmp_path, monkeypatch):
     widget(at, "checkbox", "Je confirme la désactivation de ce compte").check()
     widget(at, "button", "Désactiver").click().run()
     assert any("désactivé" in s.value for s in at.success)
-    assert [u["disabled"] for u in access.list_users(store)] == [True, False]
+    with access.operator():
+        assert [u["disabled"] for u in access.list_users(store)] == [True, False]
 
 
 def test_the_audit_log_reads_newest_first_filtered_and_for_admins_only(tmp_path):
@@ -183,15 +186,16 @@ def test_the_audit_log_reads_newest_first_filtered_and_for_admins_only(tmp_path)
         services.load_demo(store)
     with acting_as("chef.pole"):
         access.add_user(store, "anim.vitre", "facilitator", PASSWORD, territories=["vitre"])
-    entries = audit.list_audit(store)
-    assert entries[0]["actor"] == "chef.pole" and entries[0]["table"] == "users"
-    ids = [e["audit_id"] for e in entries]
-    assert ids == sorted(ids, reverse=True)
-    assert {e["actor"] for e in audit.list_audit(store, table="organisations")} == {"solene"}
-    assert {e["table"] for e in audit.list_audit(store, actor="chef.pole")} == {"users"}
-    assert len(audit.list_audit(store, limit=2)) == 2
-    assert audit.list_audit(store, since=dt.date.today() + dt.timedelta(days=1)) == []
-    assert audit.list_actors(store) == ["chef.pole", "solene"]
+    with access.operator():  # the operator reads the log (the CLI); a facilitator may not
+        entries = audit.list_audit(store)
+        assert entries[0]["actor"] == "chef.pole" and entries[0]["table"] == "users"
+        ids = [e["audit_id"] for e in entries]
+        assert ids == sorted(ids, reverse=True)
+        assert {e["actor"] for e in audit.list_audit(store, table="organisations")} == {"solene"}
+        assert {e["table"] for e in audit.list_audit(store, actor="chef.pole")} == {"users"}
+        assert len(audit.list_audit(store, limit=2)) == 2
+        assert audit.list_audit(store, since=dt.date.today() + dt.timedelta(days=1)) == []
+        assert audit.list_actors(store) == ["chef.pole", "solene"]
     principal = access.authenticate(store, "anim.vitre", PASSWORD)
     with access.signed_in(principal), pytest.raises(PermissionDeniedError):
         audit.list_audit(store)

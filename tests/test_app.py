@@ -350,14 +350,15 @@ def test_accounts_sign_in_and_see_their_territories_only(app: AppTest):
     services.load_demo(store)
     access.add_user(store, "solene", "facilitator", "mot-de-passe-long", territories=["vitre"])
     go(app, "territoire")
-    access.add_user(store, "admin", "admin", "mot-de-passe-admin")
+    with access.operator():  # accounts exist now: setting up is the operator's job
+        access.add_user(store, "admin", "admin", "mot-de-passe-admin")
     app.run()
     assert [t.label for t in app.text_input] == ["Identifiant", "Mot de passe"]
     widget(app, "text_input", "Identifiant").input("solene")
     widget(app, "text_input", "Mot de passe").input("mauvais-mot-de-passe")
     widget(app, "button", "Se connecter").click()
     app.run()
-    assert "Identifiant ou mot de passe incorrect." in texts(app, "error")
+    assert any(e.startswith("Identifiant ou mot de passe incorrect.") for e in texts(app, "error"))
     widget(app, "text_input", "Mot de passe").input("mot-de-passe-long")
     widget(app, "button", "Se connecter").click()
     app.run()
@@ -436,3 +437,32 @@ def test_a_facilitator_sees_only_their_territory_in_the_app(tmp_path, monkeypatc
     )
     at.run()
     assert any("expiré" in shown(w.value) for w in at.warning)
+
+
+def test_a_disabled_account_is_signed_out_at_its_next_rerun(tmp_path, monkeypatch):
+    """Issue 11, item 2: not when the session expires, at the next click."""
+    from streamlit.testing.v1 import AppTest
+
+    from traits import services
+    from traits.services import access
+    from traits.storage import Store
+
+    db = tmp_path / "shared.sqlite"
+    store = Store(db)
+    services.load_demo(store)
+    with access.operator():
+        access.add_user(
+            store, "anim.vitre", "facilitator", "un mot de passe long", territories=["vitre"]
+        )
+    monkeypatch.setenv("TRAITS_DB", str(db))
+    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    at.text_input[0].input("anim.vitre")
+    at.text_input[1].input("un mot de passe long")
+    at.button[0].click().run()
+    assert not at.exception and at.session_state["_principal"] is not None
+    with access.operator():
+        access.disable_user(store, "anim.vitre")
+    at.run()
+    assert not at.exception
+    assert any("désactivé" in shown(w.value) for w in at.warning)
+    assert [t.label for t in at.text_input] == ["Identifiant", "Mot de passe"]

@@ -9,6 +9,7 @@ Screenshots of every page and of each step go to ``test-artifacts/screenshots/``
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import browser_support as bs
@@ -53,9 +54,10 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def browser(app_url: str) -> Iterator[Browser]:
+def browser() -> Iterator[Browser]:
     from playwright.sync_api import sync_playwright
 
+    bs.require_browser()
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=str(bs.CHROMIUM), headless=True, args=bs.CHROMIUM_ARGS
@@ -178,3 +180,89 @@ def test_new_interview_empties_the_form_in_the_browser(page: Page) -> None:
     bs.wait_idle(page)
     for label in ("Nom de la structure", "Code postal", "Commune", "Intitulé du besoin"):
         expect(page.get_by_label(label), label).to_have_value("", timeout=5000)
+
+
+# -- a shared deployment with accounts ------------------------------------------------------------
+
+ACCOUNTS = {
+    "coord.region": ("coordinator", []),
+    "anim.vitre": ("facilitator", ["vitre"]),
+}
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """A second server, on a database with accounts (so everyone signs in)."""
+    bs.require_browser()
+    tmp = tmp_path_factory.mktemp("shared")
+    db = tmp / "shared.sqlite"
+    bs.prepare_database(db, ACCOUNTS)
+    with bs.streamlit_server(db, tmp / "streamlit.log") as url:
+        yield url, db
+
+
+def _new_draft(browser: Browser, url: str, username: str, org: str) -> Page:
+    """Sign in as ``username`` and save a new structure's draft through the interview form
+    (the save button runs as a Streamlit callback, before the page's script)."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="fr-FR")
+    page = context.new_page()
+    page.set_default_timeout(bs.TIMEOUT_MS)
+    page.goto(url)
+    bs.sign_in(page, username)
+    bs.go(page, "Diagnostics")
+    bs.type_in(page.get_by_label("Nom de la structure"), org)
+    page.get_by_role("button", name="Enregistrer comme brouillon").click()
+    return page
+
+
+def _written_since(db: Path, first_audit_id: int) -> tuple[set[str], list[tuple[int, str, str]]]:
+    """Organisation names, and (id, actor, table) of the audit rows after ``first_audit_id``."""
+    import sqlalchemy as sa
+
+    from traits.services import access
+    from traits.storage import Store
+    from traits.storage import schema as t
+
+    store = Store(db)
+    try:
+        with access.operator(), store.reading() as conn:
+            names = set(conn.scalars(sa.select(t.organisations.c.name)))
+            log = [
+                (r.audit_id, r.actor, r.table_name)
+                for r in conn.execute(
+                    sa.select(
+                        t.audit_log.c.audit_id, t.audit_log.c.actor, t.audit_log.c.table_name
+                    ).where(t.audit_log.c.audit_id > first_audit_id)
+                )
+            ]
+    finally:
+        store.dispose()
+    return names, log
+
+
+def test_form_callbacks_act_as_the_signed_in_account(browser: Browser, shared) -> None:
+    """Issue 11, item 1: the coordinator (read-only) is refused through the form's callback,
+    nothing is written; a facilitator's save is logged under their name, never the system's."""
+    url, db = shared
+    _, before = _written_since(db, 0)
+    start = max(audit_id for audit_id, _, _ in before)
+
+    page = _new_draft(browser, url, "coord.region", "Structure Intruse")
+    expect(
+        page.get_by_text(
+            "La coordination régionale consulte les territoires mais ne les modifie pas."
+        )
+    ).to_be_visible()
+    bs.check_no_exception(page, "coordinator's refused save")
+    page.context.close()
+
+    page = _new_draft(browser, url, "anim.vitre", "Structure Invitée")
+    expect(page.get_by_text("Brouillon enregistré : Structure Invitée.")).to_be_visible()
+    bs.check_no_exception(page, "facilitator's draft")
+    page.context.close()
+
+    names, log = _written_since(db, start)
+    assert "Structure Intruse" not in names and "Structure Invitée" in names
+    assert {actor for _, actor, table in log if table == "organisations"} == {"anim.vitre"}
+    assert not [actor for _, actor, _ in log if actor.startswith("système")], log
+    assert not [table for _, actor, table in log if actor == "coord.region"], log

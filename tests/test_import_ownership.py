@@ -16,6 +16,7 @@ from conftest import write
 from traits import services
 from traits.errors import InvalidInputError, PermissionDeniedError
 from traits.model import Territory
+from traits.services import access
 from traits.services.access import Principal, Role, signed_in
 from traits.storage import Store
 from traits.storage import repository as repo
@@ -71,13 +72,24 @@ def _redon(folder: Path, **extra: str) -> Path:
     return folder
 
 
+def _account(store: Store, principal: Principal) -> None:
+    """The account behind ``principal`` (the services re-read it at every block)."""
+    with access.operator():
+        if principal.username not in {u["username"] for u in access.list_users(store)}:
+            access.add_user(
+                store, principal.username, principal.role, territories=principal.territories
+            )
+
+
 def _snapshot(store: Store) -> str:
-    with store.reading() as conn:
+    with access.operator(), store.reading() as conn:
         data = repo.read_all(conn)
     return repr(data)
 
 
 def _refused(store: Store, folder: Path, *, as_: Principal | None = None) -> str:
+    if as_ is not None:
+        _account(store, as_)
     before = _snapshot(store)
     with pytest.raises((InvalidInputError, PermissionDeniedError)) as err:
         if as_ is None:
@@ -146,7 +158,7 @@ def test_a_facilitator_cannot_add_items_to_another_territorys_organisation(
 def test_a_facilitator_cannot_rename_another_territory(vitre: Store, tmp_path: Path):
     folder = _redon(tmp_path / "rename", territories="territory_id;name\nvitre;Piraté\n")
     _refused(vitre, folder, as_=REDON)
-    with vitre.reading() as conn:
+    with access.operator(), vitre.reading() as conn:
         assert repo.read_territories(conn, "vitre")[0].name == "Pays de Vitré"
 
 
@@ -161,9 +173,10 @@ def test_a_partnership_with_another_territorys_offer_is_refused(vitre: Store, tm
 def test_own_territory_reimport_still_updates(vitre: Store, tmp_path: Path):
     folder = _redon(tmp_path / "again")
     write(folder, "items.csv", REDON_ITEMS.replace("Mise en page", "Mise en page et relecture"))
+    _account(vitre, REDON)
     with signed_in(REDON):
         services.import_territory(vitre, folder)
-    with vitre.reading() as conn:
+    with access.operator(), vitre.reading() as conn:
         titles = {i.item_id: i.title for i in repo.read_items(conn, "redon")}
     assert titles["r_o1"] == "Mise en page et relecture"
 

@@ -28,6 +28,16 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+
+@app.callback()
+def _as_operator(ctx: typer.Context) -> None:
+    # The command line is the server operator's tool: whoever runs it holds the database
+    # already, so the services ask no account (see traits.services.access.operator).
+    from traits.services import access
+
+    ctx.with_resource(access.operator())
+
+
 DbOption = Annotated[
     str | None,
     typer.Option(

@@ -1,9 +1,12 @@
 """Accounts, roles and the checks every service makes.
 
-Who is signed in is a context variable (like the audit's actor): the app sets it for each
-browser session after login, so the services need no extra argument and cannot be called
-around. With nobody signed in, the caller is the local user of a single-user laptop
-deployment and may do everything; a shared deployment signs every session in.
+Who is calling is known in every block the services open on the database (see
+:func:`traits.storage.db.add_guard`): the account signed in (a context variable, or the app's
+browser session looked up in every thread of that session, widget callbacks included), or the
+server's operator (the command line), or nobody. Nobody may do everything only on a database
+without accounts (a single-user laptop); with accounts, a caller who is nobody is refused.
+Each block also re-reads the signed-in account: a disabled, deleted or narrowed account
+stops working at its next action.
 
 Roles:
 
@@ -14,10 +17,11 @@ Roles:
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import datetime as dt
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -27,12 +31,15 @@ import sqlalchemy as sa
 from traits.errors import InvalidInputError, NotFoundError, PermissionDeniedError
 from traits.storage import Store
 from traits.storage import schema as t
-from traits.storage.audit import set_actor
+from traits.storage.audit import acting_as, set_actor
+from traits.storage.db import add_guard
+from traits.storage.repository import owners
 
 MAX_FAILED_LOGINS = 5
 LOCK_MINUTES = 15
 SESSION_HOURS = 8
 MIN_PASSWORD = 10
+READ_ONLY = "la coordination régionale consulte les territoires mais ne les modifie pas."
 
 
 class Role(StrEnum):
@@ -63,14 +70,42 @@ class Principal:
         return self.expires_at is not None and (now or dt.datetime.now()) >= self.expires_at
 
 
-_PRINCIPAL: contextvars.ContextVar[Principal | None] = contextvars.ContextVar(
-    "traits_principal", default=None
+class _Unset:
+    """No account was set in this context (then the app's session, if any, is asked)."""
+
+
+_UNSET = _Unset()
+_PRINCIPAL: contextvars.ContextVar[Principal | None | _Unset] = contextvars.ContextVar(
+    "traits_principal", default=_UNSET
 )
+#: Why this context needs no account: the operator, or the sign-in machinery itself.
+_TRUSTED: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "traits_trusted", default=None
+)
+#: The app's lookup of the browser session's account: (inside a session?, its account).
+_SESSION_LOOKUP: list[Callable[[], tuple[bool, Principal | None]]] = []
 
 
 def current() -> Principal | None:
-    """The signed-in account, or None on a single-user deployment."""
-    return _PRINCIPAL.get()
+    """The calling account: set in this context, else the app session's, else None."""
+    principal = _PRINCIPAL.get()
+    if not isinstance(principal, _Unset):
+        return principal
+    for lookup in _SESSION_LOOKUP:
+        inside, found = lookup()
+        if inside:
+            return found
+    return None
+
+
+def use_session_lookup(lookup: Callable[[], tuple[bool, Principal | None]]) -> None:
+    """Where the app keeps each browser session's account.
+
+    Asked whenever no account was set in the current context, so that code the app runs
+    outside its page scripts (widget callbacks run before the page) still acts as the
+    session's account. ``lookup()`` returns (whether a session is running, its account).
+    """
+    _SESSION_LOOKUP[:] = [lookup]
 
 
 def sign_in(principal: Principal | None) -> None:
@@ -99,6 +134,64 @@ def unrestricted() -> Iterator[None]:
         yield
     finally:
         _PRINCIPAL.reset(token)
+
+
+@contextmanager
+def _trusted(why: str) -> Iterator[None]:
+    token = _TRUSTED.set(why)
+    try:
+        yield
+    finally:
+        _TRUSTED.reset(token)
+
+
+def operator() -> contextlib.AbstractContextManager[None]:
+    """Run a block as the server's operator (the command line, a script on the server).
+
+    Whoever runs it already holds the database's address and password, so no account is
+    asked; its writes are logged under ``TRAITS_AUTHOR`` or the system user.
+    """
+    return _trusted("operator")
+
+
+def cache_writes() -> contextlib.AbstractContextManager[None]:
+    """Run a block that writes only caches (e.g. embeddings), whoever reads the page."""
+    return _trusted("cache")
+
+
+#: Built once: the guard runs at the start of every database block.
+_ANY_ACCOUNT = sa.select(t.users.c.username).limit(1)
+_ACCOUNT = sa.select(t.users.c.role, t.users.c.territories, t.users.c.disabled).where(
+    t.users.c.username == sa.bindparam("username")
+)
+
+
+def _guard(conn: sa.Connection, writes: bool) -> None:
+    """Check the caller at the start of every database block (installed in the Store)."""
+    if _TRUSTED.get() is not None:
+        return
+    p = current()
+    if p is None:
+        if conn.execute(_ANY_ACCOUNT).first() is not None:
+            raise PermissionDeniedError(
+                "aucun compte connecté : connectez-vous (ou reconnectez-vous) pour continuer."
+            )
+        return
+    if p.expired():
+        raise PermissionDeniedError("votre session a expiré : reconnectez-vous.")
+    row = conn.execute(_ACCOUNT, {"username": p.username}).first()
+    if row is None or row.disabled:
+        raise PermissionDeniedError(
+            "votre compte a été désactivé ou supprimé : demandez à l'administration."
+        )
+    if row.role != p.role.value or not p.territories <= set(row.territories or []):
+        raise PermissionDeniedError("vos droits ont changé : reconnectez-vous.")
+    set_actor(p.username)  # the audit log names the account, whatever thread runs the block
+    if writes and p.role is Role.COORDINATOR:
+        raise PermissionDeniedError(READ_ONLY)
+
+
+add_guard(_guard)
 
 
 def _caller() -> Principal | None:
@@ -136,9 +229,7 @@ def require_write(territory_ids: str | Iterable[str] | None) -> None:
     if p is None or p.role is Role.ADMIN:
         return
     if p.role is Role.COORDINATOR:
-        raise PermissionDeniedError(
-            "la coordination régionale consulte les territoires mais ne les modifie pas."
-        )
+        raise PermissionDeniedError(READ_ONLY)
     if territory_ids is None:
         raise PermissionDeniedError("cette opération porte sur tous les territoires.")
     wanted = {territory_ids} if isinstance(territory_ids, str) else set(territory_ids)
@@ -156,30 +247,74 @@ def require_admin() -> None:
         raise PermissionDeniedError("réservé aux administrateur·rices.")
 
 
-def territory_of(
-    conn: sa.Connection,
-    *,
-    org_id: str | None = None,
-    item_id: str | None = None,
-    partnership_id: str | None = None,
-) -> str:
-    """The territory a record belongs to (a partnership: its first party's)."""
-    if partnership_id is not None:
-        org_id = conn.execute(
-            sa.select(t.partnerships.c.org_a).where(
-                t.partnerships.c.partnership_id == partnership_id
+def may_write(territory_id: str | None) -> bool:
+    """Whether the caller may write ``territory_id`` (for pages hiding what would be refused)."""
+    try:
+        require_write(territory_id)
+    except PermissionDeniedError:
+        return False
+    return True
+
+
+# -- which territory owns a record ---------------------------------------------------------------
+
+#: The kinds of records that carry an id, with their French name (for messages).
+RECORD_KINDS = {
+    "organisation": "la structure",
+    "diagnostic": "le diagnostic",
+    "item": "le besoin ou l'offre",
+    "contact": "le contact",
+    "partnership": "le partenariat",
+}
+
+
+def foreign_message(kind: str, record_id: str, others: Iterable[str]) -> str:
+    """« le diagnostic « d1 » appartient à un autre territoire (« redon ») : … », naming the
+    other territories only to a caller allowed to read them."""
+    others = sorted(others)
+    allowed = readable_territories()
+    shown = [x for x in others if allowed is None or x in allowed]
+    where = f" (« {', '.join(shown)} »)" if shown and len(shown) == len(others) else ""
+    return (
+        f"{RECORD_KINDS[kind]} « {record_id} » appartient à un autre territoire{where} : un "
+        "territoire ne modifie pas les enregistrements d'un autre. Donnez un autre identifiant."
+    )
+
+
+def require_owned(
+    conn: sa.Connection, kind: str, ids: Iterable[str], territory_id: str | None = None
+) -> dict[str, frozenset[str]]:
+    """Refuse unless the caller may write every stored record named and, with
+    ``territory_id``, each of them already belongs to that territory alone.
+
+    The one check of every write that names existing records by id (forms, proposals,
+    imports): the owner is read in ``conn`` (lock it in the same transaction as the write).
+    Returns the owners found (ids not stored are new records, left to the caller).
+    """
+    found = owners(conn, kind, [i for i in ids if i])
+    for record_id, territories in sorted(found.items()):
+        if territory_id is not None and territories != {territory_id}:
+            raise PermissionDeniedError(
+                foreign_message(kind, record_id, territories - {territory_id})
             )
-        ).scalar()
-    elif item_id is not None:
-        org_id = conn.execute(
-            sa.select(t.items.c.org_id).where(t.items.c.item_id == item_id)
-        ).scalar()
-    territory = conn.execute(
-        sa.select(t.organisations.c.territory_id).where(t.organisations.c.org_id == org_id)
-    ).scalar()
-    if territory is None:
-        raise NotFoundError("enregistrement introuvable.")
-    return str(territory)
+        p = _caller()
+        if p is not None and p.role is Role.FACILITATOR and not territories <= p.territories:
+            raise PermissionDeniedError(
+                f"vous ne pouvez pas modifier {RECORD_KINDS[kind]} « {record_id} » : cet "
+                "enregistrement appartient à un autre territoire que les vôtres."
+            )
+        require_write(territories)
+    return found
+
+
+def require_stored(
+    conn: sa.Connection, kind: str, record_id: str, territory_id: str | None = None
+) -> frozenset[str]:
+    """Like :func:`require_owned` for one record that must exist; returns its territories."""
+    found = require_owned(conn, kind, [record_id], territory_id)
+    if record_id not in found:
+        raise NotFoundError(f"{RECORD_KINDS[kind]} « {record_id} » introuvable.")
+    return found[record_id]
 
 
 # -- accounts -------------------------------------------------------------------------------------
@@ -273,31 +408,51 @@ def disable_user(store: Store, username: str) -> None:
 
 def has_users(store: Store) -> bool:
     """Whether the deployment has accounts (then the app asks to sign in)."""
-    with store.reading() as conn:
+    with _trusted("sign-in"), store.reading() as conn:
         return conn.execute(sa.select(t.users.c.username).limit(1)).first() is not None
+
+
+#: The one answer to a refused sign-in, whether the account exists, is locked or disabled,
+#: or the password is wrong: the answer must not tell which usernames exist.
+REFUSED = (
+    f"identifiant ou mot de passe incorrect. Après {MAX_FAILED_LOGINS} essais manqués, un "
+    f"compte est bloqué {LOCK_MINUTES} minutes : réessayez plus tard."
+)
+_DUMMY_HASH: list[str] = []
+
+
+def _verify(password_hash: str | None, password: str) -> bool:
+    """Whether ``password`` matches; the same Argon2 work when there is no hash to check."""
+    from argon2.exceptions import VerificationError
+
+    if not _DUMMY_HASH:
+        _DUMMY_HASH.append(_hasher().hash("traits: no such account"))
+    try:
+        _hasher().verify(password_hash or _DUMMY_HASH[0], password)
+    except VerificationError:
+        return False
+    return password_hash is not None
 
 
 def authenticate(
     store: Store, username: str, password: str, now: dt.datetime | None = None
 ) -> Principal:
-    """Check a password; too many failures lock the account for a while."""
-    from argon2.exceptions import VerificationError
+    """Check a password; too many failures lock the account for a while.
 
+    Every refusal is the same message after the same Argon2 work (unknown, disabled or
+    locked account, wrong password), so nobody learns which usernames exist.
+    """
     now = now or dt.datetime.now()
-    refused = PermissionDeniedError("identifiant ou mot de passe incorrect.")
-    with store.transaction() as conn:
+    # the attempt's writes (failures counted) are logged under the account tried
+    with _trusted("sign-in"), acting_as(f"connexion:{username[:120]}"), store.transaction() as conn:
         row = conn.execute(sa.select(t.users).where(t.users.c.username == username)).first()
+        matches = _verify(row.password_hash if row is not None else None, password)
         if row is None or row.disabled or not row.password_hash:
-            _hasher().hash(password)  # same time whether the account exists or not
-            raise refused
-        if row.locked_until is not None and row.locked_until > now:
-            raise PermissionDeniedError(
-                "trop de tentatives : compte bloqué jusqu'à "
-                f"{row.locked_until:%H:%M}. Réessayez plus tard."
-            )
-        try:
-            _hasher().verify(row.password_hash, password)
-        except VerificationError:
+            ok = False
+        elif row.locked_until is not None and row.locked_until > now:
+            ok = False  # no failure counted while locked: the lock ends when it says
+        elif not matches:
+            ok = False
             failed = row.failed_attempts + 1
             locked = (
                 now + dt.timedelta(minutes=LOCK_MINUTES) if failed >= MAX_FAILED_LOGINS else None
@@ -307,16 +462,15 @@ def authenticate(
                 .where(t.users.c.username == username)
                 .values(failed_attempts=0 if locked else failed, locked_until=locked)
             )
-            error = refused
         else:
-            error = None
+            ok = True
             conn.execute(
                 t.users.update()
                 .where(t.users.c.username == username)
                 .values(failed_attempts=0, locked_until=None)
             )
-    if error is not None:
-        raise error
+    if not ok:
+        raise PermissionDeniedError(REFUSED)
     return Principal(
         row.username,
         Role(row.role),
@@ -325,9 +479,30 @@ def authenticate(
     )
 
 
+def refresh(store: Store, principal: Principal) -> Principal:
+    """``principal`` as its account is now (role, territories), same expiry.
+
+    Raises PermissionDeniedError when the account was disabled or deleted, or the session
+    expired: the app signs the session out.
+    """
+    if principal.expired():
+        raise PermissionDeniedError("votre session a expiré : reconnectez-vous.")
+    with _trusted("sign-in"), store.reading() as conn:
+        row = conn.execute(
+            sa.select(t.users).where(t.users.c.username == principal.username)
+        ).first()
+    if row is None or row.disabled:
+        raise PermissionDeniedError(
+            "votre compte a été désactivé ou supprimé : demandez à l'administration."
+        )
+    return Principal(
+        row.username, Role(row.role), frozenset(row.territories or []), principal.expires_at
+    )
+
+
 def principal_for_sso(store: Store, email: str, now: dt.datetime | None = None) -> Principal:
     """The account of a user signed in by OIDC (``st.login``): matched by username = e-mail."""
-    with store.reading() as conn:
+    with _trusted("sign-in"), store.reading() as conn:
         row = conn.execute(sa.select(t.users).where(t.users.c.username == email)).first()
     if row is None or row.disabled:
         raise PermissionDeniedError(

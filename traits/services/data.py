@@ -237,9 +237,11 @@ def import_territory(
         if parsed.errors:
             raise InvalidInputError(parsed.problems)
         access.require_write(touched)
-        if territory is not None and all(
-            t.territory_id != territory.territory_id for t in parsed.territories
-        ):
+        if (
+            territory is not None
+            and not repo.read_territories(conn, territory.territory_id)
+            and all(t.territory_id != territory.territory_id for t in parsed.territories)
+        ):  # created only when new: an existing territory keeps its name, communes, facilitator
             parsed.territories.append(territory)
         written = repo.write_parsed(conn, parsed)
     embeddings.embed_items(store, [i.item_id for i in parsed.items], progress=progress)

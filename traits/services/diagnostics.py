@@ -124,14 +124,7 @@ def _check_organisation(conn: Connection, org: Organisation) -> tuple[Organisati
         )
     if territory is not None:
         access.require_write(org.territory_id)
-        if org.org_id:
-            stored = conn.execute(
-                sa.select(t.organisations.c.territory_id).where(
-                    t.organisations.c.org_id == org.org_id
-                )
-            ).scalar()
-            if stored is not None:
-                access.require_write(stored)
+        access.require_owned(conn, "organisation", [org.org_id], org.territory_id)
     siret = re.sub(r"\s", "", org.siret or "") or None
     if siret is not None:
         if not siret_ok(siret):
@@ -380,10 +373,12 @@ def save_diagnostic(
     problems: list[Problem] = []
     with store.transaction() as conn:
         org_id = diagnostic.org_id
+        territory: str | None = None  # where every record saved must already belong, if stored
         if organisation is not None:
             organisation, org_problems = _check_organisation(conn, organisation)
             problems += org_problems
             org_id = organisation.org_id
+            territory = organisation.territory_id
         elif (
             not org_id
             or conn.execute(
@@ -398,7 +393,7 @@ def save_diagnostic(
                 )
             )
         else:
-            access.require_write(access.territory_of(conn, org_id=org_id))
+            (territory,) = access.require_stored(conn, "organisation", org_id)
         date = diagnostic.date
         if date is None:
             if complete:
@@ -447,6 +442,10 @@ def save_diagnostic(
             raise ConflictError(
                 "ce diagnostic a été supprimé entre-temps : rechargez la liste des diagnostics."
             )
+        if territory is not None:
+            access.require_owned(conn, "diagnostic", [diag.diagnostic_id], territory)
+            access.require_owned(conn, "item", [i.item_id for i in kept_items], territory)
+            access.require_owned(conn, "contact", [c.contact_id for c in kept_contacts], territory)
         taken = _foreign_ids(conn, kept_items, kept_contacts, diag.diagnostic_id, org_id)
         problems += taken
         _raise_errors(problems, "Diagnostic")
@@ -635,7 +634,7 @@ def delete_diagnostic(store: Store, diagnostic_id: str) -> int:
             raise NotFoundError(
                 f"diagnostic « {diagnostic_id} » introuvable : il a peut-être déjà été supprimé."
             )
-        access.require_write(access.territory_of(conn, org_id=found.org_id))
+        access.require_stored(conn, "diagnostic", diagnostic_id)
         removed = conn.execute(t.items.delete().where(t.items.c.diagnostic_id == diagnostic_id))
         conn.execute(t.diagnostics.delete().where(t.diagnostics.c.diagnostic_id == diagnostic_id))
     return int(removed.rowcount or 0)

@@ -16,6 +16,7 @@ import numpy as np
 import sqlalchemy as sa
 
 from traits.fr import fr_number
+from traits.services import access
 from traits.storage import Store
 from traits.storage import schema as t
 from traits.vocabulary import Vocabulary
@@ -68,7 +69,8 @@ def embed_texts(
     say(0.0, _WORDING)
     features.encode_missing(model, [by_key[k] for k in missing], progress=step)
     cache = features.embedding_cache(model)
-    with store.transaction() as conn:  # another process may have stored some meanwhile
+    # a cache, not data: written whoever reads the pistes (a read-only coordinator included)
+    with access.cache_writes(), store.transaction() as conn:  # others may have stored some
         new = sorted(set(missing) - _present(conn, model, missing))
         if new:
             conn.execute(

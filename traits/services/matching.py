@@ -246,7 +246,7 @@ def record_feedback(
 ) -> None:
     """A facilitator judges a candidate relevant or not (the matcher learns from it)."""
     with store.transaction() as conn:
-        access.require_write(access.territory_of(conn, item_id=need_id))
+        access.require_owned(conn, "item", [need_id, offer_id])
         found = {
             r.item_id: r.direction
             for r in conn.execute(

@@ -66,7 +66,8 @@ def propose(
 ) -> Partnership:
     """Turn a need–offer pair into a proposed partnership (a piste) in one call."""
     with store.transaction() as conn:
-        access.require_write(access.territory_of(conn, item_id=need_id))
+        # both parties' territories: one territory never proposes with another's records
+        access.require_owned(conn, "item", [need_id, offer_id])
         rows = {
             r.item_id: r
             for r in conn.execute(
@@ -136,7 +137,12 @@ def propose(
 def get(store: Store, partnership_id: str) -> Partnership:
     """One partnership with its history."""
     with store.reading() as conn:
-        access.require_read(access.territory_of(conn, partnership_id=partnership_id))
+        parties = repo.owners(conn, "partnership", [partnership_id]).get(partnership_id)
+        if parties is None:
+            raise NotFoundError(f"partenariat « {partnership_id} » introuvable.")
+        allowed = access.readable_territories()
+        if allowed is not None and not parties & allowed:
+            access.require_read(min(parties))
         return _get(conn, partnership_id)
 
 
@@ -153,7 +159,7 @@ def _locked(conn: sa.Connection, partnership_id: str, expected_version: int | No
     Checks the caller may write it, that it exists, and (with ``expected_version``) that nobody
     changed it since the caller read it.
     """
-    access.require_write(access.territory_of(conn, partnership_id=partnership_id))
+    access.require_owned(conn, "partnership", [partnership_id])
     row = conn.execute(
         sa.select(t.partnerships.c.status, t.partnerships.c.version)
         .where(t.partnerships.c.partnership_id == partnership_id)

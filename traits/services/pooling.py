@@ -95,8 +95,7 @@ def propose_pool(
             _check_item(rows, item_id, "need")
         if offer_id is not None:
             _check_item(rows, offer_id, "offer")
-        territories = {access.territory_of(conn, item_id=i) for i in rows}
-        access.require_write(territories)
+        territories = set().union(*access.require_owned(conn, "item", list(rows)).values())
         if len(territories) > 1:
             raise InvalidInputError(
                 "une mutualisation réunit des structures d'un même territoire : ces besoins "

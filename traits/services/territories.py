@@ -147,8 +147,11 @@ def get_territory(store: Store, territory_id: str) -> Territory:
 
 
 def record_milestone(store: Store, territory_id: str, milestone: str) -> None:
-    """Remember, once, that a territory reached a step of the checklist (e.g. saw its pistes)."""
-    access.require_read(territory_id)
+    """Remember, once, that a territory reached a step of the checklist (e.g. saw its pistes).
+
+    A write like any other: refused to read-only callers (see :func:`access.may_write`).
+    """
+    access.require_write(territory_id)
     key = f"milestone:{milestone}"
     with store.reading() as conn:
         done = conn.execute(

@@ -7,7 +7,7 @@ transaction, so an import or a save is all or nothing.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -20,6 +20,23 @@ from traits.errors import StorageError
 #: Environment variable naming the database when ``--db`` is not given.
 DB_ENV = "TRAITS_DB"
 _MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+#: Checks run at the start of every transaction and read block, given the connection and
+#: whether it writes; one raising refuses the block. ``traits.services.access`` installs the
+#: one that knows who is calling (storage knows nothing of accounts).
+_GUARDS: list[Callable[[Connection, bool], None]] = []
+
+
+def add_guard(check: Callable[[Connection, bool], None]) -> None:
+    """Run ``check(conn, writes)`` at the start of every :class:`Store` block (once per check)."""
+    if check not in _GUARDS:
+        _GUARDS.append(check)
+
+
+def _guard(conn: Connection, writes: bool) -> None:
+    for check in _GUARDS:
+        check(conn, writes)
 
 
 def default_db_path() -> Path:
@@ -122,6 +139,7 @@ class Store:
     def transaction(self) -> Iterator[Connection]:
         """A write transaction: committed at the end of the block, rolled back on any error."""
         with self.engine.begin() as conn:
+            _guard(conn, True)
             yield conn
 
     @contextmanager
@@ -130,6 +148,7 @@ class Store:
         with self.engine.connect() as conn:
             conn = conn.execution_options(traits_read_only=True)
             with conn.begin():
+                _guard(conn, False)
                 yield conn
 
     def dispose(self) -> None:

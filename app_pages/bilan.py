@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import _common as common
-from traits.fr import fr_percent, period_label
+from traits.fr import fr_number, fr_percent, period_label
 from traits.model import LABELS_FR
 from traits.services import reports
 
@@ -30,13 +30,11 @@ if report is None:
     st.stop()
 st.caption(f"{report.territory_name}, {period_label(report.start, report.end)}.")
 st.markdown(f"**{report.headline()}**")
-m = st.columns(6)
-m[0].metric("Structures rencontrées", report.organisations)
-m[1].metric("Diagnostics", report.diagnostics)
-m[2].metric("Besoins", report.needs)
-m[3].metric("Offres", report.offers)
-m[4].metric("Partenariats concrétisés", report.realised_count)
-m[5].metric("Pistes naissantes", report.emerging)
+figures = reports.key_figures(report)
+for col, (name, value) in zip(st.columns(len(figures)), figures, strict=True):
+    col.metric(name, fr_number(value))
+for note in reports.period_notes(report):
+    st.caption(note)
 st.caption(f"Taux de concrétisation : {fr_percent(report.conversion.get('among_decided'))}.")
 left, right = st.columns(2)
 left.markdown("#### Partenariats par statut")
@@ -63,10 +61,7 @@ if not report.realised:
 def _file(fmt: str) -> bytes:
     with tempfile.TemporaryDirectory(prefix="traits-bilan-") as tmp:
         target = Path(tmp) / f"bilan.{fmt}"
-        if fmt == "xlsx":
-            reports.report_workbook(report, target)
-        else:
-            reports.export_report(store, fmt, target, tid, start, end)
+        reports.write_report(report, fmt, target)
         return target.read_bytes()
 
 

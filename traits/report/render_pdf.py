@@ -57,7 +57,8 @@ def to_pdf(report: Report, path: str | Path) -> Path:
     ) -> None:
         pdf.set_font("body", "", 9)
         with pdf.table(headings_style=head, col_widths=widths, line_height=5) as t:
-            for line in [headers, *rows]:
+            lines: list[list[Cell]] = [list(headers), *rows]
+            for line in lines:
                 r = t.row()
                 for text in line:
                     r.cell(cell_text(text))

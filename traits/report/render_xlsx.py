@@ -41,18 +41,19 @@ def _sheet_name(text: str, taken: set[str]) -> str:
 
 def _rows(block: Heading | Paragraph | Table | Bars | Bullets) -> list[list[Cell]]:
     """A block's rows in a sheet."""
+    rows: list[list[Cell]]
     if isinstance(block, Heading | Paragraph):
-        return [[block.text]]
-    if isinstance(block, Table):
-        return [list(block.headers), *block.rows, []]
-    if isinstance(block, Bars):
-        return [
-            [block.title],
-            [block.label_header, "Nombre"],
-            *[[k, v] for k, v in block.values],
-            [],
-        ]
-    return [[item] for item in block.items] + [[]]
+        rows = [[block.text]]
+    elif isinstance(block, Table):
+        rows = [list(block.headers), *block.rows, []]
+    elif isinstance(block, Bars):
+        rows = [[block.title], [block.label_header, "Nombre"]]
+        rows += [[name, value] for name, value in block.values]
+        rows.append([])
+    else:
+        rows = [[item] for item in block.items]
+        rows.append([])
+    return rows
 
 
 def to_xlsx(report: Report, path: str | Path) -> Path:

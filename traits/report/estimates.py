@@ -136,6 +136,30 @@ class ValueEstimate:
         return dataclasses.asdict(self)
 
 
+def _estimate(
+    key: str,
+    lines: list[EstimateLine],
+    hypotheses: list[str],
+    limit: str,
+    not_valued: int,
+    excluded: list[str] | None = None,
+) -> ValueEstimate:
+    """An estimate under the rule ``key`` of ``VALUE_RULES``: its title, reference and sums."""
+    rules = VALUE_RULES[key]
+    return ValueEstimate(
+        key,
+        rules["title"],
+        rules["reference"],
+        sum(x.base_euros for x in lines),
+        sum(x.estimate_euros for x in lines),
+        hypotheses,
+        limit,
+        lines,
+        not_valued,
+        excluded or [],
+    )
+
+
 def _is_disability_employer(org: Organisation | None) -> bool:
     return (
         org is not None
@@ -197,12 +221,9 @@ def estimate_oeth(
                 f"({fr_number(100 * labour_share)}{NBSP}% de {fr_euros(p.value_euros)})",
             )
         )
-    return ValueEstimate(
+    return _estimate(
         "oeth",
-        rules["title"],
-        rules["reference"],
-        sum(x.base_euros for x in lines),
-        sum(x.estimate_euros for x in lines),
+        lines,
         [
             f"le coût de la main-d'œuvre, inconnu, est estimé à "
             f"{fr_number(100 * labour_share)}{NBSP}% du prix d'achat hors taxes.",
@@ -216,7 +237,6 @@ def estimate_oeth(
         f"{fr_number(100 * rules['high_employment_threshold'], 1)}{NBSP}% de travailleurs "
         "handicapés) ; la contribution n'étant pas connue, le montant est donné avant "
         "plafonnement.",
-        lines,
         not_valued,
         excluded,
     )
@@ -268,12 +288,9 @@ def estimate_sponsorship(
                 basis,
             )
         )
-    return ValueEstimate(
+    return _estimate(
         "sponsorship",
-        rules["title"],
-        rules["reference"],
-        sum(x.base_euros for x in lines),
-        sum(x.estimate_euros for x in lines),
+        lines,
         [
             f"une heure de mécénat de compétences est valorisée à {fr_euros(hourly_cost)} "
             "(coût salarial chargé supposé).",
@@ -287,6 +304,5 @@ def estimate_sponsorship(
         f"suivants ; le taux passe à {fr_number(100 * rules['reduced_rate'])}{NBSP}% au-delà de "
         f"{fr_euros(rules['reduced_rate_above_euros'])} de dons. Le chiffre d'affaires n'étant "
         "pas connu, le montant est donné avant plafonnement.",
-        lines,
         not_valued,
     )

@@ -727,3 +727,39 @@ def test_the_kit_summary_blocks_are_the_key_figures(filled: Store):
     blocks = services.key_figure_blocks(filled, "t1", dt.date(2022, 1, 1), dt.date(2022, 12, 31))
     table = next(b for b in blocks if isinstance(b, r.blocks.Table))
     assert table.rows[0] == ["Structures rencontrées", 6]
+
+
+def test_the_bilan_page_shows_the_same_key_figures_and_says_what_is_apart(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """The Bilan page reads key_figures and period_notes: a year before any activity shows
+    zeros and says why, the same as every file format."""
+    from streamlit.testing.v1 import AppTest
+
+    from traits.services import matching
+    from traits.services.data import SAMPLE_DIR, load_demo
+
+    if not SAMPLE_DIR.exists():
+        pytest.skip("data/samples/vitre is not in this checkout")
+    db = tmp_path / "app.sqlite"
+    monkeypatch.setenv("TRAITS_DB", str(db))
+    store = Store(db)
+    load_demo(store)
+    matching.save_settings(store, None, use_semantic=False)
+    expected = services.build_report(store, "vitre", dt.date(2019, 1, 1), dt.date(2019, 12, 31))
+    store.dispose()
+    app = AppTest.from_file(str(Path(__file__).parents[1] / "app.py"), default_timeout=60)
+    app.run()
+    app.session_state["territory_id"] = "vitre"
+    app.switch_page("app_pages/bilan.py")
+    app.run()
+    app.date_input(key="bilan_start").set_value(dt.date(2019, 1, 1))
+    app.date_input(key="bilan_end").set_value(dt.date(2019, 12, 31))
+    app.run()
+    assert not app.exception
+    shown = {m.label: m.value for m in app.metric}
+    assert shown == {name: fr.fr_number(n) for name, n in r.key_figures(expected)}
+    assert set(shown.values()) == {"0"}
+    captions = [str(c.value) for c in app.caption]
+    assert all(note in captions for note in r.period_notes(expected))
+    assert any(c.startswith("Aucune activité datée") for c in captions)

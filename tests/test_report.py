@@ -763,3 +763,33 @@ def test_the_bilan_page_shows_the_same_key_figures_and_says_what_is_apart(
     captions = [str(c.value) for c in app.caption]
     assert all(note in captions for note in r.period_notes(expected))
     assert any(c.startswith("Aucune activité datée") for c in captions)
+
+
+def test_a_pooled_partnership_counts_every_member_and_has_its_sentence():
+    from traits.model import PartnershipMember
+
+    data = world()
+    members = [
+        PartnershipMember("m1", "asso", "n2"),
+        PartnershipMember("m1", "mairie", "n5"),
+        PartnershipMember("m1", "ea", None),
+    ]
+    pooled = _partnership(
+        "m1",
+        "asso",
+        "ea",
+        [(S.PROPOSED, dt.date(2023, 3, 1)), (S.REALISED, dt.date(2023, 4, 1))],
+        offer_id="o4",
+        label="Comptabilité partagée",
+        members=members,
+    )
+    data.partnerships.append(pooled)
+    year = r.build_report(
+        data, territory="t1", start=dt.date(2023, 1, 1), end=dt.date(2023, 12, 31)
+    )
+    # p6 (asso, morin) and the pool (asso, mairie, ea): four organisations met in 2023.
+    assert year.organisations == 4 and year.realised_count == 1
+    assert year.realised == [
+        "L'entreprise adaptée Les Mains Agiles répond aux besoins réunis de la Recyclerie du "
+        f"Bocage et de la Mairie d'Izé : «{NBSP}Comptabilité partagée{NBSP}» (avril 2023)."
+    ]

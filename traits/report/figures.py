@@ -216,12 +216,13 @@ def _partnerships_in(
     active: set[str] = set()
     undated = 0
     for p in data.partnerships:
-        if p.org_a not in ours and p.org_b not in ours:
+        parties = set(p.org_ids)  # every member of a pooled partnership
+        if not parties & ours:
             continue
         if not period.dated:
             scope.append(p)
             if start_date(p) is not None:
-                active |= {p.org_a, p.org_b} & ours
+                active |= parties & ours
             continue
         since = _known_start(p, item_days)
         if since is None:
@@ -237,7 +238,7 @@ def _partnerships_in(
         scope.append(p if status == p.status else dataclasses.replace(p, status=status))
         days = [e.at.date() for e in p.history] + ([p.created] if p.created else [])
         if any(period.holds(day) for day in days):
-            active |= {p.org_a, p.org_b} & ours
+            active |= parties & ours
     return scope, active, undated
 
 
@@ -288,7 +289,7 @@ def build_report(
     scope, active, undated_partnerships = _partnerships_in(data, ours, period, item_days)
     met = {d.org_id for d in diagnostics} | active
     ever_met = {d.org_id for d in data.diagnostics} | {
-        x for p in data.partnerships if start_date(p) is not None for x in (p.org_a, p.org_b)
+        x for p in data.partnerships if start_date(p) is not None for x in p.org_ids
     }
     mine = [i for i in data.items if i.org_id in ours]
     counted_items = [i for i in mine if period.holds(item_days.get(i.item_id))]
@@ -313,7 +314,7 @@ def build_report(
         key = "needs" if direction == Direction.NEED else "offers"
         items_by_category[key][category.value] += n
 
-    parties = {x for p in realised for x in (p.org_a, p.org_b)}
+    parties = {x for p in realised for x in p.org_ids}
     realised_graph = g.build_graph((o for o in data.organisations if o.org_id in parties), realised)
     return Report(
         territory_id=territory,

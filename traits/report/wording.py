@@ -164,6 +164,27 @@ def in_kind_action(item: Item) -> str:
     return _IN_KIND.get(code, _MATERIAL)
 
 
+def and_list(parts: list[str]) -> str:
+    """``a``, ``a et b``, ``a, b et c``."""
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " et " + parts[-1]
+
+
+def _pooled_action(
+    partnership: Partnership,
+    organisations: dict[str, Organisation],
+    offer: Item | None,
+) -> str:
+    """The clause of a pooled partnership: who gathered their needs, who answers them."""
+    takers = list(dict.fromkeys(m.org_id for m in partnership.members if m.need_id))
+    title = quoted(partnership.label or (offer.title if offer else "mutualisation"))
+    if offer is not None:
+        giver = organisations.get(offer.org_id)
+        whom = and_list([apposed(of(organisations.get(o))) for o in takers])
+        return f"{apposed(bare(giver))} répond aux besoins réunis {whom} : {title}"
+    who = and_list([apposed(bare(organisations.get(o))) for o in takers])
+    return f"{who} mutualisent leurs besoins : {title}"
+
+
 def _action(
     category: Category | None,
     offer: Item | None,
@@ -213,7 +234,9 @@ def realised_sentence(
         if partnership.categories
         else (offer.category if offer else need.category if need else None)
     )
-    if offer is None and need is not None:
+    if partnership.is_pooled:
+        text = _pooled_action(partnership, organisations, offer)
+    elif offer is None and need is not None:
         text = f"{apposed(bare(giver))} répond au besoin {quoted(need.title)} {of(taker)}"
     else:
         text = _action(category, offer, giver, taker)

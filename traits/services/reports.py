@@ -57,7 +57,7 @@ def _read(store: Store, territory_id: str | None) -> Parsed:
         if territory_id is None:
             return data
         known = {o.org_id for o in data.organisations}
-        outside = {x for p in data.partnerships for x in (p.org_a, p.org_b)} - known
+        outside = {x for p in data.partnerships for x in p.org_ids} - known
         if outside:
             data.organisations.extend(
                 o for o in repo.read_organisations(conn) if o.org_id in outside

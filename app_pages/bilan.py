@@ -10,8 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import _common as common
-from traits.fr import fr_number, fr_percent, period_label
-from traits.model import LABELS_FR
+from traits.fr import fr_number, period_label
 from traits.services import reports
 
 MIME = {
@@ -35,22 +34,16 @@ for col, (name, value) in zip(st.columns(len(figures)), figures, strict=True):
     col.metric(name, fr_number(value))
 for note in reports.period_notes(report):
     st.caption(note)
-st.caption(f"Taux de concrétisation : {fr_percent(report.conversion.get('among_decided'))}.")
-left, right = st.columns(2)
-left.markdown("#### Partenariats par statut")
-left.bar_chart(
-    pd.Series({LABELS_FR[s]: n for s, n in report.partnerships.items()}, name="nombre"),
-    sort=False,  # the pipeline's order, not the alphabet's
-)
-right.markdown("#### Concrétisés par mode")
-if report.realised_by_mode:
-    right.bar_chart(
-        pd.Series(
-            {LABELS_FR.get(k, k): n for k, n in report.realised_by_mode.items()}, name="nombre"
+for line in reports.indicator_lines(report):
+    st.caption(line)
+for col, chart in zip(st.columns(2), reports.bar_charts(report)[:2], strict=True):
+    col.markdown(f"#### {chart.title}")
+    if any(n for _, n in chart.values):
+        col.bar_chart(  # the pipeline's order, not the alphabet's
+            pd.Series(dict(chart.values), name="nombre"), sort=False, x_label="", y_label=""
         )
-    )
-else:
-    right.caption("Aucun partenariat concrétisé sur la période.")
+    else:
+        col.caption("Aucun partenariat sur la période.")
 st.markdown("#### Partenariats concrétisés")
 for sentence in report.realised:
     st.markdown(f"- {common.esc(sentence)}")

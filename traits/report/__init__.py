@@ -12,7 +12,10 @@ Pure functions: no storage, no user interface.
 """
 
 from traits.report.blocks import (
+    Bars,
     Block,
+    bar_charts,
+    indicator_lines,
     key_figure_blocks,
     key_figures,
     period_notes,
@@ -32,11 +35,14 @@ from traits.report.wording import realised_sentence
 __all__ = [
     "PDF_FONTS",
     "VALUE_RULES",
+    "Bars",
     "Block",
     "Report",
     "ReportData",
     "ValueEstimate",
+    "bar_charts",
     "build_report",
+    "indicator_lines",
     "key_figure_blocks",
     "key_figures",
     "period_notes",

@@ -162,32 +162,14 @@ def key_figure_blocks(report: Report) -> list[Block]:
     return blocks
 
 
-def _indicators(report: Report) -> list[Block]:
-    conv = report.conversion
-    decided = plural(
-        report.realised_count + report.partnerships[PartnershipStatus.ABANDONED.value],
-        "piste concrétisée ou abandonnée",
-        "pistes concrétisées ou abandonnées",
-    )
-    median = report.median_days_to_realise
+def bar_charts(report: Report) -> list[Bars]:
+    """The report's charts: partnerships by status (pipeline order), realised ones by mode and
+    by category; the Bilan page and every format draw these."""
     return [
         Bars(
             "Partenariats par statut",
             "Statut",
             [(label(s), n) for s, n in report.partnerships.items()],
-        ),
-        Heading("Indicateurs"),
-        Bullets(
-            [
-                f"Taux de concrétisation : {fr_percent(conv['among_decided'])} des pistes "
-                f"tranchées ({fr_number(report.realised_count)} sur {decided}), "
-                f"{fr_percent(conv['among_all'])} de l'ensemble des pistes.",
-                "Délai médian entre la piste et la concrétisation : "
-                + (plural(median, "jour", "jours") if median is not None else "non calculable")
-                + ".",
-                "Part des partenariats concrétisés entre une structure de l'ESS et une "
-                f"entreprise : {fr_percent(report.ess_company_share)}.",
-            ]
         ),
         Bars(
             "Partenariats concrétisés par mode (typologie du Rameau)",
@@ -199,6 +181,37 @@ def _indicators(report: Report) -> list[Block]:
             "Catégorie",
             [(label(c), n) for c, n in report.realised_by_category.items()],
         ),
+    ]
+
+
+def indicator_lines(report: Report) -> list[str]:
+    """The indicators in sentences: conversion rate, median delay, ESS–company share."""
+    conv = report.conversion
+    decided = plural(
+        report.realised_count + report.partnerships[PartnershipStatus.ABANDONED.value],
+        "piste concrétisée ou abandonnée",
+        "pistes concrétisées ou abandonnées",
+    )
+    median = report.median_days_to_realise
+    return [
+        f"Taux de concrétisation : {fr_percent(conv['among_decided'])} des pistes "
+        f"tranchées ({fr_number(report.realised_count)} sur {decided}), "
+        f"{fr_percent(conv['among_all'])} de l'ensemble des pistes.",
+        "Délai médian entre la piste et la concrétisation : "
+        + (plural(median, "jour", "jours") if median is not None else "non calculable")
+        + ".",
+        "Part des partenariats concrétisés entre une structure de l'ESS et une "
+        f"entreprise : {fr_percent(report.ess_company_share)}.",
+    ]
+
+
+def _indicators(report: Report) -> list[Block]:
+    status, *realised = bar_charts(report)
+    return [
+        status,
+        Heading("Indicateurs"),
+        Bullets(indicator_lines(report)),
+        *realised,
         Heading("Besoins et offres par catégorie"),
         Table(
             ["Catégorie", "Besoins", "Offres"],

@@ -38,6 +38,8 @@ _FILE_RENDERERS = {"docx": r.to_docx, "pdf": r.to_pdf, "xlsx": r.to_xlsx}
 #: The key figures, their notes and the short report's blocks, defined once in ``traits.report``.
 key_figures = r.key_figures
 period_notes = r.period_notes
+bar_charts = r.bar_charts
+indicator_lines = r.indicator_lines
 Report = r.Report
 Block = r.Block
 

@@ -815,3 +815,28 @@ def test_a_pooled_partnership_counts_every_member_and_has_its_sentence():
         "L'entreprise adaptée Les Mains Agiles répond aux besoins réunis de la Recyclerie du "
         f"Bocage et de la Mairie d'Izé : «{NBSP}Comptabilité partagée{NBSP}» (avril 2023)."
     ]
+
+
+@pytest.mark.parametrize(
+    "typed,band",
+    [
+        ("10-49", (10, 49)),
+        ("20 à 49", (20, 49)),
+        ("50 - 249", (50, 249)),
+        ("250+", (250, None)),
+        ("250 et plus", (250, None)),
+        ("plus de 19", (20, None)),
+        ("moins de 20", (0, 19)),
+        ("35 salariés", (35, 35)),
+        (f"1{NBSP}200", (1200, 1200)),
+        ("PME", None),
+        ("", None),
+    ],
+)
+def test_headcounts_are_read_as_typed(typed: str, band):
+    from traits.report.estimates import headcount_range, oeth_exclusion
+
+    assert headcount_range(typed) == band
+    buyer = Organisation("b", "Transports Morin", OrgKind.COMPANY, "t", size=typed)
+    subject = band is not None and band[0] >= 20
+    assert (oeth_exclusion(buyer) is None) is subject

@@ -64,21 +64,32 @@ ESTIMATE_NOTICE = (
     "indiquées ; seuls l'expert-comptable ou l'administration fiscale de chaque entreprise peuvent "
     "en établir le montant réel."
 )
-_RANGE = re.compile(r"^\s*(\d+)\s*(?:-|à|a)\s*(\d+)\s*$")
-_AT_LEAST = re.compile(r"^\s*(\d+)\s*\+\s*$")
+_NUMBERS = re.compile(r"\d+")
+_THOUSANDS = re.compile(r"(?<=\d)[ \u00a0\u202f](?=\d{3}(?!\d))")
 
 
 def headcount_range(size: str | None) -> tuple[int, int | None] | None:
-    """The headcount band of an organisation's ``size``: ``"10-49"`` → (10, 49), ``"250+"`` →
-    (250, None), ``"35"`` → (35, 35); None when unknown or unreadable."""
-    text = (size or "").replace("\u202f", "").replace(NBSP, "").replace(" ", "")
-    if text.isdigit():
-        return int(text), int(text)
-    if match := _RANGE.match(text):
-        return int(match[1]), int(match[2])
-    if match := _AT_LEAST.match(text):
-        return int(match[1]), None
-    return None
+    """The headcount band of an organisation's ``size`` as typed, (low, high or None).
+
+    ``"10-49"`` and ``"20 à 49"`` → (10, 49) and (20, 49); ``"250+"``, ``"250 et plus"``,
+    ``"plus de 250"`` → (250, None) (251 for "plus de"); ``"moins de 10"`` → (0, 9);
+    ``"35"``, ``"35 salariés"`` → (35, 35); None when unknown or unreadable.
+    """
+    raw = _THOUSANDS.sub("", size or "")
+    numbers = [int(n) for n in _NUMBERS.findall(raw)]
+    text = fold(raw).replace(" ", "") + ("+" if raw.rstrip().endswith("+") else "")
+    if not numbers or len(numbers) > 2:
+        return None
+    if len(numbers) == 2:
+        return (numbers[0], numbers[1]) if numbers[0] <= numbers[1] else None
+    n = numbers[0]
+    if text.startswith("moinsde"):
+        return 0, max(n - 1, 0)
+    if text.startswith("plusde"):
+        return n + 1, None
+    if text.endswith(("+", "etplus", "ouplus")):
+        return n, None
+    return n, n
 
 
 def oeth_exclusion(buyer: Organisation | None) -> str | None:

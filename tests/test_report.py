@@ -840,3 +840,18 @@ def test_headcounts_are_read_as_typed(typed: str, band):
     buyer = Organisation("b", "Transports Morin", OrgKind.COMPANY, "t", size=typed)
     subject = band is not None and band[0] >= 20
     assert (oeth_exclusion(buyer) is None) is subject
+
+
+@pytest.mark.parametrize("suffix", [".docx", ".pdf"])
+def test_the_kit_summary_is_written_from_the_key_figure_blocks(
+    filled: Store, tmp_path: Path, suffix: str
+):
+    if suffix == ".pdf" and not any(Path(f).exists() for f in r.PDF_FONTS):
+        pytest.skip("no Unicode font for the PDF on this machine")
+    blocks = services.key_figure_blocks(filled, "t1", dt.date(2022, 1, 1), dt.date(2022, 5, 31))
+    path = services.write_blocks(blocks, "Synthèse 2022", tmp_path / f"synthese{suffix}")
+    text = " ".join(_all_text(suffix[1:], path).split())
+    assert "Synthèse 2022" in text and "5 structures rencontrées" in text
+    assert "Taux de concrétisation" not in text  # the short form only
+    with pytest.raises(InvalidInputError, match=r"\.docx ou \.pdf"):
+        services.write_blocks(blocks, "Synthèse", tmp_path / "synthese.odt")

@@ -24,11 +24,11 @@ from traits.report.blocks import (
 )
 from traits.report.estimates import VALUE_RULES, ValueEstimate
 from traits.report.figures import Report, ReportData, build_report
-from traits.report.render_docx import to_docx
+from traits.report.render_docx import to_docx, write_docx
 from traits.report.render_html import to_html
 from traits.report.render_json import to_json
 from traits.report.render_md import to_markdown
-from traits.report.render_pdf import PDF_FONTS, to_pdf
+from traits.report.render_pdf import PDF_FONTS, to_pdf, write_pdf
 from traits.report.render_xlsx import to_xlsx
 from traits.report.wording import realised_sentence
 
@@ -55,4 +55,6 @@ __all__ = [
     "to_markdown",
     "to_pdf",
     "to_xlsx",
+    "write_docx",
+    "write_pdf",
 ]

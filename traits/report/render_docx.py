@@ -6,6 +6,7 @@ from pathlib import Path
 
 from traits.report.blocks import (
     Bars,
+    Block,
     Bullets,
     Cell,
     Heading,
@@ -20,13 +21,18 @@ from traits.report.figures import Report
 
 
 def to_docx(report: Report, path: str | Path) -> Path:
-    """Write the report as a Word document (python-docx); charts become tables with bars."""
+    """Write the whole report as a Word document (python-docx); charts become tables with bars."""
+    return write_docx(report_blocks(report), title(report), path)
+
+
+def write_docx(blocks: list[Block], heading: str, path: str | Path) -> Path:
+    """Write any list of report blocks under ``heading`` (the kit's summary uses it)."""
     from docx import Document  # optional dependency, imported when used
 
     document = Document()
-    document.core_properties.title = title(report)
+    document.core_properties.title = heading
     document.core_properties.language = "fr-FR"
-    document.add_heading(title(report), level=1)
+    document.add_heading(heading, level=1)
     bullet = document.styles["List Bullet"]  # looked up once: by name it is slow per paragraph
 
     def table(headers: list[str], rows: list[list[Cell]]) -> None:
@@ -42,7 +48,7 @@ def to_docx(report: Report, path: str | Path) -> Path:
                 cell.text = cell_text(value)
         document.add_paragraph()
 
-    for block in report_blocks(report):
+    for block in blocks:
         if isinstance(block, Heading):
             document.add_heading(block.text, level=block.level)
         elif isinstance(block, Paragraph):

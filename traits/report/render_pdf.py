@@ -7,6 +7,7 @@ from pathlib import Path
 from traits.errors import InvalidInputError
 from traits.report.blocks import (
     Bars,
+    Block,
     Bullets,
     Cell,
     Heading,
@@ -29,7 +30,12 @@ PDF_FONTS = (
 
 
 def to_pdf(report: Report, path: str | Path) -> Path:
-    """Write the report as a PDF a Pôle can send (fpdf2, a Unicode font for the accents)."""
+    """Write the whole report as a PDF a Pôle can send (fpdf2, a Unicode font for the accents)."""
+    return write_pdf(report_blocks(report), title(report), path)
+
+
+def write_pdf(blocks: list[Block], heading: str, path: str | Path) -> Path:
+    """Write any list of report blocks under ``heading`` (the kit's summary uses it)."""
     from fpdf import FPDF
     from fpdf.fonts import FontFace
 
@@ -41,14 +47,14 @@ def to_pdf(report: Report, path: str | Path) -> Path:
         )
     bold = regular.with_name(regular.stem + "-Bold" + regular.suffix)
     pdf = FPDF(format="A4")
-    pdf.set_title(title(report))
+    pdf.set_title(heading)
     pdf.set_lang("fr")
     pdf.set_margins(18, 18, 18)
     pdf.add_font("body", "", str(regular))
     pdf.add_font("body", "B", str(bold if bold.exists() else regular))
     pdf.add_page()
     pdf.set_font("body", "B", 16)
-    pdf.multi_cell(0, 8, title(report), new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 8, heading, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     head = FontFace(emphasis="BOLD", fill_color=(230, 236, 245))
 
@@ -64,7 +70,7 @@ def to_pdf(report: Report, path: str | Path) -> Path:
                     r.cell(cell_text(text))
         pdf.ln(3)
 
-    for block in report_blocks(report):
+    for block in blocks:
         if isinstance(block, Heading):
             pdf.set_font("body", "B", 13 if block.level <= 2 else 11)
             pdf.ln(2)

@@ -215,3 +215,14 @@ def key_figure_blocks(
     """The short report of a territory and period: period, headline, key figures and what
     they leave out, realised partnerships (the kit's results summary renders these blocks)."""
     return r.key_figure_blocks(build_report(store, territory_id, start, end))
+
+
+def write_blocks(blocks: list[r.Block], heading: str, output: str | Path) -> Path:
+    """Write report blocks under ``heading`` as a ``.docx`` or ``.pdf`` file (by its suffix)."""
+    path = Path(output)
+    suffix = path.suffix.lower()
+    if suffix not in (".docx", ".pdf"):
+        raise InvalidInputError(
+            Problem("choisissez un fichier .docx ou .pdf pour ce document.", file=path.name)
+        )
+    return (r.write_docx if suffix == ".docx" else r.write_pdf)(blocks, heading, path)

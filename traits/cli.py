@@ -542,7 +542,8 @@ def pooling(
     rows = pooling_service.pool_rows(pools)
     if fmt == "table" and not rows:
         typer.echo(
-            "Aucune mutualisation trouvée : il faut des besoins proches d'au moins deux structures."
+            "Aucune mutualisation trouvée : il faut des besoins proches "
+            "d'au moins deux structures."
         )
         return
     columns = ["label", "organisations", "need_ids", "suggestion", "volume", "offer_id"]

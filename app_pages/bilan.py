@@ -32,10 +32,8 @@ st.markdown(f"**{report.headline()}**")
 figures = reports.key_figures(report)
 for col, (name, value) in zip(st.columns(len(figures)), figures, strict=True):
     col.metric(name, fr_number(value))
-for note in reports.period_notes(report):
-    st.caption(note)
-for line in reports.indicator_lines(report):
-    st.caption(line)
+st.caption("  \n".join(common.esc(x) for x in reports.period_notes(report)))
+st.caption("  \n".join(common.esc(x) for x in reports.indicator_lines(report)))
 for col, chart in zip(st.columns(2), reports.bar_charts(report)[:2], strict=True):
     col.markdown(f"#### {chart.title}")
     if any(n for _, n in chart.values):

@@ -782,9 +782,9 @@ def test_the_bilan_page_shows_the_same_key_figures_and_says_what_is_apart(
     shown = {m.label: m.value for m in app.metric}
     assert shown == {name: fr.fr_number(n) for name, n in r.key_figures(expected)}
     assert set(shown.values()) == {"0"}
-    captions = [str(c.value) for c in app.caption]
+    captions = " ".join(str(c.value).replace("\\", "") for c in app.caption)
     assert all(note in captions for note in r.period_notes(expected))
-    assert any(c.startswith("Aucune activité datée") for c in captions)
+    assert "Aucune activité datée" in captions
 
 
 def test_a_pooled_partnership_counts_every_member_and_has_its_sentence():

@@ -11,8 +11,7 @@ import streamlit as st
 
 from app_pages import _common as common
 from app_pages._text import esc
-from traits.fr import fr_percent, period_label
-from traits.model import LABELS_FR
+from traits.fr import fr_number, period_label
 from traits.services import reports
 
 MIME = {
@@ -31,29 +30,19 @@ if report is None:
     st.stop()
 st.caption(f"{esc(report.territory_name)}, {period_label(report.start, report.end)}.")
 st.markdown(f"**{esc(report.headline())}**")
-m = st.columns(6)
-m[0].metric("Structures rencontrées", report.organisations)
-m[1].metric("Diagnostics", report.diagnostics)
-m[2].metric("Besoins", report.needs)
-m[3].metric("Offres", report.offers)
-m[4].metric("Partenariats concrétisés", report.realised_count)
-m[5].metric("Pistes naissantes", report.emerging)
-st.caption(f"Taux de concrétisation : {fr_percent(report.conversion.get('among_decided'))}.")
-left, right = st.columns(2)
-left.markdown("#### Partenariats par statut")
-left.bar_chart(
-    pd.Series({LABELS_FR[s]: n for s, n in report.partnerships.items()}, name="nombre"),
-    sort=False,  # the pipeline's order, not the alphabet's
-)
-right.markdown("#### Concrétisés par mode")
-if report.realised_by_mode:
-    right.bar_chart(
-        pd.Series(
-            {LABELS_FR.get(k, k): n for k, n in report.realised_by_mode.items()}, name="nombre"
+figures = reports.key_figures(report)
+for col, (name, value) in zip(st.columns(len(figures)), figures, strict=True):
+    col.metric(name, fr_number(value))
+st.caption("  \n".join(esc(x) for x in reports.period_notes(report)))
+st.caption("  \n".join(esc(x) for x in reports.indicator_lines(report)))
+for col, chart in zip(st.columns(2), reports.bar_charts(report)[:2], strict=True):
+    col.markdown(f"#### {chart.title}")
+    if any(n for _, n in chart.values):
+        col.bar_chart(  # the pipeline's order, not the alphabet's
+            pd.Series(dict(chart.values), name="nombre"), sort=False, x_label="", y_label=""
         )
-    )
-else:
-    right.caption("Aucun partenariat concrétisé sur la période.")
+    else:
+        col.caption("Aucun partenariat sur la période.")
 st.markdown("#### Partenariats concrétisés")
 for sentence in report.realised:
     st.markdown(f"- {esc(sentence)}")
@@ -64,10 +53,7 @@ if not report.realised:
 def _file(fmt: str) -> bytes:
     with tempfile.TemporaryDirectory(prefix="traits-bilan-") as tmp:
         target = Path(tmp) / f"bilan.{fmt}"
-        if fmt == "xlsx":
-            reports.report_workbook(report, target)
-        else:
-            reports.export_report(store, fmt, target, tid, start, end)
+        reports.write_report(report, fmt, target)
         return target.read_bytes()
 
 

@@ -12,6 +12,7 @@ import networkx as nx
 import pytest
 
 from traits import graph as g
+from traits import model
 from traits.errors import InvalidInputError
 from traits.model import (
     Category,
@@ -244,15 +245,24 @@ def test_median_days_to_realise_from_the_history(small):
 
 
 def test_status_on_a_day_reads_the_history(small):
+    """The history-date rules live in the model (the report and the graph both read them)."""
     _, parts, _ = small
     p1 = parts[0]
-    assert g.status_on(p1, dt.date(2022, 1, 9)) is None
-    assert g.status_on(p1, dt.date(2022, 1, 10)) == S.PROPOSED
-    assert g.status_on(p1, dt.date(2022, 2, 15)) == S.INTRODUCED
-    assert g.status_on(p1, dt.date(2023, 1, 1)) == S.REALISED
-    assert g.realised_date(p1) == dt.date(2022, 3, 11)
-    assert g.closed_date(parts[3]) == dt.date(2022, 6, 1)
-    assert g.closed_date(parts[2]) is None
+    assert model.status_on(p1, dt.date(2022, 1, 9)) is None
+    assert model.status_on(p1, dt.date(2022, 1, 10)) == S.PROPOSED
+    assert model.status_on(p1, dt.date(2022, 2, 15)) == S.INTRODUCED
+    assert model.status_on(p1, dt.date(2023, 1, 1)) == S.REALISED
+    assert model.realised_date(p1) == dt.date(2022, 3, 11)
+    assert model.closed_date(parts[3]) == dt.date(2022, 6, 1)
+    assert model.closed_date(parts[2]) is None
+
+
+def test_an_undated_partnership_is_never_placed_on_a_day():
+    """Without history nor ``created``, only a known earlier date (``since``) places it."""
+    undated = Partnership("p", "a", "b", S.REALISED)
+    assert model.status_on(undated, dt.date.today()) is None
+    assert model.status_on(undated, dt.date(2025, 3, 1), since=dt.date(2025, 3, 2)) is None
+    assert model.status_on(undated, dt.date(2025, 3, 2), since=dt.date(2025, 3, 2)) == S.REALISED
 
 
 def test_to_visit_again_lists_met_organisations_without_a_live_partnership(small):

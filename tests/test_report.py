@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 import random
+import re
 from pathlib import Path
 
 import pytest
 
+from traits import fr
 from traits import report as r
 from traits.errors import InvalidInputError
 from traits.interchange.validate import Parsed
@@ -25,6 +28,8 @@ from traits.model import (
     StatusChange,
     Territory,
 )
+from traits.report import wording
+from traits.services import diagnostics as ds
 from traits.services import reports as services
 from traits.storage import Store
 from traits.storage import repository as repo
@@ -57,7 +62,7 @@ def world(malicious: bool = False) -> Parsed:
             "t1",
             "association",
         ),
-        Organisation("morin", "Transports Morin", OrgKind.COMPANY, "t1", "SAS"),
+        Organisation("morin", "Transports Morin", OrgKind.COMPANY, "t1", "SAS", size="50-249"),
         Organisation("banque", "Banque du Coin", OrgKind.COMPANY, "t1", "SA"),
         Organisation("mairie", "Mairie d'Izé", OrgKind.PUBLIC, "t1", "commune"),
         Organisation("loin", "Octet Informatique", OrgKind.COMPANY, "t2", "SARL"),
@@ -193,7 +198,9 @@ def test_a_period_counts_what_happened_in_it_and_the_pistes_open_at_its_end():
     }
     # asso, mairie (diagnostics); morin, esat, banque, ea (partnership steps in 2022).
     assert rep.organisations == 6
-    assert (rep.needs, rep.offers) == (5, 4)
+    # n2, n3, n5 were recorded in 2022 diagnostics; the others have no date: counted apart.
+    assert (rep.needs, rep.offers) == (3, 0)
+    assert rep.undated == {"needs": 2, "offers": 4, "partnerships": 0}
     first_half = r.build_report(
         world(), territory="t1", start=dt.date(2022, 1, 1), end=dt.date(2022, 5, 31)
     )
@@ -205,19 +212,16 @@ def test_a_period_counts_what_happened_in_it_and_the_pistes_open_at_its_end():
         "realised": 1,
         "abandoned": 1,
     }
+    # The EA had no dated activity yet (p4 starts in September): it is not counted.
     assert first_half.headline() == (
-        "6 structures rencontrées, 2 rendez-vous diagnostics, 1 partenariat concrétisé, "
+        "5 structures rencontrées, 2 rendez-vous diagnostics, 1 partenariat concrétisé, "
         "1 piste naissante."
     )
-    # The EA had no dated activity yet, but its offer o4, recorded outside any diagnostic, has
-    # no date: it counts in every period.
-    assert first_half.organisations == 6
-    assert (first_half.needs, first_half.offers) == (5, 4)
     autumn = r.build_report(
         world(), territory="t1", start=dt.date(2022, 11, 1), end=dt.date(2022, 12, 31)
     )
-    # Morin, ESAT, Banque, EA: undated items; asso, mairie: their items are dated by diagnostics.
-    assert (autumn.organisations, autumn.diagnostics, autumn.needs, autumn.offers) == (4, 0, 2, 4)
+    # Nobody met in November or December; undated items never count in a period.
+    assert (autumn.organisations, autumn.diagnostics, autumn.needs, autumn.offers) == (0, 0, 0, 0)
     assert autumn.partnerships == {
         "proposed": 0,
         "introduced": 1,
@@ -251,31 +255,33 @@ def test_indicators():
 def test_one_french_sentence_per_realised_partnership():
     rep = r.build_report(world(), territory="t1")
     assert rep.realised == [
-        "La Banque du Coin soutient financièrement la Recyclerie du Bocage : « Fondation "
-        f"d'entreprise » (mécénat, 2{THIN}500{NBSP}€, décembre 2021).",
-        "La Banque du Coin apporte ses compétences à la Recyclerie du Bocage : « Comptables "
-        "bénévoles » (mécénat, 40 heures, mars 2022).",
-        "L'ESAT Les Ateliers du Rocher assure « Entretien des espaces verts » pour Transports "
-        f"Morin (pratiques responsables, 10{THIN}000{NBSP}€, juin 2022).",
+        "La Banque du Coin soutient financièrement la Recyclerie du Bocage : "
+        f"«{NBSP}Fondation d'entreprise{NBSP}» (mécénat, 2{THIN}500{NBSP}€, décembre 2021).",
+        "La Banque du Coin apporte ses compétences à la Recyclerie du Bocage : "
+        f"«{NBSP}Comptables bénévoles{NBSP}» (mécénat, 40 heures, mars 2022).",
+        f"L'ESAT Les Ateliers du Rocher assure «{NBSP}Entretien des espaces verts{NBSP}» pour "
+        f"Transports Morin (pratiques responsables, 10{THIN}000{NBSP}€, juin 2022).",
     ]
 
 
 def test_plural_forms_and_french_numbers():
     assert (
-        r.plural(0, "partenariat concrétisé", "partenariats concrétisés")
+        fr.plural(0, "partenariat concrétisé", "partenariats concrétisés")
         == "0 partenariat concrétisé"
     )
     assert (
-        r.plural(1, "partenariat concrétisé", "partenariats concrétisés")
+        fr.plural(1, "partenariat concrétisé", "partenariats concrétisés")
         == "1 partenariat concrétisé"
     )
-    assert r.plural(10, "partenariat concrétisé", "partenariats concrétisés") == (
+    assert fr.plural(10, "partenariat concrétisé", "partenariats concrétisés") == (
         "10 partenariats concrétisés"
     )
-    assert r.plural(1.5, "jour", "jours") == "1,5 jour"
-    assert r.fr_euros(12_500.4) == f"12{THIN}500{NBSP}€"
-    assert r.fr_percent(0.8333) == f"83{NBSP}%"
-    assert r.period_label(dt.date(2022, 1, 1), dt.date(2022, 12, 31)) == (
+    assert fr.plural(1.5, "jour", "jours") == "1,5 jour"
+    assert fr.fr_euros(12_500) == f"12{THIN}500{NBSP}€"
+    assert fr.fr_euros(1_200.5) == f"1{THIN}200,50{NBSP}€"  # cents are kept, never rounded away
+    assert fr.fr_short_date(dt.date(2025, 2, 4)) == "04/02/2025"
+    assert fr.fr_percent(0.8333) == f"83{NBSP}%"
+    assert fr.period_label(dt.date(2022, 1, 1), dt.date(2022, 12, 31)) == (
         "du 1er janvier 2022 au 31 décembre 2022"
     )
 
@@ -284,12 +290,12 @@ def test_articles_and_contractions_in_organisation_names():
     def org(name: str, form: str | None = None) -> Organisation:
         return Organisation("x", name, OrgKind.ESS, "t", form)
 
-    assert r._of(org("Garage du Pont-Levis")) == "du Garage du Pont-Levis"
-    assert r._to(org("Les Pépinières")) == "aux Pépinières"
-    assert r._of(org("Octet Informatique")) == "d'Octet Informatique"
-    assert r._bare(org("Les Mains Agiles", "EA")) == "l'entreprise adaptée Les Mains Agiles"
-    assert r._bare(org("Les Ateliers du Rocher", "ESAT")) == "l'ESAT Les Ateliers du Rocher"
-    assert r._of(org("Tiers-lieu La Traverse")) == "du Tiers-lieu La Traverse"
+    assert wording.of(org("Garage du Pont-Levis")) == "du Garage du Pont-Levis"
+    assert wording.to(org("Les Pépinières")) == "aux Pépinières"
+    assert wording.of(org("Octet Informatique")) == "d'Octet Informatique"
+    assert wording.bare(org("Les Mains Agiles", "EA")) == "l'entreprise adaptée Les Mains Agiles"
+    assert wording.bare(org("Les Ateliers du Rocher", "ESAT")) == "l'ESAT Les Ateliers du Rocher"
+    assert wording.of(org("Tiers-lieu La Traverse")) == "du Tiers-lieu La Traverse"
 
 
 def test_value_estimates_follow_the_french_rules():
@@ -442,32 +448,13 @@ def test_service_graph_export_and_analyses(filled: Store, tmp_path: Path):
 
 # --- the sample territory -----------------------------------------------------------------------
 
-
-def test_sample_territory_gives_the_2022_figures(tmp_path: Path):
-    from traits.services.data import SAMPLE_DIR, load_demo
-
-    if not SAMPLE_DIR.exists():
-        pytest.skip("data/samples/vitre is not in this checkout")
-    store = Store(tmp_path / "x.sqlite")
-    load_demo(store)
-    rep = services.build_report(store, "vitre")
-    assert (rep.organisations, rep.diagnostics, rep.realised_count, rep.emerging) == (40, 24, 10, 6)
-    assert rep.headline() == (
-        "40 structures rencontrées, 24 rendez-vous diagnostics, 10 partenariats concrétisés, "
-        "6 pistes naissantes."
-    )
-    assert len(rep.realised) == 10 and all(s.endswith("2022).") for s in rep.realised)
-    year = services.build_report(store, "vitre", dt.date(2022, 1, 1), dt.date(2022, 12, 31))
-    assert (year.organisations, year.diagnostics, year.realised_count, year.emerging) == (
-        40,
-        24,
-        10,
-        6,
-    )
+SAMPLE_HEADLINE = (
+    "24 structures rencontrées, 24 rendez-vous diagnostics, 10 partenariats concrétisés, "
+    "6 pistes naissantes."
+)
 
 
-def test_sample_folder_gives_the_2022_figures_without_the_store():
-    """The same figures straight from the validated folder (no geocoding, no database)."""
+def _sample() -> Parsed:
     from traits.interchange import readers, validate
     from traits.services.data import SAMPLE_DIR
 
@@ -475,14 +462,396 @@ def test_sample_folder_gives_the_2022_figures_without_the_store():
         pytest.skip("data/samples/vitre is not in this checkout")
     parsed = validate.validate(readers.read_source(SAMPLE_DIR))
     assert not parsed.errors
+    return parsed
+
+
+def test_sample_folder_gives_the_2022_figures_without_the_store():
+    """Every 2022 meeting of the sample is dated by a diagnostic or a partnership step; its 16
+    other organisations (no diagnostic, no partnership) are said apart, never counted."""
+    parsed = _sample()
     for start, end in ((None, None), (dt.date(2022, 1, 1), dt.date(2022, 12, 31))):
         rep = r.build_report(parsed, territory="vitre", start=start, end=end)
-        assert rep.headline() == (
-            "40 structures rencontrées, 24 rendez-vous diagnostics, 10 partenariats concrétisés, "
-            "6 pistes naissantes."
-        )
+        assert rep.headline() == SAMPLE_HEADLINE
+        assert rep.unmet == 16
+    assert rep.undated == {"needs": 8, "offers": 13, "partnerships": 0}
+    assert (rep.needs, rep.offers) == (44, 40)
     oeth = rep.value_estimates[0]
-    assert {x.beneficiary for x in oeth.lines} == {
-        "L'ESAT Les Ateliers du Haut-Pré",
-        "L'entreprise adaptée Les Mains Agiles",
+    # Only Meubles Ferchaud (50-249 employees) is surely subject to the OETH; the hotel and
+    # the printer (10-49) may employ fewer than 20 people: not estimated, and said.
+    assert {x.beneficiary for x in oeth.lines} == {"L'entreprise adaptée Les Mains Agiles"}
+    assert len(oeth.excluded) == 2
+    assert all("peut-être moins de 20 salariés" in x for x in oeth.excluded)
+
+
+def test_sample_sentences_are_correct_french():
+    rep = r.build_report(_sample(), territory="vitre")
+    assert len(rep.realised) == 10 and all(s.endswith("2022).") for s in rep.realised)
+    banque = next(s for s in rep.realised if "Armor-Vilaine" in s)
+    assert banque.startswith("La Banque Armor-Vilaine, agence de Vitré, soutient financièrement")
+    food = next(s for s in rep.realised if "Invendus alimentaires" in s)
+    assert "denrées alimentaires" in food and "matériel" not in food
+    for sentence in rep.realised:
+        assert sentence.count("«") == sentence.count("»") == 1, sentence
+        assert "  " not in sentence and " ." not in sentence and ".." not in sentence
+        assert sentence[0].isupper()
+
+
+@pytest.mark.parametrize(
+    "typed", ["Véhicules", "« Véhicules ».", '"Véhicules"', "«Véhicules»", " Véhicules ; "]
+)
+def test_titles_are_quoted_once_whatever_the_facilitator_typed(typed: str):
+    assert wording.quoted(typed) == f"«{NBSP}Véhicules{NBSP}»"
+    inner = wording.quoted("Le « Petit » marché")
+    assert inner == f"«{NBSP}Le “Petit” marché{NBSP}»"
+
+
+def test_an_apposition_in_a_name_is_closed_before_the_verb():
+    giver = Organisation("g", "Garage du Pont, atelier de Retiers", OrgKind.COMPANY, "t", "SARL")
+    taker = Organisation("t", "Les Pépinières", OrgKind.ESS, "t", "association")
+    offer = Item("o", "g", Direction.OFFER, Category.SKILLS, "Diagnostic mécanique")
+    p = Partnership("p", "t", "g", S.REALISED, offer_id="o")
+    sentence = r.realised_sentence(p, {"g": giver, "t": taker}, {"o": offer})
+    assert sentence.startswith("Le Garage du Pont, atelier de Retiers, apporte ses compétences aux")
+    unnamed = Partnership("q", "t", "g", S.REALISED)
+    both = r.realised_sentence(unnamed, {"g": giver, "t": taker}, {})
+    assert both == (
+        "Le Garage du Pont, atelier de Retiers, et les Pépinières ont concrétisé un partenariat."
+    )
+
+
+@pytest.mark.parametrize(
+    "subcategory,title,words",
+    [
+        ("food_surplus", "Yaourts à date courte", "des denrées alimentaires"),
+        (None, "Invendus de pain et de légumes chaque soir", "des denrées alimentaires"),
+        ("vehicles", "Camionnette", "met un véhicule à la disposition de Clic & Lien"),
+        ("tools", "Perceuses", "du matériel"),
+        (None, "Ce qu'il faut", "une aide en nature"),
+    ],
+)
+def test_what_is_given_in_kind_is_named_by_its_subcategory(subcategory, title, words):
+    giver = Organisation("g", "Octet", OrgKind.COMPANY, "t")
+    taker = Organisation("t", "Clic & Lien", OrgKind.ESS, "t")
+    offer = Item("o", "g", Direction.OFFER, Category.EQUIPMENT, title, subcategory=subcategory)
+    p = Partnership("p", "t", "g", S.REALISED, offer_id="o", categories=[Category.EQUIPMENT])
+    sentence = r.realised_sentence(p, {"g": giver, "t": taker}, {"o": offer})
+    assert words in sentence
+    if words != "du matériel":
+        assert "matériel" not in sentence
+
+
+# --- honest counting by period -------------------------------------------------------------------
+
+
+def test_a_base_loaded_today_reports_zeros_for_2019_and_one_interview_counts_one(
+    backend_store: Store,
+):
+    """Issue 16: the sample loaded into a new base gave 16 structures in 2019 and 18 after one
+    interview in 2026; undated entries are now said apart, never counted in a period."""
+    from traits.services.data import SAMPLE_DIR, load_demo
+
+    if not SAMPLE_DIR.exists():
+        pytest.skip("data/samples/vitre is not in this checkout")
+    load_demo(backend_store)
+    old = services.build_report(backend_store, "vitre", dt.date(2019, 1, 1), dt.date(2019, 12, 31))
+    assert all(n == 0 for _, n in r.key_figures(old))
+    notes = r.period_notes(old)
+    assert notes[0].startswith("Aucune activité datée dans la période")
+    assert "8 besoins sans date, non comptés dans la période." in notes
+    assert "13 offres sans date, non comptées dans la période." in notes
+    assert any(n.startswith("16 structures enregistrées sans rencontre datée") for n in notes)
+    ds.save_diagnostic(
+        backend_store,
+        Diagnostic("", "", dt.date(2026, 3, 2)),
+        [Item("", "", Direction.NEED, Category.SKILLS, "Aide pour la paie")],
+        [],
+        organisation=Organisation("", "Atelier Couture du Bocage", OrgKind.ESS, "vitre"),
+    )
+    year = services.build_report(backend_store, "vitre", dt.date(2026, 1, 1), dt.date(2026, 12, 31))
+    assert (year.organisations, year.diagnostics, year.needs, year.offers) == (1, 1, 1, 0)
+    assert year.realised_count == 0
+
+
+def test_an_undated_partnership_is_counted_apart_or_dated_by_its_diagnostic():
+    data = world()
+    undated = Partnership("u1", "morin", "banque", S.REALISED, mode=PartnershipMode.PHILANTHROPY)
+    by_diagnostic = Partnership("u2", "asso", "banque", S.REALISED, need_id="n2")
+    data.partnerships += [undated, by_diagnostic]
+    year = r.build_report(
+        data, territory="t1", start=dt.date(2022, 1, 1), end=dt.date(2022, 12, 31)
+    )
+    # u2's need was recorded in d2 (12 January 2022): it counts in 2022, not in 2021.
+    assert year.realised_count == 3 and year.undated["partnerships"] == 1
+    assert "1 partenariat sans date, non compté dans la période." in r.period_notes(year)
+    before = r.build_report(
+        data, territory="t1", start=dt.date(2021, 1, 1), end=dt.date(2021, 12, 31)
+    )
+    assert before.realised_count == 1  # p3 only
+    whole = r.build_report(data, territory="t1")
+    assert whole.realised_count == 5  # without a period, everything counts
+
+
+@pytest.mark.parametrize(
+    "size,estimated",
+    [
+        ("50-249", True),
+        ("250+", True),
+        ("35", True),
+        ("10-49", False),
+        ("1-9", False),
+        (None, False),
+    ],
+)
+def test_no_oeth_estimate_for_a_buyer_not_known_to_employ_20(size, estimated):
+    data = world()
+    data.organisations[3].size = size  # Transports Morin buys from the ESAT (p1)
+    oeth = r.build_report(data, territory="t1").value_estimates[0]
+    assert bool(oeth.lines) is estimated
+    assert bool(oeth.excluded) is not estimated
+    if not estimated:
+        assert oeth.estimate_euros == 0
+        assert "Transports Morin" in oeth.excluded[0] and "20 salariés" in oeth.excluded[0]
+        assert oeth.excluded[0] in r.to_markdown(r.build_report(data, territory="t1"))
+
+
+# --- every format says the same figures ----------------------------------------------------------
+
+
+def _figures_md(path: Path) -> dict[str, str]:
+    rows = re.findall(r"^\| ([^|]+?) \| ([^|]+?) \|$", path.read_text(encoding="utf-8"), re.M)
+    return dict(rows)
+
+
+def _figures_html(path: Path) -> dict[str, str]:
+    text = html.unescape(path.read_text(encoding="utf-8"))
+    return dict(re.findall(r"<tr><td>([^<]+)</td><td>([^<]+)</td></tr>", text))
+
+
+def _figures_json(path: Path) -> dict[str, str]:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return {
+        "Structures rencontrées": str(data["organisations"]),
+        "Rendez-vous diagnostics": str(data["diagnostics"]),
+        "Besoins exprimés": str(data["needs"]),
+        "Offres recensées": str(data["offers"]),
+        "Partenariats concrétisés": str(data["partnerships"]["realised"]),
+        "Pistes naissantes": str(data["emerging"]),
+        "Partenariats abandonnés": str(data["partnerships"]["abandoned"]),
     }
+
+
+def _figures_docx(path: Path) -> dict[str, str]:
+    docx = pytest.importorskip("docx")
+    table = docx.Document(str(path)).tables[0]
+    return {row.cells[0].text: row.cells[1].text for row in table.rows[1:]}
+
+
+def _figures_pdf(path: Path) -> dict[str, str]:
+    pypdf = pytest.importorskip("pypdf")
+    text = "\n".join(page.extract_text() for page in pypdf.PdfReader(str(path)).pages)
+    names = [name for name, _ in r.key_figures(r.build_report(world(), territory="t1"))]
+    found = {}
+    for name in names:
+        match = re.search(re.escape(name) + r"\s+(\d+)", text)
+        found[name] = match[1] if match else "?"
+    return found
+
+
+def _figures_xlsx(path: Path) -> dict[str, str]:
+    openpyxl = pytest.importorskip("openpyxl")
+    sheet = openpyxl.load_workbook(path)["Chiffres clés"]
+    return {
+        str(a): str(b)
+        for a, b, *_ in sheet.iter_rows(min_row=1, values_only=True)
+        if a and b is not None and isinstance(b, int)
+    }
+
+
+def _all_text(fmt: str, path: Path) -> str:
+    """Every word a reader of the file sees."""
+    if fmt == "docx":
+        import docx
+
+        return "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
+    if fmt == "pdf":
+        import pypdf
+
+        return "\n".join(page.extract_text() for page in pypdf.PdfReader(str(path)).pages)
+    if fmt == "xlsx":
+        import openpyxl
+
+        book = openpyxl.load_workbook(path)
+        rows = (row for ws in book.worksheets for row in ws.iter_rows(values_only=True))
+        return "\n".join(str(c) for row in rows for c in row if c is not None)
+    return html.unescape(path.read_text("utf-8"))
+
+
+READERS = {
+    "markdown": _figures_md,
+    "html": _figures_html,
+    "json": _figures_json,
+    "docx": _figures_docx,
+    "pdf": _figures_pdf,
+    "xlsx": _figures_xlsx,
+}
+
+
+@pytest.mark.parametrize("fmt", list(READERS))
+def test_every_format_reads_back_the_same_key_figures(filled: Store, tmp_path: Path, fmt: str):
+    if fmt == "pdf" and not any(Path(f).exists() for f in r.PDF_FONTS):
+        pytest.skip("no Unicode font for the PDF on this machine")
+    start, end = dt.date(2022, 1, 1), dt.date(2022, 5, 31)
+    suffix = services.REPORT_FORMATS[fmt]
+    path = services.export_report(filled, fmt, tmp_path / f"bilan{suffix}", "t1", start, end)
+    expected = {
+        name: str(n) for name, n in r.key_figures(services.build_report(filled, "t1", start, end))
+    }
+    assert expected["Structures rencontrées"] == "5"
+    found = READERS[fmt](path)
+    assert {k: found.get(k) for k in expected} == expected
+    note = "2 besoins sans date, non comptés dans la période."
+    if fmt == "json":
+        assert json.loads(path.read_text("utf-8"))["undated"]["needs"] == 2
+    else:
+        assert note in " ".join(_all_text(fmt, path).split())
+
+
+def test_xlsx_neutralises_formulas_but_keeps_numbers(tmp_path: Path):
+    import openpyxl
+
+    from traits.interchange.writers import neutralise
+
+    data = world()
+    data.organisations[4].name = '=HYPERLINK("http://x")'
+    data.organisations[2].name = "\t=1+1"
+    path = r.to_xlsx(r.build_report(data, territory="t1"), tmp_path / "b.xlsx")
+    book = openpyxl.load_workbook(path)
+    texts = [
+        c
+        for ws in book.worksheets
+        for row in ws.iter_rows(values_only=True)
+        for c in row
+        if isinstance(c, str)
+    ]
+    assert texts and not any(t.startswith(("=", "+", "@", "\t", "\r")) for t in texts)
+    assert any(t.startswith("'=HYPERLINK") for t in texts)
+    numbers = [
+        row[1]
+        for row in book["Chiffres clés"].iter_rows(values_only=True)
+        if isinstance(row[1], int)
+    ]
+    assert numbers[0] == 6
+    assert neutralise("-5") == "-5" and neutralise("-1,5") == "-1,5"
+    assert neutralise("\r=1") == "'\r=1" and neutralise("-A") == "'-A"
+
+
+def test_the_kit_summary_blocks_are_the_key_figures(filled: Store):
+    blocks = services.key_figure_blocks(filled, "t1", dt.date(2022, 1, 1), dt.date(2022, 12, 31))
+    table = next(b for b in blocks if isinstance(b, r.blocks.Table))
+    assert table.rows[0] == ["Structures rencontrées", 6]
+
+
+def test_the_bilan_page_shows_the_same_key_figures_and_says_what_is_apart(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """The Bilan page reads key_figures and period_notes: a year before any activity shows
+    zeros and says why, the same as every file format."""
+    from streamlit.testing.v1 import AppTest
+
+    from traits.services import matching
+    from traits.services.data import SAMPLE_DIR, load_demo
+
+    if not SAMPLE_DIR.exists():
+        pytest.skip("data/samples/vitre is not in this checkout")
+    db = tmp_path / "app.sqlite"
+    monkeypatch.setenv("TRAITS_DB", str(db))
+    store = Store(db)
+    load_demo(store)
+    matching.save_settings(store, None, use_semantic=False)
+    expected = services.build_report(store, "vitre", dt.date(2019, 1, 1), dt.date(2019, 12, 31))
+    store.dispose()
+    app = AppTest.from_file(str(Path(__file__).parents[1] / "app.py"), default_timeout=60)
+    app.run()
+    app.session_state["territory_id"] = "vitre"
+    app.switch_page("app_pages/bilan.py")
+    app.run()
+    app.date_input(key="bilan_start").set_value(dt.date(2019, 1, 1))
+    app.date_input(key="bilan_end").set_value(dt.date(2019, 12, 31))
+    app.run()
+    assert not app.exception
+    shown = {m.label: m.value for m in app.metric}
+    assert shown == {name: fr.fr_number(n) for name, n in r.key_figures(expected)}
+    assert set(shown.values()) == {"0"}
+    captions = " ".join(str(c.value).replace("\\", "") for c in app.caption)
+    assert all(note in captions for note in r.period_notes(expected))
+    assert "Aucune activité datée" in captions
+
+
+def test_a_pooled_partnership_counts_every_member_and_has_its_sentence():
+    from traits.model import PartnershipMember
+
+    data = world()
+    members = [
+        PartnershipMember("m1", "asso", "n2"),
+        PartnershipMember("m1", "mairie", "n5"),
+        PartnershipMember("m1", "ea", None),
+    ]
+    pooled = _partnership(
+        "m1",
+        "asso",
+        "ea",
+        [(S.PROPOSED, dt.date(2023, 3, 1)), (S.REALISED, dt.date(2023, 4, 1))],
+        offer_id="o4",
+        label="Comptabilité partagée",
+        members=members,
+    )
+    data.partnerships.append(pooled)
+    year = r.build_report(
+        data, territory="t1", start=dt.date(2023, 1, 1), end=dt.date(2023, 12, 31)
+    )
+    # p6 (asso, morin) and the pool (asso, mairie, ea): four organisations met in 2023.
+    assert year.organisations == 4 and year.realised_count == 1
+    assert year.realised == [
+        "L'entreprise adaptée Les Mains Agiles répond aux besoins réunis de la Recyclerie du "
+        f"Bocage et de la Mairie d'Izé : «{NBSP}Comptabilité partagée{NBSP}» (avril 2023)."
+    ]
+
+
+@pytest.mark.parametrize(
+    "typed,band",
+    [
+        ("10-49", (10, 49)),
+        ("20 à 49", (20, 49)),
+        ("50 - 249", (50, 249)),
+        ("250+", (250, None)),
+        ("250 et plus", (250, None)),
+        ("plus de 19", (20, None)),
+        ("moins de 20", (0, 19)),
+        ("35 salariés", (35, 35)),
+        (f"1{NBSP}200", (1200, 1200)),
+        ("PME", None),
+        ("", None),
+    ],
+)
+def test_headcounts_are_read_as_typed(typed: str, band):
+    from traits.report.estimates import headcount_range, oeth_exclusion
+
+    assert headcount_range(typed) == band
+    buyer = Organisation("b", "Transports Morin", OrgKind.COMPANY, "t", size=typed)
+    subject = band is not None and band[0] >= 20
+    assert (oeth_exclusion(buyer) is None) is subject
+
+
+@pytest.mark.parametrize("suffix", [".docx", ".pdf"])
+def test_the_kit_summary_is_written_from_the_key_figure_blocks(
+    filled: Store, tmp_path: Path, suffix: str
+):
+    if suffix == ".pdf" and not any(Path(f).exists() for f in r.PDF_FONTS):
+        pytest.skip("no Unicode font for the PDF on this machine")
+    blocks = services.key_figure_blocks(filled, "t1", dt.date(2022, 1, 1), dt.date(2022, 5, 31))
+    path = services.write_blocks(blocks, "Synthèse 2022", tmp_path / f"synthese{suffix}")
+    text = " ".join(_all_text(suffix[1:], path).split())
+    assert "Synthèse 2022" in text and "5 structures rencontrées" in text
+    assert "Taux de concrétisation" not in text  # the short form only
+    with pytest.raises(InvalidInputError, match=r"\.docx ou \.pdf"):
+        services.write_blocks(blocks, "Synthèse", tmp_path / "synthese.odt")

@@ -446,7 +446,9 @@ def _date(value: str | None, option: str) -> dt.date | None:
 
 @app.command("report")
 def report(
-    fmt: Annotated[str, typer.Option("--format", "-f", help="json, md, html, docx ou pdf.")] = "md",
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="json, md, html, docx, pdf ou xlsx.")
+    ] = "md",
     db: DbOption = None,
     territory: TerritoryOption = None,
     start: Annotated[str | None, typer.Option("--from", help="Début de période (inclus).")] = None,
@@ -465,7 +467,7 @@ def report(
         path = reports.export_report(store, name, output, territory, start_d, end_d)
         typer.echo(f"Bilan écrit dans {path}.")
         return
-    if name in ("docx", "pdf"):
+    if name in ("docx", "pdf", "xlsx"):
         raise InvalidInputError(f"le format {name} s'écrit dans un fichier : ajoutez --output.")
     built = reports.build_report(store, territory, start_d, end_d)
     typer.echo(reports.render_report(built, name))

@@ -18,8 +18,11 @@ def fr_number(value: float, decimals: int = 0) -> str:
 
 
 def fr_euros(value: float) -> str:
-    """An amount in euros, rounded to the euro: ``9 800 €``."""
-    return f"{fr_number(round(value))}{NBSP}€"
+    """An amount in euros: ``9 800 €``, with its cents when it has some: ``1 200,50 €``."""
+    cents = round(value * 100)
+    if cents % 100 == 0:
+        return f"{fr_number(cents // 100)}{NBSP}€"
+    return f"{fr_number(cents / 100, 2)}{NBSP}€"
 
 
 def fr_percent(share: float | None) -> str:
@@ -39,6 +42,11 @@ def plural(n: float, singular: str, plural_form: str) -> str:
 def fr_date(day: dt.date) -> str:
     """``1er janvier 2022``, ``15 juin 2022``."""
     return f"{'1er' if day.day == 1 else day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def fr_short_date(day: dt.date) -> str:
+    """``04/02/2025``: the day as French forms and tables write it."""
+    return f"{day.day:02d}/{day.month:02d}/{day.year:04d}"
 
 
 def fr_month(day: dt.date) -> str:

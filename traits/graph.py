@@ -12,7 +12,6 @@ tests can check it against networkx itself.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import statistics
 from collections import Counter
@@ -24,12 +23,15 @@ import networkx as nx
 
 from traits.errors import InvalidInputError, Problem
 from traits.model import (
+    FINAL_STATUSES,
     OPEN_STATUSES,
     Diagnostic,
     Organisation,
     OrgKind,
     Partnership,
     PartnershipStatus,
+    realised_date,
+    start_date,
 )
 
 #: Separator of the categories joined into one edge attribute (as in the interchange format).
@@ -37,48 +39,7 @@ CATEGORY_SEPARATOR = "|"
 
 _REALISED = PartnershipStatus.REALISED
 _ABANDONED = PartnershipStatus.ABANDONED
-_FINAL = frozenset({_REALISED, _ABANDONED})
-
-
-# --- dates from a partnership's history ---------------------------------------------------------
-
-
-def start_date(partnership: Partnership) -> dt.date | None:
-    """The day a partnership came to exist: its ``created`` date or its first event, the earlier."""
-    days = [e.at.date() for e in partnership.history]
-    if partnership.created is not None:
-        days.append(partnership.created)
-    return min(days) if days else None
-
-
-def realised_date(partnership: Partnership) -> dt.date | None:
-    """The day of the step to ``realised`` in the history (None if not realised or undated)."""
-    days = [e.at.date() for e in partnership.history if e.to_status == _REALISED]
-    return max(days) if days else None
-
-
-def closed_date(partnership: Partnership) -> dt.date | None:
-    """The day a realised or abandoned partnership reached that final status (None if open)."""
-    if partnership.status not in _FINAL:
-        return None
-    days = [e.at.date() for e in partnership.history if e.to_status == partnership.status]
-    return max(days) if days else None
-
-
-def status_on(partnership: Partnership, day: dt.date) -> PartnershipStatus | None:
-    """The partnership's status at the end of ``day``, or None if it did not exist yet.
-
-    Reads the dated history; without history, the current status from its ``created`` date on
-    (or always, when that date is unknown too).
-    """
-    if not partnership.history:
-        if partnership.created is not None and partnership.created > day:
-            return None
-        return partnership.status
-    past = [e for e in partnership.history if e.at.date() <= day]
-    if not past:
-        return None
-    return max(past, key=lambda e: e.at).to_status
+_FINAL = FINAL_STATUSES
 
 
 # --- building and writing -----------------------------------------------------------------------

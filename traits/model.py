@@ -117,6 +117,9 @@ OPEN_STATUSES = frozenset(
     {PartnershipStatus.PROPOSED, PartnershipStatus.INTRODUCED, PartnershipStatus.IN_DISCUSSION}
 )
 
+#: Statuses a partnership cannot leave.
+FINAL_STATUSES = frozenset({PartnershipStatus.REALISED, PartnershipStatus.ABANDONED})
+
 
 @dataclass
 class Territory:
@@ -252,6 +255,52 @@ class Partnership:
         """Every organisation of the partnership, in order, without repeats."""
         ids = [m.org_id for m in self.members] if self.members else [self.org_a]
         return list(dict.fromkeys([*ids, self.org_b]))
+
+
+# --- history-date rules: when a partnership started, was realised, stood at a status ----------
+
+
+def start_date(partnership: Partnership) -> dt.date | None:
+    """The day a partnership came to exist: its ``created`` date or its first event, the earlier."""
+    days = [e.at.date() for e in partnership.history]
+    if partnership.created is not None:
+        days.append(partnership.created)
+    return min(days) if days else None
+
+
+def realised_date(partnership: Partnership) -> dt.date | None:
+    """The day of the step to ``realised`` in the history (None if not realised or undated)."""
+    days = [e.at.date() for e in partnership.history if e.to_status == PartnershipStatus.REALISED]
+    return max(days) if days else None
+
+
+def closed_date(partnership: Partnership) -> dt.date | None:
+    """The day a realised or abandoned partnership reached that final status (None if open)."""
+    if partnership.status not in FINAL_STATUSES:
+        return None
+    days = [e.at.date() for e in partnership.history if e.to_status == partnership.status]
+    return max(days) if days else None
+
+
+def status_on(
+    partnership: Partnership, day: dt.date, since: dt.date | None = None
+) -> PartnershipStatus | None:
+    """The partnership's status at the end of ``day``, or None if it is not known to exist then.
+
+    Reads the dated history. Without history, the current status from its start on: its
+    ``created`` date, else ``since`` (its earliest known date, such as the diagnostic where
+    its need or offer was recorded). A partnership without any date is never placed on a day:
+    None (the report counts it apart, as undated).
+    """
+    if not partnership.history:
+        begun = partnership.created or since
+        if begun is None or begun > day:
+            return None
+        return partnership.status
+    past = [e for e in partnership.history if e.at.date() <= day]
+    if not past:
+        return None
+    return max(past, key=lambda e: e.at).to_status
 
 
 def luhn_ok(digits: str) -> bool:

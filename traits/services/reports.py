@@ -1,4 +1,4 @@
-"""r.Report and network services: the funder report, the partnership graph and its analyses.
+"""Report and network services: the funder report, the partnership graph and its analyses.
 
 The CLI, the app pages and the notebooks call these; they never touch storage directly.
 """
@@ -11,26 +11,37 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
-import pandas as pd
 
 from traits import graph as g
 from traits import report as r
 from traits.errors import InvalidInputError, Problem
+from traits.fr import fr_short_date
 from traits.interchange.validate import Parsed
-from traits.model import LABELS_FR, Partnership
+from traits.model import Partnership
 from traits.services import access
 from traits.storage import Store
 from traits.storage import repository as repo
 
-#: r.Report formats and the suffix of their file.
+#: Report formats and the suffix of their file.
 REPORT_FORMATS: dict[str, str] = {
     "markdown": ".md",
     "html": ".html",
     "docx": ".docx",
     "pdf": ".pdf",
+    "xlsx": ".xlsx",
     "json": ".json",
 }
-_FORMAT_ALIASES = {"md": "markdown", "htm": "html", "word": "docx"}
+_FORMAT_ALIASES = {"md": "markdown", "htm": "html", "word": "docx", "excel": "xlsx"}
+#: Formats written straight to a file (binary), by their renderer.
+_FILE_RENDERERS = {"docx": r.to_docx, "pdf": r.to_pdf, "xlsx": r.to_xlsx}
+
+#: The key figures, their notes and the short report's blocks, defined once in ``traits.report``.
+key_figures = r.key_figures
+period_notes = r.period_notes
+bar_charts = r.bar_charts
+indicator_lines = r.indicator_lines
+Report = r.Report
+Block = r.Block
 
 #: Above this many organisations, betweenness is estimated from a seeded sample of pivots.
 BETWEENNESS_EXACT_UP_TO = 2_000
@@ -48,7 +59,7 @@ def _read(store: Store, territory_id: str | None) -> Parsed:
         if territory_id is None:
             return data
         known = {o.org_id for o in data.organisations}
-        outside = {x for p in data.partnerships for x in (p.org_a, p.org_b)} - known
+        outside = {x for p in data.partnerships for x in p.org_ids} - known
         if outside:
             data.organisations.extend(
                 o for o in repo.read_organisations(conn) if o.org_id in outside
@@ -73,8 +84,8 @@ def build_report(
     """
     if start is not None and end is not None and start > end:
         raise InvalidInputError(
-            f"période inversée : le début ({start.isoformat()}) est après la fin "
-            f"({end.isoformat()}) ; échangez les deux dates."
+            f"période inversée : le début ({fr_short_date(start)}) est après la fin "
+            f"({fr_short_date(end)}) ; échangez les deux dates."
         )
     data = _read(store, territory_id)
     return r.build_report(data, territory=territory_id, start=start, end=end, **assumptions)
@@ -112,7 +123,7 @@ def export_report(
     end: dt.date | None = None,
     **assumptions: float,
 ) -> Path:
-    """Build the report and write it to ``output`` as Markdown, HTML, DOCX or JSON."""
+    """Build the report and write it to ``output`` in format ``fmt`` (see ``REPORT_FORMATS``)."""
     name = report_format(fmt)
     report = build_report(store, territory_id, start, end, **assumptions)
     path = Path(output)
@@ -120,10 +131,15 @@ def export_report(
         raise InvalidInputError(
             Problem("dossier de sortie introuvable : créez-le d'abord.", file=str(path.parent))
         )
-    if name == "docx":
-        return r.to_docx(report, path)
-    if name == "pdf":
-        return r.to_pdf(report, path)
+    return write_report(report, name, path)
+
+
+def write_report(report: r.Report, fmt: str, output: str | Path) -> Path:
+    """Write a report already built to ``output`` in format ``fmt``."""
+    name = report_format(fmt)
+    path = Path(output)
+    if name in _FILE_RENDERERS:
+        return _FILE_RENDERERS[name](report, path)
     path.write_text(render_report(report, name), encoding="utf-8")
     return path
 
@@ -190,47 +206,23 @@ def graph_analyses(store: Store, territory_id: str | None = None, seed: int = 0)
     return analyse_graph(graph, list(data.partnerships), seed=seed)
 
 
-def report_tables(report: r.Report) -> dict[str, pd.DataFrame]:
-    """The report's figures as tables (one sheet each), with French headers and labels."""
-
-    def label(code: str) -> str:
-        return LABELS_FR.get(code, code)
-
-    figures = pd.DataFrame(
-        [
-            ("Structures rencontrées", report.organisations),
-            ("Diagnostics", report.diagnostics),
-            ("Besoins", report.needs),
-            ("Offres", report.offers),
-            ("Partenariats concrétisés", report.realised_count),
-            ("Pistes naissantes", report.emerging),
-        ],
-        columns=["Indicateur", "Valeur"],
-    )
-    return {
-        "Chiffres clés": figures,
-        "Partenariats": pd.DataFrame(
-            [(label(s), n) for s, n in report.partnerships.items()], columns=["Statut", "Nombre"]
-        ),
-        "Par mode": pd.DataFrame(
-            [(label(m), n) for m, n in report.realised_by_mode.items()],
-            columns=["Mode", "Concrétisés"],
-        ),
-        "Par catégorie": pd.DataFrame(
-            [(label(c), n) for c, n in report.realised_by_category.items()],
-            columns=["Catégorie", "Concrétisés"],
-        ),
-        "Concrétisés": pd.DataFrame({"Partenariat concrétisé": report.realised}),
-    }
+def key_figure_blocks(
+    store: Store,
+    territory_id: str | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> list[r.Block]:
+    """The short report of a territory and period: period, headline, key figures and what
+    they leave out, realised partnerships (the kit's results summary renders these blocks)."""
+    return r.key_figure_blocks(build_report(store, territory_id, start, end))
 
 
-def report_workbook(report: r.Report, target: str | Path) -> Path:
-    """Write :func:`report_tables` as an ``.xlsx`` workbook (formula-like cells neutralised)."""
-    target = Path(target)
-    with pd.ExcelWriter(target, engine="openpyxl") as writer:
-        for sheet, frame in report_tables(report).items():
-            safe = frame.map(
-                lambda v: "'" + v if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") else v
-            )
-            safe.to_excel(writer, sheet_name=sheet[:31], index=False)
-    return target
+def write_blocks(blocks: list[r.Block], heading: str, output: str | Path) -> Path:
+    """Write report blocks under ``heading`` as a ``.docx`` or ``.pdf`` file (by its suffix)."""
+    path = Path(output)
+    suffix = path.suffix.lower()
+    if suffix not in (".docx", ".pdf"):
+        raise InvalidInputError(
+            Problem("choisissez un fichier .docx ou .pdf pour ce document.", file=path.name)
+        )
+    return (r.write_docx if suffix == ".docx" else r.write_pdf)(blocks, heading, path)

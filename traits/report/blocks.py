@@ -1,0 +1,281 @@
+"""The report's content as format-free blocks, defined once for every format and the Bilan page.
+
+Renderers (``render_*`` modules) turn these blocks into Markdown, HTML, DOCX, PDF or XLSX;
+the app's Bilan page shows :func:`key_figures` and :func:`period_notes`; the kit's results
+summary takes :func:`key_figure_blocks`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from traits.fr import fr_euros, fr_number, fr_percent, period_label, plural
+from traits.model import LABELS_FR, Category, PartnershipMode, PartnershipStatus
+from traits.report.estimates import ESTIMATE_NOTICE, ValueEstimate
+from traits.report.figures import NO_MODE, Report
+
+#: A table cell: text, or a number each format writes its own way (French in text formats).
+Cell = str | int | float
+
+
+@dataclass
+class Heading:
+    """A section title (level 2) or sub-title (level 3)."""
+
+    text: str
+    level: int = 2
+
+
+@dataclass
+class Paragraph:
+    """A paragraph of text; ``lead`` marks the headline a format may set apart."""
+
+    text: str
+    lead: bool = False
+
+
+@dataclass
+class Table:
+    """A table with a header row."""
+
+    headers: list[str]
+    rows: list[list[Cell]]
+
+
+@dataclass
+class Bars:
+    """A bar chart: one labelled bar per value."""
+
+    title: str
+    label_header: str
+    values: list[tuple[str, int]]
+
+
+@dataclass
+class Bullets:
+    """A bulleted list."""
+
+    items: list[str]
+
+
+Block = Heading | Paragraph | Table | Bars | Bullets
+
+
+def cell_text(value: Cell) -> str:
+    """A cell as French text: numbers with French separators (``1 200``, ``0,5``)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    return fr_number(value, 0 if float(value).is_integer() else 2)
+
+
+def bar_width(value: int, values: Sequence[tuple[str, int]]) -> int:
+    """A bar's length in percent of the longest bar."""
+    top = max((v for _, v in values), default=0)
+    return round(100 * value / top) if top else 0
+
+
+def label(code: str) -> str:
+    """The French label of a status, mode or category code."""
+    if code == NO_MODE:
+        return "non renseigné"
+    for enum in (PartnershipStatus, PartnershipMode, Category):
+        try:
+            return LABELS_FR[enum(code)]
+        except ValueError:
+            continue
+    return code
+
+
+def title(report: Report) -> str:
+    """The report's title."""
+    return f"Bilan Traits d'Unions – {report.territory_name}"
+
+
+def key_figures(report: Report) -> list[tuple[str, int]]:
+    """The key figures, labelled: the one list every format and the Bilan page show."""
+    return [
+        ("Structures rencontrées", report.organisations),
+        ("Rendez-vous diagnostics", report.diagnostics),
+        ("Besoins exprimés", report.needs),
+        ("Offres recensées", report.offers),
+        ("Partenariats concrétisés", report.realised_count),
+        ("Pistes naissantes", report.emerging),
+        ("Partenariats abandonnés", report.partnerships[PartnershipStatus.ABANDONED.value]),
+    ]
+
+
+def period_notes(report: Report) -> list[str]:
+    """What the figures leave out and why: undated items, organisations never met, no activity."""
+    notes = []
+    dated = report.start is not None or report.end is not None
+    if dated and not any(n for _, n in key_figures(report)):
+        notes.append("Aucune activité datée dans la période : tous les chiffres sont à zéro.")
+    for key, one, many in (
+        ("needs", "besoin sans date, non compté", "besoins sans date, non comptés"),
+        ("offers", "offre sans date, non comptée", "offres sans date, non comptées"),
+        (
+            "partnerships",
+            "partenariat sans date, non compté",
+            "partenariats sans date, non comptés",
+        ),
+    ):
+        if report.undated.get(key):
+            notes.append(plural(report.undated[key], one, many) + " dans la période.")
+    if report.unmet:
+        notes.append(
+            plural(
+                report.unmet,
+                "structure enregistrée sans rencontre datée (ni diagnostic ni étape de "
+                "partenariat), non comptée parmi les structures rencontrées.",
+                "structures enregistrées sans rencontre datée (ni diagnostic ni étape de "
+                "partenariat), non comptées parmi les structures rencontrées.",
+            )
+        )
+    return notes
+
+
+def key_figure_blocks(report: Report) -> list[Block]:
+    """The period, the headline, the key figures and what they leave out, the realised list.
+
+    The short form of the report (the kit's two-page results summary uses it).
+    """
+    blocks: list[Block] = [
+        Paragraph(f"Période : {period_label(report.start, report.end)}."),
+        Paragraph(report.headline(), lead=True),
+        Heading("Chiffres clés"),
+        Table(["Indicateur", "Nombre"], [[name, n] for name, n in key_figures(report)]),
+    ]
+    notes = period_notes(report)
+    if notes:
+        blocks.append(Bullets(notes))
+    blocks.append(
+        Heading(
+            plural(report.realised_count, "partenariat concrétisé", "partenariats concrétisés")
+            if report.realised_count
+            else "Partenariats concrétisés"
+        )
+    )
+    blocks.append(
+        Bullets(report.realised) if report.realised else Paragraph("Aucun sur la période.")
+    )
+    return blocks
+
+
+def bar_charts(report: Report) -> list[Bars]:
+    """The report's charts: partnerships by status (pipeline order), realised ones by mode and
+    by category; the Bilan page and every format draw these."""
+    return [
+        Bars(
+            "Partenariats par statut",
+            "Statut",
+            [(label(s), n) for s, n in report.partnerships.items()],
+        ),
+        Bars(
+            "Partenariats concrétisés par mode (typologie du Rameau)",
+            "Mode",
+            [(label(m), n) for m, n in report.realised_by_mode.items()],
+        ),
+        Bars(
+            "Partenariats concrétisés par catégorie",
+            "Catégorie",
+            [(label(c), n) for c, n in report.realised_by_category.items()],
+        ),
+    ]
+
+
+def indicator_lines(report: Report) -> list[str]:
+    """The indicators in sentences: conversion rate, median delay, ESS–company share."""
+    conv = report.conversion
+    decided = plural(
+        report.realised_count + report.partnerships[PartnershipStatus.ABANDONED.value],
+        "piste concrétisée ou abandonnée",
+        "pistes concrétisées ou abandonnées",
+    )
+    median = report.median_days_to_realise
+    return [
+        f"Taux de concrétisation : {fr_percent(conv['among_decided'])} des pistes "
+        f"tranchées ({fr_number(report.realised_count)} sur {decided}), "
+        f"{fr_percent(conv['among_all'])} de l'ensemble des pistes.",
+        "Délai médian entre la piste et la concrétisation : "
+        + (plural(median, "jour", "jours") if median is not None else "non calculable")
+        + ".",
+        "Part des partenariats concrétisés entre une structure de l'ESS et une "
+        f"entreprise : {fr_percent(report.ess_company_share)}.",
+    ]
+
+
+def _indicators(report: Report) -> list[Block]:
+    status, *realised = bar_charts(report)
+    return [
+        status,
+        Heading("Indicateurs"),
+        Bullets(indicator_lines(report)),
+        *realised,
+        Heading("Besoins et offres par catégorie"),
+        Table(
+            ["Catégorie", "Besoins", "Offres"],
+            [
+                [
+                    label(c.value),
+                    report.items_by_category["needs"][c.value],
+                    report.items_by_category["offers"][c.value],
+                ]
+                for c in Category
+            ],
+        ),
+    ]
+
+
+def _estimate(estimate: ValueEstimate) -> list[Block]:
+    blocks: list[Block] = [
+        Heading(estimate.title, 3),
+        Paragraph(
+            f"Estimation : {fr_euros(estimate.estimate_euros)} pour "
+            f"{fr_euros(estimate.base_euros)} "
+            + ("d'achats" if estimate.key == "oeth" else "de dons valorisés")
+            + f" ({estimate.reference})."
+        ),
+    ]
+    if estimate.lines:
+        blocks.append(
+            Table(
+                ["Entreprise", "Partenaire", "Base", "Estimation", "Calcul"],
+                [
+                    [
+                        x.payer,
+                        x.beneficiary,
+                        fr_euros(x.base_euros),
+                        fr_euros(x.estimate_euros),
+                        x.basis,
+                    ]
+                    for x in estimate.lines
+                ],
+            )
+        )
+    notes = [f"Hypothèse : {h}" for h in estimate.hypotheses]
+    notes.append(f"Plafond : {estimate.limit}")
+    if estimate.not_valued:
+        notes.append(
+            plural(
+                estimate.not_valued,
+                "partenariat sans montant renseigné n'est pas estimé.",
+                "partenariats sans montant renseigné ne sont pas estimés.",
+            )
+        )
+    notes += estimate.excluded
+    blocks.append(Bullets(notes))
+    return blocks
+
+
+def report_blocks(report: Report) -> list[Block]:
+    """The whole report's content, independent of the output format."""
+    blocks = key_figure_blocks(report)
+    at = next(
+        i for i, b in enumerate(blocks) if isinstance(b, Heading) and b.text != "Chiffres clés"
+    )
+    blocks[at:at] = _indicators(report)
+    blocks += [Heading("Estimation de la valeur pour les entreprises"), Paragraph(ESTIMATE_NOTICE)]
+    for estimate in report.value_estimates:
+        blocks += _estimate(estimate)
+    return blocks

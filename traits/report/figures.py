@@ -1,0 +1,350 @@
+"""The report's figures: what a territory did over a period, counted by dates.
+
+Definitions, for a period from ``start`` to ``end`` (both included, either may be open; no
+period at all means every date):
+
+- *structures rencontrées*: organisations of the territory with a diagnostic in the period,
+  or party to a partnership with a step (or creation) dated in the period (a meeting). An
+  organisation recorded without either (a member list, an item typed outside any interview)
+  is never counted: it is reported apart as ``unmet``;
+- *rendez-vous diagnostics*: diagnostics dated in the period, drafts included;
+- *besoins, offres*: dated by the diagnostic where they were recorded; with a period, those
+  without a diagnostic carry no date and are counted apart (``undated``), never in the period;
+- *partenariats*: dated by their history (else their ``created`` date, else the earliest
+  diagnostic of their need or offer); with their status at the end of the period, leaving out
+  those that did not exist yet and those already realised or abandoned before the start. So
+  ``realised`` counts the partenariats concrétisés in the period and the open statuses the
+  *pistes naissantes* at its end. With a period, a partnership without any date is counted
+  apart (``undated``): it is never dated on the day of the report.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from traits import graph as g
+from traits.fr import period_label, plural
+from traits.model import (
+    FINAL_STATUSES,
+    OPEN_STATUSES,
+    Category,
+    Diagnostic,
+    Direction,
+    Item,
+    Organisation,
+    Partnership,
+    PartnershipMode,
+    PartnershipStatus,
+    Territory,
+    closed_date,
+    realised_date,
+    start_date,
+    status_on,
+)
+from traits.report.estimates import (
+    DEFAULT_HOURLY_COST,
+    DEFAULT_LABOUR_SHARE,
+    ESTIMATE_NOTICE,
+    ValueEstimate,
+    estimate_oeth,
+    estimate_sponsorship,
+)
+from traits.report.wording import realised_sentence
+
+#: The mode key of realised partnerships whose mode was not recorded.
+NO_MODE = "unspecified"
+_OPEN_VALUES = {s.value for s in OPEN_STATUSES}
+
+
+class ReportData(Protocol):
+    """What a report reads: a ``Parsed`` (import or ``repository.read_all``) fits."""
+
+    @property
+    def territories(self) -> Sequence[Territory]: ...
+
+    @property
+    def organisations(self) -> Sequence[Organisation]: ...
+
+    @property
+    def diagnostics(self) -> Sequence[Diagnostic]: ...
+
+    @property
+    def items(self) -> Sequence[Item]: ...
+
+    @property
+    def partnerships(self) -> Sequence[Partnership]: ...
+
+
+@dataclass
+class Report:
+    """A territory's activity over a period, as reported to funders."""
+
+    territory_id: str | None
+    territory_name: str
+    start: dt.date | None
+    end: dt.date | None
+    organisations: int
+    diagnostics: int
+    needs: int
+    offers: int
+    partnerships: dict[str, int]
+    realised_by_mode: dict[str, int]
+    realised_by_category: dict[str, int]
+    items_by_category: dict[str, dict[str, int]]
+    conversion: dict[str, float | None]
+    median_days_to_realise: float | None
+    ess_company_share: float | None
+    realised: list[str]
+    value_estimates: list[ValueEstimate]
+    assumptions: dict[str, float] = field(default_factory=dict)
+    #: Needs, offers and partnerships without any date, counted apart from a dated period.
+    undated: dict[str, int] = field(
+        default_factory=lambda: {"needs": 0, "offers": 0, "partnerships": 0}
+    )
+    #: Organisations of the territory with neither a diagnostic nor a dated partnership step.
+    unmet: int = 0
+
+    @property
+    def realised_count(self) -> int:
+        """Number of partenariats concrétisés in the period."""
+        return self.partnerships[PartnershipStatus.REALISED.value]
+
+    @property
+    def emerging(self) -> int:
+        """Number of pistes naissantes (open partnerships) at the end of the period."""
+        return sum(n for status, n in self.partnerships.items() if status in _OPEN_VALUES)
+
+    def headline(self) -> str:
+        """« 40 structures rencontrées, 24 rendez-vous diagnostics, 10 partenariats … »."""
+        return (
+            ", ".join(
+                [
+                    plural(self.organisations, "structure rencontrée", "structures rencontrées"),
+                    plural(self.diagnostics, "rendez-vous diagnostic", "rendez-vous diagnostics"),
+                    plural(
+                        self.realised_count, "partenariat concrétisé", "partenariats concrétisés"
+                    ),
+                    plural(self.emerging, "piste naissante", "pistes naissantes"),
+                ]
+            )
+            + "."
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready values (dates in ISO format)."""
+        return {
+            "territory": {"id": self.territory_id, "name": self.territory_name},
+            "period": {
+                "start": self.start.isoformat() if self.start else None,
+                "end": self.end.isoformat() if self.end else None,
+                "label": period_label(self.start, self.end),
+            },
+            "headline": self.headline(),
+            "organisations": self.organisations,
+            "diagnostics": self.diagnostics,
+            "needs": self.needs,
+            "offers": self.offers,
+            "partnerships": dict(self.partnerships),
+            "emerging": self.emerging,
+            "undated": dict(self.undated),
+            "unmet": self.unmet,
+            "realised_by_mode": dict(self.realised_by_mode),
+            "realised_by_category": dict(self.realised_by_category),
+            "items_by_category": {k: dict(v) for k, v in self.items_by_category.items()},
+            "conversion": dict(self.conversion),
+            "median_days_to_realise": self.median_days_to_realise,
+            "ess_company_share": self.ess_company_share,
+            "realised": list(self.realised),
+            "value_estimates": {
+                "notice": ESTIMATE_NOTICE,
+                "assumptions": dict(self.assumptions),
+                **{e.key: e.to_dict() for e in self.value_estimates},
+            },
+        }
+
+
+def _territory_name(territories: Sequence[Territory], territory: str | None) -> str:
+    if territory is None:
+        if len(territories) == 1:
+            return territories[0].name
+        return "tous les territoires"
+    for t in territories:
+        if t.territory_id == territory:
+            return t.name
+    return territory
+
+
+@dataclass
+class _Period:
+    """The report's period and the one rule placing a day in it."""
+
+    start: dt.date | None
+    end: dt.date | None
+
+    @property
+    def dated(self) -> bool:
+        return self.start is not None or self.end is not None
+
+    def holds(self, day: dt.date | None) -> bool:
+        """Whether a day is in the period (an unknown day is in no dated period)."""
+        if day is None:
+            return not self.dated
+        return (self.start is None or day >= self.start) and (self.end is None or day <= self.end)
+
+
+def _known_start(p: Partnership, item_days: dict[str, dt.date]) -> dt.date | None:
+    """A partnership's earliest known date: its history or ``created``, else the diagnostic
+    where its need or offer was recorded; None when nothing dates it."""
+    own = start_date(p)
+    if own is not None:
+        return own
+    days = [item_days[i] for i in (p.need_id, p.offer_id) if i and i in item_days]
+    return min(days) if days else None
+
+
+def _partnerships_in(
+    data: ReportData, ours: set[str], period: _Period, item_days: dict[str, dt.date]
+) -> tuple[list[Partnership], set[str], int]:
+    """(partnerships of the period with their status at its end, the organisations they met in
+    the period, the number of undated ones counted apart)."""
+    scope: list[Partnership] = []
+    active: set[str] = set()
+    undated = 0
+    for p in data.partnerships:
+        parties = set(p.org_ids)  # every member of a pooled partnership
+        if not parties & ours:
+            continue
+        if not period.dated:
+            scope.append(p)
+            if start_date(p) is not None:
+                active |= parties & ours
+            continue
+        since = _known_start(p, item_days)
+        if since is None:
+            undated += 1
+            continue
+        status = status_on(p, period.end, since) if period.end is not None else p.status
+        if status is None:
+            continue
+        final = status == p.status and status in FINAL_STATUSES
+        closed = (closed_date(p) or since) if final else None
+        if period.start is not None and closed is not None and closed < period.start:
+            continue
+        scope.append(p if status == p.status else dataclasses.replace(p, status=status))
+        days = [e.at.date() for e in p.history] + ([p.created] if p.created else [])
+        if any(period.holds(day) for day in days):
+            active |= parties & ours
+    return scope, active, undated
+
+
+def _realised_breakdown(
+    realised: list[Partnership], items: dict[str, Item]
+) -> tuple[dict[str, int], dict[str, int]]:
+    """Realised partnerships by mode and by category (one count per category of each)."""
+    by_mode = {m.value: 0 for m in PartnershipMode}
+    by_category = {c.value: 0 for c in Category}
+    for p in realised:
+        mode = p.mode.value if p.mode else NO_MODE
+        by_mode[mode] = by_mode.get(mode, 0) + 1
+        fallback = items.get(p.offer_id or "") or items.get(p.need_id or "")
+        categories = p.categories or ([fallback.category] if fallback else [])
+        for c in set(categories):
+            by_category[c.value] += 1
+    return by_mode, by_category
+
+
+def build_report(
+    data: ReportData,
+    *,
+    territory: str | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    labour_share: float = DEFAULT_LABOUR_SHARE,
+    hourly_cost: float = DEFAULT_HOURLY_COST,
+) -> Report:
+    """The report of one territory (``territory_id``; None: every organisation of ``data``).
+
+    See the module docstring for what each figure counts. ``labour_share`` and ``hourly_cost``
+    are the value estimates' hypotheses. Partners outside the territory may be present in
+    ``data.organisations`` (to name them): they are not counted.
+    """
+    period = _Period(start, end)
+    organisations = {o.org_id: o for o in data.organisations}
+    items = {i.item_id: i for i in data.items}
+    ours = {
+        o.org_id for o in data.organisations if territory is None or o.territory_id == territory
+    }
+    diagnostic_days = {d.diagnostic_id: d.date for d in data.diagnostics if d.org_id in ours}
+    item_days = {
+        i.item_id: diagnostic_days[i.diagnostic_id]
+        for i in data.items
+        if i.diagnostic_id in diagnostic_days
+    }
+    diagnostics = [d for d in data.diagnostics if d.org_id in ours and period.holds(d.date)]
+    scope, active, undated_partnerships = _partnerships_in(data, ours, period, item_days)
+    met = {d.org_id for d in diagnostics} | active
+    ever_met = {d.org_id for d in data.diagnostics} | {
+        x for p in data.partnerships if start_date(p) is not None for x in p.org_ids
+    }
+    mine = [i for i in data.items if i.org_id in ours]
+    counted_items = [i for i in mine if period.holds(item_days.get(i.item_id))]
+    undated_items = Counter(
+        i.direction for i in mine if period.dated and i.item_id not in item_days
+    )
+
+    by_status = {s.value: 0 for s in PartnershipStatus}
+    for p in scope:
+        by_status[p.status.value] += 1
+    realised = sorted(
+        (p for p in scope if p.status == PartnershipStatus.REALISED),
+        key=lambda p: (realised_date(p) or dt.date.max, p.partnership_id),
+    )
+    by_mode, by_category = _realised_breakdown(realised, items)
+    items_by_category = {
+        "needs": {c.value: 0 for c in Category},
+        "offers": {c.value: 0 for c in Category},
+    }
+    counts = Counter((i.direction, i.category) for i in counted_items)
+    for (direction, category), n in counts.items():
+        key = "needs" if direction == Direction.NEED else "offers"
+        items_by_category[key][category.value] += n
+
+    parties = {x for p in realised for x in p.org_ids}
+    realised_graph = g.build_graph((o for o in data.organisations if o.org_id in parties), realised)
+    return Report(
+        territory_id=territory,
+        territory_name=_territory_name(data.territories, territory),
+        start=start,
+        end=end,
+        organisations=len(met),
+        diagnostics=len(diagnostics),
+        needs=sum(n for (d, _), n in counts.items() if d == Direction.NEED),
+        offers=sum(n for (d, _), n in counts.items() if d == Direction.OFFER),
+        partnerships=by_status,
+        realised_by_mode=by_mode,
+        realised_by_category=by_category,
+        items_by_category=items_by_category,
+        conversion={
+            "among_decided": g.conversion(scope, among="decided"),
+            "among_all": g.conversion(scope, among="all"),
+        },
+        median_days_to_realise=g.median_days_to_realise(realised),
+        ess_company_share=g.ess_company_share(realised_graph),
+        realised=[realised_sentence(p, organisations, items) for p in realised],
+        value_estimates=[
+            estimate_oeth(realised, organisations, items, labour_share=labour_share),
+            estimate_sponsorship(realised, organisations, items, hourly_cost=hourly_cost),
+        ],
+        assumptions={"labour_share": labour_share, "hourly_cost_euros": hourly_cost},
+        undated={
+            "needs": undated_items[Direction.NEED],
+            "offers": undated_items[Direction.OFFER],
+            "partnerships": undated_partnerships,
+        },
+        unmet=len(ours - ever_met),
+    )

@@ -78,7 +78,7 @@ def sign_in_gate(store: Store) -> bool:
             principal = st.session_state[PRINCIPAL_KEY] = access.refresh(store, principal)
         except TraitsError as exc:
             principal = st.session_state[PRINCIPAL_KEY] = None
-            st.warning(f"{str(exc)[:1].upper()}{str(exc)[1:]}")
+            st.warning(esc(f"{str(exc)[:1].upper()}{str(exc)[1:]}"))
     if principal is None and _sso_configured() and getattr(st.user, "is_logged_in", False):
         try:
             principal = access.principal_for_sso(store, str(st.user.email))

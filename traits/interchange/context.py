@@ -239,6 +239,8 @@ class Context:
             return None
         if value in self.org_ids:
             return value
+        if row.rule(column, rules.identifier, value) is None:
+            return None
         key = fold(value)
         ids = self._file_names.get(key) or self._known_names.get(key, set())
         if len(ids) == 1:
@@ -266,6 +268,8 @@ class Context:
         if not value:
             return None
         what = "besoin" if direction == "need" else "offre"
+        if row.rule(column, rules.identifier, value) is None:
+            return None
         if value in self.items:
             info = self.items[value]
             if info[1] != direction:

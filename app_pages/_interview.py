@@ -30,6 +30,12 @@ from traits.services import diagnostics, privacy
 from traits.services import vocabulary as voc
 
 F = diagnostics.FIELDS
+#: Form fields next to which their problems are shown.
+PLACED = {F[k] for k in ("name", "siret", "commune", "postcode", "date", "items", "title")} | {
+    F["contact_name"],
+    F["email"],
+    F["phone"],
+}
 S = st.session_state
 NEW = ""
 TEXT_FIELDS = ("name", "legal_form", "siret", "commune", "postcode", "size", "description")
@@ -305,6 +311,8 @@ def render(store: Any, territory_id: str) -> None:
     with c1:
         common.field_problems(problems, F["commune"])
     c2.text_input("Code postal", key="iv_postcode")
+    with c2:
+        common.field_problems(problems, F["postcode"])
     c1, c2 = st.columns(2)
     c1.text_input("Effectif", key="iv_size", placeholder="10-49")
     c2.date_input("Date de l'entretien", key="iv_date", format="DD/MM/YYYY")
@@ -327,6 +335,10 @@ def render(store: Any, territory_id: str) -> None:
     kind, text = S.pop("iv_message", (None, None))
     if kind:
         (st.success if kind == "success" else st.error)(text)
+    for p in problems:  # those no field above shows (a text too long…)
+        if p.column not in PLACED:
+            shown = str(p)[:1].upper() + str(p)[1:]
+            (st.error if p.severity == "error" else st.warning)(esc(shown))
     if S.get("iv_saved_org"):
         if st.button("Voir les pistes de cette structure", icon=":material/join_inner:"):
             S.pistes_scope, S.pistes_org = "Par structure", S.iv_saved_org
@@ -367,7 +379,7 @@ def _contacts(problems: list[Any]) -> None:
         who = " ".join(filter(None, [c.get("role"), c.get("email"), c.get("phone")]))
         left.markdown(f"**{esc(c['name'])}** {esc(who)} ({esc(consent)})")
         right.button("Retirer", key=f"ivb_rm_ct_{i}", on_click=_remove, args=("iv_contacts", i))
-    for column in (F["contact_name"], F["email"]):
+    for column in (F["contact_name"], F["email"], F["phone"]):
         common.field_problems(problems, column, "contacts")
     c1, c2, c3, c4 = st.columns(4)
     c1.text_input("Nom du contact", key="iv_ct_name")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 from app_pages import _common as common
@@ -14,40 +16,38 @@ from traits import services
 
 MAX_MB = 20
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+STAGED = "import_staged"  # session key: (signature of the uploaded files, folder, source path)
 
 
 def render(store: Any, territory_id: str) -> None:
-    """The import form (all or nothing, problems row by row) and the export button."""
+    """The import (preview, then « Importer » or « Annuler ») and the export button."""
     st.subheader("Importer un tableur")
     st.caption(
-        "Fichiers CSV du format d'échange (organisations.csv, items.csv…) ou un classeur "
-        f".xlsx / .ods ; {MAX_MB} Mo au plus. Au moindre problème, rien n'est enregistré."
+        "Fichiers CSV du format d'échange ou un classeur .xlsx / .ods (le modèle du kit) ; "
+        f"{MAX_MB} Mo au plus. Vous verrez ce qui sera créé ou mis à jour avant d'importer ; "
+        "au moindre problème, rien n'est enregistré."
     )
     uploads = st.file_uploader(
         "Fichiers", type=["csv", "xlsx", "ods"], accept_multiple_files=True, key="import_files"
     )
-    if uploads and st.button("Importer", type="primary", key="import_go"):
-        too_big = [u.name for u in uploads if u.size > MAX_MB * 1024 * 1024]
-        if too_big:
-            st.error(f"Fichier trop volumineux (plus de {MAX_MB} Mo) : {esc(', '.join(too_big))}.")
-            return
-        with tempfile.TemporaryDirectory(prefix="traits-import-") as tmp:
-            for upload in uploads:
-                (Path(tmp) / Path(upload.name).name).write_bytes(upload.getvalue())
-            books = [u for u in uploads if not u.name.lower().endswith(".csv")]
-            source = Path(tmp) / Path(books[0].name).name if len(books) == 1 else Path(tmp)
-            with st.spinner("Vérification et import…"):
-                report = common.attempt(
-                    services.import_territory,
-                    store,
-                    source,
-                    territory=services.get_territory(store, territory_id),
-                )
-        if report is not None:
-            st.success(esc(report.summary().replace(str(source), "vos fichiers")))
-            if report.warnings:
-                st.warning("À vérifier (l'import a bien eu lieu) :")
-                st.dataframe(common.problems_frame(report.warnings), hide_index=True)
+    source = _stage(uploads)
+    if source is not None:
+        territory = services.get_territory(store, territory_id)
+        plan = common.attempt(services.preview_import, store, source, territory=territory)
+        if plan is not None:
+            _show_plan(plan)
+            go, cancel = st.columns(2)
+            if go.button("Importer", type="primary", key="import_go", disabled=not plan.ready):
+                with st.spinner("Import…"):
+                    report = common.attempt(
+                        services.import_territory, store, source, territory=territory
+                    )
+                if report is not None:
+                    _unstage()
+                    st.success(esc(report.summary().replace(str(source), "vos fichiers")))
+            if cancel.button("Annuler", key="import_cancel"):
+                _unstage()
+                st.info("Import annulé : rien n'a été enregistré.")
 
     st.subheader("Exporter le territoire")
     st.download_button(
@@ -59,6 +59,53 @@ def render(store: Any, territory_id: str) -> None:
         key="export_xlsx",
         on_click="ignore",
     )
+
+
+def _stage(uploads: list[Any] | None) -> Path | None:
+    """The uploaded files saved in this session's folder; a new upload replaces the old one."""
+    if not uploads:
+        _unstage()
+        return None
+    too_big = [u.name for u in uploads if u.size > MAX_MB * 1024 * 1024]
+    if too_big:
+        st.error(f"Fichier trop volumineux (plus de {MAX_MB} Mo) : {esc(', '.join(too_big))}.")
+        return None
+    signature = tuple((u.name, u.size, getattr(u, "file_id", "")) for u in uploads)
+    staged = st.session_state.get(STAGED)
+    if staged is not None and staged[0] == signature and Path(staged[2]).exists():
+        return Path(staged[2])
+    _unstage()
+    folder = Path(tempfile.mkdtemp(prefix="traits-import-"))
+    for upload in uploads:
+        (folder / Path(upload.name).name).write_bytes(upload.getvalue())
+    books = [u for u in uploads if not u.name.lower().endswith(".csv")]
+    source = folder / Path(books[0].name).name if len(books) == 1 else folder
+    st.session_state[STAGED] = (signature, str(folder), str(source))
+    return source
+
+
+def _unstage() -> None:
+    staged = st.session_state.pop(STAGED, None)
+    if staged is not None:
+        shutil.rmtree(staged[1], ignore_errors=True)
+
+
+def _show_plan(plan: services.ImportPlan) -> None:
+    """Rows created, updated and ignored per sheet, then the first problems."""
+    rows = [
+        {"onglet": label, "créées": c, "mises à jour": u, "exemples ignorés": i}
+        for label, (c, u, i) in plan.rows.items()
+    ]
+    st.markdown("**Aperçu de l'import** (rien n'est encore enregistré)")
+    st.dataframe(pd.DataFrame(rows), hide_index=True)
+    if plan.errors:
+        st.error(
+            f"{len(plan.errors)} problème(s) à corriger dans le fichier, puis déposez-le à nouveau."
+        )
+    elif plan.problems:
+        st.warning("À vérifier (n'empêche pas l'import) :")
+    if plan.problems:
+        st.dataframe(common.problems_frame(plan.problems[:20]), hide_index=True)
 
 
 def workbook(store: Any, territory_id: str) -> bytes:

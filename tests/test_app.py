@@ -240,7 +240,7 @@ def test_form_problems_show_next_to_fields_and_drafts_resume(sample: AppTest):
     app.text_input(key="iv_name").input("Atelier Vélo Test")
     app.text_input(key="iv_siret").input("12345678200011")
     app.button(key="ivb_save_draft").click().run()
-    assert any("SIRET valide" in e for e in texts(app, "error"))
+    assert any("clé de contrôle" in e for e in texts(app, "error"))
     app.text_input(key="iv_siret").input("")
     app.text_area(key="iv_motivations").input("Trouver des bénévoles")
     app.button(key="ivb_save_draft").click().run()
@@ -269,15 +269,36 @@ def test_import_problems_are_listed_row_by_row_and_nothing_is_written(sample: Ap
     bad = b"org_id,name,kind\nx1,,ess\nx2,Entreprise Test,vaisseau\n"
     app.file_uploader(key="import_files").upload("organisations.csv", bad, "text/csv")
     app.run()
-    widget(app, "button", "Importer").click()
-    app.run()
     assert not app.exception
-    assert any("rien n'a été enregistré" in e for e in texts(app, "error"))
-    table = app.dataframe[0].value
+    assert any("problème(s) à corriger" in e for e in texts(app, "error"))
+    assert widget(app, "button", "Importer").disabled
+    table = app.dataframe[1].value
     assert list(table.columns) == ["gravité", "fichier", "ligne", "colonne", "problème"]
     assert len(table) >= 2 and set(table["fichier"]) == {"organisations.csv"}
     go(app, "bilan")
     assert metrics(app)["Structures rencontrées"] == "24"  # 16 never met: said apart
+
+
+def test_import_preview_then_corrected_file_replaces_the_first(sample: AppTest):
+    app = sample
+    go(app, "diagnostics")
+    bad = b"nom;type\nAtelier Test;vaisseau\n"
+    uploader = app.file_uploader(key="import_files")
+    uploader.upload("structures.csv", bad, "text/csv")
+    app.run()
+    assert widget(app, "button", "Importer").disabled
+    good = "nom;type;commune\nAtelier Test;association;Vitré\n".encode()
+    app.file_uploader(key="import_files").upload("structures.csv", good, "text/csv")
+    app.run()
+    assert not app.exception
+    preview = app.dataframe[0].value
+    assert list(preview["onglet"]) == ["structures"] and list(preview["créées"]) == [1]
+    widget(app, "button", "Importer").click()
+    app.run()
+    assert not app.exception
+    assert any("1 organisation" in s for s in texts(app, "success"))
+    go(app, "bilan")
+    assert metrics(app)["Structures rencontrées"] == "24"  # an imported list is not « met »
 
 
 def test_abandon_needs_a_reason_and_a_stale_card_is_refused(sample: AppTest):

@@ -142,7 +142,7 @@ def test_problems_name_field_and_line_and_nothing_is_written(store: Store, terri
     assert ("offres", 1, ds.FIELDS["title"]) in found
     assert ("contacts", 1, ds.FIELDS["contact_name"]) in found
     assert ("contacts", 1, ds.FIELDS["email"]) in found
-    assert "SIRET valide" in str(err.value)
+    assert "clé de contrôle" in str(err.value)
     counts = services.stats(store, territory)
     assert counts["organisations"] == counts["diagnostics"] == counts["needs"] == 0
 

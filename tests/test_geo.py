@@ -256,3 +256,95 @@ def test_haversine_fougeres_vitre(gaz: Gazetteer) -> None:
 
 def test_geo_does_not_import_streamlit() -> None:
     assert "streamlit" not in inspect.getsource(geo)
+
+
+# -- former communes and EPCI (issue 13) ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "insee"),
+    [
+        ("Mûr-de-Bretagne", "22158"),  # Guerlédan, 2017
+        ("MUR DE BRETAGNE", "22158"),
+        ("St Guen", "22158"),
+        ("Tréméloir", "22251"),  # Pordic, 2016 (written from knowledge)
+        ("Guipry", "35176"),  # Guipry-Messac, 2016
+        ("Bieuzy", "56173"),  # Pluméliau-Bieuzy, 2019
+        ("Saint-Étienne-en-Coglès", "35257"),  # Maen Roch, 2017
+    ],
+)
+def test_former_communes_resolve_to_the_commune_nouvelle(typed: str, insee: str) -> None:
+    gazetteer = default_gazetteer()
+    place = gazetteer.resolve(typed)
+    assert place is not None and place.insee == insee
+    assert gazetteer.merged_into(typed) == gazetteer.by_insee(insee)
+
+
+def test_current_communes_are_not_reported_as_merged() -> None:
+    gazetteer = default_gazetteer()
+    assert gazetteer.merged_into("Guerlédan") is None
+    assert gazetteer.merged_into("Pontivy") is None
+    assert gazetteer.resolve("Mûr-de-Bretagne", "22530").name == "Guerlédan"
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["Pontivy Communauté", "CC Pontivy Communauté", "communauté de communes Pontivy communauté"],
+)
+def test_epci_names_expand_to_their_communes(typed: str) -> None:
+    gazetteer = default_gazetteer()
+    found = gazetteer.epci(typed)
+    assert found is not None
+    name, members = found
+    assert name == "CC Pontivy Communauté" and len(members) == 24
+    assert {"Pontivy", "Cléguérec", "Rohan"} <= {p.name for p in members}
+    assert gazetteer.within([typed], "Cléguérec") is True
+    assert gazetteer.within([typed], "Vitré", "35500") is False
+    assert gazetteer.within(["Commune inconnue"], "Vitré") is None
+
+
+def test_every_breton_epci_member_is_a_gazetteer_commune() -> None:
+    import csv
+    from importlib import resources
+
+    text = resources.files("traits").joinpath("data/epci_bretagne.csv").read_text("utf-8")
+    rows = list(csv.DictReader(text.splitlines()))
+    assert len({r["epci"] for r in rows}) >= 55
+    gazetteer = default_gazetteer()
+    assert all(gazetteer.by_insee(r["insee"]) is not None for r in rows)
+
+
+def test_territory_create_expands_epci_and_keeps_communes_as_typed(store) -> None:
+    from traits.services.territories import commune_warnings, create_territory
+
+    territory = create_territory(
+        store, None, "Centre Bretagne", ["Pontivy Communauté", "Mur de Bretagne"], None
+    )
+    assert "Cléguérec" in territory.communes and "Mur de Bretagne" in territory.communes
+    assert "Pontivy Communauté" not in territory.communes
+    assert commune_warnings(["Pontivy Communauté", "Mûr-de-Bretagne"]) == []
+    assert len(commune_warnings(["Pontivy Communaute", "Fougere"])) == 1  # the typo only
+
+
+def test_cli_territory_create_accepts_an_epci(tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from traits.cli import app
+
+    communes = tmp_path / "communes.txt"
+    communes.write_text("Pontivy Communauté\nMûr-de-Bretagne\nPloërmell\n", encoding="utf-8")
+    out = CliRunner().invoke(
+        app,
+        [
+            "territory",
+            "create",
+            "Centre",
+            "--communes",
+            str(communes),
+            "--db",
+            str(tmp_path / "t.db"),
+        ],
+    )
+    assert out.exit_code == 0, out.output
+    assert "Pontivy Communauté" not in out.output and "Mûr-de-Bretagne" not in out.output
+    assert "Ploërmell" in out.output  # the misspelt one is still flagged

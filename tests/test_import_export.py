@@ -59,7 +59,7 @@ def test_unknown_org_duplicate_id_bad_category_bad_siret_all_reported(store: Sto
     joined = "\n".join(messages)
     assert "organisations.csv, ligne 3, colonne « siret »" in joined
     assert "items.csv, ligne 4, colonne « item_id »" in joined and "déjà utilisé ligne 2" in joined
-    assert "items.csv, ligne 5, colonne « org_id »" in joined and "« zz » inconnue" in joined
+    assert "items.csv, ligne 5, colonne « org_id »" in joined and "« zz » introuvable" in joined
     assert "items.csv, ligne 6, colonne « category »" in joined and "cuisine" in joined
     assert len(messages) == 4
 
@@ -69,7 +69,7 @@ def test_missing_required_column_refuses_whole_import(store: Store, tmp_path: Pa
     write(folder, "organisations.csv", "org_id,name\na,Asso\n")
     write(folder, "items.csv", ITEMS)
     messages = _refused(store, folder)
-    assert any("colonne obligatoire « kind »" in m for m in messages)
+    assert any("colonne obligatoire « type »" in m for m in messages)
 
 
 def test_missing_organisations_file(store: Store, tmp_path: Path):

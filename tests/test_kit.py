@@ -249,13 +249,28 @@ def _import(source: Path, tmp_path: Path):
     "source",
     ["csv", "modele-territoire.xlsx", "modele-territoire.ods"],
 )
-def test_templates_import_as_they_are(source: str, tmp_path: Path) -> None:
+def test_template_examples_left_in_are_ignored_with_a_notice(source: str, tmp_path: Path) -> None:
     store, report = _import(MODELES / source, tmp_path)
+    assert not any(report.written.values())
+    notices = [w for w in report.warnings if "exemple du modèle, ignoré" in w.message]
+    assert len(notices) == len(TEMPLATE_FILES)
+    counts = stats(store)
+    assert counts["organisations"] == counts["needs"] == counts["offers"] == 0
+    store.dispose()
+
+
+def test_templates_filled_in_import_every_row(tmp_path: Path) -> None:
+    """The template's rows, once the facilitator replaces « exemple » by their own ids."""
+    folder = tmp_path / "filled"
+    folder.mkdir()
+    for path in (MODELES / "csv").glob("*.csv"):
+        text = path.read_text(encoding="utf-8-sig").replace("exemple-", "x-")
+        (folder / path.name).write_text(text.replace(" (exemple)", ""), encoding="utf-8")
+    store, report = _import(folder, tmp_path)
     assert report.warnings == []
     counts = stats(store)
     for key, expected in TEMPLATE_COUNTS.items():
         assert counts[key] == expected, key
-    assert sum(counts["partnerships"].values()) == 1
     assert counts["partnerships"]["in_discussion"] == 1
     store.dispose()
 
@@ -276,34 +291,102 @@ def test_csv_templates_are_utf8_bom_semicolon_with_french_headers() -> None:
         assert required <= {mapping[fold(h)] for h in header}, name
 
 
-def test_workbooks_hold_exactly_the_csv_templates() -> None:
+def _make_templates():  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location("make_templates", MODELES / "make_templates.py")
+    module = importlib.util.module_from_spec(spec)
+    assert spec.loader is not None
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_workbooks_hold_exactly_the_csv_templates_under_french_sheet_names() -> None:
+    from traits.interchange.columns import file_for
+
     for workbook in ("modele-territoire.xlsx", "modele-territoire.ods"):
         engine = "odf" if workbook.endswith(".ods") else "openpyxl"
         sheets = pd.read_excel(
             MODELES / workbook, sheet_name=None, dtype=str, engine=engine, keep_default_na=False
         )
-        assert list(sheets) == TEMPLATE_FILES, workbook
-        for name, frame in sheets.items():
+        names = [n for n in sheets if n not in ("À lire", "Listes")]
+        assert names == [
+            "Structures",
+            "Besoins et offres",
+            "Entretiens",
+            "Contacts",
+            "Partenariats",
+        ]
+        assert list(sheets)[0] == "À lire"
+        for name in names:
+            spec = file_for(name)
+            assert spec is not None and spec.name in TEMPLATE_FILES
+            frame = sheets[name].loc[lambda f: f.ne("").any(axis=1)]
             csv = pd.read_csv(
-                MODELES / "csv" / f"{name}.csv",
+                MODELES / "csv" / f"{spec.name}.csv",
                 sep=";",
                 dtype=str,
                 keep_default_na=False,
                 encoding="utf-8-sig",
             )
             pd.testing.assert_frame_equal(frame, csv, obj=f"{workbook} › {name}")
+            assert all(v.startswith("exemple-") for v in frame.iloc[:, 0]), name
+
+
+def test_every_enumerated_column_has_a_drop_down_list_of_accepted_values() -> None:
+    from openpyxl import load_workbook
+
+    from traits.interchange.columns import FILES_BY_NAME, fold
+
+    module = _make_templates()
+    book = load_workbook(MODELES / "modele-territoire.xlsx")
+    lists = book["Listes"]
+    for (file, column), (values, _strict) in module.choices().items():
+        spec = FILES_BY_NAME[file]
+        sheet = book[spec.label]
+        headers = [c.value for c in sheet[1]]
+        index = next(i for i, h in enumerate(headers) if spec.header_map()[fold(h)] == column)
+        letter = sheet.cell(row=1, column=index + 1).column_letter
+        found = [d for d in sheet.data_validations.dataValidation if f"{letter}2" in d.sqref]
+        assert found, (file, column)
+        ref = found[0].formula1.split("!")[1].replace("$", "")
+        assert [row[0].value for row in lists[ref]] == values
+    # the lists hold only values the import accepts
+    from traits.interchange.columns import KIND_VALUES, PARTNERSHIP_STATUS_VALUES
+
+    assert all(fold(v) in KIND_VALUES for v in module.choices()[("organisations", "kind")][0])
+    statuses = module.choices()[("partnerships", "status")][0]
+    assert all(fold(v) in PARTNERSHIP_STATUS_VALUES for v in statuses)
+    ods = (MODELES / "modele-territoire.ods").read_bytes()
+    import io
+    import zipfile
+
+    content = zipfile.ZipFile(io.BytesIO(ods)).read("content.xml").decode()
+    assert content.count("<table:content-validation ") >= 7
+    assert "cell-content-is-in-list" in content
+
+
+def test_readme_sheet_explains_every_column_in_french() -> None:
+    module = _make_templates()
+    readme = module.readme()
+    for name in TEMPLATE_FILES:
+        header = pd.read_csv(
+            MODELES / "csv" / f"{name}.csv", sep=";", encoding="utf-8-sig", nrows=0
+        ).columns
+        from traits.interchange.columns import FILES_BY_NAME
+
+        shown = readme[readme["onglet"] == FILES_BY_NAME[name].label]
+        assert list(shown["colonne"]) == list(header)
+        assert all(shown["ce qu'on y écrit"].str.len() > 5), name
+    text = " ".join(readme["ce qu'on y écrit"])
+    assert not re.search(r"\b(org_id|item_id|need_id|value_euros|company)\b", text)
 
 
 def test_make_templates_rebuilds_the_workbooks(tmp_path: Path) -> None:
-    spec = importlib.util.spec_from_file_location("make_templates", MODELES / "make_templates.py")
-    module = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
-    spec.loader.exec_module(module)
+    module = _make_templates()
     written = module.build(tmp_path)
     assert sorted(p.name for p in written) == ["modele-territoire.ods", "modele-territoire.xlsx"]
     for path in written:
         store, report = _import(path, tmp_path / path.suffix.lstrip("."))
-        assert report.warnings == []
+        assert [w for w in report.warnings if "exemple du modèle" not in w.message] == []
         store.dispose()
 
 

@@ -55,8 +55,8 @@ def test_missing_required_column_is_reported():
     table = read_csv_bytes(b"item_id,org_id,title\nn1,a,x\n", ITEMS_SPEC, "items.csv")
     messages = [str(p) for p in table.problems]
     assert not table.header_ok
-    assert any("direction" in m and "items.csv, ligne 1" in m for m in messages)
-    assert any("category" in m for m in messages)
+    assert any("« sens »" in m and "items.csv, ligne 1" in m for m in messages)
+    assert any("« catégorie »" in m for m in messages)
 
 
 def test_empty_file_is_refused(tmp_path: Path):

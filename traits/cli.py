@@ -220,20 +220,11 @@ def territory_create(
     ] = None,
 ) -> None:
     """Créer un territoire prêt pour les diagnostics (la dernière ligne est son identifiant)."""
-    from traits.geo import default_gazetteer
     from traits.services import territories
 
     names = _read_communes(communes) if communes else []
-    gazetteer = default_gazetteer()
-    for commune in names:
-        if gazetteer.resolve(commune) is None and not gazetteer.ambiguous(commune):
-            close = ", ".join(p.name for p in gazetteer.suggest(commune))
-            typer.echo(
-                f"attention – commune « {commune} » inconnue en Bretagne"
-                + (f" (vouliez-vous dire : {close} ?)" if close else "")
-                + " ; gardée telle quelle.",
-                err=True,
-            )
+    for warning in territories.commune_warnings(names):
+        typer.echo(f"attention – {warning.message}", err=True)
     created = territories.create_territory(_store(db), territory_id, name, names, facilitator)
     typer.echo(
         f"Territoire « {created.name} » créé avec "

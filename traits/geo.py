@@ -6,7 +6,6 @@ import csv
 import difflib
 import io
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -14,6 +13,8 @@ from importlib import resources
 
 import numpy as np
 import numpy.typing as npt
+
+from traits.text import fold_accents
 
 EARTH_RADIUS_KM = 6371.0088
 
@@ -32,6 +33,10 @@ def haversine_km(lat1: ArrayLike, lon1: ArrayLike, lat2: ArrayLike, lon2: ArrayL
 
 GAZETTEER_RESOURCE = "data/communes_bretagne.csv"
 """Package-relative path of the shipped file (see data/README.md, "Geographic reference")."""
+FORMER_RESOURCE = "communes_anciennes_bretagne.csv"
+"""Former communes merged into communes nouvelles (built by scripts/build_geo_history.py)."""
+EPCI_RESOURCE = "epci_bretagne.csv"
+"""EPCI of Brittany and their member communes (same script)."""
 
 _ABBREVIATIONS = {"st": "saint", "ste": "sainte", "sts": "saints", "stes": "saintes"}
 _SEPARATORS = re.compile(r"[\s'’‘`´\-‐‑–—_./,;:()]+")
@@ -63,10 +68,44 @@ def normalise_commune(name: str) -> str:
     Returns:
         The key, e.g. ``"saint malo"`` for ``"ST-MALO"`` or ``"Saint Malo"``.
     """
-    text = name.strip().lower().replace("œ", "oe").replace("æ", "ae")
-    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    text = fold_accents(name.strip().lower())
     text = _NOT_ALNUM.sub(" ", _SEPARATORS.sub(" ", text))
     return " ".join(_ABBREVIATIONS.get(word, word) for word in text.split())
+
+
+_EPCI_PREFIXES = (
+    "communaute de communes du ",
+    "communaute de communes de la ",
+    "communaute de communes des ",
+    "communaute de communes de l ",
+    "communaute de communes de ",
+    "communaute de communes ",
+    "communaute d agglomeration du ",
+    "communaute d agglomeration de ",
+    "communaute d agglomeration ",
+    "cc du ",
+    "cc de la ",
+    "cc des ",
+    "cc de l ",
+    "cc de ",
+    "cc ",
+    "ca du ",
+    "ca de la ",
+    "ca de ",
+    "ca ",
+    "metro ",
+)
+
+
+def _epci_keys(name: str) -> list[str]:
+    """Keys of an EPCI name: as written, and without its « CC », « CA »… prefix."""
+    key = normalise_commune(name)
+    keys = [key]
+    for prefix in _EPCI_PREFIXES:
+        if key.startswith(prefix):
+            keys.append(key[len(prefix) :])
+            break
+    return [_compact(k) for k in keys]
 
 
 def _compact(key: str) -> str:
@@ -95,11 +134,19 @@ class Gazetteer:
     postcode-only lookups.
     """
 
-    def __init__(self, places: Iterable[Place]) -> None:
+    def __init__(
+        self,
+        places: Iterable[Place],
+        former: Iterable[tuple[str, str]] = (),
+        epcis: Iterable[tuple[str, str]] = (),
+    ) -> None:
         """Index the given rows (one per commune and postcode).
 
         Args:
             places: The rows, in file order.
+            former: (former commune's name, INSEE code of the commune it is now part of), for
+                the communes merged into communes nouvelles.
+            epcis: (EPCI name, INSEE code of a member commune), one pair per member.
         """
         self._rows: list[Place] = list(places)
         self._by_postcode: dict[str, list[Place]] = {}
@@ -117,6 +164,16 @@ class Gazetteer:
             key = normalise_commune(place.name)
             self._by_name.setdefault(key, []).append(insee)
             self._by_compact.setdefault(_compact(key), []).append(insee)
+        self._former: dict[str, list[str]] = {}
+        for name, insee in former:
+            if insee in self._communes:
+                self._former.setdefault(_compact(normalise_commune(name)), []).append(insee)
+        self._epcis: dict[str, set[str]] = {}
+        self._epci_names: dict[str, str] = {}
+        for name, insee in epcis:
+            for key in _epci_keys(name):
+                self._epcis.setdefault(key, set()).add(insee)
+                self._epci_names.setdefault(key, name)
 
     @classmethod
     def from_csv(cls, text: str) -> Gazetteer:
@@ -163,8 +220,57 @@ class Gazetteer:
         key = normalise_commune(commune)
         if not key:
             return []
-        insees = self._by_name.get(key) or self._by_compact.get(_compact(key), [])
+        insees = (
+            self._by_name.get(key)
+            or self._by_compact.get(_compact(key))
+            or self._former.get(_compact(key), [])
+        )
         return [self._communes[i] for i in insees]
+
+    def merged_into(self, commune: str) -> Place | None:
+        """The commune nouvelle a former commune is now part of (``Mûr-de-Bretagne`` →
+        Guerlédan), or None when the name is a current commune or unknown."""
+        key = normalise_commune(commune)
+        if not key or self._by_name.get(key) or self._by_compact.get(_compact(key)):
+            return None
+        insees = self._former.get(_compact(key), [])
+        return self._communes[insees[0]] if len(insees) == 1 else None
+
+    def epci(self, name: str) -> tuple[str, list[Place]] | None:
+        """An EPCI by its name, with or without « CC », « CA », « Communauté de communes »…:
+        (its official name, its communes), or None."""
+        for key in _epci_keys(name):
+            if key in self._epcis:
+                members = sorted(self._epcis[key])
+                return self._epci_names[key], [self._communes[i] for i in members]
+        return None
+
+    def expand(self, names: Iterable[str]) -> list[str]:
+        """Communes and EPCI as typed → commune names (an EPCI becomes its communes)."""
+        out: list[str] = []
+        for name in names:
+            found = self.epci(name) if self.resolve(name) is None else None
+            out.extend([p.name for p in found[1]] if found else [name])
+        return list(dict.fromkeys(out))
+
+    def within(
+        self, communes: Iterable[str], commune: str | None, postcode: str | None = None
+    ) -> bool | None:
+        """Whether a place lies in a territory given by communes and EPCI (as typed).
+
+        None when it cannot be told: the place, or none of the territory's names, is known.
+        """
+        place = self.resolve(commune, postcode) if (commune or postcode) else None
+        if place is None:
+            return None
+        codes: set[str] = set()
+        for name in communes:
+            found = self.resolve(name)
+            if found is not None:
+                codes.add(found.insee)
+            elif (group := self.epci(name)) is not None:
+                codes |= {p.insee for p in group[1]}
+        return place.insee in codes if codes else None
 
     def resolve(
         self, commune: str | None = None, postcode: str | int | None = None
@@ -263,5 +369,12 @@ def default_gazetteer() -> Gazetteer:
     Returns:
         The shared gazetteer.
     """
-    ref = resources.files("traits").joinpath(GAZETTEER_RESOURCE)
-    return Gazetteer.from_csv(ref.read_text(encoding="utf-8"))
+    data = resources.files("traits").joinpath("data")
+    places = Gazetteer.from_csv(data.joinpath("communes_bretagne.csv").read_text(encoding="utf-8"))
+    former = csv.DictReader(io.StringIO(data.joinpath(FORMER_RESOURCE).read_text(encoding="utf-8")))
+    epcis = csv.DictReader(io.StringIO(data.joinpath(EPCI_RESOURCE).read_text(encoding="utf-8")))
+    return Gazetteer(
+        places.rows,
+        [(r["former_name"], r["insee"]) for r in former],
+        [(r["epci_name"], r["insee"]) for r in epcis],
+    )

@@ -6,22 +6,14 @@ See ``docs/format.md``.
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 
-
-def fold(text: str) -> str:
-    """Case-, accent-, space- and punctuation-insensitive key for headers and enum values."""
-    text = unicodedata.normalize("NFKD", text.strip().lower())
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    for ch in "_-'’.":
-        text = text.replace(ch, " ")
-    return " ".join(text.split())
+from traits.rules import fold  # the one fold, also used by readers and validation
 
 
 @dataclass(frozen=True)
 class Column:
-    """One column of an interchange file."""
+    """One column of an interchange file; its first alias is the template's French header."""
 
     name: str
     aliases: tuple[str, ...] = ()
@@ -30,6 +22,11 @@ class Column:
     def keys(self) -> set[str]:
         """Every folded spelling accepted for this header."""
         return {fold(self.name), *(fold(a) for a in self.aliases)}
+
+    @property
+    def label(self) -> str:
+        """The French header people see (templates, messages)."""
+        return self.aliases[0] if self.aliases else self.name
 
 
 @dataclass(frozen=True)
@@ -45,6 +42,11 @@ class FileSpec:
     def filename(self) -> str:
         return f"{self.name}.csv"
 
+    @property
+    def label(self) -> str:
+        """The French sheet name of the templates, e.g. « Structures »."""
+        return self.aliases[0] if self.aliases else self.name
+
     def header_map(self) -> dict[str, str]:
         """Folded header spelling → canonical column name."""
         out: dict[str, str] = {}
@@ -58,116 +60,109 @@ def _c(name: str, *aliases: str, required: bool = False) -> Column:
     return Column(name, tuple(aliases), required)
 
 
+# Identifiers are optional (a row without one gets a stable id made from its content), and
+# references between sheets may use names: see docs/format.md.
 TERRITORIES = FileSpec(
     "territories",
     (
-        _c("territory_id", "identifiant", "id", required=True),
-        _c("name", "nom", required=True),
-        _c("communes", "epci"),
-        _c("facilitator", "animateur", "animatrice", "animateur animatrice"),
+        _c("territory_id", "identifiant", "id"),
+        _c("name", "nom", "nom du territoire", required=True),
+        _c("communes", "communes ou EPCI", "epci"),
+        _c("facilitator", "animateur ou animatrice", "animateur", "animatrice"),
     ),
-    aliases=("territoires",),
+    aliases=("Territoires",),
 )
 
 ORGANISATIONS = FileSpec(
     "organisations",
     (
-        _c("org_id", "identifiant", "id", required=True),
-        _c("name", "nom", required=True),
-        _c("kind", "type", required=True),
+        _c("org_id", "identifiant", "id"),
+        _c("name", "nom", "nom de la structure", "raison sociale", required=True),
+        _c("kind", "type", "type de structure", required=True),
         _c("legal_form", "forme juridique", "statut juridique"),
-        _c("siret"),
-        _c("commune", "ville"),
+        _c("siret", "siret", "n° siret", "numero siret"),
+        _c("commune", "commune", "ville", "localite"),
         _c("postcode", "code postal", "cp"),
         _c("lat", "latitude"),
         _c("lon", "longitude", "lng"),
-        _c("size", "taille", "effectif"),
-        _c(
-            "description",
-        ),
+        _c("size", "taille", "effectif", "nombre de salaries", "salaries"),
+        _c("description", "description", "activite", "presentation"),
         _c("territory", "territoire"),
     ),
     required=True,
-    aliases=("structures", "organisation"),
+    aliases=("Structures", "organisation", "structure"),
 )
 
 ITEMS = FileSpec(
     "items",
     (
-        _c("item_id", "identifiant", "id", required=True),
-        _c("org_id", "structure", "organisation", required=True),
-        _c("direction", "sens", required=True),
-        _c("category", "categorie", required=True),
-        _c("subcategory", "sous categorie", "souscategorie"),
-        _c("title", "intitule", "titre", required=True),
-        _c(
-            "description",
-        ),
-        _c("quantity", "quantite", "frequence", "quantite ou frequence"),
-        _c("diagnostic_id", "diagnostic"),
+        _c("item_id", "identifiant", "id"),
+        _c("org_id", "structure", "organisation", "nom de la structure", required=True),
+        _c("direction", "sens", "besoin ou offre", required=True),
+        _c("category", "catégorie", "type d'echange", required=True),
+        _c("subcategory", "sous-catégorie", "souscategorie"),
+        _c("title", "intitulé", "titre", "besoin ou offre en quelques mots", required=True),
+        _c("description", "description", "détail", "precisions"),
+        _c("quantity", "quantité ou fréquence", "quantite", "frequence"),
+        _c("diagnostic_id", "entretien", "diagnostic", "date de l'entretien"),
     ),
     required=True,
-    aliases=("besoins et offres", "besoins offres", "elements"),
+    aliases=("Besoins et offres", "besoins offres", "elements", "besoins", "offres et besoins"),
 )
 
 DIAGNOSTICS = FileSpec(
     "diagnostics",
     (
-        _c("diagnostic_id", "identifiant", "id", required=True),
-        _c("org_id", "structure", "organisation", required=True),
-        _c("date", required=True),
-        _c("facilitator", "animateur", "animatrice", "animateur animatrice"),
-        _c("practices", "pratiques", "pratiques existantes"),
-        _c(
-            "motivations",
-        ),
+        _c("diagnostic_id", "identifiant", "id"),
+        _c("org_id", "structure", "organisation", "nom de la structure", required=True),
+        _c("date", "date de l'entretien", "date entretien", required=True),
+        _c("facilitator", "animateur ou animatrice", "animateur", "animatrice", "mene par"),
+        _c("practices", "pratiques existantes", "pratiques"),
+        _c("motivations", "motivations"),
         _c("obstacles", "freins"),
-        _c(
-            "notes",
-        ),
+        _c("notes", "notes", "remarques", "commentaires"),
         _c("status", "statut"),
     ),
-    aliases=("entretiens",),
+    aliases=("Entretiens", "diagnostic", "entretiens diagnostics"),
 )
 
 CONTACTS = FileSpec(
     "contacts",
     (
-        _c("contact_id", "identifiant", "id", required=True),
-        _c("org_id", "structure", "organisation", required=True),
-        _c("name", "nom", required=True),
-        _c("role", "fonction"),
-        _c("email", "courriel", "mail", "e mail"),
-        _c("phone", "telephone", "tel"),
-        _c("consent", "consentement", required=True),
+        _c("contact_id", "identifiant", "id"),
+        _c("org_id", "structure", "organisation", "nom de la structure", required=True),
+        _c("name", "nom", "prénom et nom", "prenom nom", "nom prenom", "personne", required=True),
+        _c("role", "fonction", "poste"),
+        _c("email", "courriel", "mail", "e mail", "adresse mail", "adresse electronique"),
+        _c("phone", "téléphone", "tel", "portable", "numero de telephone"),
+        _c("consent", "consentement", "accord pour etre contacte", "accord", required=True),
         _c("consent_date", "date du consentement", "date consentement"),
         _c("consent_source", "origine du consentement", "source du consentement"),
-        _c("consent_scope", "portee du consentement", "perimetre du consentement"),
+        _c("consent_scope", "portée du consentement", "perimetre du consentement"),
     ),
+    aliases=("Contacts", "personnes", "interlocuteurs"),
 )
 
 PARTNERSHIPS = FileSpec(
     "partnerships",
     (
-        _c("partnership_id", "identifiant", "id", required=True),
+        _c("partnership_id", "identifiant", "id"),
+        _c("org_a", "structure qui a le besoin", "structure a", "structure du besoin"),
         _c("need_id", "besoin"),
+        _c("org_b", "structure qui offre", "structure b", "structure de l'offre"),
         _c("offer_id", "offre"),
-        _c("org_a", "structure a"),
-        _c("org_b", "structure b"),
-        _c("status", "statut", required=True),
-        _c("mode", "mode de partenariat"),
-        _c("categories", "categorie", "categories echangees"),
-        _c("value_hours", "heures"),
-        _c("value_euros", "euros", "montant"),
-        _c("value_quantity", "quantite", "volume"),
-        _c("value_unit", "unite"),
-        _c("abandon_reason", "motif d abandon", "motif abandon", "raison"),
-        _c("created", "date de creation", "cree le"),
-        _c(
-            "notes",
-        ),
+        _c("status", "statut", "etat", "ou en est on", required=True),
+        _c("mode", "mode de partenariat", "type de partenariat"),
+        _c("categories", "catégories échangées", "categorie", "categories"),
+        _c("value_hours", "heures", "nombre d'heures", "temps donne"),
+        _c("value_euros", "montant", "euros", "montant en euros", "valeur"),
+        _c("value_quantity", "quantité", "volume"),
+        _c("value_unit", "unité", "unite de la quantite"),
+        _c("abandon_reason", "motif d'abandon", "motif abandon", "raison"),
+        _c("created", "date de création", "date", "cree le", "date de debut"),
+        _c("notes", "notes", "remarques", "commentaires"),
     ),
-    aliases=("partenariats",),
+    aliases=("Partenariats", "suivi des partenariats", "suivi"),
 )
 
 PARTNERSHIP_EVENTS = FileSpec(
@@ -178,11 +173,9 @@ PARTNERSHIP_EVENTS = FileSpec(
         _c("author", "auteur", "auteurice"),
         _c("from_status", "de", "statut precedent"),
         _c("to_status", "vers", "nouveau statut", required=True),
-        _c(
-            "note",
-        ),
+        _c("note", "note"),
     ),
-    aliases=("historique", "historique des partenariats"),
+    aliases=("Historique", "historique des partenariats"),
 )
 
 #: Graded need→offer pairs of labelled sets (read for evaluation, not stored).
@@ -219,6 +212,21 @@ def file_for(stem: str) -> FileSpec | None:
     return None
 
 
+#: Sheets of the kit's templates that hold no data (read past without a word).
+README_SHEET = "À lire"
+LISTS_SHEET = "Listes"
+
+
+def is_template_sheet(name: str) -> bool:
+    """Whether a sheet is the templates' explanation or drop-down values sheet."""
+    return fold(name) in {fold(README_SHEET), fold(LISTS_SHEET)}
+
+
+def sheet_names() -> str:
+    """The French sheet names, for a message: « Structures », « Besoins et offres »…"""
+    return ", ".join(f"« {spec.label} »" for spec in FILES if spec is not RELEVANCE)
+
+
 def _enum(*pairs: tuple[str, tuple[str, ...]]) -> dict[str, str]:
     out: dict[str, str] = {}
     for canonical, aliases in pairs:
@@ -229,38 +237,67 @@ def _enum(*pairs: tuple[str, tuple[str, ...]]) -> dict[str, str]:
 
 
 KIND_VALUES = _enum(
-    ("ess", ("structure ess", "structure de l'ess")),
-    ("company", ("entreprise", "societe")),
-    ("public", ("collectivite", "organisme public", "collectivite ou organisme public")),
+    ("ess", ("structure ess", "structure de l'ess", "ess", "association", "asso", "esat", "ea",
+             "entreprise adaptee", "scop", "scic", "cooperative", "aci", "chantier d'insertion",
+             "entreprise d'insertion", "siae", "mutuelle", "fondation")),
+    ("company", ("entreprise", "societe", "pme", "tpe", "eti", "artisan", "commerce",
+                 "commercant", "sas", "sarl", "sa", "eurl", "sasu", "entreprise privee")),
+    ("public", ("collectivite", "organisme public", "collectivite ou organisme public",
+                "mairie", "commune", "communaute de communes", "departement", "region",
+                "etablissement public")),
     ("other", ("autre",)),
+)  # fmt: skip
+DIRECTION_VALUES = _enum(
+    ("need", ("besoin", "besoins", "demande", "recherche", "cherche")),
+    ("offer", ("offre", "offres", "ressource", "propose", "proposition")),
 )
-DIRECTION_VALUES = _enum(("need", ("besoin",)), ("offer", ("offre",)))
 CATEGORY_VALUES = _enum(
-    ("skills", ("competences", "competence")),
-    ("equipment", ("materiel", "equipement")),
-    ("purchasing", ("achats", "achat")),
-    ("premises", ("locaux", "local")),
-    ("volunteering", ("benevolat",)),
-    ("funding", ("mecenat financier", "financement")),
+    ("skills", ("compétences", "competence", "conseil", "expertise")),
+    ("equipment", ("matériel", "equipement", "materiels")),
+    ("purchasing", ("achats", "achat", "prestation", "prestations", "achats responsables",
+                    "sous traitance")),
+    ("premises", ("locaux", "local", "lieu", "salle")),
+    ("volunteering", ("bénévolat", "benevoles")),
+    ("funding", ("mécénat financier", "financement", "don financier", "dons financiers")),
     ("other", ("autre",)),
-)
+)  # fmt: skip
+#: Everyday words for what is exchanged, giving a category and a subcategory at once.
+CATEGORY_PHRASES: dict[str, tuple[str, str | None]] = {
+    fold(k): v
+    for k, v in {
+        "prêt de matériel": ("equipment", None),
+        "don de matériel": ("equipment", "in_kind_gifts"),
+        "mise à disposition de matériel": ("equipment", None),
+        "prêt de véhicule": ("equipment", "vehicles"),
+        "dons en nature": ("equipment", "in_kind_gifts"),
+        "don en nature": ("equipment", "in_kind_gifts"),
+        "mécénat de compétences": ("volunteering", "skilled_volunteering"),
+        "bénévolat de compétences": ("volunteering", "skilled_volunteering"),
+        "bénévolat de salariés": ("volunteering", "employee_volunteering"),
+        "prêt de locaux": ("premises", None),
+        "mise à disposition de locaux": ("premises", None),
+        "prêt de salle": ("premises", "meeting_rooms"),
+        "mécénat": ("funding", "sponsorship"),
+        "subvention": ("funding", "foundation_grants"),
+    }.items()
+}
 DIAGNOSTIC_STATUS_VALUES = _enum(
-    ("complete", ("termine", "complet", "fait")), ("draft", ("brouillon", "en cours"))
+    ("complete", ("terminé", "complet", "fait", "fini")),
+    ("draft", ("brouillon", "en cours", "a finir", "incomplet")),
 )
 PARTNERSHIP_STATUS_VALUES = _enum(
-    ("proposed", ("piste", "propose", "piste proposee")),
-    ("introduced", ("mise en lien", "introduit", "mis en lien")),
-    ("in_discussion", ("en discussion",)),
-    ("realised", ("concretise", "realise", "realisee", "concretisee")),
-    ("abandoned", ("abandonne", "abandonnee")),
-)
+    ("proposed", ("piste proposée", "piste", "propose", "proposee", "idee", "a proposer")),
+    ("introduced", ("mise en lien", "introduit", "mis en lien", "mise en relation",
+                    "mis en relation", "contact pris", "presentes")),
+    ("in_discussion", ("en discussion", "en cours", "en negociation", "en cours de discussion")),
+    ("realised", ("concrétisé", "concretise", "realise", "realisee", "concretisee", "signe",
+                  "signee", "conclu", "conclue", "en place", "fait")),
+    ("abandoned", ("abandonné", "abandonne", "abandonnee", "sans suite", "refuse", "annule",
+                   "annulee")),
+)  # fmt: skip
 MODE_VALUES = _enum(
-    ("philanthropy", ("mecenat",)),
+    ("philanthropy", ("mécénat", "mecenat")),
     ("responsible_practices", ("pratiques responsables",)),
-    ("economic_cooperation", ("cooperation economique",)),
-    ("societal_innovation", ("innovation societale",)),
+    ("economic_cooperation", ("coopération économique", "cooperation economique")),
+    ("societal_innovation", ("innovation sociétale", "innovation societale")),
 )
-YES_NO_VALUES = {
-    **{fold(v): True for v in ("yes", "oui", "o", "y", "vrai", "true", "1", "x")},
-    **{fold(v): False for v in ("no", "non", "n", "faux", "false", "0")},
-}

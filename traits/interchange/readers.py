@@ -16,7 +16,13 @@ from pathlib import Path
 
 from traits.errors import InvalidInputError, Problem
 from traits.interchange import limits
-from traits.interchange.columns import FILES, FileSpec, file_for, fold
+from traits.interchange.columns import (
+    FileSpec,
+    file_for,
+    fold,
+    is_template_sheet,
+    sheet_names,
+)
 
 #: Neutralised cells start with this quote, followed by one of FORMULA_STARTS (see writers).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -28,7 +34,7 @@ class RawTable:
     """One file or sheet: canonical headers and rows of stripped text, with their line numbers."""
 
     spec: FileSpec
-    source: str  # how to name it to a person: "items.csv" or "territoire.xlsx, feuille « items »"
+    source: str  # how to name it to a person: "items.csv" or "l'onglet « Besoins et offres »"
     headers: list[str]  # canonical column names, or "" for unknown columns
     raw_headers: list[str]
     rows: list[list[str]]
@@ -193,13 +199,13 @@ def _table(spec: FileSpec, source: str, raw_rows: list[tuple[int, list[str]]]) -
     for col in spec.columns:
         if col.required and col.name not in seen:
             header_ok = False
-            hint = " ou ".join(f"« {a} »" for a in (col.name, *col.aliases[:1]))
             problems.append(
                 Problem(
-                    f"colonne obligatoire « {col.name} » absente : ajoutez une colonne {hint}.",
+                    f"colonne obligatoire « {col.label} » absente : ajoutez une colonne "
+                    f"« {col.label} ».",
                     file=source,
                     row=header_line,
-                    column=col.name,
+                    column=col.label,
                 )
             )
     rows, lines = [], []
@@ -407,7 +413,9 @@ def read_workbook(path: Path) -> dict[str, RawTable]:
     named: dict[str, str] = {}
     for sheet_name, frame in sheets.items():
         spec = file_for(str(sheet_name))
-        source = f"{path.name}, feuille « {sheet_name} »"
+        source = f"l'onglet « {sheet_name} »"
+        if spec is None and is_template_sheet(str(sheet_name)):
+            continue
         if spec is not None and spec.name in named:
             raise InvalidInputError(
                 _two_sources(
@@ -419,9 +427,7 @@ def read_workbook(path: Path) -> dict[str, RawTable]:
         if spec is None:
             problems.append(
                 Problem(
-                    f"feuille « {sheet_name} » ignorée (noms attendus : "
-                    + ", ".join(s.name for s in FILES)
-                    + ").",
+                    f"onglet « {sheet_name} » ignoré (onglets reconnus : {sheet_names()}).",
                     file=path.name,
                     severity="warning",
                 )

@@ -5,12 +5,14 @@
 """
 
 from traits.services.data import (
+    ImportPlan,
     ImportReport,
     export_territory,
     import_territory,
     list_territories,
     load_demo,
     parse_source,
+    preview_import,
     stats,
 )
 from traits.services.diagnostics import (
@@ -19,11 +21,10 @@ from traits.services.diagnostics import (
     delete_diagnostic,
     get_diagnostic,
     list_diagnostics,
-    list_organisations,
     save_diagnostic,
-    save_organisation,
     suggest_subcategories,
 )
+from traits.services.organisations import list_organisations, save_organisation
 from traits.services.territories import (
     create_territory,
     get_territory,
@@ -35,6 +36,7 @@ __all__ = [
     "Store",
     "DiagnosticRecord",
     "DiagnosticSummary",
+    "ImportPlan",
     "ImportReport",
     "create_territory",
     "delete_diagnostic",
@@ -48,6 +50,7 @@ __all__ = [
     "load_demo",
     "onboarding_checklist",
     "parse_source",
+    "preview_import",
     "save_diagnostic",
     "save_organisation",
     "stats",

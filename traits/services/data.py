@@ -44,7 +44,7 @@ class ImportReport:
     relevance: list[tuple[str, str, int]] = field(default_factory=list)
 
     def summary(self) -> str:
-        """One French sentence of what was imported."""
+        """One French sentence of what was imported (the source named by its file name)."""
         from traits.fr import plural
 
         parts = [plural(n, *_WHAT[what]) for what, n in self.written.items() if n]
@@ -63,7 +63,10 @@ def _geocoder():  # type: ignore[no-untyped-def]
     def suggest(commune: str) -> list[str]:
         return [f"{p.name} ({p.postcode})" for p in gazetteer.suggest(commune)]
 
-    return geocode, suggest
+    def within(communes: list[str], commune: str | None, postcode: str | None) -> bool:
+        return gazetteer.within(communes, commune, postcode) is not False
+
+    return geocode, suggest, within
 
 
 def _subcategory_resolver(conn: Connection):  # type: ignore[no-untyped-def]
@@ -79,9 +82,13 @@ def _subcategory_resolver(conn: Connection):  # type: ignore[no-untyped-def]
         found = vocabulary.resolve(text)
         if found is not None:
             return found.code, []
-        return None, [f"{s.code} ({s.label})" for s, _ in vocabulary.suggest(text, k=3)]
+        return None, [f"{s.label}" for s, _ in vocabulary.suggest(text, k=3)]
 
-    return resolve
+    def category_of(text: str) -> tuple[str, str] | None:
+        found = vocabulary.resolve(text)
+        return (found.category, found.code) if found is not None else None
+
+    return resolve, category_of
 
 
 def _read(path: str | Path) -> dict[str, readers.RawTable]:
@@ -104,15 +111,10 @@ def _validate(
         problem = validate.id_problem(territory.territory_id)
         if problem is not None:
             raise InvalidInputError(Problem(f"territoire « {territory.territory_id} » : {problem}"))
-    geocode, suggest = _geocoder()
-    parsed = validate.validate(
-        tables,
-        repo.load_known(conn),
-        territory=territory,
-        resolve_subcategory=_subcategory_resolver(conn),
-        geocode=geocode,
-        suggest_commune=suggest,
-    )
+    geocode, suggest, within = _geocoder()
+    resolve, category_of = _subcategory_resolver(conn)
+    hooks = validate.Hooks(resolve, geocode, suggest, within, category_of)
+    parsed = validate.validate(tables, repo.load_known(conn), territory=territory, hooks=hooks)
     touched, problems = _ownership(conn, tables, parsed)
     parsed.problems.extend(problems)
     return parsed, touched | ({territory.territory_id} if territory else set())
@@ -208,6 +210,60 @@ def parse_source(
         parsed, touched = _validate(conn, tables, territory)
     access.require_write(touched)
     return parsed
+
+
+#: Table of the parsed import → (French label, its ids in the database's ``Known``).
+_PLAN_TABLES = (
+    ("organisations", "structures", lambda k: k.org_territory, "org_id"),
+    ("diagnostics", "entretiens", lambda k: k.diagnostic_org, "diagnostic_id"),
+    ("items", "besoins et offres", lambda k: k.item_org_direction, "item_id"),
+    ("contacts", "contacts", lambda k: k.contacts, "contact_id"),
+    ("partnerships", "partenariats", lambda k: k.partnerships, "partnership_id"),
+)
+
+
+@dataclass
+class ImportPlan:
+    """What an import would do, before anything is written (the app's preview)."""
+
+    source: str
+    #: French table label → (rows to create, rows to update, template examples ignored)
+    rows: dict[str, tuple[int, int, int]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        """Problems that forbid the import."""
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def ready(self) -> bool:
+        """Whether « Importer » may be offered: no error, and something to write."""
+        return not self.errors and any(c or u for c, u, _ in self.rows.values())
+
+
+def preview_import(
+    store: Store, path: str | Path, *, territory: Territory | None = None
+) -> ImportPlan:
+    """Dry run of :func:`import_territory`: rows created, updated and ignored, and the problems
+    (errors first). Nothing is written; a later import checks everything again."""
+    tables = _read(path)
+    if territory is not None:
+        access.require_write(territory.territory_id)
+    with store.reading() as conn:
+        known = repo.load_known(conn)
+        parsed, touched = _validate(conn, tables, territory)
+    access.require_write(touched)
+    plan = ImportPlan(Path(path).name)
+    for name, label, ids_of, key in _PLAN_TABLES:
+        known_ids = ids_of(known)
+        objects = getattr(parsed, name)
+        updated = sum(1 for o in objects if getattr(o, key) in known_ids)
+        ignored = parsed.ignored.get(name, 0)
+        if objects or ignored:
+            plan.rows[label] = (len(objects) - updated, updated, ignored)
+    plan.problems = parsed.errors + parsed.warnings
+    return plan
 
 
 def import_territory(

@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import re
-import uuid
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from traits.errors import ConflictError, InvalidInputError, NotFoundError, Problem
+from traits import rules
+from traits.errors import ConflictError, NotFoundError, Problem
 from traits.fr import plural
-from traits.interchange.columns import fold
 from traits.model import (
     Contact,
     Diagnostic,
@@ -26,34 +24,43 @@ from traits.model import (
     Direction,
     Item,
     Organisation,
-    siret_ok,
 )
+from traits.rules import fold
 from traits.services import access, embeddings
+from traits.services.organisations import (
+    FIELDS,
+    apply_rule,
+    check_organisation,
+    describe_items,
+    list_organisations,
+    new_id,
+    raise_errors,
+    save_organisation,
+    too_long,
+    write_organisation,
+)
 from traits.storage import Store
 from traits.storage import repository as repo
 from traits.storage import schema as t
 from traits.vocabulary import Subcategory
 
-#: French labels of the form's fields; a problem's ``column`` is one of them.
-FIELDS = {
-    "name": "nom de la structure",
-    "kind": "type de structure",
-    "territory_id": "territoire",
-    "siret": "SIRET",
-    "commune": "commune",
-    "date": "date de l'entretien",
-    "items": "besoins et offres",
-    "title": "intitulé",
-    "contact_name": "nom du contact",
-    "email": "courriel",
-}
 NEEDS, OFFERS, CONTACTS = "besoins", "offres", "contacts"
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
-
-def new_id(prefix: str) -> str:
-    """A fresh identifier: ``d_``, ``i_``, ``c_`` or ``o_`` followed by 10 hex digits."""
-    return f"{prefix}_{uuid.uuid4().hex[:10]}"
+#: The organisation services are reached from here too (the interview form saves both).
+__all__ = [
+    "FIELDS",
+    "DiagnosticRecord",
+    "DiagnosticSummary",
+    "delete_diagnostic",
+    "describe_items",
+    "get_diagnostic",
+    "list_diagnostics",
+    "list_organisations",
+    "new_id",
+    "save_diagnostic",
+    "save_organisation",
+    "suggest_subcategories",
+]
 
 
 @dataclass
@@ -101,149 +108,6 @@ class DiagnosticSummary:
         )
 
 
-# -- organisations -------------------------------------------------------------------------------
-
-
-def _check_organisation(conn: Connection, org: Organisation) -> tuple[Organisation, list[Problem]]:
-    """The organisation cleaned and geocoded, and the problems found (errors and warnings)."""
-    problems: list[Problem] = []
-    name = (org.name or "").strip()
-    if not name:
-        problems.append(Problem("le nom de la structure est obligatoire.", column=FIELDS["name"]))
-    territory = conn.execute(
-        sa.select(t.territories.c.territory_id).where(
-            t.territories.c.territory_id == org.territory_id
-        )
-    ).first()
-    if territory is None:
-        problems.append(
-            Problem(
-                f"territoire « {org.territory_id} » introuvable : choisissez-en un dans la liste.",
-                column=FIELDS["territory_id"],
-            )
-        )
-    if territory is not None:
-        access.require_write(org.territory_id)
-        access.require_owned(conn, "organisation", [org.org_id], org.territory_id)
-    siret = re.sub(r"\s", "", org.siret or "") or None
-    if siret is not None:
-        if not siret_ok(siret):
-            problems.append(
-                Problem(
-                    f"« {org.siret} » n'est pas un SIRET valide (14 chiffres, dont une clé de "
-                    "contrôle) : vérifiez-le ou laissez le champ vide.",
-                    column=FIELDS["siret"],
-                )
-            )
-        else:
-            other = conn.execute(
-                sa.select(t.organisations.c.org_id, t.organisations.c.name).where(
-                    t.organisations.c.siret == siret, t.organisations.c.org_id != org.org_id
-                )
-            ).first()
-            if other is not None:
-                problems.append(
-                    Problem(
-                        f"ce SIRET est déjà celui de « {other.name} » : reprenez cette structure "
-                        "plutôt que d'en créer une autre.",
-                        column=FIELDS["siret"],
-                    )
-                )
-    clean = dataclasses.replace(
-        org,
-        org_id=org.org_id or new_id("o"),
-        name=name,
-        siret=siret,
-        commune=(org.commune or "").strip() or None,
-        postcode=(org.postcode or "").strip() or None,
-    )
-    if (clean.lat is None or clean.lon is None) and (clean.commune or clean.postcode):
-        from traits.geo import default_gazetteer
-
-        gazetteer = default_gazetteer()
-        place = gazetteer.resolve(clean.commune, clean.postcode)
-        if place is None:
-            problems.append(
-                Problem(
-                    gazetteer.unknown_message(clean.commune or clean.postcode or "")
-                    + " La structure n'apparaîtra pas sur les cartes.",
-                    column=FIELDS["commune"],
-                    severity="warning",
-                )
-            )
-        else:
-            clean = dataclasses.replace(
-                clean, lat=place.lat, lon=place.lon, postcode=clean.postcode or place.postcode
-            )
-    return clean, problems
-
-
-def _write_organisation(conn: Connection, org: Organisation) -> None:
-    repo.upsert(conn, t.organisations, [repo.record(org)])
-
-
-def _raise_errors(problems: list[Problem], what: str) -> None:
-    errors = [p for p in problems if p.severity == "error"]
-    if errors:
-        n = len(errors)
-        raise InvalidInputError(
-            problems,
-            summary=f"{what} non enregistré : "
-            f"{plural(n, 'problème à corriger', 'problèmes à corriger')}.",
-        )
-
-
-def save_organisation(store: Store, org: Organisation) -> Organisation:
-    """Create or update an organisation (id made when empty, geocoded from commune/postcode).
-
-    Raises
-    ------
-    InvalidInputError
-        Missing name, unknown territory, invalid or already used SIRET (``column`` names the field).
-    """
-    with store.transaction() as conn:
-        clean, problems = _check_organisation(conn, org)
-        _raise_errors(problems, "Structure")
-        _write_organisation(conn, clean)
-    return clean
-
-
-def list_organisations(store: Store, territory_id: str | None = None) -> list[Organisation]:
-    """Organisations of a territory (or all), by name."""
-    access.require_read(territory_id)
-    with store.reading() as conn:
-        orgs = repo.read_organisations(conn, territory_id)
-    return sorted(orgs, key=lambda o: fold(o.name))
-
-
-def describe_items(store: Store, item_ids: list[str]) -> dict[str, dict[str, object]]:
-    """Title, category, organisation (id, name, kind, commune, lat, lon) of each item asked for."""
-    if not item_ids:
-        return {}
-    allowed = access.readable_territories()
-    i, o = t.items, t.organisations
-    q = (
-        sa.select(
-            i.c.item_id,
-            i.c.title,
-            i.c.category,
-            i.c.direction,
-            i.c.org_id,
-            o.c.name.label("org_name"),
-            o.c.kind,
-            o.c.commune,
-            o.c.lat,
-            o.c.lon,
-        )
-        .join(o, i.c.org_id == o.c.org_id)
-        .where(i.c.item_id.in_(sorted(set(item_ids))))
-    )
-    if allowed is not None:
-        q = q.where(o.c.territory_id.in_(sorted(allowed)))
-    with store.reading() as conn:
-        return {r.item_id: dict(r._mapping) for r in conn.execute(q)}
-
-
 # -- diagnostics ---------------------------------------------------------------------------------
 
 
@@ -284,6 +148,8 @@ def _check_items(
                 diagnostic_id=diagnostic_id,
             )
         )
+        where = NEEDS if direction is Direction.NEED else OFFERS
+        problems += too_long(t.items.name, kept[-1], where, rows[direction])
     if complete and not kept:
         problems.append(
             Problem(
@@ -300,10 +166,13 @@ def _check_contacts(contacts: list[Contact], org_id: str) -> tuple[list[Contact]
     kept: list[Contact] = []
     for row, contact in enumerate(contacts, start=1):
         name = (contact.name or "").strip()
-        email = (contact.email or "").strip() or None
-        phone = (contact.phone or "").strip() or None
-        if not name and not email and not phone:
+        if not name and not (contact.email or "").strip() and not (contact.phone or "").strip():
             continue
+        email = apply_rule(problems, rules.email, contact.email, FIELDS["email"], CONTACTS, row)
+        found_phone = apply_rule(
+            problems, rules.phone, contact.phone, FIELDS["phone"], CONTACTS, row
+        )
+        phone = found_phone[0] if found_phone else None
         if not name:
             problems.append(
                 Problem(
@@ -311,15 +180,6 @@ def _check_contacts(contacts: list[Contact], org_id: str) -> tuple[list[Contact]
                     file=CONTACTS,
                     row=row,
                     column=FIELDS["contact_name"],
-                )
-            )
-        if email and not _EMAIL.match(email):
-            problems.append(
-                Problem(
-                    f"« {email} » n'est pas une adresse de courriel valide.",
-                    file=CONTACTS,
-                    row=row,
-                    column=FIELDS["email"],
                 )
             )
         consent_date = contact.consent_date
@@ -339,7 +199,151 @@ def _check_contacts(contacts: list[Contact], org_id: str) -> tuple[list[Contact]
                 or ("entretien diagnostic" if contact.consent else None),
             )
         )
+        problems += too_long(t.contacts.name, kept[-1], CONTACTS, row)
     return kept, problems
+
+
+@dataclass
+class _Checked:
+    """A diagnostic save, checked: what to write and every problem found."""
+
+    diagnostic: Diagnostic
+    organisation: Organisation | None
+    items: list[Item]
+    contacts: list[Contact]
+    problems: list[Problem]
+    territory: str | None  # where every record saved must already belong, if stored
+
+
+def _check_diagnostic(
+    conn: Connection,
+    diagnostic: Diagnostic,
+    items: list[Item],
+    contacts: list[Contact],
+    organisation: Organisation | None,
+) -> _Checked:
+    """Check a diagnostic save against the field rules and the database, writing nothing."""
+    status = DiagnosticStatus(diagnostic.status)
+    complete = status is DiagnosticStatus.COMPLETE
+    problems: list[Problem] = []
+    org_id = diagnostic.org_id
+    territory: str | None = None
+    if organisation is not None:
+        organisation, org_problems = check_organisation(conn, organisation)
+        problems += org_problems
+        org_id = organisation.org_id
+        territory = organisation.territory_id
+    elif (
+        not org_id
+        or conn.execute(
+            sa.select(t.organisations.c.org_id).where(t.organisations.c.org_id == org_id)
+        ).first()
+        is None
+    ):
+        problems.append(
+            Problem(
+                "choisissez la structure rencontrée, ou décrivez-en une nouvelle.",
+                column=FIELDS["name"],
+            )
+        )
+    else:
+        (territory,) = access.require_stored(conn, "organisation", org_id)
+    date = diagnostic.date
+    if date is None:
+        if complete:
+            problems.append(
+                Problem("la date de l'entretien est obligatoire.", column=FIELDS["date"])
+            )
+        date = dt.date.today()
+    elif date > dt.date.today() + dt.timedelta(days=366):
+        problems.append(
+            Problem(
+                f"date du {date.isoformat()} : plus d'un an dans le futur, vérifiez l'année.",
+                column=FIELDS["date"],
+            )
+        )
+    diag = dataclasses.replace(
+        diagnostic,
+        diagnostic_id=diagnostic.diagnostic_id or new_id("d"),
+        org_id=org_id,
+        date=date,
+        status=status,
+        **{
+            f: (getattr(diagnostic, f) or "").strip() or None
+            for f in ("facilitator", "practices", "motivations", "obstacles", "notes")
+        },
+    )
+    problems += too_long(t.diagnostics.name, diag)
+    kept_items, item_problems = _check_items(items, org_id, diag.diagnostic_id, complete)
+    kept_contacts, contact_problems = _check_contacts(contacts, org_id)
+    problems += item_problems + contact_problems
+    return _Checked(diag, organisation, kept_items, kept_contacts, problems, territory)
+
+
+_SAVED_MEANWHILE = (
+    "ce diagnostic vient d'être enregistré par quelqu'un d'autre : rechargez-le "
+    "avant d'enregistrer vos changements (copiez vos notes d'abord)."
+)
+
+
+def _lock_diagnostic(
+    conn: Connection, diagnostic_id: str, expected_version: int | None
+) -> sa.Row | None:
+    """Lock the stored diagnostic (PostgreSQL; SQLite writers are already serialised) and
+    check its version, so that two concurrent saves cannot both pass; None when new."""
+    stored = conn.execute(
+        sa.select(t.diagnostics.c.version, t.diagnostics.c.org_id)
+        .where(t.diagnostics.c.diagnostic_id == diagnostic_id)
+        .with_for_update()
+    ).first()
+    if stored is not None and expected_version is not None and stored.version != expected_version:
+        raise ConflictError(_SAVED_MEANWHILE)
+    if stored is None and expected_version is not None:
+        raise ConflictError(
+            "ce diagnostic a été supprimé entre-temps : rechargez la liste des diagnostics."
+        )
+    return stored
+
+
+def _write_diagnostic(
+    conn: Connection, checked: _Checked, stored: sa.Row | None, replace_contacts: bool
+) -> None:
+    """Write a checked diagnostic: organisation, interview, needs and offers, contacts."""
+    diag, org_id = checked.diagnostic, checked.diagnostic.org_id
+    if checked.organisation is not None:
+        write_organisation(conn, checked.organisation)
+    row = repo.record(diag)
+    if stored is None:
+        conn.execute(t.diagnostics.insert(), row)
+    else:
+        done = conn.execute(
+            t.diagnostics.update()
+            .where(
+                t.diagnostics.c.diagnostic_id == diag.diagnostic_id,
+                t.diagnostics.c.version == stored.version,
+            )
+            .values(
+                **{k: v for k, v in row.items() if k != "diagnostic_id"},
+                version=stored.version + 1,
+            )
+        )
+        if done.rowcount != 1:
+            raise ConflictError(_SAVED_MEANWHILE)
+    keep_ids = [i.item_id for i in checked.items]
+    conn.execute(
+        t.items.delete().where(
+            t.items.c.diagnostic_id == diag.diagnostic_id, t.items.c.item_id.not_in(keep_ids)
+        )
+    )
+    repo.upsert(conn, t.items, [repo.record(i) for i in checked.items])
+    if replace_contacts:
+        conn.execute(
+            t.contacts.delete().where(
+                t.contacts.c.org_id == org_id,
+                t.contacts.c.contact_id.not_in([c.contact_id for c in checked.contacts]),
+            )
+        )
+    repo.upsert(conn, t.contacts, [repo.record(c) for c in checked.contacts])
 
 
 def save_diagnostic(
@@ -358,7 +362,8 @@ def save_diagnostic(
     transaction (a new one gets its id here). ``items`` are this diagnostic's needs and offers
     (those it had and no longer lists are deleted); ``contacts`` are the organisation's contacts
     as the form shows them (the others are deleted; ``None`` leaves them as they are). Empty
-    lines are skipped. New ids are made (``d_``, ``i_``, ``c_``) where missing.
+    lines are skipped. New ids are made (``d_``, ``i_``, ``c_``) where missing. Three steps in
+    one transaction: check (field rules, references), lock (version), write.
 
     Raises
     ------
@@ -368,126 +373,23 @@ def save_diagnostic(
     ConflictError
         ``expected_version`` is not the stored version: someone saved this diagnostic meanwhile.
     """
-    status = DiagnosticStatus(diagnostic.status)
-    complete = status is DiagnosticStatus.COMPLETE
-    problems: list[Problem] = []
     with store.transaction() as conn:
-        org_id = diagnostic.org_id
-        territory: str | None = None  # where every record saved must already belong, if stored
-        if organisation is not None:
-            organisation, org_problems = _check_organisation(conn, organisation)
-            problems += org_problems
-            org_id = organisation.org_id
-            territory = organisation.territory_id
-        elif (
-            not org_id
-            or conn.execute(
-                sa.select(t.organisations.c.org_id).where(t.organisations.c.org_id == org_id)
-            ).first()
-            is None
-        ):
-            problems.append(
-                Problem(
-                    "choisissez la structure rencontrée, ou décrivez-en une nouvelle.",
-                    column=FIELDS["name"],
-                )
-            )
-        else:
-            (territory,) = access.require_stored(conn, "organisation", org_id)
-        date = diagnostic.date
-        if date is None:
-            if complete:
-                problems.append(
-                    Problem("la date de l'entretien est obligatoire.", column=FIELDS["date"])
-                )
-            date = dt.date.today()
-        elif date > dt.date.today() + dt.timedelta(days=366):
-            problems.append(
-                Problem(
-                    f"date du {date.isoformat()} : plus d'un an dans le futur, vérifiez l'année.",
-                    column=FIELDS["date"],
-                )
-            )
-        diag = dataclasses.replace(
-            diagnostic,
-            diagnostic_id=diagnostic.diagnostic_id or new_id("d"),
-            org_id=org_id,
-            date=date,
-            status=status,
-            **{
-                f: (getattr(diagnostic, f) or "").strip() or None
-                for f in ("facilitator", "practices", "motivations", "obstacles", "notes")
-            },
+        checked = _check_diagnostic(conn, diagnostic, items, contacts or [], organisation)
+        diag = checked.diagnostic
+        stored = _lock_diagnostic(conn, diag.diagnostic_id, expected_version)
+        if checked.territory is not None:
+            where = checked.territory
+            access.require_owned(conn, "diagnostic", [diag.diagnostic_id], where)
+            access.require_owned(conn, "item", [i.item_id for i in checked.items], where)
+            access.require_owned(conn, "contact", [c.contact_id for c in checked.contacts], where)
+        checked.problems += _foreign_ids(
+            conn, checked.items, checked.contacts, diag.diagnostic_id, diag.org_id
         )
-        kept_items, item_problems = _check_items(items, org_id, diag.diagnostic_id, complete)
-        kept_contacts, contact_problems = _check_contacts(contacts or [], org_id)
-        problems += item_problems + contact_problems
-        # Lock the row (PostgreSQL; SQLite writers are already serialised) so that two
-        # concurrent saves cannot both pass the version check.
-        stored = conn.execute(
-            sa.select(t.diagnostics.c.version, t.diagnostics.c.org_id)
-            .where(t.diagnostics.c.diagnostic_id == diag.diagnostic_id)
-            .with_for_update()
-        ).first()
-        if (
-            stored is not None
-            and expected_version is not None
-            and stored.version != expected_version
-        ):
-            raise ConflictError(
-                "ce diagnostic vient d'être enregistré par quelqu'un d'autre : rechargez-le "
-                "avant d'enregistrer vos changements (copiez vos notes d'abord)."
-            )
-        if stored is None and expected_version is not None:
-            raise ConflictError(
-                "ce diagnostic a été supprimé entre-temps : rechargez la liste des diagnostics."
-            )
-        if territory is not None:
-            access.require_owned(conn, "diagnostic", [diag.diagnostic_id], territory)
-            access.require_owned(conn, "item", [i.item_id for i in kept_items], territory)
-            access.require_owned(conn, "contact", [c.contact_id for c in kept_contacts], territory)
-        taken = _foreign_ids(conn, kept_items, kept_contacts, diag.diagnostic_id, org_id)
-        problems += taken
-        _raise_errors(problems, "Diagnostic")
-        if organisation is not None:
-            _write_organisation(conn, organisation)
-        row = repo.record(diag)
-        if stored is None:
-            conn.execute(t.diagnostics.insert(), row)
-            version = 1
-        else:
-            version = stored.version + 1
-            done = conn.execute(
-                t.diagnostics.update()
-                .where(
-                    t.diagnostics.c.diagnostic_id == diag.diagnostic_id,
-                    t.diagnostics.c.version == stored.version,
-                )
-                .values(**{k: v for k, v in row.items() if k != "diagnostic_id"}, version=version)
-            )
-            if done.rowcount != 1:
-                raise ConflictError(
-                    "ce diagnostic vient d'être enregistré par quelqu'un d'autre : rechargez-le "
-                    "avant d'enregistrer vos changements (copiez vos notes d'abord)."
-                )
-        keep_ids = [i.item_id for i in kept_items]
-        conn.execute(
-            t.items.delete().where(
-                t.items.c.diagnostic_id == diag.diagnostic_id, t.items.c.item_id.not_in(keep_ids)
-            )
-        )
-        repo.upsert(conn, t.items, [repo.record(i) for i in kept_items])
-        if contacts is not None:
-            conn.execute(
-                t.contacts.delete().where(
-                    t.contacts.c.org_id == org_id,
-                    t.contacts.c.contact_id.not_in([c.contact_id for c in kept_contacts]),
-                )
-            )
-        repo.upsert(conn, t.contacts, [repo.record(c) for c in kept_contacts])
-    embeddings.embed_items(store, [i.item_id for i in kept_items])  # matching won't wait
+        raise_errors(checked.problems, "Diagnostic")
+        _write_diagnostic(conn, checked, stored, contacts is not None)
+    embeddings.embed_items(store, [i.item_id for i in checked.items])  # matching won't wait
     record = get_diagnostic(store, diag.diagnostic_id)
-    record.warnings = [p for p in problems if p.severity != "error"]
+    record.warnings = [p for p in checked.problems if p.severity != "error"]
     return record
 
 

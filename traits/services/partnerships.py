@@ -11,7 +11,14 @@ import uuid
 
 import sqlalchemy as sa
 
-from traits.errors import ConflictError, InvalidInputError, NotFoundError, TransitionError
+from traits import rules
+from traits.errors import (
+    ConflictError,
+    InvalidInputError,
+    NotFoundError,
+    Problem,
+    TransitionError,
+)
 from traits.model import (
     LABELS_FR,
     TRANSITIONS,
@@ -263,17 +270,22 @@ def update_details(
             allowed = ", ".join(m.value for m in PartnershipMode)
             raise InvalidInputError(f"mode « {mode} » inconnu : choisissez parmi {allowed}.")
         values["mode"] = canonical
-    for key, number in (
-        ("value_hours", value_hours),
-        ("value_euros", value_euros),
-        ("value_quantity", value_quantity),
+    for key, number, rule, label in (
+        ("value_hours", value_hours, rules.hours, "heures"),
+        ("value_euros", value_euros, rules.euros, "montant en euros"),
+        ("value_quantity", value_quantity, rules.number, "quantité"),
     ):
         if number is not None:
-            if not number >= 0:
-                raise InvalidInputError(f"{key} : la valeur doit être un nombre positif.")
-            values[key] = float(number)
+            try:
+                values[key] = rule(number)
+            except rules.FieldError as exc:
+                raise InvalidInputError(Problem(exc.message, column=label)) from None
     if value_unit is not None:
-        values["value_unit"] = value_unit.strip() or None
+        try:
+            unit = rules.check_length(value_unit.strip(), t.partnerships.name, "value_unit")
+        except rules.FieldError as exc:
+            raise InvalidInputError(Problem(exc.message, column="unité")) from None
+        values["value_unit"] = unit or None
     if notes is not None:
         values["notes"] = notes.strip() or None
     if not values:

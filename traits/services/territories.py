@@ -5,28 +5,23 @@ and the export of a whole database.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import tempfile
-import unicodedata
 import zipfile
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
+from traits import rules
 from traits.errors import InvalidInputError, NotFoundError, Problem
 from traits.fr import plural
-from traits.interchange.columns import fold
 from traits.model import (
     Territory,
 )
+from traits.rules import fold, slug
 from traits.services import access
 from traits.storage import Store
 from traits.storage import repository as repo
 from traits.storage import schema as t
-
-if TYPE_CHECKING:
-    pass
 
 #: Needs and offers a territory should have before its pistes mean something.
 MIN_ITEMS = 5
@@ -45,9 +40,34 @@ PISTES_SEEN = "pistes_seen"
 
 def slugify(text: str) -> str:
     """A lower-case ASCII identifier from a name: ``Pays de Vitré`` → ``pays-de-vitre``."""
-    text = unicodedata.normalize("NFKD", text.lower())
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:80]
+    return slug(text)
+
+
+def expand_communes(names: list[str]) -> list[str]:
+    """Communes and EPCI as typed; an EPCI (« Pontivy Communauté ») becomes its communes."""
+    from traits.geo import default_gazetteer
+
+    return default_gazetteer().expand([n.strip() for n in names if n.strip()])
+
+
+def commune_warnings(names: list[str]) -> list[Problem]:
+    """One warning per name that is neither a commune of Brittany, a former one, nor an EPCI."""
+    from traits.geo import default_gazetteer
+
+    gazetteer = default_gazetteer()
+    out = []
+    for name in names:
+        name = name.strip()
+        if not name or gazetteer.resolve(name) or gazetteer.ambiguous(name) or gazetteer.epci(name):
+            continue
+        out.append(
+            Problem(
+                gazetteer.unknown_message(name) + " Gardée telle quelle.",
+                column=TERRITORY_FIELDS["communes"],
+                severity="warning",
+            )
+        )
+    return out
 
 
 def _clean(value: str | None) -> str:
@@ -84,9 +104,14 @@ def create_territory(
                 column=TERRITORY_FIELDS["territory_id"],
             )
         )
+    for column, value in (("name", name), ("facilitator", _clean(facilitator))):
+        try:
+            rules.check_length(value, t.territories.name, column)
+        except rules.FieldError as exc:
+            problems.append(Problem(exc.message, column=TERRITORY_FIELDS[column]))
     seen: set[str] = set()
     kept: list[str] = []
-    for commune in communes:
+    for commune in expand_communes(communes):
         commune = commune.strip()
         if commune and fold(commune) not in seen:
             seen.add(fold(commune))
@@ -225,7 +250,9 @@ def export_database(store: Store, target: str | Path, territory_id: str | None =
 
 
 __all__ = [
+    "commune_warnings",
     "create_territory",
+    "expand_communes",
     "export_database",
     "get_territory",
     "list_territories",

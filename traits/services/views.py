@@ -273,7 +273,7 @@ def pistes_for(
     Pairs already proposed, realised, abandoned or judged not relevant are left out.
     """
     from traits.services import matching
-    from traits.services.diagnostics import describe_items
+    from traits.services.organisations import describe_items
     from traits.services.partnerships import excluded_pairs
 
     if need_id is not None and org_id is not None:

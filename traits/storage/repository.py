@@ -10,6 +10,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from traits import rules
+from traits.errors import InvalidInputError
 from traits.interchange.columns import fold
 from traits.interchange.validate import Known, Parsed
 from traits.model import (
@@ -37,6 +39,7 @@ def upsert(conn: Connection, table: sa.Table, rows: Sequence[dict[str, Any]]) ->
     """Insert rows, or update them where the primary key exists (bumping ``version``)."""
     if not rows:
         return
+    _refuse_too_long(table, rows)
     keys = [c.name for c in table.primary_key.columns]
     dialect = conn.dialect.name
     if dialect == "sqlite":
@@ -55,6 +58,22 @@ def upsert(conn: Connection, table: sa.Table, rows: Sequence[dict[str, Any]]) ->
         if "version" in table.c:
             update["version"] = table.c.version + 1
         conn.execute(stmt.on_conflict_do_update(index_elements=keys, set_=update), chunk)
+
+
+def _refuse_too_long(table: sa.Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Refuse text longer than its column, the same on every backend and without row data.
+
+    The forms and the import check lengths first, with located messages; this is the last
+    guard, so that SQLite (which would store it) and PostgreSQL (which would fail) agree.
+    """
+    for row in rows:
+        columns = rules.row_too_long(table.name, row)
+        if columns:
+            limit = rules.max_length(table.name, columns[0])
+            raise InvalidInputError(
+                f"un texte dépasse la longueur permise ({limit} caractères au plus) : "
+                "raccourcissez-le, rien n'a été enregistré."
+            )
 
 
 def record(obj: Any, drop: Iterable[str] = ()) -> dict[str, Any]:
@@ -163,7 +182,9 @@ def _chunks(values: Sequence[str], size: int = 900) -> Iterable[Sequence[str]]:
 def load_known(conn: Connection) -> Known:
     """What the database holds, for the import's reference and duplicate checks."""
     known = Known()
-    known.territories = set(conn.scalars(sa.select(t.territories.c.territory_id)))
+    for r in conn.execute(sa.select(t.territories.c.territory_id, t.territories.c.communes)):
+        known.territories.add(r.territory_id)
+        known.territory_communes[r.territory_id] = list(r.communes or [])
     for r in conn.execute(
         sa.select(
             t.organisations.c.org_id,
@@ -182,8 +203,11 @@ def load_known(conn: Connection) -> Known:
         r.diagnostic_id: r.org_id
         for r in conn.execute(sa.select(t.diagnostics.c.diagnostic_id, t.diagnostics.c.org_id))
     }
-    for r in conn.execute(sa.select(t.items.c.item_id, t.items.c.org_id, t.items.c.direction)):
+    for r in conn.execute(
+        sa.select(t.items.c.item_id, t.items.c.org_id, t.items.c.direction, t.items.c.title)
+    ):
         known.item_org_direction[r.item_id] = (r.org_id, r.direction)
+        known.item_titles[r.item_id] = r.title
     known.contacts = set(conn.scalars(sa.select(t.contacts.c.contact_id)))
     for r in conn.execute(
         sa.select(

@@ -1,0 +1,297 @@
+"""What the validation of one import knows as it goes, table after table.
+
+``Known`` is what the database holds; ``Parsed`` is what the file gives; ``Context`` carries
+both, and resolves references between sheets: an organisation by its id or by its name, a
+need or an offer by its id or by its title within its organisation.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from traits import rules
+from traits.errors import Problem
+from traits.interchange.columns import fold
+from traits.interchange.readers import RawTable
+from traits.interchange.row import Row
+from traits.model import Contact, Diagnostic, Item, Organisation, Partnership, Territory
+
+E = TypeVar("E")
+
+DEFAULT_TERRITORY = Territory("defaut", "Territoire par défaut")
+
+
+@dataclass
+class Known:
+    """What the database already holds, for reference and duplicate checks."""
+
+    territories: set[str] = field(default_factory=set)
+    org_territory: dict[str, str] = field(default_factory=dict)
+    org_names: dict[str, str] = field(default_factory=dict)
+    siret_org: dict[str, str] = field(default_factory=dict)
+    name_commune_org: dict[tuple[str, str], str] = field(default_factory=dict)
+    diagnostic_org: dict[str, str] = field(default_factory=dict)
+    item_org_direction: dict[str, tuple[str, str]] = field(default_factory=dict)
+    item_titles: dict[str, str] = field(default_factory=dict)
+    contacts: set[str] = field(default_factory=set)
+    partnership_pairs: dict[tuple[str, str], str] = field(default_factory=dict)
+    partnerships: dict[str, str] = field(default_factory=dict)  # id -> status
+    territory_communes: dict[str, list[str]] = field(default_factory=dict)
+
+
+@dataclass
+class Parsed:
+    """A validated territory folder, ready to be written."""
+
+    territories: list[Territory] = field(default_factory=list)
+    organisations: list[Organisation] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    items: list[Item] = field(default_factory=list)
+    contacts: list[Contact] = field(default_factory=list)
+    partnerships: list[Partnership] = field(default_factory=list)
+    relevance: list[tuple[str, str, int]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    #: Template example rows left in each sheet, ignored (table name → count).
+    ignored: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+
+@dataclass
+class Hooks:
+    """What validation asks of the rest of traits (all optional, all pure)."""
+
+    #: text → (subcategory code or None, its category or None, suggestions)
+    resolve_subcategory: Callable[[str], tuple[str | None, list[str]]] | None = None
+    #: (commune, postcode) → (lat, lon) or None
+    geocode: Callable[[str | None, str | None], tuple[float, float] | None] | None = None
+    #: commune → close names, to suggest
+    suggest_commune: Callable[[str], list[str]] | None = None
+    #: (territory's communes or EPCI, commune, postcode) → False when clearly outside
+    in_territory: Callable[[list[str], str | None, str | None], bool] | None = None
+    #: text → (category, subcategory code) for everyday words such as « prêt de matériel »
+    category_of: Callable[[str], tuple[str, str] | None] | None = None
+
+
+def is_example(record: dict[str, str], id_column: str) -> bool:
+    """A template example row: an id starting with « exemple », or a cell marked « (exemple) »."""
+    return fold(record.get(id_column, "")).startswith("exemple") or any(
+        "(exemple)" in v.lower() for v in record.values() if v
+    )
+
+
+def closest(name: str, candidates: list[str], k: int = 3) -> str:
+    """« Proches : A, B. » for a name not found (empty when nothing is close)."""
+    by_key = {fold(c): c for c in candidates}
+    keys = difflib.get_close_matches(fold(name), list(by_key), n=k, cutoff=0.5)
+    return (
+        f" Noms proches : {', '.join('« ' + by_key[key] + ' »' for key in keys)}." if keys else ""
+    )
+
+
+class Context:
+    """The import under validation: tables, database state, hooks and what is built so far."""
+
+    def __init__(
+        self,
+        tables: dict[str, RawTable],
+        known: Known,
+        territory: Territory | None,
+        hooks: Hooks,
+    ):
+        self.tables = {n: t for n, t in tables.items() if t.header_ok}
+        self.known, self.territory, self.hooks = known, territory, hooks
+        self.default = territory or DEFAULT_TERRITORY
+        self.parsed = Parsed()
+        self.out = self.parsed.problems
+        self._hints_left = 10
+        self.example_keys: set[str] = set()  # ids, names and titles of template examples
+        self.generated: set[str] = set()  # ids made here, for rows that had none
+        self.org_ids: set[str] = set(known.org_territory)
+        self.org_names: dict[str, str] = dict(known.org_names)
+        self._file_names: dict[str, set[str]] = {}
+        self.diag_org: dict[str, str] = dict(known.diagnostic_org)
+        self._known_names: dict[str, set[str]] = {}
+        for oid, name in known.org_names.items():
+            self._known_names.setdefault(fold(name), set()).add(oid)
+        self.items: dict[str, tuple[str, str, str]] = {}
+        self._titles: dict[tuple[str, ...], set[str]] = {}  # (org?, direction, title) → ids
+        for iid, (org, direction) in known.item_org_direction.items():
+            self.add_item(iid, org, direction, known.item_titles.get(iid, ""))
+        self.partnerships: dict[str, Partnership] = {}
+        self.diag_by_date: dict[tuple[str, str], str] = {}  # (org, ISO date) → diagnostic
+
+    # -- rows --------------------------------------------------------------------------------
+
+    def rows(self, name: str, build: Callable[[Row], E | None]) -> list[tuple[Row, E]]:
+        """Build every row of a table; template example rows are skipped with one notice."""
+        table = self.tables.get(name)
+        if table is None:
+            return []
+        built, examples = [], []
+        id_column = table.spec.columns[0].name
+        for line, record in table.records():
+            named = any(fold(v) in self.example_keys for v in record.values() if v)
+            if is_example(record, id_column) or named:
+                examples.append(line)
+                # Rows of other sheets naming this example (by id, name or title) are examples too.
+                self.example_keys |= {
+                    fold(record[c]) for c in (id_column, "name", "title") if record.get(c)
+                }
+                continue
+            row = Row(table, line, record, self.out)
+            obj = build(row)
+            if obj is not None and row.ok:
+                built.append((row, obj))
+        if examples:
+            self.parsed.ignored[name] = len(examples)
+            lines = ", ".join(str(n) for n in examples)
+            self.out.append(
+                Problem(
+                    f"ligne{'s' if len(examples) > 1 else ''} {lines} : exemple du modèle, "
+                    "ignoré (supprimez-le ou remplacez-le par vos données).",
+                    file=table.source,
+                    severity="warning",
+                )
+            )
+        return built
+
+    def unique(
+        self, rows: list[tuple[Row, E]], key: Callable[[E], str], column: str, what: str
+    ) -> list[tuple[Row, E]]:
+        """Rows whose key was not already used by an earlier row (the others are errors)."""
+        seen: dict[str, int] = {}
+        kept = []
+        for row, obj in rows:
+            k = key(obj)
+            if k in seen:
+                if k in self.generated:
+                    row.error(
+                        None, f"{what} déjà décrit(e) ligne {seen[k]} : fusionnez les deux lignes."
+                    )
+                else:
+                    row.error(
+                        column,
+                        f"identifiant « {k} » déjà utilisé ligne {seen[k]} : chaque ligne doit "
+                        "avoir son propre identifiant.",
+                    )
+                continue
+            seen[k] = row.line
+            kept.append((row, obj))
+        return kept
+
+    def make_id(self, row: Row, column: str, prefix: str, *parts: str) -> str | None:
+        """The row's id, or a stable one made from what identifies the row."""
+        given = row.ident(column, required=False)
+        if given is not None or row.raw(column):
+            return given
+        made = rules.stable_id(prefix, *parts)
+        self.generated.add(made)
+        return made
+
+    def closest(self, name: str, candidates: list[str]) -> str:
+        """Close names for the first unknown names of an import (later ones go without, so
+        that a sheet of thousands of wrong names is still refused in seconds)."""
+        self._hints_left -= 1
+        return closest(name, candidates) if self._hints_left >= 0 else ""
+
+    # -- references ----------------------------------------------------------------------------
+
+    def add_organisation(self, org: Organisation) -> None:
+        """Make an organisation of the file known by its id and its name."""
+        self.org_ids.add(org.org_id)
+        self.org_names[org.org_id] = org.name
+        self._file_names.setdefault(fold(org.name), set()).add(org.org_id)
+
+    def add_item(self, item_id: str, org_id: str, direction: str, title: str) -> None:
+        """Make a need or an offer known by its id and its title."""
+        self.items[item_id] = (org_id, direction, title)
+        for key in ((org_id, direction, fold(title)), (direction, fold(title))):
+            self._titles.setdefault(key, set()).add(item_id)
+
+    def known_org_by_name(self, name: str, territory_id: str) -> str | None:
+        """The id of the database's organisation of that name in that territory, if one."""
+        found = [
+            oid
+            for oid in self._known_names.get(fold(name), ())
+            if self.known.org_territory.get(oid) == territory_id
+        ]
+        return found[0] if len(found) == 1 else None
+
+    def org_ref(self, row: Row, column: str, required: bool = True) -> str | None:
+        """An organisation named by its id or its name (case, accents, spaces ignored)."""
+        value = row.raw(column)
+        if not value:
+            if required:
+                row.error(
+                    column,
+                    "indiquez la structure (son nom, tel qu'écrit dans l'onglet des structures).",
+                )
+            return None
+        if value in self.org_ids:
+            return value
+        if row.rule(column, rules.identifier, value) is None:
+            return None
+        key = fold(value)
+        ids = self._file_names.get(key) or self._known_names.get(key, set())
+        if len(ids) == 1:
+            return next(iter(ids))
+        if ids:
+            where = {oid: commune for (_, commune), oid in self.known.name_commune_org.items()}
+            places = sorted({where.get(oid) or "commune non précisée" for oid in ids})
+            row.error(
+                column,
+                f"plusieurs structures s'appellent « {value} » ({', '.join(places)}) : "
+                "donnez-leur des noms distincts, ou un identifiant à chacune.",
+            )
+            return None
+        row.error(
+            column,
+            f"structure « {value} » introuvable : écrivez son nom tel qu'il figure dans "
+            "l'onglet des structures (ou ajoutez-la)."
+            + self.closest(value, list(self.org_names.values())),
+        )
+        return None
+
+    def item_ref(self, row: Row, column: str, org_id: str | None, direction: str) -> str | None:
+        """A need or an offer named by its id, or by its title within its organisation."""
+        value = row.raw(column)
+        if not value:
+            return None
+        what = "besoin" if direction == "need" else "offre"
+        if row.rule(column, rules.identifier, value) is None:
+            return None
+        if value in self.items:
+            info = self.items[value]
+            if info[1] != direction:
+                row.error(column, f"« {value} » n'est pas un(e) {what} : vérifiez la colonne.")
+                return None
+            return value
+        key = (direction, fold(value)) if org_id is None else (org_id, direction, fold(value))
+        mine = sorted(self._titles.get(key, ()))
+        if len(mine) == 1:
+            return mine[0]
+        if mine:
+            row.error(
+                column,
+                f"plusieurs {what}s s'intitulent « {value} » : précisez la structure, ou "
+                "donnez-leur des intitulés distincts.",
+            )
+        else:
+            owner = f" de « {self.org_names.get(org_id, org_id)} »" if org_id else ""
+            titles = [t for org, d, t in self.items.values() if d == direction and org == org_id]
+            row.error(
+                column,
+                f"{what} « {value} »{owner} introuvable : écrivez son intitulé tel qu'il figure "
+                "dans l'onglet des besoins et offres." + self.closest(value, titles),
+            )
+        return None

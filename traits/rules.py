@@ -1,0 +1,344 @@
+"""Field rules: how one value typed by a person becomes a checked value, written once.
+
+The import (``interchange.validate``), the interview form (``services.diagnostics``), the
+territory form and the partnership commands all call these functions, so an e-mail, a SIRET,
+a postcode, an amount or a date is accepted or refused the same way everywhere, and on every
+database backend (lengths come from ``storage.schema``, checked before anything is written).
+
+Each rule returns the clean value or raises :class:`FieldError` with a French message that
+says what to write; the caller adds where (sheet, row, column or form field).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import math
+import re
+import unicodedata
+from functools import cache
+
+from traits.errors import TraitsError
+from traits.storage import schema
+from traits.text import fold_accents
+
+
+class FieldError(TraitsError, ValueError):
+    """One value refused; ``message`` is French and says what to write instead."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def quoted(value: object, limit: int = 40) -> str:
+    """« value » for a message, cut after ``limit`` characters (messages never carry a whole
+    cell: a pasted paragraph, or someone's data, stays out of logs and screens)."""
+    text = str(value)
+    return f"« {text[:limit]}… »" if len(text) > limit else f"« {text} »"
+
+
+# -- text keys -----------------------------------------------------------------------------------
+
+
+def fold(text: str) -> str:
+    """Case-, accent-, space- and punctuation-insensitive key (headers, names, enum values)."""
+    text = fold_accents(text.strip().lower())
+    for ch in "_-'’.":
+        text = text.replace(ch, " ")
+    return " ".join(text.split())
+
+
+def slug(text: str, limit: int = 80) -> str:
+    """A lower-case ASCII identifier from a name: ``Pays de Vitré`` → ``pays-de-vitre``."""
+    return re.sub(r"[^a-z0-9]+", "-", fold_accents(text.lower())).strip("-")[:limit]
+
+
+def stable_id(prefix: str, *parts: str) -> str:
+    """An id made from what identifies a row (same row, same id at every import)."""
+    key = "\x1f".join(fold(p) for p in parts).encode()
+    digest = hashlib.sha1(key, usedforsecurity=False).hexdigest()[:8]
+    readable = slug(parts[-1] if parts else "", 40)
+    return f"{prefix}-{readable}-{digest}" if readable else f"{prefix}-{digest}"
+
+
+# -- lengths (from the schema) -------------------------------------------------------------------
+
+
+@cache
+def max_length(table: str, column: str) -> int | None:
+    """The most characters ``table.column`` holds (None: unbounded or not a text column)."""
+    found = schema.metadata.tables.get(table)
+    if found is None or column not in found.c:
+        return None
+    return getattr(found.c[column].type, "length", None)
+
+
+def check_length(value: str, table: str, column: str) -> str:
+    """``value`` if it fits in ``table.column``; else a FieldError saying the limit."""
+    limit = max_length(table, column)
+    if limit is not None and len(value) > limit:
+        raise FieldError(
+            f"texte trop long ({len(value)} caractères, {limit} au plus) : raccourcissez-le."
+        )
+    return value
+
+
+def row_too_long(table: str, row: dict[str, object]) -> list[str]:
+    """The columns of a row about to be written whose text exceeds the schema's length."""
+    out = []
+    for column, value in row.items():
+        limit = max_length(table, column)
+        if isinstance(value, str) and limit is not None and len(value) > limit:
+            out.append(column)
+    return out
+
+
+#: Control, format (invisible) and line/paragraph separator characters have no place in an id.
+_INVISIBLE = {"Cc", "Cf", "Cs", "Zl", "Zp"}
+MAX_ID = 120
+
+
+def identifier(value: str) -> str:
+    """An identifier typed by a person: 120 characters at most, one line, nothing invisible."""
+    if not 1 <= len(value) <= MAX_ID or any(unicodedata.category(c) in _INVISIBLE for c in value):
+        raise FieldError(
+            f"identifiant invalide : au plus {MAX_ID} caractères, sans saut de ligne, "
+            "tabulation ni caractère invisible."
+        )
+    return value
+
+
+# -- identifiers of the French administration ----------------------------------------------------
+
+
+def siret(value: str) -> str:
+    """A SIRET as 14 digits (spaces, dots and non-breaking spaces dropped), check digit valid."""
+    from traits.model import siret_ok
+
+    digits = re.sub(r"[\s.\u202f\u00a0]", "", value)
+    if not digits.isdigit() or len(digits) != 14:
+        raise FieldError(f"SIRET {quoted(value)} : il faut 14 chiffres (ou laissez vide).")
+    if not siret_ok(digits):
+        raise FieldError(
+            f"SIRET {quoted(value)} invalide (la clé de contrôle ne correspond pas) : vérifiez-le "
+            "sur l'annuaire des entreprises ou laissez vide."
+        )
+    return digits
+
+
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]{2,}")
+
+
+def email(value: str) -> str:
+    """An e-mail address: one ``@``, a domain with a dot, no space."""
+    value = value.strip()
+    if not _EMAIL.fullmatch(value):
+        raise FieldError(
+            f"adresse {quoted(value)} invalide : écrivez-la comme prenom.nom@exemple.fr, "
+            "ou laissez vide."
+        )
+    return check_length(value, "contacts", "email")
+
+
+def postcode(value: str) -> tuple[str, str | None]:
+    """A French postcode: 5 digits (spaces dropped). Returns (postcode, notice or None).
+
+    A 4-digit number is a postcode whose leading 0 the spreadsheet dropped: it is restored,
+    with a notice.
+    """
+    digits = re.sub(r"[\s\u202f\u00a0]", "", value)
+    if digits.endswith(".0"):  # a number cell read as a decimal
+        digits = digits[:-2]
+    if re.fullmatch(r"\d{4}", digits):
+        return (
+            "0" + digits,
+            f"code postal {quoted(value)} lu comme 0{digits} (zéro initial rétabli).",
+        )
+    if not re.fullmatch(r"\d{5}", digits):
+        raise FieldError(
+            f"code postal {quoted(value)} invalide : un code postal français a 5 chiffres, "
+            "par exemple 35500."
+        )
+    return digits, None
+
+
+def phone(value: str) -> tuple[str, str | None]:
+    """A phone number kept as typed; returns (number, notice or None).
+
+    A spreadsheet that stored ``02 99 …`` as a number shows 9 digits: that is a French
+    number that lost its leading 0, restored with a notice.
+    """
+    text = value.strip()
+    if text.endswith(".0"):
+        text = text[:-2]
+    digits = re.sub(r"\D", "", text)
+    if text.isdigit() and len(text) == 9 and not text.startswith("0"):
+        fixed = "0" + " ".join([text[0]] + [text[i : i + 2] for i in range(1, 9, 2)])
+        return fixed, f"numéro {quoted(value)} lu comme {fixed} (zéro initial rétabli)."
+    if len(digits) < 9 or re.search(r"[^\d\s.+()\-/]", text):
+        raise FieldError(
+            f"numéro de téléphone {quoted(value)} illisible : écrivez-le 02 99 12 34 56 "
+            "ou +33 2 99 12 34 56."
+        )
+    return check_length(text, "contacts", "phone"), None
+
+
+# -- numbers -------------------------------------------------------------------------------------
+
+_SPACES = re.compile(r"[\s\u202f\u00a0]")
+
+
+def _float(text: str) -> float:
+    """A decimal number written the French or the English way: ``1 800,50``, ``1800.5``."""
+    compact = _SPACES.sub("", text)
+    if compact.count(",") == 1 and "." in compact:  # 1.800,50 or 1,800.50
+        if compact.index(".") < compact.index(","):
+            compact = compact.replace(".", "").replace(",", ".")
+        else:
+            compact = compact.replace(",", "")
+    compact = compact.replace(",", ".")
+    if not re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", compact):
+        raise ValueError(text)
+    return float(compact)
+
+
+def number(
+    value: str | float | int,
+    *,
+    low: float | None = 0.0,
+    high: float | None = None,
+    example: str = "1 800,50",
+) -> float:
+    """A finite number within [low, high] (by default: zero or more).
+
+    ``inf``, ``nan``, ``1e309`` (which overflows to infinity) and negatives are refused
+    everywhere: the import, the forms and the commands all come here.
+    """
+    if isinstance(value, bool):
+        raise FieldError(f"{quoted(value)} n'est pas un nombre : écrivez par exemple {example}.")
+    if isinstance(value, (int, float)):
+        result = float(value)
+    else:
+        try:
+            result = _float(value)
+        except (ValueError, OverflowError):
+            raise FieldError(
+                f"{quoted(value)} n'est pas un nombre : écrivez par exemple {example}."
+            ) from None
+    if not math.isfinite(result):
+        raise FieldError(
+            f"{quoted(value)} n'est pas un nombre utilisable (infini ou indéfini) : écrivez par "
+            f"exemple {example}."
+        )
+    if low is not None and result < low:
+        what = "positif ou nul" if low == 0 else f"au moins {_fr(low)}"
+        raise FieldError(f"{_fr(result)} : le nombre doit être {what}.")
+    if high is not None and result > high:
+        raise FieldError(f"{_fr(result)} : le nombre doit être au plus {_fr(high)}.")
+    return result
+
+
+def _fr(value: float) -> str:
+    text = str(int(value)) if value == int(value) else f"{value:g}"
+    return text.replace(".", ",")
+
+
+_EUROS = re.compile(r"(€|eur(os?)?|euros?)\s*$", re.IGNORECASE)
+
+
+def euros(value: str | float) -> float:
+    """An amount in euros: ``1 800 €``, ``1800,50``, ``1 800,50 €``, ``1800 euros``."""
+    if isinstance(value, str):
+        value = _EUROS.sub("", value.strip()).strip()
+    return number(value, example="1 800,50 €")
+
+
+_HOURS = re.compile(
+    r"^\s*(?P<h>\d+(?:[.,]\d+)?)\s*(?:h|heures?|hrs?)\s*(?P<m>\d{1,2})?\s*(?:min)?\s*$",
+    re.IGNORECASE,
+)
+
+
+def hours(value: str | float) -> float:
+    """A number of hours: ``20``, ``20h``, ``20 h``, ``1h30`` (1.5), ``2,5 heures``."""
+    if isinstance(value, str):
+        found = _HOURS.match(value)
+        if found:
+            minutes = int(found["m"] or 0)
+            if minutes >= 60:
+                raise FieldError(
+                    f"{quoted(value)} : écrivez les minutes de 0 à 59, par exemple 1h30."
+                )
+            base = number(found["h"], example="20 h ou 1h30")
+            return base + minutes / 60
+    return number(value, example="20 h ou 1h30")
+
+
+# -- dates ---------------------------------------------------------------------------------------
+
+MONTHS = {
+    "janvier": 1, "janv": 1, "jan": 1, "fevrier": 2, "fevr": 2, "fev": 2, "mars": 3, "mar": 3,
+    "avril": 4, "avr": 4, "mai": 5, "juin": 6, "juillet": 7, "juil": 7, "aout": 8,
+    "septembre": 9, "sept": 9, "sep": 9, "octobre": 10, "oct": 10, "novembre": 11, "nov": 11,
+    "decembre": 12, "dec": 12,
+}  # fmt: skip
+_WORDED = re.compile(r"^(?:\w+\s+)?(\d{1,2})(?:er)?\s+([a-z]+)\.?\s+(\d{4}|\d{2})$")
+_NUMERIC = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})(?:[ T](\d{1,2})[:h](\d{2}))?")
+DATE_HINT = "écrivez-la 04/02/2025, 4 février 2025 ou 2025-02-04"
+
+
+def _year(text: str) -> int:
+    year = int(text)
+    return year + 2000 if len(text) == 2 else year
+
+
+def date_time(value: str) -> dt.datetime:
+    """A date (or date-time) as people type it.
+
+    ISO ``2025-02-04`` (with or without a time), French ``04/02/2025``, ``4/2/25``,
+    ``04.02.2025``, ``4-2-2025``, ``4 février 2025``, ``1er mars 2025``, ``mardi 4 févr. 2025``.
+    """
+    text = value.strip()
+    try:
+        return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).replace(tzinfo=None)
+    except ValueError:
+        pass
+    try:
+        found = _NUMERIC.match(text)
+        if found and found.end() == len(text):
+            day, month, year = int(found[1]), int(found[2]), _year(found[3])
+            hour, minute = int(found[4] or 0), int(found[5] or 0)
+            return dt.datetime(year, month, day, hour, minute)
+        found = _WORDED.match(fold(text))
+        if found and found[2] in MONTHS:
+            return dt.datetime(_year(found[3]), MONTHS[found[2]], int(found[1]))
+    except ValueError:
+        raise FieldError(
+            f"date {quoted(value)} impossible (jour ou mois hors calendrier)."
+        ) from None
+    raise FieldError(f"date {quoted(value)} illisible : {DATE_HINT}.")
+
+
+def date(value: str) -> dt.date:
+    """A date as people type it (see :func:`date_time`); a time part is ignored."""
+    return date_time(value).date()
+
+
+# -- yes / no ------------------------------------------------------------------------------------
+
+_YES = {"oui", "o", "yes", "y", "vrai", "true", "1", "oui d accord", "d accord"}
+_NO = {"non", "n", "no", "faux", "false", "0"}
+
+
+def yes_no(value: str) -> bool:
+    """An explicit ``oui`` or ``non`` (and their obvious forms); ``x`` or ``OK`` is refused."""
+    key = fold(value)
+    if key in _YES:
+        return True
+    if key in _NO:
+        return False
+    raise FieldError(
+        f"{quoted(value)} ne dit pas clairement oui ou non : écrivez « oui » (la personne accepte "
+        "d'être contactée) ou « non »."
+    )

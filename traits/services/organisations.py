@@ -1,0 +1,232 @@
+"""Organisation services: create or update an organisation met, list and describe them.
+
+Also the helpers every form service shares: the French labels of the form's fields, fresh
+ids, and field rules applied with located problems.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from collections.abc import Callable
+from typing import TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from traits import rules
+from traits.errors import InvalidInputError, Problem
+from traits.fr import plural
+from traits.model import Organisation
+from traits.rules import fold
+from traits.services import access
+from traits.storage import Store
+from traits.storage import repository as repo
+from traits.storage import schema as t
+
+#: French labels of the form's fields; a problem's ``column`` is one of them.
+FIELDS = {
+    "name": "nom de la structure",
+    "kind": "type de structure",
+    "territory_id": "territoire",
+    "siret": "SIRET",
+    "commune": "commune",
+    "postcode": "code postal",
+    "date": "date de l'entretien",
+    "items": "besoins et offres",
+    "title": "intitulé",
+    "contact_name": "nom du contact",
+    "email": "courriel",
+    "phone": "téléphone",
+    "legal_form": "forme juridique",
+    "size": "effectif",
+    "description": "description",
+    "facilitator": "animateur ou animatrice",
+    "practices": "pratiques existantes",
+    "motivations": "motivations",
+    "obstacles": "freins",
+    "notes": "notes",
+    "quantity": "quantité ou fréquence",
+    "subcategory": "sous-catégorie",
+    "role": "fonction",
+    "consent_source": "origine du consentement",
+    "consent_scope": "portée du consentement",
+}
+T = TypeVar("T")
+
+
+def new_id(prefix: str) -> str:
+    """A fresh identifier: ``d_``, ``i_``, ``c_`` or ``o_`` followed by 10 hex digits."""
+    return f"{prefix}_{uuid.uuid4().hex[:10]}"
+
+
+def apply_rule(
+    problems: list[Problem],
+    rule: Callable[[str], T],
+    value: str | None,
+    column: str,
+    file: str | None = None,
+    row: int | None = None,
+) -> T | None:
+    """The field rule's clean value, or None and a problem (nothing when the field is empty)."""
+    text = (value or "").strip()
+    if not text:
+        return None
+    try:
+        return rule(text)
+    except rules.FieldError as exc:
+        problems.append(Problem(exc.message, file=file, row=row, column=column))
+        return None
+
+
+def too_long(
+    table: str, obj: object, file: str | None = None, row: int | None = None
+) -> list[Problem]:
+    """One problem per text field longer than the database holds (same limit on every backend)."""
+    labels = {**FIELDS, "name": FIELDS["contact_name"]} if table == t.contacts.name else FIELDS
+    return [
+        Problem(
+            f"texte trop long ({len(str(getattr(obj, c)))} caractères, "
+            f"{rules.max_length(table, c)} au plus) : raccourcissez-le.",
+            file=file,
+            row=row,
+            column=labels.get(c, c),
+        )
+        for c in rules.row_too_long(table, repo.record(obj))
+    ]
+
+
+# -- organisations -------------------------------------------------------------------------------
+
+
+def check_organisation(conn: Connection, org: Organisation) -> tuple[Organisation, list[Problem]]:
+    """The organisation cleaned and geocoded, and the problems found (errors and warnings)."""
+    problems: list[Problem] = []
+    name = (org.name or "").strip()
+    if not name:
+        problems.append(Problem("le nom de la structure est obligatoire.", column=FIELDS["name"]))
+    territory = conn.execute(
+        sa.select(t.territories.c.territory_id).where(
+            t.territories.c.territory_id == org.territory_id
+        )
+    ).first()
+    if territory is None:
+        problems.append(
+            Problem(
+                f"territoire « {org.territory_id} » introuvable : choisissez-en un dans la liste.",
+                column=FIELDS["territory_id"],
+            )
+        )
+    if territory is not None:
+        access.require_write(org.territory_id)
+        access.require_owned(conn, "organisation", [org.org_id], org.territory_id)
+    siret = apply_rule(problems, rules.siret, org.siret, FIELDS["siret"])
+    postcode = apply_rule(problems, rules.postcode, org.postcode, FIELDS["postcode"])
+    if siret is not None:
+        other = conn.execute(
+            sa.select(t.organisations.c.org_id, t.organisations.c.name).where(
+                t.organisations.c.siret == siret, t.organisations.c.org_id != org.org_id
+            )
+        ).first()
+        if other is not None:
+            problems.append(
+                Problem(
+                    f"ce SIRET est déjà celui de « {other.name} » : reprenez cette structure "
+                    "plutôt que d'en créer une autre.",
+                    column=FIELDS["siret"],
+                )
+            )
+    clean = dataclasses.replace(
+        org,
+        org_id=org.org_id or new_id("o"),
+        name=name,
+        siret=siret,
+        commune=(org.commune or "").strip() or None,
+        postcode=postcode[0] if postcode else None,
+    )
+    problems += too_long(t.organisations.name, clean)
+    if (clean.lat is None or clean.lon is None) and (clean.commune or clean.postcode):
+        from traits.geo import default_gazetteer
+
+        gazetteer = default_gazetteer()
+        place = gazetteer.resolve(clean.commune, clean.postcode)
+        if place is None:
+            problems.append(
+                Problem(
+                    gazetteer.unknown_message(clean.commune or clean.postcode or "")
+                    + " La structure n'apparaîtra pas sur les cartes.",
+                    column=FIELDS["commune"],
+                    severity="warning",
+                )
+            )
+        else:
+            clean = dataclasses.replace(
+                clean, lat=place.lat, lon=place.lon, postcode=clean.postcode or place.postcode
+            )
+    return clean, problems
+
+
+def write_organisation(conn: Connection, org: Organisation) -> None:
+    repo.upsert(conn, t.organisations, [repo.record(org)])
+
+
+def raise_errors(problems: list[Problem], what: str) -> None:
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        n = len(errors)
+        raise InvalidInputError(
+            problems,
+            summary=f"{what} non enregistré : "
+            f"{plural(n, 'problème à corriger', 'problèmes à corriger')}.",
+        )
+
+
+def save_organisation(store: Store, org: Organisation) -> Organisation:
+    """Create or update an organisation (id made when empty, geocoded from commune/postcode).
+
+    Raises
+    ------
+    InvalidInputError
+        Missing name, unknown territory, invalid or already used SIRET (``column`` names the field).
+    """
+    with store.transaction() as conn:
+        clean, problems = check_organisation(conn, org)
+        raise_errors(problems, "Structure")
+        write_organisation(conn, clean)
+    return clean
+
+
+def list_organisations(store: Store, territory_id: str | None = None) -> list[Organisation]:
+    """Organisations of a territory (or all), by name."""
+    access.require_read(territory_id)
+    with store.reading() as conn:
+        orgs = repo.read_organisations(conn, territory_id)
+    return sorted(orgs, key=lambda o: fold(o.name))
+
+
+def describe_items(store: Store, item_ids: list[str]) -> dict[str, dict[str, object]]:
+    """Title, category, organisation (id, name, kind, commune, lat, lon) of each item asked for."""
+    if not item_ids:
+        return {}
+    allowed = access.readable_territories()
+    i, o = t.items, t.organisations
+    q = (
+        sa.select(
+            i.c.item_id,
+            i.c.title,
+            i.c.category,
+            i.c.direction,
+            i.c.org_id,
+            o.c.name.label("org_name"),
+            o.c.kind,
+            o.c.commune,
+            o.c.lat,
+            o.c.lon,
+        )
+        .join(o, i.c.org_id == o.c.org_id)
+        .where(i.c.item_id.in_(sorted(set(item_ids))))
+    )
+    if allowed is not None:
+        q = q.where(o.c.territory_id.in_(sorted(allowed)))
+    with store.reading() as conn:
+        return {r.item_id: dict(r._mapping) for r in conn.execute(q)}

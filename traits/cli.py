@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -257,7 +257,6 @@ partnership_app = typer.Typer(
 )
 app.add_typer(partnership_app, name="partnership")
 
-FormatOption = Annotated[str, typer.Option("--format", "-f", help="table, json ou csv.")]
 
 
 def _partnership_rows(parts: list) -> list[dict]:
@@ -720,13 +719,14 @@ def user_list(db: DbOption = None, fmt: FormatOption = "table") -> None:
     """Lister les comptes."""
     from traits.services import access
 
+    users: list[dict[str, Any]] = access.list_users(_store(db))
     rows = [
         {
             **u,
             "territories": "|".join(u["territories"]),
             "locked_until": u["locked_until"].isoformat() if u["locked_until"] else "",
         }
-        for u in access.list_users(_store(db))
+        for u in users
     ]
     _print_rows(
         rows, fmt, ["username", "display_name", "role", "territories", "disabled", "locked_until"]

@@ -258,7 +258,6 @@ partnership_app = typer.Typer(
 app.add_typer(partnership_app, name="partnership")
 
 
-
 def _partnership_rows(parts: list) -> list[dict]:
     return [
         {

@@ -301,5 +301,3 @@ def ess_company_share(graph: nx.MultiGraph) -> float | None:
         total += 1
         joined += {kinds.get(u), kinds.get(v)} == pair
     return joined / total if total else None
-
-

@@ -15,6 +15,19 @@ DEVSET = SHARED / "eval" / "devset"
 SAMPLE = ROOT / "data" / "samples" / "vitre"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """PostgreSQL and browser tests count as slow: ``-m "not slow"`` is the quick loop.
+
+    A test module that drives Chromium through ``browser_support`` is marked ``browser``.
+    """
+    for item in items:
+        names = vars(item.module) if getattr(item, "module", None) else {}
+        if any(getattr(v, "__name__", "") == "browser_support" for v in names.values()):
+            item.add_marker(pytest.mark.browser)
+        if "postgresql" in item.keywords or "browser" in item.keywords:
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture
 def store(tmp_path: Path) -> Store:
     return Store(tmp_path / "test.sqlite")
@@ -57,12 +70,9 @@ PG_URL = os.environ.get("TRAITS_TEST_PG_URL")
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]
 
 
-@pytest.fixture(params=BACKENDS)
-def backend_store(request, tmp_path: Path):
-    """A fresh, migrated store on each backend (PostgreSQL: a new database per test)."""
-    if request.param == "sqlite":
-        yield Store(tmp_path / "backend.sqlite")
-        return
+@pytest.fixture
+def pg_store():
+    """A fresh, migrated store in a new PostgreSQL database (dropped afterwards)."""
     if not PG_URL:
         if os.environ.get("CI"):
             pytest.fail("TRAITS_TEST_PG_URL is not set: .ci/run starts PostgreSQL for CI")
@@ -84,3 +94,11 @@ def backend_store(request, tmp_path: Path):
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def backend_store(request, tmp_path: Path):
+    """A fresh, migrated store on each backend (PostgreSQL: a new database per test)."""
+    if request.param == "sqlite":
+        return Store(tmp_path / "backend.sqlite")
+    return request.getfixturevalue("pg_store")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import gzip
 import json
+import shutil
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -30,18 +31,37 @@ SECRET = "valeur-secrete-42"
 
 
 @pytest.fixture(scope="module")
-def good_dump(tmp_path_factory) -> Dump:
-    """A logical dump of the sample territory plus one account and one embedding."""
-    folder = tmp_path_factory.mktemp("good")
-    store = Store(folder / "good.sqlite")
+def demo_file(tmp_path_factory) -> Path:
+    """A SQLite database of the sample territory plus one account and one embedding."""
+    path = tmp_path_factory.mktemp("demo") / "demo.sqlite"
+    store = Store(path)
     services.load_demo(store)
     access.add_user(store, "coordination", "coordinator", "un mot de passe")
     with store.transaction() as conn:
         conn.execute(t.embeddings.insert(), [{"model": "m", "text_hash": "h", "vector": b"\x01"}])
-    path = backup.backup(store, folder / "good.json.gz")
+    store.dispose()
+    return path
+
+
+@pytest.fixture(scope="module")
+def good_dump(demo_file: Path, tmp_path_factory) -> Dump:
+    """The logical dump of ``demo_file``."""
+    store = Store(demo_file)
+    path = backup.backup(store, tmp_path_factory.mktemp("good") / "good.json.gz")
     store.dispose()
     with gzip.open(path, "rt", encoding="utf-8") as fh:
         return json.load(fh)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
+def target(request, demo_file: Path, tmp_path: Path) -> Store:
+    """A database holding the sample territory, on each backend."""
+    if request.param == "sqlite":
+        shutil.copy(demo_file, tmp_path / "target.sqlite")
+        return Store(tmp_path / "target.sqlite")
+    store = request.getfixturevalue("pg_store")
+    services.load_demo(store)
+    return store
 
 
 def _rows(d: Dump, table: str) -> list[dict[str, Any]]:
@@ -228,12 +248,6 @@ def _snapshot(store: Store) -> dict[str, list[str]]:
         }
 
 
-@pytest.fixture
-def target(backend_store: Store) -> Store:
-    services.load_demo(backend_store)
-    return backend_store
-
-
 @pytest.mark.parametrize("kind", ["json", "sqlite"])
 @pytest.mark.parametrize(("case", "spoil", "expected"), CASES, ids=[c[0] for c in CASES])
 def test_malformed_backup_is_refused_whole(
@@ -283,9 +297,9 @@ FILES: list[tuple[str, Callable[[Path, Path], None], str]] = [
 
 @pytest.mark.parametrize(("case", "make", "expected"), FILES, ids=[c[0] for c in FILES])
 def test_unreadable_dump_is_refused(
-    store: Store, good_dump: Dump, tmp_path: Path, case, make, expected
+    demo_file: Path, good_dump: Dump, tmp_path: Path, case, make, expected
 ):
-    services.load_demo(store)
+    store = Store(shutil.copy(demo_file, tmp_path / "target.sqlite"))
     good = _write_json(good_dump, tmp_path / "good.json.gz")
     bad = tmp_path / "bad.json.gz"
     make(good, bad)

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.sqlite import dialect as sqlite_dialect
 
 from traits import model
 from traits.errors import InvalidInputError, Problem
@@ -101,7 +102,8 @@ def _read_sqlite(path: Path) -> tuple[Any, dict[str, Any]]:
             if table not in known:  # refused by the caller, as in a JSON dump
                 tables[table] = None
                 continue
-            cursor = conn.execute(f'select * from "{table}"')  # one of the schema's own names
+            every_column = sa.select(sa.text("*")).select_from(t.metadata.tables[table])
+            cursor = conn.execute(str(every_column.compile(dialect=sqlite_dialect())))
             columns = [c[0] for c in cursor.description]
             tables[table] = [dict(zip(columns, values, strict=True)) for values in cursor]
     except sqlite3.DatabaseError:

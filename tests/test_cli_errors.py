@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from pathlib import Path
 
@@ -114,6 +115,31 @@ def test_unwritable_output_is_french(tmp_path: Path, demo_db: str, monkeypatch, 
     locked.mkdir(mode=0o500)
     code, err = _run(monkeypatch, capsys, ["report", "--db", demo_db, "-o", str(locked / "r.md")])
     assert code == 1 and "droits insuffisants" in err
+
+
+@pytest.mark.parametrize(
+    ("number", "expected"),
+    [
+        (errno.EACCES, "droits insuffisants"),
+        (errno.EPERM, "non permise"),
+        (errno.ENOSPC, "disque est plein"),
+        (errno.EROFS, "lecture seule"),
+        (errno.EISDIR, "c'est un dossier"),
+        (errno.ENOTDIR, "n'est pas un dossier"),
+        (errno.ENOENT, "introuvable"),
+        (errno.EIO, "opération impossible"),
+    ],
+)
+def test_any_os_error_of_a_command_is_french(monkeypatch, capsys, number, expected):
+    """Whichever command meets it (root writes anywhere, so the errors are raised here)."""
+
+    def failing(*args, **kwargs):
+        raise OSError(number, os.strerror(number), "/srv/sortie/bilan.md")
+
+    monkeypatch.setattr(cli, "app", failing)
+    code, err = _run(monkeypatch, capsys, ["report", "-o", "/srv/sortie/bilan.md"])
+    assert code == 1 and "« /srv/sortie/bilan.md »" in err and expected in err, err
+    assert os.strerror(number) not in err and "inattendue" not in err
 
 
 @pytest.mark.parametrize(

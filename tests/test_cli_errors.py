@@ -166,6 +166,24 @@ def test_click_own_exceptions_are_recognised(monkeypatch, capsys, error):
     assert not any(word in err for word in ENGLISH), err
 
 
+def test_a_database_that_cannot_be_written_is_french_and_prints_no_sql(monkeypatch, capsys):
+    import sqlite3
+
+    import sqlalchemy as sa
+
+    def failing(*args, **kwargs):
+        raise sa.exc.OperationalError(
+            "INSERT INTO contacts (name) VALUES (?)",
+            ("secret@example.org",),
+            sqlite3.OperationalError("attempt to write a readonly database"),
+        )
+
+    monkeypatch.setattr(cli, "app", failing)
+    code, err = _run(monkeypatch, capsys, ["demo"])
+    assert code == 1 and "n'a pas pu être lue ou écrite" in err
+    assert "secret" not in err and "INSERT" not in err and "readonly" not in err
+
+
 def test_a_real_defect_is_unexpected_and_prints_no_data(monkeypatch, capsys):
     def broken(*args, **kwargs):
         raise KeyError("INSERT INTO contacts VALUES ('Jeanne', 'secret@example.org')")

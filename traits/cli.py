@@ -796,6 +796,9 @@ def main() -> None:
         if msg.is_click_error(exc):
             typer.echo(msg.click_error_message(exc), err=True)
             sys.exit(msg.EXIT_REFUSED)
+        if msg.is_database_unavailable(exc) and not debug:  # never its SQL nor its values
+            typer.echo(msg.DATABASE_UNAVAILABLE, err=True)
+            sys.exit(msg.EXIT_REFUSED)
         if debug:
             raise
         typer.echo(

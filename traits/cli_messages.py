@@ -170,6 +170,20 @@ def click_error_message(exc: BaseException) -> str:
     return "Erreur : la commande n'a pas pu aboutir."
 
 
+def is_database_unavailable(exc: BaseException) -> bool:
+    """True when the database could not be read or written (locked, read-only, full, down)."""
+    from sqlalchemy.exc import OperationalError
+
+    return isinstance(exc, OperationalError)
+
+
+DATABASE_UNAVAILABLE = (
+    "Erreur : la base de données n'a pas pu être lue ou écrite (occupée par un autre "
+    "programme, en lecture seule, disque plein ou serveur injoignable) ; rien n'a été "
+    "enregistré. Réessayez, ou vérifiez les droits sur le fichier et le serveur."
+)
+
+
 _OS_REASONS = {
     errno.ENOENT: "fichier ou dossier introuvable (vérifiez le chemin)",
     errno.EACCES: "droits insuffisants pour y lire ou y écrire",

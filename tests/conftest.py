@@ -56,7 +56,6 @@ SLOW_TESTS = {
     "test_match_service.py::test_feedback_is_recorded_and_reset",
     "test_match_service.py::test_a_proposed_candidate_leaves_the_shortlists",
     "test_match_service.py::test_cli_match_and_evaluate",
-    "test_kit.py::test_booklet_builds_into_a_pdf_of_at_least_ten_pages",
     "test_kit.py::test_make_templates_rebuilds_the_workbooks",
     "test_security.py::test_pip_audit_finds_no_known_vulnerability",
     "test_security.py::test_bandit_finds_nothing_of_medium_severity_or_more",

@@ -288,11 +288,6 @@ def score_bar(score: float) -> None:
     st.progress(min(1.0, max(0.0, float(score))), text=score_words(score))
 
 
-SCORE_COLUMN = st.column_config.ProgressColumn(
-    "pertinence", min_value=0.0, max_value=1.0, format="%.2f"
-)
-
-
 # -- the fitted matcher ---------------------------------------------------------------------------
 
 

@@ -61,8 +61,12 @@ from traits.text import normalise
 from traits.vocabulary import Vocabulary
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("TRAITS_SHARED", ROOT.parent / "shared"))
-LABELLED = [SHARED / "eval" / "devset", *sorted((ROOT / "tests/data/labelled").glob("*/"))]
+#: The shared development set beside the checkout (as tests/conftest.py finds it), if present.
+DEVSET = Path(os.environ.get("TRAITS_SHARED", ROOT.parent / "shared")) / "eval" / "devset"
+LABELLED = [
+    *([DEVSET] if DEVSET.is_dir() else []),
+    *sorted((ROOT / "tests/data/labelled").glob("*/")),
+]
 K = 5
 #: Pairs scored at once by the brute force.
 BRUTE_PAIRS = 600_000

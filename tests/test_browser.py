@@ -19,6 +19,8 @@ from browser_support import expect
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
 
+pytestmark = pytest.mark.browser
+
 PAGES = [
     "Territoire",
     "Diagnostics",

@@ -10,6 +10,7 @@ from collections import Counter
 
 import networkx as nx
 import pytest
+from factories import partnership
 
 from traits import graph as g
 from traits import model
@@ -22,31 +23,10 @@ from traits.model import (
     Partnership,
     PartnershipMode,
     PartnershipStatus,
-    StatusChange,
 )
 
 SEED = 20240611
 S = PartnershipStatus
-
-
-def _at(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(9))
-
-
-def partnership(
-    pid: str,
-    a: str,
-    b: str,
-    steps: list[tuple[PartnershipStatus, dt.date]],
-    **kwargs: object,
-) -> Partnership:
-    """A partnership whose history goes through ``steps``; its status is the last one."""
-    history = []
-    previous = None
-    for status, day in steps:
-        history.append(StatusChange(pid, _at(day), status, previous))
-        previous = status
-    return Partnership(pid, a, b, steps[-1][0], created=steps[0][1], history=history, **kwargs)
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
+from factories import partnership
 
 from traits import fr
 from traits import report as r
@@ -25,7 +26,6 @@ from traits.model import (
     Partnership,
     PartnershipMode,
     PartnershipStatus,
-    StatusChange,
     Territory,
 )
 from traits.report import wording
@@ -42,11 +42,7 @@ SCRIPT = "<script>alert('x')</script>"
 
 
 def _partnership(pid, a, b, steps, **kwargs) -> Partnership:
-    history, previous = [], None
-    for status, day in steps:
-        history.append(StatusChange(pid, dt.datetime.combine(day, dt.time(10)), status, previous))
-        previous = status
-    return Partnership(pid, a, b, steps[-1][0], created=steps[0][1], history=history, **kwargs)
+    return partnership(pid, a, b, steps, hour=10, **kwargs)
 
 
 def world(malicious: bool = False) -> Parsed:

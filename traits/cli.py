@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -256,8 +256,6 @@ partnership_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(partnership_app, name="partnership")
-
-FormatOption = Annotated[str, typer.Option("--format", "-f", help="table, json ou csv.")]
 
 
 def _partnership_rows(parts: list) -> list[dict]:
@@ -720,13 +718,14 @@ def user_list(db: DbOption = None, fmt: FormatOption = "table") -> None:
     """Lister les comptes."""
     from traits.services import access
 
+    users: list[dict[str, Any]] = access.list_users(_store(db))
     rows = [
         {
             **u,
             "territories": "|".join(u["territories"]),
             "locked_until": u["locked_until"].isoformat() if u["locked_until"] else "",
         }
-        for u in access.list_users(_store(db))
+        for u in users
     ]
     _print_rows(
         rows, fmt, ["username", "display_name", "role", "territories", "disabled", "locked_until"]
@@ -765,36 +764,49 @@ def kit(
 
 
 def main() -> None:
-    """Entry point: run the app, turning every error into a French message (no traceback)."""
+    """Entry point: run the app, turning every error into a French message (no traceback).
+
+    Exit codes: 0 done, 1 refused (input, file, database: nothing changed), 2 wrong command
+    line, 3 a defect of traits.
+    """
+    from traits import cli_messages as msg
+
     debug = bool(os.environ.get("TRAITS_DEBUG"))
     try:
         app(standalone_mode=False)
     except InvalidInputError as exc:
         typer.echo(exc.summary, err=True)
         _echo_problems(exc.problems)
-        sys.exit(1)
+        sys.exit(msg.EXIT_REFUSED)
     except TraitsError as exc:
         typer.echo(f"Erreur : {exc}", err=True)
-        sys.exit(1)
-    except typer.Abort:
-        typer.echo("Abandon.", err=True)
-        sys.exit(1)
-    except Exception as exc:  # click usage errors and anything unexpected
-        import click
-
-        if isinstance(exc, click.exceptions.Exit):
-            sys.exit(exc.exit_code)
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
+        sys.exit(msg.EXIT_REFUSED)
+    except OSError as exc:  # a path given on the command line that cannot be read or written
+        typer.echo(msg.os_error_message(exc), err=True)
+        sys.exit(msg.EXIT_REFUSED)
+    except Exception as exc:  # Click's/Typer's own exceptions, then real defects
+        if msg.is_exit(exc):
+            sys.exit(getattr(exc, "exit_code", 0))
+        if msg.is_abort(exc):
+            typer.echo("Abandon.", err=True)
+            sys.exit(msg.EXIT_REFUSED)
+        if msg.is_usage_error(exc):
+            typer.echo(msg.usage_message(exc), err=True)
+            sys.exit(msg.EXIT_USAGE)
+        if msg.is_click_error(exc):
+            typer.echo(msg.click_error_message(exc), err=True)
+            sys.exit(msg.EXIT_REFUSED)
+        if msg.is_database_unavailable(exc) and not debug:  # never its SQL nor its values
+            typer.echo(msg.DATABASE_UNAVAILABLE, err=True)
+            sys.exit(msg.EXIT_REFUSED)
         if debug:
             raise
         typer.echo(
-            f"Erreur inattendue ({type(exc).__name__}: {exc}). Relancez avec TRAITS_DEBUG=1 "
+            f"Erreur inattendue ({type(exc).__name__}). Relancez avec TRAITS_DEBUG=1 "
             "pour le détail, et signalez-la à l'équipe traits.",
             err=True,
         )
-        sys.exit(3)
+        sys.exit(msg.EXIT_BUG)
 
 
 if __name__ == "__main__":  # pragma: no cover

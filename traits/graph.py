@@ -24,7 +24,6 @@ import networkx as nx
 from traits.errors import InvalidInputError, Problem
 from traits.model import (
     FINAL_STATUSES,
-    OPEN_STATUSES,
     Diagnostic,
     Organisation,
     OrgKind,
@@ -302,9 +301,3 @@ def ess_company_share(graph: nx.MultiGraph) -> float | None:
         total += 1
         joined += {kinds.get(u), kinds.get(v)} == pair
     return joined / total if total else None
-
-
-def open_partnerships(graph: nx.MultiGraph) -> int:
-    """Number of open partnerships (pistes émergentes: proposed, introduced, in discussion)."""
-    open_values = {s.value for s in OPEN_STATUSES}
-    return sum(status in open_values for _, _, status in graph.edges(data="status"))

@@ -367,7 +367,7 @@ def _similarity(
         parts.append((config.semantic_weight, np.where(both, semantic, 0.0)))
         weights = np.where(both, total + config.semantic_weight, total)
         return sum(w * s for w, s in parts) / weights
-    return sum(w * s for w, s in parts) / total
+    return np.asarray(sum(w * s for w, s in parts) / total)
 
 
 #: Distance given to pairs that may never share a pool.

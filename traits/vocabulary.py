@@ -402,7 +402,7 @@ def _phrase_matches(vocab: Vocabulary, toks: tuple[str, ...]) -> list[tuple[str,
 def _evidence(vocab: Vocabulary, toks: tuple[str, ...]) -> list[tuple[str, float]]:
     miss: dict[str, float] = defaultdict(lambda: 1.0)  # product of (1 - evidence)
     matches = _phrase_matches(vocab, toks)
-    covered = set()
+    covered: set[int] = set()
     for key, (a, b) in matches:
         codes = vocab._phrases[key]
         n = b - a

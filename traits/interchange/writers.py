@@ -81,7 +81,8 @@ def tables(data: Parsed) -> dict[FileSpec, list[list[str]]]:
         header = [c.name for c in spec.columns]
         out = [header]
         for obj in objects:
-            values = dataclasses.asdict(obj) if dataclasses.is_dataclass(obj) else obj
+            is_record = dataclasses.is_dataclass(obj) and not isinstance(obj, type)
+            values = dataclasses.asdict(obj) if is_record else obj  # type: ignore[arg-type]
             out.append([cell(values.get(rename.get(col, col))) for col in header])
         return out
 

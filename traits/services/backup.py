@@ -7,6 +7,7 @@ A logical dump is gzipped JSON of every table (with the schema revision), read b
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import gzip
 import json
@@ -19,11 +20,9 @@ import sqlalchemy as sa
 
 from traits.errors import InvalidInputError, Problem
 from traits.services import access
+from traits.services.backup_check import DUMP_FORMAT, KEPT, read_backup
 from traits.storage import Store
 from traits.storage import schema as t
-
-DUMP_FORMAT = "traits-dump"
-SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
 def _revision(conn: sa.Connection) -> str:
@@ -38,23 +37,18 @@ def _encode(value: Any) -> Any:
     return value
 
 
-def _decode(column: sa.Column, value: Any) -> Any:
-    if value is None:
-        return None
-    if isinstance(column.type, sa.DateTime):
-        return dt.datetime.fromisoformat(value)
-    if isinstance(column.type, sa.Date):
-        return dt.date.fromisoformat(value)
-    if isinstance(column.type, sa.LargeBinary):
-        return base64.b64decode(value)
-    return value
-
-
 def _sqlite_path(store: Store) -> str | None:
     url = store.engine.url
     if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
         return str(url.database)
     return None
+
+
+def _rows(conn: sa.Connection) -> dict[str, list[dict[str, Any]]]:
+    return {
+        table.name: [dict(row._mapping) for row in conn.execute(sa.select(table))]
+        for table in t.metadata.sorted_tables
+    }
 
 
 def _dump(store: Store) -> dict[str, Any]:
@@ -64,11 +58,8 @@ def _dump(store: Store) -> dict[str, Any]:
             "revision": _revision(conn),
             "created": dt.datetime.now().isoformat(timespec="seconds"),
             "tables": {
-                table.name: [
-                    {k: _encode(v) for k, v in row._mapping.items()}
-                    for row in conn.execute(sa.select(table))
-                ]
-                for table in t.metadata.sorted_tables
+                name: [{k: _encode(v) for k, v in row.items()} for row in rows]
+                for name, rows in _rows(conn).items()
             },
         }
 
@@ -81,9 +72,24 @@ def backup(store: Store, target: str | Path) -> Path:
     """
     access.require_admin()
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.is_dir():
+        raise InvalidInputError(
+            Problem("c'est un dossier : donnez un nom de fichier de sauvegarde.", file=str(target))
+        )
     tmp = target.with_name(target.name + ".tmp")
-    tmp.unlink(missing_ok=True)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp.unlink(missing_ok=True)
+        _write(store, target, tmp)
+        os.replace(tmp, target)
+    except OSError as exc:  # name the file asked for, not the temporary one
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        raise OSError(exc.errno, exc.strerror, str(target)) from exc
+    return target
+
+
+def _write(store: Store, target: Path, tmp: Path) -> None:
     path = _sqlite_path(store)
     if target.suffix.lower() in (".sqlite", ".db", ".sqlite3"):
         if path is not None:
@@ -97,76 +103,56 @@ def backup(store: Store, target: str | Path) -> Path:
         else:
             copy = Store(tmp)
             try:
+                with store.reading() as conn:
+                    tables = _rows(conn)
                 with copy.transaction() as conn:
-                    _load(conn, _dump(store), source=target.name)
+                    _load(conn, tables)
             finally:
                 copy.dispose()
     else:
         with gzip.open(tmp, "wt", encoding="utf-8") as fh:
             json.dump(_dump(store), fh, ensure_ascii=False)
-    os.replace(tmp, target)
-    return target
-
-
-def _read_dump(source: Path) -> dict[str, Any]:
-    head = source.read_bytes()[:16]
-    if head == SQLITE_MAGIC:
-        copy = Store(source, migrate=False)
-        try:
-            with copy.reading() as conn:
-                revision = _revision(conn)
-                tables = {
-                    table.name: [dict(r._mapping) for r in conn.execute(sa.select(table))]
-                    for table in t.metadata.sorted_tables
-                }
-        finally:
-            copy.dispose()
-        return {"format": DUMP_FORMAT, "revision": revision, "tables": tables, "decoded": True}
-    try:
-        with gzip.open(source, "rt", encoding="utf-8") as fh:
-            dump = json.load(fh)
-    except (OSError, ValueError, EOFError) as exc:
-        raise InvalidInputError(
-            Problem(
-                f"ce n'est pas une sauvegarde traits lisible ({type(exc).__name__}).",
-                file=source.name,
-            )
-        ) from None
-    if not isinstance(dump, dict) or dump.get("format") != DUMP_FORMAT:
-        raise InvalidInputError(Problem("ce n'est pas une sauvegarde traits.", file=source.name))
-    return dump
 
 
 def restore(store: Store, source: str | Path) -> dict[str, int]:
-    """Replace the whole database with a backup (SQLite file or logical dump), all or nothing."""
+    """Replace the whole database with a backup (SQLite file or logical dump), all or nothing.
+
+    The whole backup is read and checked first (``backup_check``): a bad backup is refused
+    with a French message before the database is touched.
+    """
     access.require_admin()
     source = Path(source)
     if not source.is_file():
         raise InvalidInputError(Problem("sauvegarde introuvable.", file=str(source)))
-    dump = _read_dump(source)
-    with store.transaction() as conn:
-        return _load(conn, dump, source=source.name)
-
-
-def _load(conn: sa.Connection, dump: dict[str, Any], *, source: str) -> dict[str, int]:
-    """Replace every table's rows with the dump's, on the caller's transaction."""
-    if dump["revision"] != _revision(conn):
+    with store.reading() as conn:
+        revision = _revision(conn)
+    checked = read_backup(source, revision)
+    try:
+        with store.transaction() as conn:
+            if _revision(conn) != revision:  # migrated meanwhile by another process
+                raise InvalidInputError(
+                    Problem("la base a changé de version pendant la lecture.", file=source.name)
+                )
+            return _load(conn, checked.tables)
+    except sa.exc.DBAPIError as exc:  # a rule the checks do not know: say so, without the data
         raise InvalidInputError(
             Problem(
-                f"sauvegarde faite avec le schéma {dump['revision']}, base au schéma "
-                f"{_revision(conn)} : restaurez-la avec la même version de traits.",
-                file=source,
+                "la base a refusé une ligne de la sauvegarde (contrainte non vérifiée par "
+                "traits : signalez-le) ; rien n'a été changé.",
+                file=source.name,
             )
-        )
+        ) from exc
+
+
+def _load(conn: sa.Connection, tables: dict[str, list[dict[str, Any]]]) -> dict[str, int]:
+    """Replace every table's rows with ``tables``' (checked rows), on the caller's transaction."""
     counts: dict[str, int] = {}
     # The audit log is append-only: a restore keeps it (and is itself logged).
-    tables = [table for table in t.metadata.sorted_tables if table is not t.audit_log]
-    for table in reversed(tables):
+    kept = [table for table in t.metadata.sorted_tables if table.name not in KEPT]
+    for table in reversed(kept):
         conn.execute(table.delete())
-    for table in tables:
-        rows = dump["tables"].get(table.name, [])
-        if not dump.get("decoded"):
-            rows = [{k: _decode(table.c[k], v) for k, v in r.items()} for r in rows]
+    for table in kept:
+        rows = tables.get(table.name, [])
         if rows:
             conn.execute(table.insert(), rows)
         counts[table.name] = len(rows)

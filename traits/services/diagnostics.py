@@ -382,9 +382,7 @@ def save_diagnostic(
             access.require_owned(conn, "diagnostic", [diag.diagnostic_id], where)
             access.require_owned(conn, "item", [i.item_id for i in checked.items], where)
             access.require_owned(conn, "contact", [c.contact_id for c in checked.contacts], where)
-        checked.problems += _foreign_ids(
-            conn, checked.items, checked.contacts, diag.diagnostic_id, diag.org_id
-        )
+        checked.problems += _foreign_ids(conn, checked.items, checked.contacts, diag.org_id)
         raise_errors(checked.problems, "Diagnostic")
         _write_diagnostic(conn, checked, stored, contacts is not None)
     embeddings.embed_items(store, [i.item_id for i in checked.items])  # matching won't wait
@@ -394,7 +392,7 @@ def save_diagnostic(
 
 
 def _foreign_ids(
-    conn: Connection, items: list[Item], contacts: list[Contact], diagnostic_id: str, org_id: str
+    conn: Connection, items: list[Item], contacts: list[Contact], org_id: str
 ) -> list[Problem]:
     """Ids given by the caller that already belong to another organisation's records."""
     problems = []

@@ -40,8 +40,9 @@ def find_pools(
         with store.reading() as conn:
             territories = conn.execute(sa.select(t.territories.c.territory_id)).scalars().all()
         pools = []
+        readable = access.readable_territories()
         for tid in sorted(territories):
-            if access.readable_territories() is None or tid in access.readable_territories():
+            if readable is None or tid in readable:
                 pools.extend(_territory_pools(store, tid, config))
         return pools
     return _territory_pools(store, territory_id, config)

@@ -238,7 +238,7 @@ def list_needs(store: Store, territory_id: str | None) -> list[tuple[str, str]]:
     if territory_id is not None:
         q = q.where(o.c.territory_id == territory_id)
     with store.reading() as conn:
-        rows = conn.execute(q).all()
+        rows = list(conn.execute(q).all())
         answered = set(
             conn.execute(
                 sa.select(t.partnerships.c.need_id).where(

@@ -80,6 +80,18 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
+def _open_failure(exc: sa.exc.DatabaseError) -> str:
+    """Why a database could not be opened, in French (the driver's words for a server)."""
+    detail = str(exc.orig)
+    if "file is not a database" in detail:
+        return "ce fichier n'est pas une base de données"
+    if "unable to open database file" in detail:
+        return "fichier impossible à ouvrir ou à créer"
+    if "readonly database" in detail:
+        return "la base est en lecture seule"
+    return f"le serveur ou le pilote a répondu : {detail.strip()}"
+
+
 class Store:
     """A traits database: several territories in one file or one PostgreSQL database."""
 
@@ -129,10 +141,10 @@ class Store:
             with self.engine.begin() as conn:
                 cfg.attributes["connection"] = conn
                 command.upgrade(cfg, "head")
-        except sa.exc.OperationalError as exc:
+        except sa.exc.DatabaseError as exc:  # OperationalError, "file is not a database"…
             raise StorageError(
-                f"Impossible d'ouvrir ou de mettre à jour la base {self.url} : {exc.orig}. "
-                "Vérifiez le chemin, les droits d'écriture ou le serveur."
+                f"Impossible d'ouvrir ou de mettre à jour la base {self.url} : "
+                f"{_open_failure(exc)}. Vérifiez le chemin, les droits d'écriture ou le serveur."
             ) from exc
 
     @contextmanager

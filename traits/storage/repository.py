@@ -262,10 +262,6 @@ def owners(conn: Connection, kind: str, ids: Iterable[str]) -> dict[str, frozens
     return {key: frozenset(territories) for key, territories in found.items()}
 
 
-def _opt(value: Any) -> Any:
-    return value if value not in ("",) else None
-
-
 def _org_filter(territory_id: str | None) -> sa.ColumnElement[bool] | None:
     if territory_id is None:
         return None

@@ -649,3 +649,57 @@ def test_cli_and_kit_page_give_the_same_files(kit_page: AppTest, cli_kit: Path) 
     assert labels[0] == "Livret du kit d'essaimage"
     assert labels[-1] == "Tout le kit (archive zip)"
     assert len(labels) == len(files) + 1
+
+
+def test_the_sample_territory_summary_says_it_is_fictional(cli_kit: Path) -> None:
+    text = _docx_text((cli_kit / "bilan/synthese-des-resultats.docx").read_bytes())
+    assert text.startswith("Exemple fictif")
+
+
+def test_a_real_territory_called_vitre_is_not_taken_for_the_sample(tmp_path: Path) -> None:
+    from traits.model import Territory
+    from traits.services.data import is_sample_territory
+
+    sample = pd.read_csv("data/samples/vitre/territories.csv").iloc[0]
+    fictional = Territory("vitre", sample["name"], facilitator=sample["facilitator"])
+    real = Territory("vitre", sample["name"], facilitator="Animatrice du Pôle")
+    assert is_sample_territory(fictional)
+    assert not is_sample_territory(real)
+    assert not is_sample_territory(Territory("fougeres", "Pays de Fougères"))
+
+
+def test_a_blank_field_is_not_followed_by_a_full_stop() -> None:
+    from traits.kit.documents import fill
+    from traits.kit.profile import BLANK, KitProfile
+
+    blank = KitProfile(territory="Pays de Vitré")
+    assert fill("Contact : {contact}.", blank) == f"Contact : {BLANK}"
+    filled = KitProfile(territory="Pays de Vitré", contact="pole@exemple.org")
+    assert fill("Contact : {contact}.", filled) == "Contact : pole@exemple.org."
+
+
+def test_no_generated_document_puts_a_full_stop_after_dots(sample_db: Path) -> None:
+    store = Store(sample_db)
+    files = kit_files(store, "vitre")
+    store.dispose()
+    for file in files:
+        if file.name.endswith(".docx"):
+            assert "…." not in _docx_text(file.data), file.name
+
+
+def test_the_summary_counts_apart_the_structures_never_met(sample_db: Path) -> None:
+    import dataclasses
+
+    from traits.kit import summary
+    from traits.kit.profile import KitProfile
+    from traits.report import blocks as report_blocks
+
+    store = Store(sample_db)
+    report = dataclasses.replace(build_report(store, "vitre"), unmet=3)
+    store.dispose()
+    doc = summary.render(
+        report_blocks.key_figure_blocks(report), report.to_dict(), KitProfile("Pays de Vitré")
+    )
+    text = _docx_text(doc).replace("\u00a0", " ")
+    assert "3 structures enregistrées sans rencontre datée" in text
+    assert "Exemple fictif" not in text

@@ -703,3 +703,10 @@ def test_the_summary_counts_apart_the_structures_never_met(sample_db: Path) -> N
     text = _docx_text(doc).replace("\u00a0", " ")
     assert "3 structures enregistrées sans rencontre datée" in text
     assert "Exemple fictif" not in text
+
+
+def test_french_spacing_keeps_a_non_breaking_space_already_there() -> None:
+    from traits.kit.typography import french_spacing
+
+    assert french_spacing("«\u202fRoutage\u202f» ;") == "«\u202fRoutage\u202f»\u00a0;"
+    assert french_spacing("« Routage »") == "«\u00a0Routage\u00a0»"

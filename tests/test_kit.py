@@ -417,7 +417,7 @@ def cli_kit(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
         app, ["kit", str(out), "--db", str(sample_db), "--territory", "vitre", "--contact", CONTACT]
     )
     assert result.exit_code == 0, result.output
-    assert "25 fichiers" in result.output
+    assert "27 fichiers" in result.output
     return out
 
 
@@ -464,7 +464,7 @@ def test_cli_kit_writes_the_whole_kit_booklet_first(cli_kit: Path) -> None:
         "bilan/synthese-des-resultats.docx",
         "tableurs/modele-territoire.xlsx",
     } <= set(files)
-    assert len(files) == 25
+    assert len(files) == 27
 
 
 @needs_fonts
@@ -531,7 +531,7 @@ def test_plaquette_is_one_page_carrying_the_territory(cli_kit: Path) -> None:
 @needs_fonts
 def test_every_docx_opens_filled_for_the_territory(cli_kit: Path) -> None:
     documents = sorted(cli_kit.rglob("*.docx"))
-    assert len(documents) == 21
+    assert len(documents) == 23
     for path in documents:
         text = _docx_text(path.read_bytes())
         assert "Pays de Vitré" in text, path.name
@@ -710,3 +710,26 @@ def test_french_spacing_keeps_a_non_breaking_space_already_there() -> None:
 
     assert french_spacing("«\u202fRoutage\u202f» ;") == "«\u202fRoutage\u202f»\u00a0;"
     assert french_spacing("« Routage »") == "«\u00a0Routage\u00a0»"
+
+
+def test_interview_grids_cover_oeth_for_ess_employers_and_collectivities(cli_kit: Path) -> None:
+    ess = _docx_text((cli_kit / "entretiens/grille-entretien-structure-ess.docx").read_bytes())
+    company = _docx_text((cli_kit / "entretiens/grille-entretien-entreprise.docx").read_bytes())
+    public = _docx_text((cli_kit / "entretiens/grille-entretien-collectivite.docx").read_bytes())
+    assert "20 salarié·es et plus" in ess and "OETH" in ess
+    assert "emploi direct" in company and "75 %" in company.replace("\u00a0", " ")
+    assert "URSSAF" in company and "Agefiph" in company
+    for needle in ["service achats", "SPASER", "clauses sociales"]:
+        assert needle in public, needle
+
+
+def test_local_group_kit_can_run_a_first_meeting(cli_kit: Path) -> None:
+    group = cli_kit / "groupe-local"
+    sheet = _docx_text((group / "feuille-d-emargement.docx").read_bytes())
+    agenda = _docx_text((group / "ordre-du-jour-premiere-reunion.docx").read_bytes())
+    minutes = _docx_text((group / "compte-rendu-de-reunion.docx").read_bytes())
+    invitation = _docx_text((group / "invitation-premiere-reunion.docx").read_bytes())
+    assert "signature" in sheet
+    assert "présentation de la démarche (20 minutes)" in agenda
+    assert "qui fait le lien" in minutes
+    assert "répondre avant le" in invitation

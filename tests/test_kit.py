@@ -538,6 +538,7 @@ def test_every_docx_opens_filled_for_the_territory(cli_kit: Path) -> None:
         assert not re.search(r"\{[a-z_]+\}", text), f"{path.name} : champ non rempli"
         for line in text.splitlines():
             assert not re.search(r"\w [;:!?»]", line), f"{path.name} : {line}"
+            assert not re.search(r"\S[ \u00a0][,.](?!\d)", line), f"{path.name} : {line}"
 
 
 @needs_fonts

@@ -417,7 +417,7 @@ def cli_kit(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
         app, ["kit", str(out), "--db", str(sample_db), "--territory", "vitre", "--contact", CONTACT]
     )
     assert result.exit_code == 0, result.output
-    assert "25 fichiers" in result.output
+    assert "27 fichiers" in result.output
     return out
 
 
@@ -464,7 +464,7 @@ def test_cli_kit_writes_the_whole_kit_booklet_first(cli_kit: Path) -> None:
         "bilan/synthese-des-resultats.docx",
         "tableurs/modele-territoire.xlsx",
     } <= set(files)
-    assert len(files) == 25
+    assert len(files) == 27
 
 
 @needs_fonts
@@ -531,13 +531,14 @@ def test_plaquette_is_one_page_carrying_the_territory(cli_kit: Path) -> None:
 @needs_fonts
 def test_every_docx_opens_filled_for_the_territory(cli_kit: Path) -> None:
     documents = sorted(cli_kit.rglob("*.docx"))
-    assert len(documents) == 21
+    assert len(documents) == 23
     for path in documents:
         text = _docx_text(path.read_bytes())
         assert "Pays de Vitré" in text, path.name
         assert not re.search(r"\{[a-z_]+\}", text), f"{path.name} : champ non rempli"
         for line in text.splitlines():
             assert not re.search(r"\w [;:!?»]", line), f"{path.name} : {line}"
+            assert not re.search(r"\S[ \u00a0][,.](?!\d)", line), f"{path.name} : {line}"
 
 
 @needs_fonts
@@ -649,3 +650,87 @@ def test_cli_and_kit_page_give_the_same_files(kit_page: AppTest, cli_kit: Path) 
     assert labels[0] == "Livret du kit d'essaimage"
     assert labels[-1] == "Tout le kit (archive zip)"
     assert len(labels) == len(files) + 1
+
+
+def test_the_sample_territory_summary_says_it_is_fictional(cli_kit: Path) -> None:
+    text = _docx_text((cli_kit / "bilan/synthese-des-resultats.docx").read_bytes())
+    assert text.startswith("Exemple fictif")
+
+
+def test_a_real_territory_called_vitre_is_not_taken_for_the_sample(tmp_path: Path) -> None:
+    from traits.model import Territory
+    from traits.services.data import is_sample_territory
+
+    sample = pd.read_csv("data/samples/vitre/territories.csv").iloc[0]
+    fictional = Territory("vitre", sample["name"], facilitator=sample["facilitator"])
+    real = Territory("vitre", sample["name"], facilitator="Animatrice du Pôle")
+    assert is_sample_territory(fictional)
+    assert not is_sample_territory(real)
+    assert not is_sample_territory(Territory("fougeres", "Pays de Fougères"))
+
+
+def test_a_blank_field_is_not_followed_by_a_full_stop() -> None:
+    from traits.kit.documents import fill
+    from traits.kit.profile import BLANK, KitProfile
+
+    blank = KitProfile(territory="Pays de Vitré")
+    assert fill("Contact : {contact}.", blank) == f"Contact : {BLANK}"
+    filled = KitProfile(territory="Pays de Vitré", contact="pole@exemple.org")
+    assert fill("Contact : {contact}.", filled) == "Contact : pole@exemple.org."
+
+
+def test_no_generated_document_puts_a_full_stop_after_dots(sample_db: Path) -> None:
+    store = Store(sample_db)
+    files = kit_files(store, "vitre")
+    store.dispose()
+    for file in files:
+        if file.name.endswith(".docx"):
+            assert "…." not in _docx_text(file.data), file.name
+
+
+def test_the_summary_counts_apart_the_structures_never_met(sample_db: Path) -> None:
+    import dataclasses
+
+    from traits.kit import summary
+    from traits.kit.profile import KitProfile
+    from traits.report import blocks as report_blocks
+
+    store = Store(sample_db)
+    report = dataclasses.replace(build_report(store, "vitre"), unmet=3)
+    store.dispose()
+    doc = summary.render(
+        report_blocks.key_figure_blocks(report), report.to_dict(), KitProfile("Pays de Vitré")
+    )
+    text = _docx_text(doc).replace("\u00a0", " ")
+    assert "3 structures enregistrées sans rencontre datée" in text
+    assert "Exemple fictif" not in text
+
+
+def test_french_spacing_keeps_a_non_breaking_space_already_there() -> None:
+    from traits.kit.typography import french_spacing
+
+    assert french_spacing("«\u202fRoutage\u202f» ;") == "«\u202fRoutage\u202f»\u00a0;"
+    assert french_spacing("« Routage »") == "«\u00a0Routage\u00a0»"
+
+
+def test_interview_grids_cover_oeth_for_ess_employers_and_collectivities(cli_kit: Path) -> None:
+    ess = _docx_text((cli_kit / "entretiens/grille-entretien-structure-ess.docx").read_bytes())
+    company = _docx_text((cli_kit / "entretiens/grille-entretien-entreprise.docx").read_bytes())
+    public = _docx_text((cli_kit / "entretiens/grille-entretien-collectivite.docx").read_bytes())
+    assert "20 salarié·es et plus" in ess and "OETH" in ess
+    assert "emploi direct" in company and "75 %" in company.replace("\u00a0", " ")
+    assert "URSSAF" in company and "Agefiph" in company
+    for needle in ["service achats", "SPASER", "clauses sociales"]:
+        assert needle in public, needle
+
+
+def test_local_group_kit_can_run_a_first_meeting(cli_kit: Path) -> None:
+    group = cli_kit / "groupe-local"
+    sheet = _docx_text((group / "feuille-d-emargement.docx").read_bytes())
+    agenda = _docx_text((group / "ordre-du-jour-premiere-reunion.docx").read_bytes())
+    minutes = _docx_text((group / "compte-rendu-de-reunion.docx").read_bytes())
+    invitation = _docx_text((group / "invitation-premiere-reunion.docx").read_bytes())
+    assert "signature" in sheet
+    assert "présentation de la démarche (20 minutes)" in agenda
+    assert "qui fait le lien" in minutes
+    assert "répondre avant le" in invitation

@@ -79,8 +79,8 @@ FORMS: dict[str, PoolForm] = {
             "shared_job",
             "emploi partagé",
             "un poste à temps partiel partagé entre les structures : groupement d'employeurs, "
-            "ou mise à disposition de personnel, obligatoirement à but non lucratif "
-            "(article L8241-2 du Code du travail)",
+            "ou mise à disposition de personnel, obligatoirement sans but lucratif "
+            "(articles L8241-1 et L8241-2 du Code du travail)",
             50.0,
         ),
         PoolForm(

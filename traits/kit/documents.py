@@ -27,11 +27,12 @@ from docx.enum.text import WD_BREAK
 from docx.shared import Cm, Pt, RGBColor
 
 from traits.errors import InvalidInputError
-from traits.kit.profile import KitProfile
+from traits.kit.profile import KitProfile, end_sentence
 from traits.kit.typography import french_spacing
 
 SOURCES = Path(__file__).with_name("sources")
-_FIELD = re.compile(r"\{([a-z_]+)\}")
+#: A field, with the full stop that may follow it (dropped after a blank line of dots).
+_FIELD = re.compile(r"\{([a-z_]+)\}(\.?)")
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 NOTE_GREY = RGBColor(0x55, 0x55, 0x55)
 
@@ -71,7 +72,7 @@ def fill(text: str, profile: KitProfile) -> str:
     def value(match: re.Match[str]) -> str:
         if match[1] not in values:
             raise InvalidInputError(f"champ « {match[1]} » inconnu dans un modèle du kit.")
-        return values[match[1]]
+        return end_sentence(values[match[1]]) if match[2] else values[match[1]]
 
     return _FIELD.sub(value, text)
 

@@ -9,6 +9,11 @@ from dataclasses import dataclass, field
 BLANK = "………………………………"
 
 
+def end_sentence(text: str) -> str:
+    """``text`` closed by a full stop, unless it already ends with dots (a blank to fill)."""
+    return text if text.endswith(("…", ".")) else text + "."
+
+
 def _today() -> dt.date:
     return dt.date.today()
 
@@ -18,7 +23,7 @@ class KitProfile:
     """The names printed on every document of a territory's kit.
 
     ``edition`` dates the documents (cover, file metadata); the same profile and edition give
-    byte-identical files.
+    byte-identical files. ``sample`` marks the fictional sample territory.
     """
 
     territory: str
@@ -27,6 +32,8 @@ class KitProfile:
     contact: str = ""
     communes: tuple[str, ...] = ()
     edition: dt.date = field(default_factory=_today)
+    #: The kit is made for the bundled fictional sample territory (its summary says so).
+    sample: bool = False
 
     @property
     def pole_name(self) -> str:

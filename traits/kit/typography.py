@@ -13,7 +13,8 @@ NBSP = "\u00a0"
 # A space (or none) before ; : ! ? » becomes a non-breaking space, except after a start of
 # line or another punctuation (« !? »), and not inside URLs or times (http://, 10:30).
 _BEFORE = re.compile(r"(?<=[\w\)\]»*…%€.])[ \t\n]*([;!?»])|(?<=[\w\)\]»*…%€.])[ \t\n]+(:)(?!//)")
-_AFTER = re.compile(r"«[ \t\n]*")
+# A « already followed by a non-breaking space (the report's narrow one) is left alone.
+_AFTER = re.compile(r"«(?![\u00a0\u202f])[ \t\n]*")
 
 
 def french_spacing(text: str) -> str:

@@ -5,6 +5,7 @@ The CLI, the app pages and the notebooks call these; they never touch storage di
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -345,6 +346,25 @@ def load_demo(store: Store, progress: Progress | None = None) -> ImportReport:
 
 #: The sample territory's identifier (data/samples/vitre/territories.csv).
 SAMPLE_TERRITORY = "vitre"
+
+
+def is_sample_territory(territory: Territory) -> bool:
+    """Whether ``territory`` is the bundled fictional sample, not a real Pôle's territory.
+
+    The identifier alone is not enough (a real Pôle may call its territory « vitre »): the
+    name and the facilitator must also be the sample's, as written in its territories file.
+    """
+    if territory.territory_id != SAMPLE_TERRITORY:
+        return False
+    path = SAMPLE_DIR / "territories.csv"
+    if not path.exists():
+        return False
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = [r for r in csv.DictReader(f) if r.get("territory_id") == SAMPLE_TERRITORY]
+    return any(
+        r.get("name") == territory.name and r.get("facilitator") == (territory.facilitator or "")
+        for r in rows
+    )
 
 
 def stats(store: Store, territory_id: str | None = None) -> dict[str, Any]:

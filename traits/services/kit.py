@@ -18,7 +18,8 @@ from traits.errors import InvalidInputError, NotFoundError, Problem
 from traits.kit import booklet, documents, plaquette, summary
 from traits.kit.chapters import Chapter, read_chapters
 from traits.kit.profile import BLANK, KitProfile
-from traits.services.data import list_territories
+from traits.report import blocks as report_blocks
+from traits.services.data import is_sample_territory, list_territories
 from traits.services.privacy import information_notice
 from traits.services.reports import build_report
 from traits.storage import Store
@@ -114,6 +115,7 @@ def kit_profile(
         contact=contact,
         communes=tuple(chosen.communes) if chosen else (),
         edition=edition or dt.date.today(),
+        sample=chosen is not None and is_sample_territory(chosen),
     ), (chosen.territory_id if chosen else None)
 
 
@@ -185,8 +187,10 @@ def kit_files(
     if tid is not None:
         start = dt.date(year, 1, 1) if year else None
         end = dt.date(year, 12, 31) if year else None
-        figures = build_report(store, tid, start, end).to_dict()
-        files.append(KitFile(f"bilan/{SUMMARY}", summary.TITLE, summary.render(figures, profile)))
+        report = build_report(store, tid, start, end)
+        blocks = report_blocks.key_figure_blocks(report)
+        data = summary.render(blocks, report.to_dict(), profile)
+        files.append(KitFile(f"bilan/{SUMMARY}", summary.TITLE, data))
     for suffix, label in ((".xlsx", "Excel"), (".ods", "LibreOffice")):
         workbook = WORKBOOKS / f"modele-territoire{suffix}"
         if workbook.exists():

@@ -203,6 +203,9 @@ PART_LABELS_FR: dict[str, str] = {
     "distance": "proximité",
     "favoured": "ESS et entreprise",
     "reciprocity": "réciprocité",
+    "size": "taille adaptée",
+    "days": "jours compatibles",
+    "locality": "besoin local à portée",
 }
 
 

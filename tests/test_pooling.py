@@ -259,3 +259,20 @@ def test_a_pooled_partnership_is_one_edge_and_a_clique_in_the_projection(demo):
     simple = simple_projection(graph)
     members = part.org_ids
     assert all(simple.has_edge(a, b) for a in members for b in members if a != b)
+
+
+def test_the_report_counts_pools_found_followed_and_realised(demo):
+    from traits.report.blocks import indicator_lines
+    from traits.services import partnerships, reports
+
+    before = reports.build_report(demo, "vitre")
+    assert before.pools_found == len(pooling_service.find_pools(demo, "vitre")) > 0
+    assert (before.pools_followed, before.pools_realised) == (0, 0)
+    pool = pooling_service.find_pools(demo, "vitre")[0]
+    part = pooling_service.propose_pool(demo, pool.need_ids, label=pool.label)
+    partnerships.change_status(demo, part.partnership_id, "realised")
+    after = reports.build_report(demo, "vitre")
+    assert (after.pools_followed, after.pools_realised) == (1, 1)
+    assert after.pools_found == before.pools_found - 1  # its needs are no longer a piste
+    assert after.to_dict()["pools"] == {"found": after.pools_found, "followed": 1, "realised": 1}
+    assert any(line.startswith("Mutualisations : 1 mutualisation suivie") for line in indicator_lines(after))

@@ -18,7 +18,7 @@ import typer
 from traits import services
 from traits.errors import InvalidInputError, Problem, TraitsError
 from traits.fr import plural
-from traits.storage import Store
+from traits.services import Store
 
 app = typer.Typer(
     help="Traits d'Unions : diagnostics, pistes de partenariats et suivi, en ligne de commande.",
@@ -186,24 +186,6 @@ territory_app = typer.Typer(
 app.add_typer(territory_app, name="territory")
 
 
-def _read_communes(path: Path) -> list[str]:
-    """One commune per line (a first line « commune » is a header; # starts a comment)."""
-    from traits.interchange.readers import decode
-
-    try:
-        text = decode(path.read_bytes(), path.name)
-    except OSError as exc:
-        raise InvalidInputError(
-            Problem(f"lecture impossible ({exc.strerror}).", file=str(path))
-        ) from None
-    communes = []
-    for line in text.splitlines():
-        cell = line.split(";")[0].split(",")[0].strip().strip('"')
-        if cell and not cell.startswith("#") and cell.lower() not in ("commune", "communes"):
-            communes.append(cell)
-    return communes
-
-
 @territory_app.command("create")
 def territory_create(
     name: Annotated[str, typer.Argument(help="Nom du territoire, ex. « Pays de Redon ».")],
@@ -222,7 +204,7 @@ def territory_create(
     """Créer un territoire prêt pour les diagnostics (la dernière ligne est son identifiant)."""
     from traits.services import territories
 
-    names = _read_communes(communes) if communes else []
+    names = services.territories.read_communes_file(communes) if communes else []
     for warning in territories.commune_warnings(names):
         typer.echo(f"attention – {warning.message}", err=True)
     created = territories.create_territory(_store(db), territory_id, name, names, facilitator)
@@ -421,16 +403,9 @@ def partnership_list(
 
 
 def _date(value: str | None, option: str) -> dt.date | None:
-    from traits.interchange.validate import parse_date
+    from traits.services.reports import period_date
 
-    if value is None:
-        return None
-    parsed = parse_date(value)
-    if parsed is None:
-        raise InvalidInputError(
-            f"{option} « {value} » : date illisible, écrivez-la 2024-03-15 ou 15/03/2024."
-        )
-    return parsed
+    return period_date(value, option)
 
 
 @app.command("report")

@@ -202,7 +202,19 @@ def indicator_lines(report: Report) -> list[str]:
         + ".",
         "Part des partenariats concrétisés entre une structure de l'ESS et une "
         f"entreprise : {fr_percent(report.ess_company_share)}.",
+        *_pool_lines(report),
     ]
+
+
+def _pool_lines(report: Report) -> list[str]:
+    """Mutualisations: found among today's needs, followed and realised in the period."""
+    followed = plural(report.pools_followed, "mutualisation suivie", "mutualisations suivies")
+    realised = plural(report.pools_realised, "concrétisée", "concrétisées")
+    line = f"Mutualisations : {followed} sur la période, dont {realised}"
+    if report.pools_found is not None:
+        found = plural(report.pools_found, "piste de mutualisation", "pistes de mutualisation")
+        line += f" ; {found} repérées aujourd'hui parmi les besoins du territoire"
+    return [line + "."]
 
 
 def _indicators(report: Report) -> list[Block]:

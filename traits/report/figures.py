@@ -108,6 +108,11 @@ class Report:
     )
     #: Organisations of the territory with neither a diagnostic nor a dated partnership step.
     unmet: int = 0
+    #: Pooled partnerships (mutualisations) realised in the period, and proposed in it.
+    pools_realised: int = 0
+    pools_followed: int = 0
+    #: Mutualisations the territory's needs suggest today (None: not searched).
+    pools_found: int | None = None
 
     @property
     def realised_count(self) -> int:
@@ -153,6 +158,11 @@ class Report:
             "emerging": self.emerging,
             "undated": dict(self.undated),
             "unmet": self.unmet,
+            "pools": {
+                "found": self.pools_found,
+                "followed": self.pools_followed,
+                "realised": self.pools_realised,
+            },
             "realised_by_mode": dict(self.realised_by_mode),
             "realised_by_category": dict(self.realised_by_category),
             "items_by_category": {k: dict(v) for k, v in self.items_by_category.items()},
@@ -336,6 +346,8 @@ def build_report(
         median_days_to_realise=g.median_days_to_realise(realised),
         ess_company_share=g.ess_company_share(realised_graph),
         realised=[realised_sentence(p, organisations, items) for p in realised],
+        pools_realised=sum(p.is_pooled for p in realised),
+        pools_followed=sum(p.is_pooled for p in scope),
         value_estimates=[
             estimate_oeth(realised, organisations, items, labour_share=labour_share),
             estimate_sponsorship(realised, organisations, items, hourly_cost=hourly_cost),

@@ -53,7 +53,24 @@ def _territory_pools(store: Store, territory_id: str, config: PoolingConfig | No
         orgs, items = matching_service.frames(store, territory_id)
     except NotFoundError:
         return []
+    followed = _followed_needs(store)  # already gathered in a mutualisation being followed
+    items = items[~items["item_id"].isin(followed)]
     return _find_pools(orgs, items, territory_vocabulary(store, territory_id), config=config)
+
+
+def _followed_needs(store: Store) -> set[str]:
+    pm = t.partnership_members
+    with store.reading() as conn:
+        return set(
+            conn.execute(
+                sa.select(pm.c.need_id)
+                .join(t.partnerships, pm.c.partnership_id == t.partnerships.c.partnership_id)
+                .where(
+                    pm.c.need_id.is_not(None),
+                    t.partnerships.c.status != PartnershipStatus.ABANDONED.value,
+                )
+            ).scalars()
+        )
 
 
 def pool_rows(pools: Sequence[Pool]) -> list[dict[str, object]]:

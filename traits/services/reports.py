@@ -14,7 +14,7 @@ import networkx as nx
 
 from traits import graph as g
 from traits import report as r
-from traits.errors import InvalidInputError, Problem
+from traits.errors import InvalidInputError, Problem, TraitsError
 from traits.fr import fr_short_date
 from traits.interchange.validate import Parsed
 from traits.model import Partnership
@@ -88,7 +88,11 @@ def build_report(
             f"({fr_short_date(end)}) ; échangez les deux dates."
         )
     data = _read(store, territory_id)
-    return r.build_report(data, territory=territory_id, start=start, end=end, **assumptions)
+    report = r.build_report(data, territory=territory_id, start=start, end=end, **assumptions)
+    from traits.services.pooling import find_pools  # the report's one look at today's needs
+
+    report.pools_found = len(find_pools(store, territory_id))
+    return report
 
 
 def report_format(fmt: str) -> str:
@@ -226,3 +230,17 @@ def write_blocks(blocks: list[r.Block], heading: str, output: str | Path) -> Pat
             Problem("choisissez un fichier .docx ou .pdf pour ce document.", file=path.name)
         )
     return (r.write_docx if suffix == ".docx" else r.write_pdf)(blocks, heading, path)
+
+
+def period_date(value: str | None, option: str) -> dt.date | None:
+    """A period bound as people type it (``15/03/2024``, ``2024-03-15``…), or a French error."""
+    from traits.rules import date as parse_date
+
+    if value is None:
+        return None
+    try:
+        return parse_date(value)
+    except (ValueError, TraitsError):
+        raise InvalidInputError(
+            f"{option} « {value} » : date illisible, écrivez-la 15/03/2024 ou 2024-03-15."
+        ) from None

@@ -259,3 +259,25 @@ __all__ = [
     "onboarding_checklist",
     "record_milestone",
 ]
+
+
+def read_communes_file(path: Path) -> list[str]:
+    """Communes or EPCI of a text file, one per line.
+
+    A first line « commune » is a header, ``#`` starts a comment; the file may be a CSV whose
+    first column holds the names. Encodings are read as the import reads them.
+    """
+    from traits.interchange.readers import decode
+
+    try:
+        text = decode(Path(path).read_bytes(), Path(path).name)
+    except OSError as exc:
+        raise InvalidInputError(
+            Problem(f"lecture impossible ({exc.strerror}).", file=str(path))
+        ) from None
+    communes = []
+    for line in text.splitlines():
+        cell = line.split(";")[0].split(",")[0].strip().strip('"')
+        if cell and not cell.startswith("#") and cell.lower() not in ("commune", "communes"):
+            communes.append(cell)
+    return communes

@@ -1,0 +1,138 @@
+"""Clustering needs into pools: one kind of need per pool, geography as a hard limit."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sklearn.cluster import AgglomerativeClustering
+
+from traits.availability import availability_fit, extract_availability
+from traits.pooling.describe import _attach_offer, _describe
+from traits.pooling.features import (
+    Pool,
+    PoolingConfig,
+    _distances,
+    _dominant,
+    _evidence_matrix,
+    _has_hours,
+    _said_category,
+    _shared_subject,
+    _similarity,
+    _texts,
+)
+from traits.pooling.forms import PoolForm, pool_form
+from traits.vocabulary import Vocabulary
+
+
+def find_pools(
+    orgs: pd.DataFrame,
+    items: pd.DataFrame,
+    vocabulary: Vocabulary,
+    *,
+    embeddings: dict[str, np.ndarray] | None = None,
+    config: PoolingConfig | None = None,
+) -> list[Pool]:
+    """The pools of a territory's needs, most promising first.
+
+    ``orgs`` has ``org_id, name, lat, lon``; ``items`` has ``item_id, org_id, direction,
+    category, subcategory, title, description``; ``embeddings`` maps an item id to its
+    sentence embedding (items without one are compared without the semantic part).
+    """
+    config = config or PoolingConfig()
+    items = items.assign(
+        **{c: items[c] if c in items else "" for c in ("subcategory", "description")}
+    )
+    needs = items[items["direction"] == "need"].reset_index(drop=True)
+    offers = items[items["direction"] == "offer"].reset_index(drop=True)
+    if needs["org_id"].nunique() < config.min_organisations:
+        return []
+    org_index = orgs.set_index("org_id")
+    texts = _texts(needs)
+    evidence = _evidence_matrix(vocabulary, needs, texts)
+    similarity = _similarity(needs, texts, evidence, embeddings, config)
+    lat = pd.to_numeric(needs["org_id"].map(org_index["lat"]), errors="coerce").to_numpy(float)
+    lon = pd.to_numeric(needs["org_id"].map(org_index["lon"]), errors="coerce").to_numpy(float)
+    km = _distances(lat, lon)
+    dominant = [_dominant(vocabulary, row) for row in evidence]
+    forms = [
+        pool_form(_said_category(vocabulary, dominant[i], cat), dominant[i], _has_hours(texts[i]))
+        for i, cat in enumerate(needs["category"].astype(str))
+    ]
+    subject = _shared_subject(evidence, config.subject_evidence)
+    distance = _pool_distance(similarity, km, forms, subject)
+    _apart_when_days_never_meet(distance, texts, forms)
+    labels = _cluster(distance, config)
+    pools = []
+    for label in np.unique(labels):
+        members = np.flatnonzero(labels == label)
+        for group in _split_large(members, similarity, config.max_pool_size):
+            if needs.loc[group, "org_id"].nunique() < config.min_organisations:
+                continue
+            pools.append(
+                _describe(group, needs, texts, evidence, similarity, km, forms, orgs, vocabulary)
+            )
+    for pool in pools:
+        _attach_offer(pool, needs, offers, orgs, vocabulary, embeddings, config)
+    return sorted(pools, key=lambda p: (-len(p.org_ids), -p.score, p.label))
+
+
+#: Distance given to pairs that may never share a pool.
+_APART = 10.0
+
+
+def _pool_distance(
+    similarity: np.ndarray, km: np.ndarray, forms: list[PoolForm], subject: np.ndarray
+) -> np.ndarray:
+    distance = 1.0 - similarity
+    radius = np.array([f.radius_km if f.radius_km is not None else np.inf for f in forms])
+    limit = np.minimum(radius[:, None], radius[None, :])
+    too_far = np.nan_to_num(km, nan=0.0) > limit
+    distance[too_far] = _APART
+    # A pool serves one kind of need (one form, a subject in common): a van and a room are
+    # not pooled even if worded alike.
+    codes = np.array([f.code for f in forms])
+    distance[codes[:, None] != codes[None, :]] = _APART
+    distance[subject == 0] = _APART
+    np.fill_diagonal(distance, 0.0)
+    return distance
+
+
+#: Forms whose members must meet on the same days (one training session, one volunteer day).
+_SAME_DAY_FORMS = frozenset({"collective_training", "volunteer_day"})
+
+
+def _apart_when_days_never_meet(
+    distance: np.ndarray, texts: list[str], forms: list[PoolForm]
+) -> None:
+    """A volunteer day or a training session cannot gather needs whose days never meet."""
+    days = [extract_availability(t) for t in texts]
+    for i, form in enumerate(forms):
+        if form.code not in _SAME_DAY_FORMS or not days[i].says_anything:
+            continue
+        for j in range(i + 1, len(forms)):
+            if forms[j].code == form.code and availability_fit(days[i], days[j])[0] < 1.0:
+                distance[i, j] = distance[j, i] = _APART
+
+
+def _cluster(distance: np.ndarray, config: PoolingConfig) -> np.ndarray:
+    if len(distance) < 2:
+        return np.zeros(len(distance), dtype=int)
+    model = AgglomerativeClustering(
+        n_clusters=None,
+        metric="precomputed",
+        linkage="complete",
+        distance_threshold=1.0 - config.min_similarity,
+    )
+    return model.fit_predict(distance)
+
+
+def _split_large(members: np.ndarray, similarity: np.ndarray, size: int) -> list[np.ndarray]:
+    """Groups of at most ``size`` needs, the most central first."""
+    if len(members) <= size:
+        return [members]
+    centrality = similarity[np.ix_(members, members)].mean(axis=1)
+    ordered = members[np.argsort(-centrality, kind="stable")]
+    return [ordered[i : i + size] for i in range(0, len(ordered), size)]
+
+
+# -- description ------------------------------------------------------------------------------

@@ -19,6 +19,17 @@ SAMPLE = ROOT / "data" / "samples" / "vitre"
 #: parametrisation). Kept here rather than as decorators so that the list is read in one place.
 SLOW_TESTS = {
     "test_notebooks.py",
+    "test_matching_golden.py",
+    "test_kit.py::test_kit_generation_is_deterministic",
+    "test_kit.py::test_no_generated_document_puts_a_full_stop_after_dots",
+    "test_kit.py::test_cli_kit_writes_the_whole_kit_booklet_first",
+    "test_kit.py::test_without_french_spacing_lines_would_start_with_punctuation",
+    "test_kit.py::test_cli_and_kit_page_give_the_same_files",
+    "test_access.py::test_refused_sign_ins_do_not_tell_which_usernames_exist",
+    "test_report.py::test_the_bilan_page_shows_the_same_key_figures_and_says_what_is_apart",
+    "test_app_text.py::test_no_page_renders_user_text_as_image_or_link",
+    "test_app.py::test_import_preview_then_corrected_file_replaces_the_first",
+    "test_cli_errors.py::test_os_errors_are_french_with_exit_1",
     "test_crash.py",
     "test_app.py::test_a_facilitator_sees_only_their_territory_in_the_app",
     "test_app.py::test_accounts_sign_in_and_see_their_territories_only",

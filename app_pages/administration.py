@@ -111,9 +111,9 @@ with personal:
     st.subheader("Durée de conservation")
     age_text = st.text_input(
         "Sans activité depuis",
-        value="3y",
+        value="3 ans",
         key="adm_age",
-        help="3y : trois ans ; 18m : dix-huit mois ; 90d : quatre-vingt-dix jours.",
+        help="Par exemple : 3 ans, 18 mois, 90 jours.",
     )
     age = common.attempt(contacts.parse_age, age_text)
     stale = None if age is None else common.attempt(contacts.stale_contacts, store, age)
@@ -124,7 +124,7 @@ with personal:
             f"{plural(len(stale), 'contact', 'contacts')} sans activité depuis cette durée :"
         )
         stale_rows = [
-            (s["name"], s["email"] or "", s["org_id"], day(s["last_activity"])) for s in stale
+            (s["name"], s["email"] or "", s["org_name"], day(s["last_activity"])) for s in stale
         ]
         columns = ["nom", "courriel", "structure", "dernière activité"]
         st.dataframe(pd.DataFrame(stale_rows, columns=columns), hide_index=True, width="stretch")
@@ -145,7 +145,7 @@ with journal:
         "Table",
         [ALL, *audit.AUDITED_TABLES],
         key="adm_log_table",
-        format_func=lambda x: x or "toutes",
+        format_func=lambda x: audit.TABLE_LABELS_FR.get(x, x) if x else "toutes",
     )
     actors = common.attempt(audit.list_actors, store) or []
     actor = f2.selectbox(
@@ -160,13 +160,12 @@ with journal:
                 f"{e['at']:%d/%m/%Y %H:%M:%S}",
                 e["actor"],
                 OPERATIONS.get(e["operation"], e["operation"]),
-                e["table"],
+                audit.TABLE_LABELS_FR.get(e["table"], e["table"]),
                 e["rows"],
-                ", ".join(str(k) for k in e["keys"]),
             )
             for e in entries
         ]
-        columns = ["date", "auteur", "opération", "table", "lignes", "identifiants"]
+        columns = ["date", "auteur", "opération", "données", "lignes"]
         st.dataframe(pd.DataFrame(log_rows, columns=columns), hide_index=True, width="stretch")
         st.caption(
             f"{plural(len(entries), 'opération', 'opérations')}, les plus récentes "

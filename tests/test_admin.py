@@ -83,11 +83,11 @@ def test_on_a_laptop_the_admin_exports_and_erases_a_person(laptop):
     assert widget(at, "checkbox", "Je confirme l'effacement définitif").value is False
 
     log = next(d.value for d in at.dataframe if "auteur" in d.value.columns)
-    assert list(log.columns) == ["date", "auteur", "opération", "table", "lignes", "identifiants"]
-    assert ("contacts", "suppression") in set(zip(log["table"], log["opération"], strict=True))
+    assert list(log.columns) == ["date", "auteur", "opération", "données", "lignes"]
+    assert ("contacts", "suppression") in set(zip(log["données"], log["opération"], strict=True))
     widget(at, "selectbox", "Table").select("territories").run()
     log = next(d.value for d in at.dataframe if "auteur" in d.value.columns)
-    assert set(log["table"]) == {"territories"}
+    assert set(log["données"]) == {"territoires"}
 
 
 def test_the_first_account_needs_matching_passwords_and_then_asks_to_sign_in(laptop):

@@ -81,6 +81,9 @@ def test_purge_erases_only_the_inactive(people: Store):
 def test_parse_age():
     assert contacts.parse_age("3y").days == 3 * 365
     assert contacts.parse_age("18m").days == 18 * 30
+    assert contacts.parse_age("3 ans").days == 3 * 365
+    assert contacts.parse_age("18 mois").days == 18 * 30
+    assert contacts.parse_age("90 jours").days == 90
     with pytest.raises(InvalidInputError, match="illisible"):
         contacts.parse_age("trois ans")
 

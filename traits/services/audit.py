@@ -71,4 +71,20 @@ def list_actors(store: Store) -> list[str]:
         return sorted(conn.scalars(sa.select(t.audit_log.c.actor).distinct()))
 
 
-__all__ = ["AUDITED_TABLES", "list_actors", "list_audit"]
+#: What each audited table holds, in the facilitators' words.
+TABLE_LABELS_FR: dict[str, str] = {
+    "contacts": "contacts",
+    "diagnostics": "diagnostics",
+    "feedback": "retours sur les pistes",
+    "items": "besoins et offres",
+    "organisations": "structures",
+    "partnership_events": "historique des partenariats",
+    "partnership_members": "membres des mutualisations",
+    "partnerships": "partenariats",
+    "settings": "réglages",
+    "subcategories": "sous-catégories du territoire",
+    "territories": "territoires",
+    "users": "comptes",
+}
+
+__all__ = ["AUDITED_TABLES", "TABLE_LABELS_FR", "list_actors", "list_audit"]

@@ -196,12 +196,11 @@ def erase_person(store: Store, email: str) -> dict[str, int]:
 
 
 def parse_age(text: str) -> dt.timedelta:
-    """``3y``, ``18m``, ``90d`` (or ``3a`` for ans, ``18mois``) as a duration."""
+    """``3 ans``, ``18 mois``, ``90 jours`` (or ``3y``, ``18m``, ``90d``) as a duration."""
     m = re.fullmatch(r"\s*(\d+)\s*(y|a|ans?|m|mois|d|j|jours?)\s*", text.lower())
     if not m:
         raise InvalidInputError(
-            f"durée « {text} » illisible : écrivez par exemple 3y (3 ans), 18m (mois) "
-            "ou 90d (jours)."
+            f"durée « {text} » illisible : écrivez par exemple 3 ans, 18 mois ou 90 jours."
         )
     n, unit = int(m.group(1)), m.group(2)
     days = {"y": 365, "a": 365, "an": 365, "ans": 365, "m": 30, "mois": 30}.get(unit, 1)
@@ -253,13 +252,18 @@ def stale_contacts(
     limit = (today or dt.date.today()) - older_than
     activity = last_activity(store)
     with store.reading() as conn:
-        rows = conn.execute(sa.select(t.contacts).order_by(t.contacts.c.contact_id)).all()
+        rows = conn.execute(
+            sa.select(t.contacts, t.organisations.c.name.label("org_name"))
+            .join(t.organisations, t.contacts.c.org_id == t.organisations.c.org_id)
+            .order_by(t.contacts.c.contact_id)
+        ).all()
     return [
         {
             "contact_id": r.contact_id,
             "name": r.name,
             "email": r.email,
             "org_id": r.org_id,
+            "org_name": r.org_name,
             "last_activity": activity[r.contact_id],
         }
         for r in rows

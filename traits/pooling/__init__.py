@@ -21,8 +21,16 @@ Pure: data frames in, :class:`Pool` values out.
 
 from __future__ import annotations
 
-from traits.pooling.detection import find_pools
+from traits.pooling.detection import count_pools, find_pools
 from traits.pooling.features import Pool, PoolingConfig
 from traits.pooling.forms import FORMS, PoolForm, pool_form
 
-__all__ = ["FORMS", "Pool", "PoolForm", "PoolingConfig", "find_pools", "pool_form"]
+__all__ = [
+    "FORMS",
+    "count_pools",
+    "Pool",
+    "PoolForm",
+    "PoolingConfig",
+    "find_pools",
+    "pool_form",
+]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -30,6 +31,15 @@ _COMMON_WORD_SHARE = 0.25
 _ELIDED = frozenset({"quelqu", "jusqu", "lorsqu", "puisqu", "presqu"})
 
 
+@lru_cache(maxsize=4)
+def _spread(all_texts: tuple[str, ...]) -> Counter[str]:
+    """In how many of the territory's needs each stem appears (computed once per territory)."""
+    spread: Counter[str] = Counter()
+    for text in all_texts:
+        spread.update({stem for stem in tokens(text) if not stem.isdigit()})
+    return spread
+
+
 def _shared_words(
     texts: list[str], members: np.ndarray, all_texts: list[str], vocabulary: Vocabulary
 ) -> list[str]:
@@ -39,9 +49,7 @@ def _shared_words(
     one of the vocabulary's generic words, and it is not spread over the territory's needs.
     """
     domain = _domain_stems(vocabulary)
-    spread: Counter[str] = Counter()
-    for text in all_texts:
-        spread.update({stem for stem in tokens(text) if not stem.isdigit()})
+    spread = _spread(tuple(all_texts))
     limit = max(2.0, _COMMON_WORD_SHARE * len(all_texts))
     in_members: Counter[str] = Counter()
     surface: dict[str, Counter[str]] = {}
@@ -176,51 +184,86 @@ def _distance_reasons(
     return reasons
 
 
-def _attach_offer(
-    pool: Pool,
+@dataclass
+class OfferIndex:
+    """The territory's offers against its needs, computed once for every pool."""
+
+    similarity: np.ndarray  # offers × needs
+    shares_subject: np.ndarray  # offers × needs: some subcategory evidence in common
+    offers: pd.DataFrame
+    offer_org: np.ndarray
+    offer_lat: np.ndarray
+    offer_lon: np.ndarray
+
+
+def offer_index(
     needs: pd.DataFrame,
     offers: pd.DataFrame,
     orgs: pd.DataFrame,
     vocabulary: Vocabulary,
     embeddings: dict[str, np.ndarray] | None,
     config: PoolingConfig,
-) -> None:
-    """Name the territory's offer that is alike enough to every need of the pool, if any."""
+) -> OfferIndex | None:
+    """Similarities of every offer to every need (one matrix for all pools), or None."""
     if offers.empty:
-        return
-    members = needs[needs["item_id"].astype(str).isin(pool.need_ids)]
-    both = pd.concat([members, offers], ignore_index=True)
+        return None
+    both = pd.concat([needs, offers], ignore_index=True)
     texts = _texts(both)
     evidence = _evidence_matrix(vocabulary, both, texts)
     similarity = _similarity(both, texts, evidence, embeddings, config)
-    n = len(members)
-    to_members = similarity[n:, :n]
-    form = FORMS[pool.form]
+    n = len(needs)
     coords = orgs.set_index("org_id")[["lat", "lon"]].apply(pd.to_numeric, errors="coerce")
-    best: tuple[float, int] | None = None
-    for j in range(len(offers)):
-        offer = offers.iloc[j]
-        others = (members["org_id"].astype(str) != str(offer["org_id"])).to_numpy()
-        if others.sum() < 2:
-            continue
-        if (
-            pool.category != str(offer["category"])
-            and evidence[n + j].dot(evidence[:n].T).max() == 0
-        ):
-            continue
-        worst = float(to_members[j, others].min())
-        if worst < config.min_offer_similarity:
-            continue
-        if (
-            form.radius_km is not None
-            and _farthest(coords, str(offer["org_id"]), members) > form.radius_km
-        ):
-            continue
-        if best is None or worst > best[0]:
-            best = (worst, j)
-    if best is None:
+    at = coords.reindex(offers["org_id"].astype(str))
+    return OfferIndex(
+        similarity=similarity[n:, :n],
+        shares_subject=(evidence[n:] @ evidence[:n].T) > 0,
+        offers=offers.reset_index(drop=True),
+        offer_org=offers["org_id"].astype(str).to_numpy(),
+        offer_lat=at["lat"].to_numpy(float),
+        offer_lon=at["lon"].to_numpy(float),
+    )
+
+
+def _attach_offer(
+    pool: Pool,
+    members: np.ndarray,
+    needs: pd.DataFrame,
+    index: OfferIndex | None,
+    orgs: pd.DataFrame,
+    config: PoolingConfig,
+) -> None:
+    """Name the territory's offer that is alike enough to every need of the pool, if any.
+
+    ``members`` are the pool's positions among ``needs``. An offer serves the group when it is
+    alike to every need of the other organisations (at least two), shares a subject with them
+    or their category, and lies within the form's radius of every member whose place is known.
+    """
+    if index is None:
         return
-    offer = offers.iloc[best[1]]
+    member_orgs = needs["org_id"].astype(str).to_numpy()[members]
+    others = index.offer_org[:, None] != member_orgs[None, :]
+    sims = np.where(others, index.similarity[:, members], np.inf)
+    worst = sims.min(axis=1)
+    same_category = index.offers["category"].astype(str).to_numpy() == pool.category
+    ok = (others.sum(axis=1) >= 2) & (worst >= config.min_offer_similarity)
+    ok &= same_category | index.shares_subject[:, members].any(axis=1)
+    form = FORMS[pool.form]
+    if form.radius_km is not None:
+        coords = orgs.set_index("org_id")[["lat", "lon"]].apply(pd.to_numeric, errors="coerce")
+        at = coords.reindex(member_orgs)
+        km = np.asarray(
+            haversine_km(
+                index.offer_lat[:, None],
+                index.offer_lon[:, None],
+                at["lat"].to_numpy(float)[None, :],
+                at["lon"].to_numpy(float)[None, :],
+            )
+        )
+        ok &= np.nan_to_num(km, nan=0.0).max(axis=1) <= form.radius_km
+    if not ok.any():
+        return
+    best = int(np.flatnonzero(ok)[np.argmax(worst[ok])])
+    offer = index.offers.iloc[best]
     pool.offer_id = str(offer["item_id"])
     pool.offer_org_id = str(offer["org_id"])
     name = _names(orgs, [pool.offer_org_id])[0]
@@ -228,16 +271,3 @@ def _attach_offer(
         "Une offre du territoire pourrait servir tout le groupe : "
         f"« {offer['title']} », proposée par {name}."
     )
-
-
-def _farthest(coords: pd.DataFrame, org_id: str, members: pd.DataFrame) -> float:
-    """Largest known distance from an organisation to the members (0 when none is known)."""
-    if org_id not in coords.index:
-        return 0.0
-    lat, lon = coords.loc[org_id]
-    member_coords = coords.reindex(members["org_id"].astype(str))
-    km = np.asarray(
-        haversine_km(lat, lon, member_coords["lat"].to_numpy(), member_coords["lon"].to_numpy())
-    )
-    km = km[~np.isnan(km)]
-    return float(km.max()) if km.size else 0.0

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 from sklearn.cluster import AgglomerativeClustering
 
 from traits.availability import availability_fit, extract_availability
-from traits.pooling.describe import _attach_offer, _describe
+from traits.pooling.describe import _attach_offer, _describe, offer_index
 from traits.pooling.features import (
     Pool,
     PoolingConfig,
@@ -22,6 +24,72 @@ from traits.pooling.features import (
 )
 from traits.pooling.forms import PoolForm, pool_form
 from traits.vocabulary import Vocabulary
+
+
+@dataclass
+class _Grouped:
+    """Needs, their features and the groups of needs that form pools (positions in needs)."""
+
+    needs: pd.DataFrame
+    offers: pd.DataFrame
+    texts: list[str]
+    evidence: np.ndarray
+    similarity: np.ndarray
+    km: np.ndarray
+    forms: list[PoolForm]
+    groups: list[np.ndarray]
+
+
+def _group(
+    orgs: pd.DataFrame,
+    items: pd.DataFrame,
+    vocabulary: Vocabulary,
+    embeddings: dict[str, np.ndarray] | None,
+    config: PoolingConfig,
+) -> _Grouped | None:
+    items = items.assign(
+        **{c: items[c] if c in items else "" for c in ("subcategory", "description")}
+    )
+    needs = items[items["direction"] == "need"].reset_index(drop=True)
+    offers = items[items["direction"] == "offer"].reset_index(drop=True)
+    if needs["org_id"].nunique() < config.min_organisations:
+        return None
+    org_index = orgs.set_index("org_id")
+    texts = _texts(needs)
+    evidence = _evidence_matrix(vocabulary, needs, texts)
+    similarity = _similarity(needs, texts, evidence, embeddings, config)
+    lat = pd.to_numeric(needs["org_id"].map(org_index["lat"]), errors="coerce").to_numpy(float)
+    lon = pd.to_numeric(needs["org_id"].map(org_index["lon"]), errors="coerce").to_numpy(float)
+    km = _distances(lat, lon)
+    dominant = [_dominant(vocabulary, row) for row in evidence]
+    forms = [
+        pool_form(_said_category(vocabulary, dominant[i], cat), dominant[i], _has_hours(texts[i]))
+        for i, cat in enumerate(needs["category"].astype(str))
+    ]
+    subject = _shared_subject(evidence, config.subject_evidence)
+    distance = _pool_distance(similarity, km, forms, subject)
+    _apart_when_days_never_meet(distance, texts, forms)
+    labels = _cluster(distance, config)
+    groups = [
+        group
+        for label in np.unique(labels)
+        for group in _split_large(np.flatnonzero(labels == label), similarity, config.max_pool_size)
+        if needs.loc[group, "org_id"].nunique() >= config.min_organisations
+    ]
+    return _Grouped(needs, offers, texts, evidence, similarity, km, forms, groups)
+
+
+def count_pools(
+    orgs: pd.DataFrame,
+    items: pd.DataFrame,
+    vocabulary: Vocabulary,
+    *,
+    embeddings: dict[str, np.ndarray] | None = None,
+    config: PoolingConfig | None = None,
+) -> int:
+    """How many pools :func:`find_pools` finds, without wording them (for reports)."""
+    grouped = _group(orgs, items, vocabulary, embeddings, config or PoolingConfig())
+    return 0 if grouped is None else len(grouped.groups)
 
 
 def find_pools(
@@ -39,40 +107,19 @@ def find_pools(
     sentence embedding (items without one are compared without the semantic part).
     """
     config = config or PoolingConfig()
-    items = items.assign(
-        **{c: items[c] if c in items else "" for c in ("subcategory", "description")}
-    )
-    needs = items[items["direction"] == "need"].reset_index(drop=True)
-    offers = items[items["direction"] == "offer"].reset_index(drop=True)
-    if needs["org_id"].nunique() < config.min_organisations:
+    g = _group(orgs, items, vocabulary, embeddings, config)
+    if g is None:
         return []
-    org_index = orgs.set_index("org_id")
-    texts = _texts(needs)
-    evidence = _evidence_matrix(vocabulary, needs, texts)
-    similarity = _similarity(needs, texts, evidence, embeddings, config)
-    lat = pd.to_numeric(needs["org_id"].map(org_index["lat"]), errors="coerce").to_numpy(float)
-    lon = pd.to_numeric(needs["org_id"].map(org_index["lon"]), errors="coerce").to_numpy(float)
-    km = _distances(lat, lon)
-    dominant = [_dominant(vocabulary, row) for row in evidence]
-    forms = [
-        pool_form(_said_category(vocabulary, dominant[i], cat), dominant[i], _has_hours(texts[i]))
-        for i, cat in enumerate(needs["category"].astype(str))
-    ]
-    subject = _shared_subject(evidence, config.subject_evidence)
-    distance = _pool_distance(similarity, km, forms, subject)
-    _apart_when_days_never_meet(distance, texts, forms)
-    labels = _cluster(distance, config)
+    index = (
+        offer_index(g.needs, g.offers, orgs, vocabulary, embeddings, config) if g.groups else None
+    )
     pools = []
-    for label in np.unique(labels):
-        members = np.flatnonzero(labels == label)
-        for group in _split_large(members, similarity, config.max_pool_size):
-            if needs.loc[group, "org_id"].nunique() < config.min_organisations:
-                continue
-            pools.append(
-                _describe(group, needs, texts, evidence, similarity, km, forms, orgs, vocabulary)
-            )
-    for pool in pools:
-        _attach_offer(pool, needs, offers, orgs, vocabulary, embeddings, config)
+    for group in g.groups:
+        pool = _describe(
+            group, g.needs, g.texts, g.evidence, g.similarity, g.km, g.forms, orgs, vocabulary
+        )
+        _attach_offer(pool, group, g.needs, index, orgs, config)
+        pools.append(pool)
     return sorted(pools, key=lambda p: (-len(p.org_ids), -p.score, p.label))
 
 

@@ -10,12 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 
 from traits.errors import ConflictError, InvalidInputError, NotFoundError
 from traits.model import Category, Partnership, PartnershipMember, PartnershipStatus
 from traits.pooling import FORMS, Pool, PoolingConfig
+from traits.pooling import count_pools as _count_pools
 from traits.pooling import find_pools as _find_pools
 from traits.services import access
 from traits.services import matching as matching_service
@@ -49,13 +51,38 @@ def find_pools(
 
 
 def _territory_pools(store: Store, territory_id: str, config: PoolingConfig | None) -> list[Pool]:
+    found = _territory_frames(store, territory_id)
+    if found is None:
+        return []
+    orgs, items = found
+    return _find_pools(orgs, items, territory_vocabulary(store, territory_id), config=config)
+
+
+def _territory_frames(store: Store, territory_id: str) -> tuple[Any, Any] | None:
+    """The territory's organisations and items, needs already followed in a pool left out."""
     try:
         orgs, items = matching_service.frames(store, territory_id)
     except NotFoundError:
-        return []
+        return None
     followed = _followed_needs(store)  # already gathered in a mutualisation being followed
-    items = items[~items["item_id"].isin(followed)]
-    return _find_pools(orgs, items, territory_vocabulary(store, territory_id), config=config)
+    return orgs, items[~items["item_id"].isin(followed)]
+
+
+def count_pools(store: Store, territory_id: str | None = None) -> int:
+    """How many mutualisations the needs suggest today (what the report says), all territories
+    the caller may read when none is given."""
+    access.require_read(territory_id)
+    if territory_id is None:
+        with store.reading() as conn:
+            territories = conn.execute(sa.select(t.territories.c.territory_id)).scalars().all()
+        readable = access.readable_territories()
+        return sum(
+            count_pools(store, tid) for tid in territories if readable is None or tid in readable
+        )
+    found = _territory_frames(store, territory_id)
+    if found is None:
+        return 0
+    return _count_pools(*found, territory_vocabulary(store, territory_id))
 
 
 def _followed_needs(store: Store) -> set[str]:

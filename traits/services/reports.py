@@ -89,9 +89,9 @@ def build_report(
         )
     data = _read(store, territory_id)
     report = r.build_report(data, territory=territory_id, start=start, end=end, **assumptions)
-    from traits.services.pooling import find_pools  # the report's one look at today's needs
+    from traits.services.pooling import count_pools  # the report's one look at today's needs
 
-    report.pools_found = len(find_pools(store, territory_id))
+    report.pools_found = count_pools(store, territory_id)
     return report
 
 

@@ -31,15 +31,22 @@ if report is None:
 st.caption(f"{esc(report.territory_name)}, {period_label(report.start, report.end)}.")
 st.markdown(f"**{esc(report.headline())}**")
 figures = reports.key_figures(report)
-for col, (name, value) in zip(st.columns(len(figures)), figures, strict=True):
-    col.metric(name, fr_number(value))  # trusted: labels written by the code
+per_row = 4  # so that every label reads whole
+for start in range(0, len(figures), per_row):
+    row = figures[start : start + per_row]
+    for col, (name, value) in zip(st.columns(per_row)[: len(row)], row, strict=True):
+        col.metric(name, fr_number(value))  # trusted: labels written by the code
 st.caption("  \n".join(esc(x) for x in reports.period_notes(report)))  # trusted: escaped
 st.caption("  \n".join(esc(x) for x in reports.indicator_lines(report)))  # trusted: escaped
 for col, chart in zip(st.columns(2), reports.bar_charts(report)[:2], strict=True):
     col.markdown(f"#### {chart.title}")  # trusted: a title written by the code
     if any(n for _, n in chart.values):
-        col.bar_chart(  # the pipeline's order, not the alphabet's
-            pd.Series(dict(chart.values), name="nombre"), sort=False, x_label="", y_label=""
+        col.bar_chart(  # the pipeline's order, not the alphabet's; labels read across
+            pd.Series(dict(chart.values), name="nombre"),
+            sort=False,
+            horizontal=True,
+            x_label="",
+            y_label="",
         )
     else:
         col.caption("Aucun partenariat sur la période.")

@@ -15,18 +15,12 @@ from traits.services import demo, matching
 from traits.storage import Store
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
-PAGES = [
-    "territoire",
-    "diagnostics",
-    "pistes",
-    "mutualisations",
-    "partenariats",
-    "reseau",
-    "bilan",
-    "kit",
-    "parametres",
-    "administration",
-]
+#: Every page of the app (the modules of app_pages/ not starting with "_").
+PAGES = sorted(
+    p.stem
+    for p in (Path(__file__).resolve().parents[1] / "app_pages").glob("*.py")
+    if not p.stem.startswith("_")
+)
 
 
 @pytest.fixture

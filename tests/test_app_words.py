@@ -30,18 +30,8 @@ from traits.vocabulary import Vocabulary
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "samples" / "vitre"
-PAGES = [
-    "territoire",
-    "diagnostics",
-    "pistes",
-    "mutualisations",
-    "partenariats",
-    "reseau",
-    "bilan",
-    "kit",
-    "parametres",
-    "administration",
-]
+#: Every page of the app (the modules of app_pages/ not starting with "_").
+PAGES = sorted(p.stem for p in (ROOT / "app_pages").glob("*.py") if not p.stem.startswith("_"))
 
 
 def _sample_ids() -> set[str]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from traits.errors import InvalidInputError
 from traits.model import (
@@ -125,7 +125,7 @@ def form_records(
     diag = Diagnostic(
         values.get("diag_id") or "",
         org.org_id,
-        values.get("date"),
+        cast(dt.date, values.get("date")),  # a missing date is refused by the save
         status=DiagnosticStatus(status),
         **{name: values.get(name) for name in NOTE_FIELDS},
     )

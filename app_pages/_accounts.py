@@ -50,7 +50,7 @@ def _add_form(store: Store, users: list[dict[str, object]], finish: Callable[[st
             help="Lettres, chiffres, point, tiret, @ (ou l'adresse "
             "électronique, pour se connecter avec le compte de l'organisation).",
         )
-        roles = list(access.Role) if users else [access.Role.ADMIN]
+        roles = administration.roles_for_new_account(users)
         role = st.selectbox("Rôle", roles, format_func=lambda r: access.ROLE_LABELS[r])
         chosen = st.multiselect(
             "Territoires",

@@ -89,6 +89,11 @@ def test_an_erasure_is_told_in_one_sentence_with_french_plurals():
     assert "2 mentions dans le journal des modifications" in many
 
 
+def test_the_first_account_of_a_base_is_an_administrator():
+    assert administration.roles_for_new_account([]) == [access.Role.ADMIN]
+    assert set(administration.roles_for_new_account([_user("cam")])) == set(access.Role)
+
+
 def test_a_new_password_is_long_enough_and_typed_twice_the_same():
     short = "x" * (access.MIN_PASSWORD - 1)
     good = "x" * access.MIN_PASSWORD

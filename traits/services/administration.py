@@ -79,6 +79,12 @@ def accounts_to_disable(users: Iterable[Mapping[str, Any]], me: Principal | None
     ]
 
 
+def roles_for_new_account(users: Iterable[Mapping[str, Any]]) -> list[Role]:
+    """The roles a new account may take: administrator only for the first account of a base
+    (creating it makes the base shared, and someone must be able to manage it)."""
+    return list(Role) if any(True for _ in users) else [Role.ADMIN]
+
+
 def erasure_summary(counts: Mapping[str, int]) -> str:
     """What :func:`contacts.erase_person` did, in one French sentence."""
     cards = plural(counts["contacts"], "fiche contact effacée", "fiches contact effacées")
@@ -108,5 +114,6 @@ __all__ = [
     "erasure_summary",
     "journal_rows",
     "new_password_problem",
+    "roles_for_new_account",
     "stale_contact_rows",
 ]

@@ -12,8 +12,7 @@ import streamlit as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from app_pages import _common as common  # noqa: E402
-from app_pages import _style  # noqa: E402
+from app_pages import _session, _signin, _style  # noqa: E402
 from app_pages._text import esc  # noqa: E402
 from traits import services  # noqa: E402
 
@@ -36,38 +35,38 @@ _style.french_builtin_texts()
 for key in [k for k in st.session_state if str(k).startswith("iv_")]:
     st.session_state[key] = st.session_state[key]
 
-store = common.get_store()
-if not common.sign_in_gate(store):
+store = _session.get_store()
+if not _signin.sign_in_gate(store):
     st.stop()
 territories = {t.territory_id: t.name for t in services.list_territories(store)}
-pending = st.session_state.pop(common.PENDING_TERRITORY_KEY, None)
+pending = st.session_state.pop(_session.PENDING_TERRITORY_KEY, None)
 if pending in territories:
-    st.session_state[common.TERRITORY_KEY] = pending
-elif st.session_state.get(common.TERRITORY_KEY) not in territories:
-    st.session_state[common.TERRITORY_KEY] = next(iter(territories), None)
+    st.session_state[_session.TERRITORY_KEY] = pending
+elif st.session_state.get(_session.TERRITORY_KEY) not in territories:
+    st.session_state[_session.TERRITORY_KEY] = next(iter(territories), None)
 
 with st.sidebar:
     st.markdown("### Traits d'Unions")
-    principal = st.session_state.get(common.PRINCIPAL_KEY)
+    principal = st.session_state.get(_signin.PRINCIPAL_KEY)
     if principal is not None:
         st.caption(f"Connecté·e : {esc(principal.username)}")
-        st.button("Se déconnecter", on_click=common.sign_out, key="sign_out")
+        st.button("Se déconnecter", on_click=_signin.sign_out, key="sign_out")
     else:
         st.caption("Poste unique : pas de comptes sur cette base.")
-    if common.exploring_demo():
+    if _session.exploring_demo():
         st.info("Vous explorez le territoire d'exemple : structures et personnes inventées.")
-        st.button("Revenir à ma base", on_click=common.leave_demo, key="leave_demo")
-        st.button("Supprimer la base d'exemple", on_click=common.remove_demo, key="remove_demo")
-    elif common.demo_allowed() and territories:
-        st.button("Explorer le territoire d'exemple", on_click=common.explore_demo, key="demo")
+        st.button("Revenir à ma base", on_click=_session.leave_demo, key="leave_demo")
+        st.button("Supprimer la base d'exemple", on_click=_session.remove_demo, key="remove_demo")
+    elif _session.demo_allowed() and territories:
+        st.button("Explorer le territoire d'exemple", on_click=_session.explore_demo, key="demo")
     if territories:
         st.selectbox(
             "Territoire",
             list(territories),
             format_func=territories.__getitem__,
-            key=common.TERRITORY_KEY,
+            key=_session.TERRITORY_KEY,
         )
-if not territories and not common.exploring_demo() and common.demo_allowed():
+if not territories and not _session.exploring_demo() and _session.demo_allowed():
     st.info(
         "Bienvenue ! Votre base est vide. Créez votre territoire ci-dessous, ou explorez "
         "d'abord le territoire d'exemple : des structures et des personnes inventées, gardées "
@@ -75,13 +74,13 @@ if not territories and not common.exploring_demo() and common.demo_allowed():
     )
     st.button(
         "Explorer le territoire d'exemple",
-        on_click=common.explore_demo,
+        on_click=_session.explore_demo,
         key="first_run_demo",
         type="primary",
     )
 
 page = st.navigation([st.Page(path, title=title, icon=icon) for path, title, icon in PAGES])
-common.note_page(page.url_path)
+_session.note_page(page.url_path)
 if st.session_state.get("_page_changed"):
     with st.sidebar:  # there, it shifts none of the page's own elements
         _style.close_sidebar_on_narrow_screens()

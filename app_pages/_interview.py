@@ -1,8 +1,8 @@
 """The diagnostic interview form, section by section, usable live during the interview.
 
-Every value lives in ``st.session_state`` under an ``iv_`` key (kept across pages by app.py);
-saving calls :func:`traits.services.diagnostics.save_diagnostic` once, in a button callback,
-and the problems it finds are shown next to their fields.
+Every value lives in ``st.session_state`` under an ``iv_`` key, changed by the callbacks of
+:mod:`app_pages._interview_state`; saving calls :func:`traits.services.diagnostics.save_diagnostic`
+once, in a button callback, and the problems it finds are shown next to their fields.
 """
 
 from __future__ import annotations
@@ -12,21 +12,11 @@ from typing import Any
 
 import streamlit as st
 
-from app_pages import _common as common
+from app_pages import _errors
+from app_pages import _interview_state as state
 from app_pages._text import esc
-from traits.errors import ConflictError, InvalidInputError, TraitsError
-from traits.model import (
-    LABELS_FR,
-    Category,
-    Contact,
-    Diagnostic,
-    DiagnosticStatus,
-    Direction,
-    Item,
-    Organisation,
-    OrgKind,
-)
-from traits.services import diagnostics, privacy
+from traits.model import LABELS_FR, Category, OrgKind
+from traits.services import diagnostics, interview, privacy
 from traits.services import vocabulary as voc
 
 F = diagnostics.FIELDS
@@ -37,8 +27,6 @@ PLACED = {F[k] for k in ("name", "siret", "commune", "postcode", "date", "items"
     F["phone"],
 }
 S = st.session_state
-NEW = ""
-TEXT_FIELDS = ("name", "legal_form", "siret", "commune", "postcode", "size", "description")
 NOTES = (
     ("practices", "2. Pratiques partenariales déjà en place"),
     ("motivations", "3. Motivations"),
@@ -54,165 +42,6 @@ NOTICE_FALLBACK = (
     "les corriger ou les faire effacer, et demandez son accord avant toute mise en relation "
     "(voir le kit d'essaimage, « Données personnelles »)."
 )
-CONSENT_SOURCE = "entretien diagnostic"
-CONSENT_SCOPE = "mise en relation avec des partenaires du territoire"
-
-
-def _blank(key: str) -> Any:
-    """The empty value of a form widget.
-
-    Widgets are emptied by assigning this, never by deleting their key: the browser keeps
-    showing (and sends back) the old value of a deleted key.
-    """
-    if key == "iv_kind":
-        return OrgKind.ESS.value
-    if key == "iv_org_choice":
-        return NEW
-    if key == "iv_ct_consent":
-        return False
-    if key.endswith("_subcategory") or key.endswith("_error"):
-        return None
-    if key.endswith("_category"):
-        return Category.SKILLS.value  # the first choice, as on a new form
-    if key == "iv_ct_consent_date":
-        return S.get("iv_date") or dt.date.today()
-    if key == "iv_ct_source":
-        return CONSENT_SOURCE
-    if key == "iv_ct_scope":
-        return CONSENT_SCOPE
-    return ""
-
-
-def reset() -> None:
-    """An empty form (a new interview)."""
-    S.iv_date = dt.date.today()
-    for key in [k for k in S if str(k).startswith("iv_") and k != "iv_date"]:
-        S[key] = _blank(str(key))
-    S.iv_items, S.iv_contacts, S.iv_problems = [], [], []
-    S.iv_diag_id = S.iv_version = S.iv_org_id = None
-
-
-def _load_org(org: Organisation) -> None:
-    S.iv_org_id = org.org_id
-    S.iv_kind = org.kind.value
-    for name in TEXT_FIELDS:
-        S[f"iv_{name}"] = getattr(org, name) or ""
-
-
-def load(record: diagnostics.DiagnosticRecord) -> None:
-    """Fill the form with a saved diagnostic (to resume a draft or edit it)."""
-    reset()
-    _load_org(record.organisation)
-    S.iv_org_choice = record.organisation.org_id
-    d = record.diagnostic
-    S.iv_diag_id, S.iv_version, S.iv_date = d.diagnostic_id, record.version, d.date
-    for name in ("facilitator", "practices", "motivations", "obstacles", "notes"):
-        S[f"iv_{name}"] = getattr(d, name) or ""
-    S.iv_items = [
-        vars(i) | {"direction": i.direction.value, "category": i.category.value}
-        for i in record.items
-    ]
-    S.iv_contacts = [vars(c) for c in record.contacts]
-
-
-def _choose_org(orgs: dict[str, Organisation]) -> None:
-    choice = S.get("iv_org_choice", NEW)
-    if choice in orgs:
-        _load_org(orgs[choice])
-    else:
-        S.iv_org_id = None
-        for name in TEXT_FIELDS:
-            S[f"iv_{name}"] = ""
-
-
-def _add_item(direction: str) -> None:
-    p = f"iv_new_{direction}_"
-    if not S.get(p + "title", "").strip():
-        S[p + "error"] = "Donnez un intitulé avant d'ajouter."
-        return
-    S.iv_items = [
-        *S.iv_items,
-        {
-            "item_id": "",
-            "org_id": S.iv_org_id or "",
-            "direction": direction,
-            "category": S.get(p + "category", "other"),
-            "subcategory": S.get(p + "subcategory"),
-            "title": S[p + "title"],
-            "description": S.get(p + "description", ""),
-            "quantity": S.get(p + "quantity", ""),
-            "diagnostic_id": S.iv_diag_id,
-        },
-    ]
-    for name in ("title", "description", "quantity", "subcategory", "error"):
-        S[p + name] = _blank(p + name)
-
-
-def _add_contact() -> None:
-    consent = bool(S.get("iv_ct_consent", False))
-    S.iv_contacts = [
-        *S.iv_contacts,
-        {
-            "contact_id": "",
-            "org_id": S.iv_org_id or "",
-            "name": S.get("iv_ct_name", ""),
-            "role": S.get("iv_ct_role"),
-            "email": S.get("iv_ct_email"),
-            "phone": S.get("iv_ct_phone"),
-            "consent": consent,
-            # date, origin and scope describe a consent given: none without it
-            "consent_date": (S.get("iv_ct_consent_date") or S.get("iv_date")) if consent else None,
-            "consent_source": (S.get("iv_ct_source") or None) if consent else None,
-            "consent_scope": (S.get("iv_ct_scope") or None) if consent else None,
-        },
-    ]
-    for name in ("name", "role", "email", "phone", "consent", "consent_date", "source", "scope"):
-        S[f"iv_ct_{name}"] = _blank(f"iv_ct_{name}")
-
-
-def _remove(kind: str, index: int) -> None:
-    S[kind] = [x for i, x in enumerate(S[kind]) if i != index]
-
-
-def _save(store: Any, territory_id: str, status: str) -> None:
-    org = Organisation(
-        S.iv_org_id or "",
-        S.get("iv_name", ""),
-        OrgKind(S.get("iv_kind", "ess")),
-        territory_id,
-        **{name: S.get(f"iv_{name}") or None for name in TEXT_FIELDS if name != "name"},
-    )
-    diag = Diagnostic(
-        S.iv_diag_id or "",
-        org.org_id,
-        S.get("iv_date"),
-        status=DiagnosticStatus(status),
-        **{
-            n: S.get(f"iv_{n}")
-            for n in ("facilitator", "practices", "motivations", "obstacles", "notes")
-        },
-    )
-    items = [
-        Item(**{**x, "direction": Direction(x["direction"]), "category": Category(x["category"])})
-        for x in S.iv_items
-    ]
-    contacts = [Contact(**x) for x in S.iv_contacts]
-    try:
-        record = diagnostics.save_diagnostic(
-            store, diag, items, contacts, organisation=org, expected_version=S.iv_version
-        )
-    except InvalidInputError as exc:
-        S.iv_problems, S.iv_message = exc.problems, ("error", exc.summary)
-        return
-    except (ConflictError, TraitsError) as exc:
-        S.iv_problems, S.iv_message = [], ("error", str(exc)[:1].upper() + str(exc)[1:])
-        return
-    load(record)
-    S.iv_org_choice = record.organisation.org_id
-    word = "Brouillon enregistré" if status == "draft" else "Diagnostic enregistré"
-    S.iv_message = ("success", f"{word} : {esc(record.organisation.name)}.")
-    S.iv_problems = record.warnings
-    S.iv_saved_org = record.organisation.org_id if status != "draft" else None
 
 
 def _item_section(store: Any, territory_id: str, direction: str, title: str) -> None:
@@ -230,9 +59,12 @@ def _item_section(store: Any, territory_id: str, direction: str, title: str) -> 
             if x.get("description"):
                 left.caption(esc(x["description"]))
             right.button(
-                "Retirer", key=f"ivb_rm_{direction}_{i}", on_click=_remove, args=("iv_items", i)
+                "Retirer",
+                key=f"ivb_rm_{direction}_{i}",
+                on_click=state.remove,
+                args=("iv_items", i),
             )
-    common.field_problems(problems, F["title"], file)
+    _errors.field_problems(problems, F["title"], file)
     p = f"iv_new_{direction}_"
     word = "besoin" if direction == "need" else "offre"
     c1, c2 = st.columns([3, 2])
@@ -264,7 +96,7 @@ def _item_section(store: Any, territory_id: str, direction: str, title: str) -> 
     st.button(  # trusted: labels written here
         f"Ajouter ce {word}" if direction == "need" else "Ajouter cette offre",
         key=f"ivb_add_{direction}",
-        on_click=_add_item,
+        on_click=state.add_item,
         args=(direction,),
     )
 
@@ -272,21 +104,21 @@ def _item_section(store: Any, territory_id: str, direction: str, title: str) -> 
 def render(store: Any, territory_id: str) -> None:
     """The whole form."""
     if "iv_items" not in S:
-        reset()
+        state.reset()
     problems = S.iv_problems
     orgs = {o.org_id: o for o in diagnostics.list_organisations(store, territory_id)}
-    if S.get("iv_org_choice", NEW) not in orgs:
-        S.iv_org_choice = NEW
+    if S.get("iv_org_choice", state.NEW) not in orgs:
+        S.iv_org_choice = state.NEW
     head, new = st.columns([5, 1])
     head.caption("Reprise d'un diagnostic enregistré" if S.iv_diag_id else "Nouvel entretien")
-    new.button("Nouvel entretien", on_click=reset, key="ivb_reset")
+    new.button("Nouvel entretien", on_click=state.reset, key="ivb_reset")
     st.subheader("1. Structure rencontrée")
     st.selectbox(
         "Structure déjà connue",
-        [NEW, *orgs],
+        [state.NEW, *orgs],
         key="iv_org_choice",
         format_func=lambda o: orgs[o].name if o in orgs else "— nouvelle structure —",
-        on_change=_choose_org,
+        on_change=state.choose_org,
         args=(orgs,),
     )
     # One row of two fields at a time, so that on a narrow screen each field stays next to
@@ -294,7 +126,7 @@ def render(store: Any, territory_id: str) -> None:
     c1, c2 = st.columns(2)
     c1.text_input("Nom de la structure", key="iv_name")
     with c1:
-        common.field_problems(problems, F["name"])
+        _errors.field_problems(problems, F["name"])
     c2.selectbox(
         "Type",
         [k.value for k in OrgKind],
@@ -305,19 +137,19 @@ def render(store: Any, territory_id: str) -> None:
     c1.text_input("Forme juridique", key="iv_legal_form", placeholder="association, SCOP, SAS…")
     c2.text_input("SIRET", key="iv_siret")
     with c2:
-        common.field_problems(problems, F["siret"])
+        _errors.field_problems(problems, F["siret"])
     c1, c2 = st.columns(2)
     c1.text_input("Commune", key="iv_commune")
     with c1:
-        common.field_problems(problems, F["commune"])
+        _errors.field_problems(problems, F["commune"])
     c2.text_input("Code postal", key="iv_postcode")
     with c2:
-        common.field_problems(problems, F["postcode"])
+        _errors.field_problems(problems, F["postcode"])
     c1, c2 = st.columns(2)
     c1.text_input("Effectif", key="iv_size", placeholder="10-49")
     c2.date_input("Date de l'entretien", key="iv_date", format="DD/MM/YYYY")
     with c2:
-        common.field_problems(problems, F["date"])
+        _errors.field_problems(problems, F["date"])
     st.text_area("Activité", key="iv_description", height=68)
     st.text_input("Animateur ou animatrice", key="iv_facilitator")
     for name, title in NOTES:
@@ -328,7 +160,7 @@ def render(store: Any, territory_id: str) -> None:
     st.caption(SENSITIVE)
     _item_section(store, territory_id, "need", "5. Besoins")
     _item_section(store, territory_id, "offer", "6. Offres")
-    common.field_problems(problems, F["items"])
+    _errors.field_problems(problems, F["items"])
     _contacts(problems)
     st.text_area("Notes de l'entretien", key="iv_notes", height=68)
     st.caption(SENSITIVE)
@@ -347,7 +179,7 @@ def render(store: Any, territory_id: str) -> None:
     b1.button(
         "Enregistrer comme brouillon",
         key="ivb_save_draft",
-        on_click=_save,
+        on_click=state.save,
         args=(store, territory_id, "draft"),
         width="stretch",
     )
@@ -355,7 +187,7 @@ def render(store: Any, territory_id: str) -> None:
         "Enregistrer le diagnostic terminé",
         key="ivb_save_complete",
         type="primary",
-        on_click=_save,
+        on_click=state.save,
         args=(store, territory_id, "complete"),
         width="stretch",
     )
@@ -378,9 +210,11 @@ def _contacts(problems: list[Any]) -> None:
             consent += f" le {c['consent_date']:%d/%m/%Y}"
         who = " ".join(filter(None, [c.get("role"), c.get("email"), c.get("phone")]))
         left.markdown(f"**{esc(c['name'])}** {esc(who)} ({esc(consent)})")
-        right.button("Retirer", key=f"ivb_rm_ct_{i}", on_click=_remove, args=("iv_contacts", i))
+        right.button(
+            "Retirer", key=f"ivb_rm_ct_{i}", on_click=state.remove, args=("iv_contacts", i)
+        )
     for column in (F["contact_name"], F["email"], F["phone"]):
-        common.field_problems(problems, column, "contacts")
+        _errors.field_problems(problems, column, "contacts")
     c1, c2, c3, c4 = st.columns(4)
     c1.text_input("Nom du contact", key="iv_ct_name")
     c2.text_input("Fonction", key="iv_ct_role")
@@ -390,8 +224,8 @@ def _contacts(problems: list[Any]) -> None:
         "La personne accepte d'être mise en relation avec d'autres structures", key="iv_ct_consent"
     )
     S.setdefault("iv_ct_consent_date", S.get("iv_date") or dt.date.today())
-    S.setdefault("iv_ct_source", CONSENT_SOURCE)
-    S.setdefault("iv_ct_scope", CONSENT_SCOPE)
+    S.setdefault("iv_ct_source", interview.CONSENT_SOURCE)
+    S.setdefault("iv_ct_scope", interview.CONSENT_SCOPE)
     c5, c6, c7 = st.columns([1, 1, 2])
     c5.date_input("Date du consentement", key="iv_ct_consent_date", format="DD/MM/YYYY")
     c6.text_input("Origine du consentement", key="iv_ct_source")
@@ -401,4 +235,4 @@ def _contacts(problems: list[Any]) -> None:
         help="Si la personne limite son accord, écrivez-le ici "
         "(ex. partenaires du Pôle ESS uniquement).",
     )
-    st.button("Ajouter ce contact", key="ivb_ct_add", on_click=_add_contact)
+    st.button("Ajouter ce contact", key="ivb_ct_add", on_click=state.add_contact)

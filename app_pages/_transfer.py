@@ -10,9 +10,10 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from app_pages import _common as common
+from app_pages import _errors, _signin
 from app_pages._text import esc
 from traits import services
+from traits.services import downloads
 
 MAX_MB = 20
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -33,13 +34,13 @@ def render(store: Any, territory_id: str) -> None:
     source = _stage(uploads)
     if source is not None:
         territory = services.get_territory(store, territory_id)
-        plan = common.attempt(services.preview_import, store, source, territory=territory)
+        plan = _errors.attempt(services.preview_import, store, source, territory=territory)
         if plan is not None:
             _show_plan(plan)
             go, cancel = st.columns(2)
             if go.button("Importer", type="primary", key="import_go", disabled=not plan.ready):
                 with st.spinner("Import…"):
-                    report = common.attempt(
+                    report = _errors.attempt(
                         services.import_territory, store, source, territory=territory
                     )
                 if report is not None:
@@ -52,7 +53,7 @@ def render(store: Any, territory_id: str) -> None:
     st.subheader("Exporter le territoire")
     st.download_button(
         "Télécharger le classeur (.xlsx)",
-        common.as_caller(lambda: workbook(store, territory_id)),
+        _signin.as_caller(lambda: downloads.territory_workbook(store, territory_id)),
         file_name=f"traits-{territory_id}.xlsx",
         mime=XLSX,
         icon=":material/download:",
@@ -105,12 +106,4 @@ def _show_plan(plan: services.ImportPlan) -> None:
     elif plan.problems:
         st.warning("À vérifier (n'empêche pas l'import) :")
     if plan.problems:
-        st.dataframe(common.problems_frame(plan.problems[:20]), hide_index=True)
-
-
-def workbook(store: Any, territory_id: str) -> bytes:
-    """The territory in the interchange format, as an .xlsx workbook's bytes."""
-    with tempfile.TemporaryDirectory(prefix="traits-export-") as tmp:
-        target = Path(tmp) / "territoire.xlsx"
-        services.export_territory(store, target, territory_id=territory_id)
-        return target.read_bytes()
+        st.dataframe(_errors.problems_frame(plan.problems[:20]), hide_index=True)

@@ -9,7 +9,7 @@ from typing import Any
 
 import streamlit as st
 
-from app_pages import _common as common
+from app_pages import _errors
 from traits.errors import TraitsError
 from traits.fr import plural
 from traits.model import LABELS_FR, Category
@@ -31,7 +31,7 @@ def _extend(
         try:
             n = voc.extend_vocabulary(store, territory_id, path)
         except TraitsError as exc:
-            common.show_error(exc)
+            _errors.show_error(exc)
             return
     st.success(plural(n, "sous-catégorie ajoutée", "sous-catégories ajoutées") + ".")
 

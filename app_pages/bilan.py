@@ -3,29 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from app_pages import _common as common
+from app_pages import _errors, _session, _signin
 from app_pages._text import esc
 from traits.fr import fr_number, period_label
-from traits.services import reports
+from traits.services import downloads, reports
 
 MIME = {
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-store = common.get_store()
-tid = common.require_territory()
+store = _session.get_store()
+tid = _session.require_territory()
 st.title("Bilan")
 c1, c2 = st.columns(2)
 start = c1.date_input("Du", value=None, format="DD/MM/YYYY", key="bilan_start")
 end = c2.date_input("Au", value=None, format="DD/MM/YYYY", key="bilan_end")
-report = common.attempt(reports.build_report, store, tid, start, end)
+report = _errors.attempt(reports.build_report, store, tid, start, end)
 if report is None:
     st.stop()
 st.caption(f"{esc(report.territory_name)}, {period_label(report.start, report.end)}.")
@@ -57,13 +55,6 @@ if not report.realised:
     st.caption("Aucun partenariat concrétisé sur la période.")
 
 
-def _file(fmt: str) -> bytes:
-    with tempfile.TemporaryDirectory(prefix="traits-bilan-") as tmp:
-        target = Path(tmp) / f"bilan.{fmt}"
-        reports.write_report(report, fmt, target)
-        return target.read_bytes()
-
-
 name = f"bilan-{tid}-{dt.date.today():%Y%m%d}"
 d = st.columns(4)
 for col, fmt, label in (
@@ -73,7 +64,7 @@ for col, fmt, label in (
 ):
     col.download_button(  # trusted: format labels written here
         label,
-        common.as_caller(lambda f=fmt: _file(f)),
+        _signin.as_caller(lambda f=fmt: downloads.report_file(report, f)),
         file_name=f"{name}.{fmt}",
         mime=MIME[fmt],
         on_click="ignore",

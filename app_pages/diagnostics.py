@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages import _common as common
-from app_pages import _interview, _transfer
+from app_pages import _errors, _interview, _interview_state, _session, _transfer
 from app_pages._text import esc
 from traits.fr import fr_date
 from traits.model import LABELS_FR
 from traits.services import diagnostics
 
-store = common.get_store()
-tid = common.require_territory()
+store = _session.get_store()
+tid = _session.require_territory()
 st.title("Diagnostics")
 interview, listing, transfer = st.tabs(["Entretien", "Diagnostics enregistrés", "Import / export"])
 
@@ -31,7 +30,7 @@ with listing:
             mid.button(
                 "Reprendre" if summary.status.value == "draft" else "Modifier",
                 key=f"ivb_edit_{summary.diagnostic_id}",
-                on_click=lambda d=summary.diagnostic_id: _interview.load(
+                on_click=lambda d=summary.diagnostic_id: _interview_state.load(
                     diagnostics.get_diagnostic(store, d)
                 ),
             )
@@ -44,7 +43,7 @@ with listing:
                 )
                 yes, no = st.columns(2)
                 if yes.button("Oui, supprimer", key=f"yes_{summary.diagnostic_id}", type="primary"):
-                    removed = common.attempt(
+                    removed = _errors.attempt(
                         diagnostics.delete_diagnostic, store, summary.diagnostic_id
                     )
                     st.session_state.pop("confirm_delete", None)

@@ -6,7 +6,7 @@ import datetime as dt
 
 import streamlit as st
 
-from app_pages import _common as common
+from app_pages import _errors, _session
 from app_pages._text import esc
 from traits.services import kit
 
@@ -19,14 +19,14 @@ def _open(title: str) -> None:
 
 
 def _downloads(store) -> None:  # type: ignore[no-untyped-def]
-    tid = common.current_territory()
+    tid = _session.current_territory()
     st.markdown(
         "Le kit de votre territoire : le livret, la plaquette, les grilles d'entretien, les "
         "courriers, les modèles de conventions, le kit du groupe local, la synthèse des "
         "résultats et les tableurs d'import, avec le nom du territoire, de l'animateur ou de "
         "l'animatrice, du Pôle et son contact déjà remplis."
     )
-    profile = common.attempt(kit.kit_profile, store, tid)
+    profile = _errors.attempt(kit.kit_profile, store, tid)
     if profile is None:
         return
     fields = profile[0].fields()
@@ -48,7 +48,9 @@ def _downloads(store) -> None:  # type: ignore[no-untyped-def]
         if not st.button("Préparer les fichiers du kit", type="primary", key="kit_prepare"):
             return
         with st.spinner("Préparation du kit (quelques secondes)…"):
-            files = common.attempt(kit.kit_files, store, tid, pole=pole, contact=contact, year=year)
+            files = _errors.attempt(
+                kit.kit_files, store, tid, pole=pole, contact=contact, year=year
+            )
         if files is None:
             return
         st.session_state["kit_files"] = ready = (wanted, files)
@@ -79,7 +81,7 @@ def _downloads(store) -> None:  # type: ignore[no-untyped-def]
     )
 
 
-store = common.get_store()
+store = _session.get_store()
 st.title("Kit d'essaimage")
 chapters = kit.kit_chapters()
 titles = {c.slug: c.title for c in chapters}

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages import _common as common
+from app_pages import _errors, _session
 from app_pages._text import esc
 from traits.services import diagnostics, pooling
 
-store = common.get_store()
-tid = common.require_territory()
+store = _session.get_store()
+tid = _session.require_territory()
 st.title("Mutualisations")
 st.caption(
     "Des besoins proches, exprimés par plusieurs structures, auxquels une seule réponse "
@@ -19,7 +19,7 @@ st.caption(
 if "pooling_done" in st.session_state:
     st.success(st.session_state.pop("pooling_done"))  # trusted: written on this page
 with st.spinner("Recherche des besoins partagés…"):
-    pools = common.attempt(pooling.find_pools, store, tid)
+    pools = _errors.attempt(pooling.find_pools, store, tid)
 if not pools:
     st.info(
         "Aucune mutualisation pour l'instant : elles apparaissent quand au moins deux "
@@ -36,7 +36,7 @@ for n, pool in enumerate(pools):
         )
         st.markdown("\n".join(f"- {esc(reason)}" for reason in pool.reasons))
         if st.button("Suivre cette mutualisation", key=f"pool_{n}", type="primary"):
-            done = common.succeeded(
+            done = _errors.succeeded(
                 pooling.propose_pool, store, pool.need_ids, offer_id=pool.offer_id, label=pool.label
             )
             if done:

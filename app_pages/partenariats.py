@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages import _common as common
+from app_pages import _errors, _partnership_value, _session
 from app_pages._text import esc
 from traits.fr import fr_date, plural
 from traits.model import LABELS_FR, PartnershipStatus
 from traits.services import partnerships, views
 
-store = common.get_store()
-tid = common.require_territory()
+store = _session.get_store()
+tid = _session.require_territory()
 st.title("Partenariats")
 if "board_done" in st.session_state:
     st.success(st.session_state.pop("board_done"))  # trusted: written on this page
@@ -24,7 +24,7 @@ if not any(board.values()):
     )
     st.page_link("app_pages/pistes.py", label="Voir les pistes", icon=":material/join_inner:")
     st.stop()
-seen = common.seen_versions("board_seen")
+seen = _session.seen_versions("board_seen")
 for column, (status, cards) in zip(st.columns(len(board)), board.items(), strict=True):
     column.markdown(f"#### {LABELS_FR[status].capitalize()}")
     column.caption(plural(len(cards), "partenariat", "partenariats"))
@@ -49,7 +49,7 @@ for column, (status, cards) in zip(st.columns(len(board)), board.items(), strict
                         + (f" — {esc(step.note)}" if step.note else "")
                     )
             with st.expander("Mode et valeur"):
-                common.partnership_value_form(store, p, expected)
+                _partnership_value.form(store, p, expected)
             if not card.moves:
                 continue
             target = st.selectbox(
@@ -62,11 +62,11 @@ for column, (status, cards) in zip(st.columns(len(board)), board.items(), strict
                 )
             elif target is PartnershipStatus.REALISED:
                 st.caption("Pour le bilan : le mode et la valeur du partenariat concrétisé.")
-                details = common.partnership_value_inputs(p, key=f"done_{p.partnership_id}")
+                details = _partnership_value.inputs(p, key=f"done_{p.partnership_id}")
             if st.button("Déplacer", key=f"move_{p.partnership_id}"):
                 if target is PartnershipStatus.ABANDONED and not (reason or "").strip():
                     st.error("Indiquez le motif de l'abandon.")
-                elif details is not None and not common.succeeded(
+                elif details is not None and not _errors.succeeded(
                     partnerships.update_details,
                     store,
                     p.partnership_id,
@@ -74,7 +74,7 @@ for column, (status, cards) in zip(st.columns(len(board)), board.items(), strict
                     expected_version=expected,
                 ):
                     seen.pop(p.partnership_id, None)
-                elif common.succeeded(
+                elif _errors.succeeded(
                     partnerships.change_status,
                     store,
                     p.partnership_id,

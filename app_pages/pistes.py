@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages import _common as common
-from app_pages import _map
+from app_pages import _cache, _errors, _map, _session
 from app_pages._text import esc
 from traits import services
+from traits.fr import score_words
 from traits.model import LABELS_FR
 from traits.services import access, diagnostics, matching, territories, views
 
-store = common.get_store()
-tid = common.require_territory()
+store = _session.get_store()
+tid = _session.require_territory()
 st.title("Pistes")
 counts = services.stats(store, tid)
 if not counts["needs"] or not counts["offers"]:
@@ -35,20 +35,20 @@ scope = (
     )
     or "Par besoin"
 )
-matcher = common.attempt(common.fitted_matcher, store, tid)
+matcher = _errors.attempt(_cache.fitted_matcher, store, tid)
 if matcher is None:
     st.stop()
 if scope == "Par besoin":
     needs = dict(views.list_needs(store, tid))
     need = st.selectbox("Besoin", list(needs), format_func=needs.get, key="pistes_need")
-    shown = common.attempt(views.pistes_for, store, tid, matcher, need_id=need) if need else []
+    shown = _errors.attempt(views.pistes_for, store, tid, matcher, need_id=need) if need else []
 elif scope == "Par structure":
     orgs = {o.org_id: o.name for o in diagnostics.list_organisations(store, tid)}
     org = st.selectbox("Structure", list(orgs), format_func=orgs.get, key="pistes_org")
-    shown = common.attempt(views.pistes_for, store, tid, matcher, org_id=org) if org else []
+    shown = _errors.attempt(views.pistes_for, store, tid, matcher, org_id=org) if org else []
 else:
     with st.spinner("Recherche des meilleures pistes du territoire…"):
-        shown = common.cached_per_token(
+        shown = _cache.cached_per_token(
             store,
             tid,
             "pistes",
@@ -74,21 +74,21 @@ for n, view in enumerate(shown[:30]):
             f"**{esc(need.get('title'))}** ({esc(need.get('org_name'))}) ← "
             f"**{esc(offer.get('title'))}** ({esc(offer.get('org_name'))})"
         )
-        common.score_bar(c.score)
+        st.progress(min(1.0, max(0.0, float(c.score))), text=score_words(c.score))
         km = f"à {c.distance_km:.0f} km" if c.distance_km is not None else None
         st.caption(esc(" · ".join(filter(None, [LABELS_FR.get(c.mode, c.mode or ""), km]))))
         st.markdown("\n".join(f"- {esc(r)}" for r in c.reasons))
         b1, b2, b3 = st.columns(3)
         key = f"{n}_{c.need_id}_{c.offer_id}"
         if b1.button("Pertinent", key=f"ok_{key}", icon=":material/thumb_up:"):
-            if common.succeeded(matching.record_feedback, store, c.need_id, c.offer_id, True):
+            if _errors.succeeded(matching.record_feedback, store, c.need_id, c.offer_id, True):
                 st.toast("Merci : ce retour aidera à mieux classer les pistes.")
         if b2.button("Pas pertinent", key=f"ko_{key}", icon=":material/thumb_down:"):
-            if common.succeeded(matching.record_feedback, store, c.need_id, c.offer_id, False):
+            if _errors.succeeded(matching.record_feedback, store, c.need_id, c.offer_id, False):
                 st.session_state["pistes_done"] = "Piste écartée : elle ne sera plus proposée."
                 st.rerun()
         if b3.button("Proposer ce partenariat", key=f"go_{key}", type="primary"):
-            if common.succeeded(matching.propose_candidate, store, c):
+            if _errors.succeeded(matching.propose_candidate, store, c):
                 st.session_state["pistes_done"] = (
                     "Piste proposée : suivez-la dans « Partenariats »."
                 )

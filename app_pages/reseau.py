@@ -5,15 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app_pages import _common as common
-from app_pages import _map
+from app_pages import _map, _session
 from app_pages._text import esc
 from traits.fr import fr_number, fr_percent, plural
 from traits.model import LABELS_FR, PIPELINE, PartnershipStatus
 from traits.services import reports, views
 
-store = common.get_store()
-tid = common.require_territory()
+store = _session.get_store()
+tid = _session.require_territory()
 st.title("Réseau")
 dot, nodes, edges = views.network_view(store, tid)
 facts = reports.graph_analyses(store, tid)

@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages import _common as common
-from app_pages import _map
+from app_pages import _errors, _map, _session
 from app_pages._text import esc
-from traits import services
 from traits.errors import InvalidInputError
-from traits.fr import fr_date, fr_duration
-from traits.model import LABELS_FR
-from traits.services import diagnostics, home, territories
+from traits.services import diagnostics, home, overview, territories
 
 FIELDS = territories.TERRITORY_FIELDS
 
@@ -24,19 +20,12 @@ def _todo(todo: home.Todo) -> None:
             "Rien en attente : ni partenariat à relancer, ni besoin sans suite, ni brouillon."
         )
         return
+    n = overview.SHOWN_PER_LIST
     if todo.follow_ups:
         st.markdown("**Partenariats à relancer**")
-        for f in todo.follow_ups[:6]:
-            st.markdown(
-                "- "
-                + (":material/schedule: " if f.stale else "")
-                + f"{esc(f.parties)} : {LABELS_FR[f.status]}, "
-                + (
-                    f"sans nouvelle depuis {fr_duration(f.days_idle)}"
-                    if f.days_idle
-                    else "mis à jour aujourd'hui"
-                )
-            )
+        for f in todo.follow_ups[:n]:
+            stale = ":material/schedule: " if f.stale else ""
+            st.markdown(f"- {stale}{esc(overview.follow_up_line(f))}")  # trusted: an icon
         st.page_link(
             "app_pages/partenariats.py",
             label="Ouvrir les partenariats",
@@ -44,19 +33,15 @@ def _todo(todo: home.Todo) -> None:
         )
     if todo.waiting_needs:
         st.markdown(f"**Besoins sans partenariat proposé** ({len(todo.waiting_needs)})")
-        for need in todo.waiting_needs[:6]:
-            st.markdown(
-                f"- {esc(need.title)} ({esc(need.org_name)}"
-                + (f", diagnostic du {fr_date(need.since)}" if need.since else "")
-                + ")"
-            )
+        for need in todo.waiting_needs[:n]:
+            st.markdown(f"- {esc(overview.waiting_need_line(need))}")
         st.page_link(
             "app_pages/pistes.py", label="Chercher des pistes", icon=":material/join_inner:"
         )
     if todo.drafts:
         st.markdown("**Diagnostics en brouillon**")
-        for draft in todo.drafts[:6]:
-            st.markdown(f"- {esc(draft.org_name)}, entretien du {fr_date(draft.date)}")
+        for draft in todo.drafts[:n]:
+            st.markdown(f"- {esc(overview.draft_line(draft))}")
         st.page_link(
             "app_pages/diagnostics.py",
             label="Reprendre un diagnostic",
@@ -64,27 +49,17 @@ def _todo(todo: home.Todo) -> None:
         )
 
 
-store = common.get_store()
+store = _session.get_store()
 st.title("Territoire")
 
-tid = common.current_territory()
+tid = _session.current_territory()
 if tid is not None:
     territory = territories.get_territory(store, tid)
     st.subheader(esc(territory.name))
-    st.caption(
-        f"Animation : {esc(territory.facilitator or 'non renseignée')} — communes : "
-        + (esc(", ".join(territory.communes)) or "non renseignées")
-    )
-    counts = services.stats(store, tid)
-    figures = [
-        ("Structures", counts["organisations"]),
-        ("Diagnostics", counts["diagnostics"]),
-        ("Besoins", counts["needs"]),
-        ("Offres", counts["offers"]),
-        ("Partenariats concrétisés", counts["partnerships"]["realised"]),
-    ]
+    st.caption(esc(overview.territory_line(territory)))
+    figures = overview.key_figures(store, tid)
     for column, (label, value) in zip(st.columns(len(figures)), figures, strict=True):
-        column.metric(label, value)  # trusted: the labels just above
+        column.metric(label, value)  # trusted: labels written by the overview service
     _todo(home.todo(store, tid))
     with st.expander("Carte des structures"):
         orgs = diagnostics.list_organisations(store, tid)
@@ -97,19 +72,19 @@ if tid is not None:
         )
     st.caption("Changez de territoire dans le menu de gauche.")
 
-if common.exploring_demo():
+if _session.exploring_demo():
     st.info("Vous explorez le territoire d'exemple : revenez à votre base pour créer le vôtre.")
-    st.button("Revenir à ma base", on_click=common.leave_demo, key="leave_demo_here")
+    st.button("Revenir à ma base", on_click=_session.leave_demo, key="leave_demo_here")
     st.stop()
 problems = st.session_state.get("territory_problems", [])
 with st.expander("Créer un territoire", expanded=tid is None or bool(problems)):
     with st.form("new_territory"):
         name = st.text_input("Nom du territoire", placeholder="Pays de Redon")
-        common.field_problems(problems, FIELDS["name"])
+        _errors.field_problems(problems, FIELDS["name"])
         given_id = st.text_input(
             "Identifiant (facultatif)", help="Formé à partir du nom s'il est laissé vide."
         )
-        common.field_problems(problems, FIELDS["territory_id"])
+        _errors.field_problems(problems, FIELDS["territory_id"])
         communes = st.text_area(
             "Communes ou EPCI (une par ligne)", placeholder="Redon\nAllaire\nGuémené-Penfao"
         )
@@ -124,6 +99,6 @@ with st.expander("Créer un territoire", expanded=tid is None or bool(problems))
             st.session_state["territory_problems"] = exc.problems
         else:
             st.session_state["territory_problems"] = []
-            common.choose_territory(created.territory_id)
+            _session.choose_territory(created.territory_id)
             st.toast(f"Territoire « {esc(created.name)} » créé.")
         st.rerun()

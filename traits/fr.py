@@ -74,3 +74,12 @@ def fr_duration(days: int) -> str:
     if days < 730:
         return f"{days * 12 // 365} mois"
     return plural(days // 365, "an", "ans")
+
+
+def score_words(score: float) -> str:
+    """A score in words: « très pertinent » (≥ 0,7), « pertinent » (≥ 0,5), « à étudier »."""
+    if score >= 0.7:
+        return "très pertinent"
+    if score >= 0.5:
+        return "pertinent"
+    return "à étudier"

@@ -27,6 +27,7 @@ from traits.model import (
 )
 from traits.rules import fold
 from traits.services import access, embeddings
+from traits.services.interview import CONSENT_SOURCE
 from traits.services.organisations import (
     FIELDS,
     apply_rule,
@@ -196,7 +197,7 @@ def _check_contacts(contacts: list[Contact], org_id: str) -> tuple[list[Contact]
                 consent=bool(contact.consent),
                 consent_date=consent_date if contact.consent else None,
                 consent_source=contact.consent_source
-                or ("entretien diagnostic" if contact.consent else None),
+                or (CONSENT_SOURCE if contact.consent else None),
             )
         )
         problems += too_long(t.contacts.name, kept[-1], CONTACTS, row)

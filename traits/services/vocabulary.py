@@ -7,6 +7,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from traits.errors import NotFoundError
+from traits.model import LABELS_FR, Category
 from traits.services import access
 from traits.storage import Store
 from traits.storage import schema as t
@@ -33,6 +34,18 @@ def vocabulary(store: Store, territory_id: str | None = None) -> Vocabulary:
     extra = territory_additions(store, territory_id)
     base = Vocabulary.default()
     return base.extended(extra) if extra else base
+
+
+#: Columns of :func:`vocabulary_rows`.
+VOCABULARY_COLUMNS = ["catégorie", "sous-catégorie", "mots reconnus (extrait)"]
+
+
+def vocabulary_rows(store: Store, territory_id: str | None = None) -> list[tuple[str, str, str]]:
+    """The vocabulary as French rows: category, subcategory, its first six synonyms."""
+    return [
+        (LABELS_FR[Category(s.category)], s.label, ", ".join(s.synonyms[:6]))
+        for s in vocabulary(store, territory_id)
+    ]
 
 
 def extend_vocabulary(store: Store, territory_id: str, path: str | Path) -> int:

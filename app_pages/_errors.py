@@ -1,0 +1,68 @@
+"""Where the app turns a service's refusal into French on the page: the one place pages show
+a :class:`~traits.errors.TraitsError` (as a message, a table of problems, or next to a field)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+import pandas as pd
+import streamlit as st
+
+from app_pages._text import esc
+from traits.errors import InvalidInputError, Problem, TraitsError
+
+T = TypeVar("T")
+
+
+def problems_frame(problems: Iterable[Problem]) -> pd.DataFrame:
+    """Problems as a table with French headers (fichier, ligne, colonne, problème)."""
+    return pd.DataFrame(
+        [
+            {
+                "gravité": "erreur" if p.severity == "error" else "attention",
+                "fichier": p.file or "",
+                "ligne": "" if p.row is None else str(p.row),
+                "colonne": p.column or "",
+                "problème": p.message,
+            }
+            for p in problems
+        ],
+        columns=["gravité", "fichier", "ligne", "colonne", "problème"],
+    )
+
+
+def show_error(exc: TraitsError) -> None:
+    """A TraitsError as French messages; an InvalidInputError's problems as a table."""
+    if isinstance(exc, InvalidInputError):
+        st.error(esc(exc.summary))
+        st.dataframe(problems_frame(exc.problems), hide_index=True, width="stretch")
+    else:
+        st.error(esc(f"{str(exc)[:1].upper()}{str(exc)[1:]}"))
+
+
+def attempt(action: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
+    """Run a service call; on a TraitsError show it and return ``None``."""
+    try:
+        return action(*args, **kwargs)
+    except TraitsError as exc:
+        show_error(exc)
+        return None
+
+
+def succeeded(action: Callable[..., Any], *args: Any, **kwargs: Any) -> bool:
+    """Run a service call for its effect; on a TraitsError show it and return ``False``."""
+    try:
+        action(*args, **kwargs)
+    except TraitsError as exc:
+        show_error(exc)
+        return False
+    return True
+
+
+def field_problems(problems: Iterable[Problem], column: str, file: str | None = None) -> None:
+    """Show, next to a field, the problems that name it."""
+    for p in problems:
+        if p.column == column and p.file == file:
+            shown = p.message if p.row is None else f"ligne {p.row} : {p.message}"
+            (st.error if p.severity == "error" else st.warning)(esc(shown[:1].upper() + shown[1:]))

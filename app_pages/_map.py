@@ -35,7 +35,7 @@ _CHARACTERS = (
 
 TERRITORY_FILL, COMMUNE_LINE = [244, 236, 214, 150], [190, 190, 190]
 EPCI_LINE, TERRITORY_EPCI_LINE = [150, 150, 150], [90, 90, 90]
-_SWATCH = "display:inline-block;width:0.9em;height:0.9em;vertical-align:-0.1em;"
+_SWATCH = "display:inline-block;width:14px;height:14px;vertical-align:-2px;"
 OUTLINE_LEGEND = " ".join(
     f"<span style='{_SWATCH}{style}'></span> {label}"
     for style, label in (

@@ -60,19 +60,9 @@ def map_frame(
     width: int = 900,
     height: int = 400,
 ) -> MapFrame:
-    """The view fitting the points, and the outlines a map of them should draw.
-
-    Args:
-        lats: Latitudes of the points (at least one).
-        lons: Longitudes of the points.
-        territory_communes: The territory's communes and EPCI as typed (names that are
-            neither are ignored).
-        width: Assumed map width in pixels.
-        height: Map height in pixels.
-
-    Returns:
-        The view and the outlines meeting it (with some slack around).
-    """
+    """The view fitting the points (as :func:`traits.outlines.fit_view` sizes it), and the
+    outlines a map of them should draw, with some slack around; ``territory_communes`` are the
+    territory's communes and EPCI as typed (names that are neither are ignored)."""
     view = fit_view(lats, lons, width, height)
     box, level = _widened(view), detail_level(view.zoom)
     outlines = default_outlines()

@@ -154,3 +154,16 @@ def test_the_view_shows_every_point(lats: list[float], lons: list[float]) -> Non
     west, south, east, north = view.box
     assert all(west < x < east for x in lons) and all(south < y < north for y in lats)
     assert south < view.lat < north and west < view.lon < east
+
+
+def test_map_names_do_not_cover_one_another() -> None:
+    from traits.services import maps
+
+    rennes, cesson, brest = (48.111, -1.680), (48.121, -1.603), (48.390, -4.486)
+    lats, lons = zip(rennes, rennes, cesson, brest, strict=True)
+    frame = maps.map_frame(list(lats), list(lons))
+    names = frame.labels["commune"].tolist()
+    # Rennes (two points) keeps its name; Cesson-Sévigné, a few pixels away at this zoom, yields.
+    assert names[0] == "Rennes" and "Brest" in names and "Cesson-Sévigné" not in names
+    close = maps.map_frame([rennes[0], cesson[0]], [rennes[1], cesson[1]])
+    assert set(close.labels["commune"]) == {"Rennes", "Cesson-Sévigné"}  # zoomed in, both fit

@@ -334,6 +334,12 @@ def _latitude(y: float) -> float:
     return math.degrees(2 * math.atan(math.exp(y * 2 * math.pi)) - math.pi / 2)
 
 
+def pixels(lon: float, lat: float, zoom: float) -> tuple[float, float]:
+    """Position of a point on the web-Mercator plane at this zoom, in pixels (y grows north)."""
+    size = TILE * 2**zoom
+    return lon / 360 * size, _mercator_y(lat) * size
+
+
 def detail_level(zoom: float) -> int:
     """The finest level of detail a map at this zoom can show: vertices that move the outline
     by less than a pixel are left out."""

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from traits.geo import default_gazetteer
-from traits.outlines import Outline, View, default_outlines, detail_level, fit_view
+from traits.outlines import Outline, View, default_outlines, detail_level, fit_view, pixels
 
 ATTRIBUTION = "Contours : IGN Admin Express COG 2018, Licence Ouverte."
 """Shown under every map that draws the outlines (the source's licence asks for it)."""
@@ -27,8 +27,8 @@ class MapFrame:
 
     ``communes`` and ``epcis`` have one row per ring: ``path`` (closed list of [lon, lat]),
     ``name`` (official name) and ``territory`` (whether it is one of the territory's); ``labels``
-    names each commune holding points, at the mean position of its points (``lon, lat,
-    commune``).
+    names the communes holding points, at the mean position of their points (``lon, lat,
+    commune``), leaving out a name that would cover another (the busier commune keeps its).
     """
 
     view: View
@@ -41,6 +41,27 @@ def _widened(view: View) -> tuple[float, float, float, float]:
     west, south, east, north = view.box
     dx, dy = (east - west) * SLACK, (north - south) * SLACK
     return west - dx, south - dy, east + dx, north + dy
+
+
+#: Size of a commune's name on the map, in pixels: width of a letter, height of the line.
+LETTER, LINE = 7.0, 15.0
+
+
+def _uncrowded(
+    labels: list[tuple[float, float, str]], zoom: float
+) -> list[tuple[float, float, str]]:
+    """The labels that fit without covering one another, first come first kept (callers put
+    the communes with the most points first)."""
+    kept: list[tuple[float, float, float, float]] = []
+    out = []
+    for lon, lat, name in labels:
+        x, y = pixels(lon, lat, zoom)
+        half = LETTER * len(name) / 2
+        box = (x - half, y, x + half, y + LINE)
+        if all(box[2] < k[0] or k[2] < box[0] or box[3] < k[1] or k[3] < box[1] for k in kept):
+            kept.append(box)
+            out.append((lon, lat, name))
+    return out
 
 
 def _paths(outlines: list[Outline], chosen: set[str], level: int) -> pd.DataFrame:
@@ -74,10 +95,13 @@ def map_frame(
         home = next((o.name for o in communes if o.contains(lon, lat)), None)
         if home is not None:
             placed.setdefault(home, []).append((lon, lat))
-    labels = [
-        (sum(x for x, _ in pts) / len(pts), sum(y for _, y in pts) / len(pts), name)
-        for name, pts in sorted(placed.items())
-    ]
+    labels = _uncrowded(
+        [
+            (sum(x for x, _ in pts) / len(pts), sum(y for _, y in pts) / len(pts), name)
+            for name, pts in sorted(placed.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+        ],
+        view.zoom,
+    )
     return MapFrame(
         view=view,
         communes=_paths(communes, codes, level),

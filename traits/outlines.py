@@ -212,11 +212,6 @@ class Outline:
             inside ^= bool(np.count_nonzero(crosses & (lon < at)) % 2)
         return inside
 
-    def label_point(self) -> tuple[float, float]:
-        """(longitude, latitude): the mean of the largest ring's vertices."""
-        ring = max(self.rings, key=lambda r: abs(signed_area(r.tolist())))
-        return float(ring[:, 0].mean()), float(ring[:, 1].mean())
-
     def closed_paths(self, level: int = FINEST) -> list[list[list[float]]]:
         """Every ring as a list of [longitude, latitude], closed (first point repeated).
 

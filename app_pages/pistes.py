@@ -97,4 +97,5 @@ for n, view in enumerate(shown[:30]):
 if len(shown) > 30:
     st.caption(f"Les 30 premières pistes sur {len(shown)} sont affichées.")
 with st.expander("Carte (besoins en orange, offres en vert)"):
-    _map.draw(*_map.pairs(shown[:30]), key="pistes_map")
+    communes = territories.get_territory(store, tid).communes
+    _map.draw(*_map.pairs(shown[:30]), key="pistes_map", territory=communes)

@@ -9,7 +9,7 @@ from app_pages import _map, _session
 from app_pages._text import esc
 from traits.fr import fr_number, fr_percent, plural
 from traits.model import LABELS_FR, PIPELINE, PartnershipStatus
-from traits.services import reports, views
+from traits.services import reports, territories, views
 
 store = _session.get_store()
 tid = _session.require_territory()
@@ -28,7 +28,8 @@ with graph_tab:
     else:
         st.graphviz_chart(dot, width="stretch")
 with map_tab:
-    _map.draw(nodes, edges, key="reseau_map", height=480)
+    communes = territories.get_territory(store, tid).communes
+    _map.draw(nodes, edges, key="reseau_map", height=480, territory=communes)
 with facts_tab:
     conv = facts.get("conversion", {})
     c1, c2, c3, c4 = st.columns(4)

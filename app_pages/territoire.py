@@ -63,7 +63,12 @@ if tid is not None:
     _todo(home.todo(store, tid))
     with st.expander("Carte des structures"):
         orgs = diagnostics.list_organisations(store, tid)
-        _map.draw(_map.organisations(orgs), key="home_map", legend=_map.KIND_LEGEND)
+        _map.draw(
+            _map.organisations(orgs),
+            key="home_map",
+            legend=_map.KIND_LEGEND,
+            territory=territory.communes,
+        )
     st.markdown("#### Premiers pas")
     for label, done in territories.onboarding_checklist(store, tid):
         st.markdown(

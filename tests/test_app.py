@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from app_pages import _map
 from app_pages._text import shown
 from traits import services
 from traits.model import PartnershipStatus
@@ -485,3 +488,31 @@ def test_a_disabled_account_is_signed_out_at_its_next_rerun(tmp_path, monkeypatc
     assert not at.exception
     assert any("désactivé" in shown(w.value) for w in at.warning)
     assert [t.label for t in at.text_input] == ["Identifiant", "Mot de passe"]
+
+
+@pytest.mark.parametrize("page", ["territoire", "reseau"])
+def test_maps_draw_communes_and_epci_with_names_and_no_tile_server(sample: AppTest, page: str):
+    go(sample, page)
+    (chart,) = sample.get("deck_gl_json_chart")
+    text = chart.proto.json
+    spec = json.loads(text)
+    assert "http" not in text and "mapProvider" not in spec  # no base map, nothing fetched
+    layers = {}
+    for layer in spec["layers"]:
+        colour = layer.get("getColor") or layer.get("getFillColor")
+        layers[(layer["@@type"], str(colour))] = layer.get("data") or []
+    shaded = {d["name"] for d in layers[("PolygonLayer", str(_map.TERRITORY_FILL))]}
+    assert {"Vitré", "Janzé", "Châteaugiron"} <= shaded and "Rennes" not in shaded
+    outlined = {d["name"] for d in layers[("PathLayer", str(_map.COMMUNE_LINE))]}
+    assert "Rennes" in outlined and not outlined & shaded
+    ours = {d["name"] for d in layers[("PathLayer", str(_map.TERRITORY_EPCI_LINE))]}
+    assert len(ours) == 3 and any("Vitré Communauté" in n for n in ours)
+    assert "Rennes Métropole" in {d["name"] for d in layers[("PathLayer", str(_map.EPCI_LINE))]}
+    labels = {
+        d["commune"] for (kind, _), data in layers.items() if kind == "TextLayer" for d in data
+    }
+    assert {"Vitré", "Janzé"} <= labels
+    # What a tooltip may show: names, never a code.
+    names = [str(d.get("name", "")) for data in layers.values() for d in data]
+    assert names and not [n for n in names if re.search(r"\d{5}", n)]
+    assert any("Contours : IGN Admin Express COG 2018" in c for c in texts(sample, "caption"))

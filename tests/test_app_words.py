@@ -9,6 +9,7 @@ statuses and subcategories, English interface words, file paths and English deci
 from __future__ import annotations
 
 import csv
+import json
 import re
 from pathlib import Path
 
@@ -78,6 +79,13 @@ def _page_texts(at: AppTest) -> list[str]:
                 texts += [str(o) for o in widget.options]
     for metric in at.metric:
         texts += [str(metric.label), str(metric.value)]
+    for chart in at.get("deck_gl_json_chart"):  # maps: what tooltips and labels show
+        tooltip = json.loads(chart.proto.tooltip or "{}").get("text", "")
+        for layer in json.loads(chart.proto.json).get("layers", []):
+            fields = re.findall(r"{(\w+)}", tooltip)
+            if layer["@@type"] == "TextLayer":
+                fields.append(layer["getText"].removeprefix("@@="))
+            texts += [str(row[f]) for row in layer.get("data") or [] for f in fields if f in row]
     for frame in at.dataframe:
         value = frame.value
         if isinstance(value, pd.DataFrame):

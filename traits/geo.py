@@ -263,6 +263,12 @@ class Gazetteer:
         place = self.resolve(commune, postcode) if (commune or postcode) else None
         if place is None:
             return None
+        codes = self.codes(communes)
+        return place.insee in codes if codes else None
+
+    def codes(self, communes: Iterable[str]) -> set[str]:
+        """INSEE codes of the communes of a territory given by communes and EPCI (as typed);
+        names that are neither are left out."""
         codes: set[str] = set()
         for name in communes:
             found = self.resolve(name)
@@ -270,7 +276,7 @@ class Gazetteer:
                 codes.add(found.insee)
             elif (group := self.epci(name)) is not None:
                 codes |= {p.insee for p in group[1]}
-        return place.insee in codes if codes else None
+        return codes
 
     def resolve(
         self, commune: str | None = None, postcode: str | int | None = None

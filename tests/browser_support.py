@@ -56,6 +56,22 @@ def require_browser() -> None:
         pytest.skip(reason)
 
 
+@contextlib.contextmanager
+def chromium() -> Iterator[Any]:
+    """The system Chromium, headless, driven by Playwright (skips when either is missing)."""
+    from playwright.sync_api import sync_playwright
+
+    require_browser()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -58,17 +58,8 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    from playwright.sync_api import sync_playwright
-
-    bs.require_browser()
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(bs.CHROMIUM), headless=True, args=bs.CHROMIUM_ARGS
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with bs.chromium() as browser:
+        yield browser
 
 
 @pytest.fixture

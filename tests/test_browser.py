@@ -152,20 +152,21 @@ def test_new_interview_empties_the_form_in_the_browser(page: Page) -> None:
 
 def test_maps_draw_communes_and_epci_in_the_browser(page: Page) -> None:
     """The maps draw the outlines offline, under their source (screenshots to look at)."""
-    bs.SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    shots = bs.SCREENSHOTS / "territoire-d-exemple"  # beside the main path's
+    shots.mkdir(parents=True, exist_ok=True)
     bs.go(page, "Territoire")
     page.get_by_text("Carte des structures").click()
     expect(page.get_by_text("Contours : IGN Admin Express COG 2018")).to_be_visible()
     expect(page.get_by_test_id("stDeckGlJsonChart").locator("canvas").first).to_be_visible()
     page.wait_for_timeout(1500)  # deck.gl draws after the element appears
     bs.check_no_exception(page, "Territoire, carte")
-    bs.screenshot(page, "15-territoire-carte")
+    bs.screenshot(page, shots, "15-territoire-carte")
     bs.go(page, "Réseau")
     page.get_by_role("tab", name="Carte").click()
     expect(page.get_by_text("intercommunalité du territoire")).to_be_visible()
     page.wait_for_timeout(1500)
     bs.check_no_exception(page, "Réseau, carte")
-    bs.screenshot(page, "16-reseau-carte")
+    bs.screenshot(page, shots, "16-reseau-carte")
 
 
 # -- a shared deployment with accounts ------------------------------------------------------------

@@ -1,7 +1,8 @@
 """French words for the few texts Streamlit writes itself (it has no translations).
 
-The file uploader says "Upload" and "20MB per file • CSV, XLSX";
-these rules hide them and write the French instead. Loaded once per page run by ``app.py``.
+The file uploader says "Upload" and "20MB per file • CSV, XLSX", and an empty date field
+shows "dd / mm / yyyy" (Streamlit fixes its date fields to American English): these rules
+hide them and write the French instead. Loaded once per page run by ``app.py``.
 """
 
 from __future__ import annotations
@@ -18,6 +19,21 @@ _CSS = """
 [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] { display: none; }
 [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] + *,
 [data-testid="stFileUploaderDropzone"] button > div::after { content: "Choisir des fichiers"; }
+[data-testid="stDateInputField"] [data-placeholder="true"] {
+  -webkit-text-fill-color: transparent; position: relative;
+}
+[data-testid="stDateInputField"] [data-placeholder="true"]::before {
+  -webkit-text-fill-color: currentcolor; position: absolute; inset: 0; text-align: center;
+}
+[data-testid="stDateInputField"] [data-placeholder="true"][data-type="day"]::before {
+  content: "jj";
+}
+[data-testid="stDateInputField"] [data-placeholder="true"][data-type="month"]::before {
+  content: "mm";
+}
+[data-testid="stDateInputField"] [data-placeholder="true"][data-type="year"]::before {
+  content: "aaaa";
+}
 </style>
 """
 

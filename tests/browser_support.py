@@ -56,6 +56,22 @@ def require_browser() -> None:
         pytest.skip(reason)
 
 
+@contextlib.contextmanager
+def chromium() -> Iterator[Any]:
+    """The system Chromium, headless, driven by Playwright (skips when either is missing)."""
+    from playwright.sync_api import sync_playwright
+
+    require_browser()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -91,45 +107,58 @@ def _healthy(url: str) -> bool:
         return False
 
 
+#: Streamlit's options for a test server: loopback, no browser opened, no usage statistics.
+STREAMLIT_TEST_OPTIONS = {
+    "server.address": "127.0.0.1",
+    "server.headless": "true",
+    "browser.gatherUsageStats": "false",
+    "server.fileWatcherType": "none",
+}
+
+
 @contextlib.contextmanager
 def streamlit_server(db: Path, log: Path) -> Iterator[str]:
     """``streamlit run app.py`` on a free port of the loopback; yields its URL."""
     port = free_port()
+    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
+    for option, value in STREAMLIT_TEST_OPTIONS.items():
+        command += [f"--{option}", value]
     env = {**os.environ, "TRAITS_DB": str(db)}
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "app.py",
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-        "--server.fileWatcherType",
-        "none",
-    ]
+    with serving(command, cwd=ROOT, env=env, log=log, port=port) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def serving(
+    command: list[str] | str,
+    *,
+    cwd: Path,
+    env: dict[str, str],
+    log: Path,
+    port: int,
+    start_timeout_s: float = START_TIMEOUT_S,
+) -> Iterator[str]:
+    """Run ``command`` (a shell line when a string) until Streamlit answers on ``port``;
+    yields its URL, and stops the command's whole process group at the end."""
     with log.open("wb") as out:
         process = subprocess.Popen(  # noqa: S603
             command,
-            cwd=ROOT,
+            cwd=cwd,
             env=env,
+            shell=isinstance(command, str),  # noqa: S602 - a line of the README, run as written
+            executable="/bin/bash" if isinstance(command, str) else None,
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group, killed as a whole at the end
         )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + START_TIMEOUT_S
+        deadline = time.monotonic() + start_timeout_s
         while not _healthy(url):
             if process.poll() is not None:
-                pytest.fail(f"streamlit exited ({process.returncode}):\n{_tail(log)}")
+                pytest.fail(f"the server exited ({process.returncode}):\n{_tail(log)}")
             if time.monotonic() > deadline:
-                pytest.fail(f"streamlit not healthy after {START_TIMEOUT_S} s:\n{_tail(log)}")
+                pytest.fail(f"streamlit not healthy after {start_timeout_s:.0f} s:\n{_tail(log)}")
             time.sleep(0.5)
         yield url
     finally:
@@ -156,11 +185,13 @@ def _tail(log: Path, lines: int = 40) -> str:
         return "(no log)"
 
 
-def fresh_screenshot_dir() -> Path:
-    if SCREENSHOTS.exists():
-        shutil.rmtree(SCREENSHOTS)
-    SCREENSHOTS.mkdir(parents=True)
-    return SCREENSHOTS
+def fresh_screenshot_dir(walk: str) -> Path:
+    """An empty ``test-artifacts/screenshots/<walk>/`` (each walk keeps its own folder)."""
+    folder = SCREENSHOTS / walk
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    return folder
 
 
 # -- driving the page ------------------------------------------------------------------------------
@@ -191,7 +222,7 @@ def check_no_exception(page: Any, where: str) -> None:
     expect(page.get_by_text("Traceback (most recent call last)")).to_have_count(0)
 
 
-def screenshot(page: Any, name: str) -> Path:
+def screenshot(page: Any, folder: Path, name: str) -> Path:
     """A full-page screenshot: Streamlit scrolls inside its main block, so the window is made
     as tall as the content for the shot, then put back."""
     wait_idle(page)
@@ -205,7 +236,7 @@ def screenshot(page: Any, name: str) -> Path:
         {"width": size["width"], "height": min(max(height, size["height"]), 12000)}
     )
     try:
-        path = SCREENSHOTS / f"{name}.png"
+        path = folder / f"{name}.png"
         page.screenshot(path=str(path), full_page=True, animations="disabled")
     finally:
         page.set_viewport_size(size)
@@ -240,10 +271,20 @@ def type_in(field: Any, text: str) -> None:
 
 def choose(page: Any, combobox: Any, option: str, search: str | None = None) -> None:
     """Pick an option of a Streamlit selectbox (typing narrows long, virtualised lists)."""
-    combobox.click()
-    if search:
-        combobox.fill(search)
-    page.get_by_role("option", name=option, exact=True).click()
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    wanted = page.get_by_role("option", name=option, exact=True)
+    for attempt in range(3):  # a click just after another select's rerun may only focus it
+        combobox.click()
+        if search:
+            combobox.fill(search)
+        try:
+            wanted.wait_for(state="visible", timeout=3000 if attempt < 2 else TIMEOUT_MS)
+            break
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
+    wanted.click()
     expect(combobox).to_have_value(option, timeout=TIMEOUT_MS)
 
 
@@ -258,3 +299,94 @@ def card(page: Any, text: str, button: str) -> Any:
 def metric(page: Any, label: str) -> Any:
     """The value of an ``st.metric``."""
     return page.get_by_test_id("stMetric").filter(has_text=label).get_by_test_id("stMetricValue")
+
+
+def interview(page: Any, org: str, kind: str, commune: str, direction: str, title: str) -> None:
+    """A new structure's diagnostic with one need or one offer, saved as complete."""
+    type_in(page.get_by_label("Nom de la structure"), org)
+    choose(page, page.get_by_label("Type"), kind)
+    type_in(page.get_by_label("Commune"), commune)
+    label = "Intitulé du besoin" if direction == "need" else "Intitulé de l'offre"
+    type_in(page.get_by_label(label), title)
+    # both sections have a « Catégorie »: the widget's key (class st-key-…) tells them apart
+    choose(
+        page,
+        page.locator(f".st-key-iv_new_{direction}_category").get_by_role("combobox"),
+        "matériel",
+    )
+    add = "Ajouter ce besoin" if direction == "need" else "Ajouter cette offre"
+    page.get_by_role("button", name=add).click()
+    expect(page.get_by_text(f"{title} — matériel")).to_be_visible()
+    page.get_by_role("button", name="Enregistrer le diagnostic terminé").click()
+    expect(page.get_by_text(f"Diagnostic enregistré : {org}.")).to_be_visible()
+    check_no_exception(page, f"diagnostic of {org}")
+
+
+def move(page: Any, pair: str, step: str, value: dict[str, str] | None = None) -> None:
+    """Move the board's card of ``pair`` to ``step``; ``value`` fills the fields the move asks
+    for (label: value; a « Mode » is chosen, the other fields are typed)."""
+    board_card = card(page, pair, "Déplacer")
+    expect(board_card).to_be_visible()
+    choose(page, board_card.get_by_role("combobox", name="Passer à"), step)
+    for label, text in (value or {}).items():
+        if label == "Mode":
+            wait_idle(page)  # the move's own fields appear after the choice's rerun
+            choose(page, board_card.get_by_role("combobox", name=label), text)
+        else:
+            # visible: the card's folded « Mode et valeur » form has the same labels
+            type_in(board_card.get_by_label(label).filter(visible=True), text)
+    board_card.get_by_role("button", name="Déplacer").click()
+    expect(page.get_by_text(f"{pair} : {step}.")).to_be_visible()
+    check_no_exception(page, f"Partenariats, move to {step}")
+
+
+def set_date(page: Any, label: str, day: Any) -> None:
+    """Type a date in a Streamlit date field, as a person does (day, month, year), then Escape
+    to close the calendar that typing opened, which applies the date (Enter or Tab do not)."""
+    segment = page.get_by_role("spinbutton", name=f"day, {label}")
+    field = page.get_by_test_id("stDateInput").filter(has=segment)
+    segment.click()
+    page.keyboard.type(f"{day:%d%m%Y}")
+    # the field holds the whole date (the year went through 0002, 0020, 0201 on the way)
+    expect(field.locator("input[type=date]")).to_have_value(day.isoformat())
+    calendar = page.get_by_role("grid")  # the calendar that typing opened
+    expect(calendar).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(calendar).to_have_count(0)
+
+
+_SHOWN_TEXTS = """() => {
+  const out = [];
+  const roots = document.querySelectorAll('[data-testid="stMain"], [data-testid="stSidebar"]');
+  const pseudo = (el, which) => {
+    const c = getComputedStyle(el, which).content;
+    return c && c !== 'none' && c !== 'normal' ? c.replace(/^"|"$/g, '') : '';
+  };
+  for (const root of roots) {
+    for (const el of [root, ...root.querySelectorAll('*')]) {
+      if (el.closest('[data-testid="stIconMaterial"]')) continue;  // an icon's ligature name
+      if (!el.checkVisibility({visibilityProperty: true, opacityProperty: true})) continue;
+      const style = getComputedStyle(el);
+      for (const which of ['::before', '::after']) {
+        const c = pseudo(el, which);
+        if (c.trim()) out.push(c);
+      }
+      const invisible = 'rgba(0, 0, 0, 0)';
+      if (style.webkitTextFillColor === invisible || style.color === invisible) continue;
+      const own = [...el.childNodes].filter(n => n.nodeType === Node.TEXT_NODE)
+        .map(n => n.textContent).join('').trim();
+      if (own) out.push(own);
+      if ((el.tagName === 'INPUT' || el.tagName === 'TEXTAREA') && !el.value && el.placeholder)
+        out.push(el.placeholder);
+    }
+  }
+  return out;
+}"""
+
+
+def shown_texts(page: Any) -> list[str]:
+    """Every text a person sees on the page and its menu: the elements' own texts, the texts
+    written by style rules (``::before``/``::after``) and the placeholders of empty fields;
+    not the hidden ones (nor a text made transparent), not the icons' ligature names."""
+    wait_idle(page)
+    return [str(t) for t in page.evaluate(_SHOWN_TEXTS)]

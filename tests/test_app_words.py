@@ -57,12 +57,25 @@ CODES = {
     for v in enum
 } | set(Vocabulary.default().codes)
 CODES -= FRENCH_TOO
-ENGLISH = ["Upload", "Browse files", "Drag and drop", "per file", "None", "True", "False", "NaN"]
+ENGLISH = [
+    "Upload",
+    "Browse files",
+    "Drag and drop",
+    "per file",
+    "None",
+    "True",
+    "False",
+    "NaN",
+    "Choose",
+    "No results",
+]
 FORBIDDEN = [
     ("identifiant interne", re.compile(r"\b(?:o|n|of|p|d|c)_[a-z0-9_]{3,}\b")),
     ("identifiant généré", re.compile(r"\bp_[0-9a-f]{10}\b")),
     ("chemin de fichier", re.compile(r"(?:docs/|\.py\b|\.md\b|\.sqlite\b|data/samples)")),
     ("nombre à l'anglaise", re.compile(r"(?<![\d.,])\d+\.\d+(?![\d.])")),
+    # an empty date field's mask, day by day: Streamlit writes dd / mm / yyyy or YYYY/MM/DD
+    ("format de date à l'anglaise", re.compile(r"\b(?:dd|DD|yyyy|YYYY)\b")),
 ]
 
 

@@ -3,7 +3,8 @@
 The app runs as ``streamlit run app.py`` on the sample territory; the test clicks and types
 as a facilitator would: two interviews, a piste proposed, the partnership followed to
 « concrétisé », and the Bilan's count of realised partnerships going from 10 to 11.
-Screenshots of every page and of each step go to ``test-artifacts/screenshots/``.
+Screenshots of every page and of each step go to
+``test-artifacts/screenshots/territoire-d-exemple/``.
 """
 
 from __future__ import annotations
@@ -57,17 +58,8 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    from playwright.sync_api import sync_playwright
-
-    bs.require_browser()
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(bs.CHROMIUM), headless=True, args=bs.CHROMIUM_ARGS
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with bs.chromium() as browser:
+        yield browser
 
 
 @pytest.fixture
@@ -83,49 +75,28 @@ def page(browser: Browser, app_url: str) -> Iterator[Page]:
         context.close()
 
 
-def interview(page: Page, org: str, kind: str, commune: str, direction: str, title: str) -> None:
-    """A new structure's diagnostic with one need or one offer, saved as complete."""
-    bs.type_in(page.get_by_label("Nom de la structure"), org)
-    bs.choose(page, page.get_by_label("Type"), kind)
-    bs.type_in(page.get_by_label("Commune"), commune)
-    label = "Intitulé du besoin" if direction == "need" else "Intitulé de l'offre"
-    bs.type_in(page.get_by_label(label), title)
-    # both sections have a « Catégorie »: the widget's key (class st-key-…) tells them apart
-    bs.choose(
-        page,
-        page.locator(f".st-key-iv_new_{direction}_category").get_by_role("combobox"),
-        "matériel",
-    )
-    add = "Ajouter ce besoin" if direction == "need" else "Ajouter cette offre"
-    page.get_by_role("button", name=add).click()
-    expect(page.get_by_text(f"{title} — matériel")).to_be_visible()
-    page.get_by_role("button", name="Enregistrer le diagnostic terminé").click()
-    expect(page.get_by_text(f"Diagnostic enregistré : {org}.")).to_be_visible()
-    bs.check_no_exception(page, f"diagnostic of {org}")
-
-
 def test_main_path_in_a_real_browser(page: Page) -> None:
-    bs.fresh_screenshot_dir()
+    shots = bs.fresh_screenshot_dir("territoire-d-exemple")
     expect(page.get_by_role("heading", name="Territoire", level=1)).to_be_visible()
 
     # Every page renders, in French, without an exception box.
     for n, (title, name) in enumerate(zip(PAGES, SHOT_NAMES, strict=True), start=1):
         bs.go(page, title)
         bs.check_no_exception(page, title)
-        bs.screenshot(page, f"{n:02d}-{name}")
+        bs.screenshot(page, shots, f"{n:02d}-{name}")
         if title == "Bilan":
             expect(bs.metric(page, "Partenariats concrétisés")).to_have_text("10")
 
     # Two interviews: a structure with a need, another with a matching offer.
     bs.go(page, "Diagnostics")
     expect(page.get_by_role("tab", name="Entretien")).to_have_attribute("aria-selected", "true")
-    interview(page, NEED_ORG, "structure de l'ESS", "Vitré", "need", NEED)
-    bs.screenshot(page, "09-diagnostic-besoin-enregistre")
+    bs.interview(page, NEED_ORG, "structure de l'ESS", "Vitré", "need", NEED)
+    bs.screenshot(page, shots, "09-diagnostic-besoin-enregistre")
     page.get_by_role("button", name="Nouvel entretien").click()
     expect(page.get_by_text("Nouvel entretien", exact=True).first).to_be_visible()
     bs.wait_idle(page)
-    interview(page, OFFER_ORG, "entreprise", "Fougères", "offer", OFFER)
-    bs.screenshot(page, "10-diagnostic-offre-enregistre")
+    bs.interview(page, OFFER_ORG, "entreprise", "Fougères", "offer", OFFER)
+    bs.screenshot(page, shots, "10-diagnostic-offre-enregistre")
 
     # Pistes: the need's shortlist holds the offer; propose it.
     bs.go(page, "Pistes")
@@ -135,35 +106,30 @@ def test_main_path_in_a_real_browser(page: Page) -> None:
     expect(piste).to_be_visible()
     expect(piste).to_contain_text(OFFER_ORG)
     bs.check_no_exception(page, "Pistes")
-    bs.screenshot(page, "11-pistes-liste-courte")
+    bs.screenshot(page, shots, "11-pistes-liste-courte")
     piste.get_by_role("button", name="Proposer ce partenariat").click()
     expect(page.get_by_text("Piste proposée : suivez-la dans « Partenariats ».")).to_be_visible()
-    bs.screenshot(page, "12-piste-proposee")
+    bs.screenshot(page, shots, "12-piste-proposee")
 
     # Partenariats: the card moves step by step to « concrétisé ».
     bs.go(page, "Partenariats")
     pair = f"{NEED_ORG} ↔ {OFFER_ORG}"
     for step in ("mise en lien", "en discussion", "concrétisé"):
-        board_card = bs.card(page, pair, "Déplacer")
-        expect(board_card).to_be_visible()
-        bs.choose(page, board_card.get_by_role("combobox", name="Passer à"), step)
-        board_card.get_by_role("button", name="Déplacer").click()
-        expect(page.get_by_text(f"{pair} : {step}.")).to_be_visible()
-        bs.check_no_exception(page, f"Partenariats, move to {step}")
+        bs.move(page, pair, step)
     done = page.get_by_test_id("stColumn").filter(
         has=page.get_by_role("heading", name="Concrétisé", exact=True)
     )
     expect(done.get_by_text(pair, exact=True)).to_be_visible()
     expect(done.get_by_text("11 partenariats", exact=True)).to_be_visible()
     expect(done.get_by_role("button", name="Déplacer")).to_have_count(0)  # final: no move left
-    bs.screenshot(page, "13-partenariat-concretise")
+    bs.screenshot(page, shots, "13-partenariat-concretise")
 
     # Bilan: one more realised partnership.
     bs.go(page, "Bilan")
     expect(bs.metric(page, "Partenariats concrétisés")).to_have_text("11")
     expect(page.get_by_text(NEED_ORG).first).to_be_visible()
     bs.check_no_exception(page, "Bilan")
-    bs.screenshot(page, "14-bilan-apres")
+    bs.screenshot(page, shots, "14-bilan-apres")
 
 
 def test_new_interview_empties_the_form_in_the_browser(page: Page) -> None:
@@ -186,20 +152,21 @@ def test_new_interview_empties_the_form_in_the_browser(page: Page) -> None:
 
 def test_maps_draw_communes_and_epci_in_the_browser(page: Page) -> None:
     """The maps draw the outlines offline, under their source (screenshots to look at)."""
-    bs.SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    shots = bs.SCREENSHOTS / "territoire-d-exemple"  # beside the main path's
+    shots.mkdir(parents=True, exist_ok=True)
     bs.go(page, "Territoire")
     page.get_by_text("Carte des structures").click()
     expect(page.get_by_text("Contours : IGN Admin Express COG 2018")).to_be_visible()
     expect(page.get_by_test_id("stDeckGlJsonChart").locator("canvas").first).to_be_visible()
     page.wait_for_timeout(1500)  # deck.gl draws after the element appears
     bs.check_no_exception(page, "Territoire, carte")
-    bs.screenshot(page, "15-territoire-carte")
+    bs.screenshot(page, shots, "15-territoire-carte")
     bs.go(page, "Réseau")
     page.get_by_role("tab", name="Carte").click()
     expect(page.get_by_text("intercommunalité du territoire")).to_be_visible()
     page.wait_for_timeout(1500)
     bs.check_no_exception(page, "Réseau, carte")
-    bs.screenshot(page, "16-reseau-carte")
+    bs.screenshot(page, shots, "16-reseau-carte")
 
 
 # -- a shared deployment with accounts ------------------------------------------------------------

@@ -40,11 +40,16 @@ def test_every_command_and_option_is_in_the_readme():
     assert not missing, f"undocumented in README: {missing}"
 
 
-def test_readme_has_exactly_two_setup_commands():
-    """One to start the app, one to run the tests, both from a stock machine (python3, venv)."""
+def readme_setup_commands() -> list[str]:
+    """The shell blocks of the README's « Set-up » section, in order."""
     readme = (ROOT / "README.md").read_text("utf-8")
     setup = readme.split("## Set-up", 1)[1].split("\n## ", 1)[0]
-    blocks = [b.strip() for b in re.findall(r"```bash\n(.*?)```", setup, re.S)]
+    return [b.strip() for b in re.findall(r"```bash\n(.*?)```", setup, re.S)]
+
+
+def test_readme_has_exactly_two_setup_commands():
+    """One to start the app, one to run the tests, both from a stock machine (python3, venv)."""
+    blocks = readme_setup_commands()
     assert len(blocks) == 2 and all(len(b.splitlines()) == 1 for b in blocks)
     for block in blocks:
         # Debian and Ubuntu have no `python`, and refuse `pip install` outside a venv.

@@ -851,3 +851,41 @@ def test_the_kit_summary_is_written_from_the_key_figure_blocks(
     assert "Taux de concrétisation" not in text  # the short form only
     with pytest.raises(InvalidInputError, match=r"\.docx ou \.pdf"):
         services.write_blocks(blocks, "Synthèse", tmp_path / "synthese.odt")
+
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "rate"),
+    [
+        (  # before any activity: no piste at all
+            dt.date(2019, 1, 1),
+            dt.date(2019, 12, 31),
+            "Taux de concrétisation : non calculable, aucune piste sur la période.",
+        ),
+        (  # a piste, none decided yet
+            dt.date(2022, 11, 1),
+            dt.date(2022, 12, 31),
+            "Taux de concrétisation : aucune piste tranchée (concrétisée ou abandonnée) sur la "
+            "période ; 0\N{NO-BREAK SPACE}% de l'ensemble des pistes.",
+        ),
+    ],
+)
+def test_a_rate_without_pistes_is_said_in_words(start, end, rate):
+    """Found by the browser walk's Bilan of 2019: « non calculable des pistes tranchées (0 sur
+    0 piste concrétisée ou abandonnée), non calculable de l'ensemble des pistes »."""
+    from traits.report.blocks import indicator_lines
+
+    assert indicator_lines(r.build_report(world(), territory="t1", start=start, end=end))[0] == rate
+
+
+@pytest.mark.parametrize(("found", "words"), [(0, "0 piste de mutualisation repérée"),
+                                              (1, "1 piste de mutualisation repérée"),
+                                              (3, "3 pistes de mutualisation repérées")])  # fmt: skip
+def test_pools_found_agree_with_their_number(found, words):
+    """Found by the walk: « 0 piste de mutualisation repérées »."""
+    import dataclasses
+
+    from traits.report.blocks import indicator_lines
+
+    rep = dataclasses.replace(r.build_report(world(), territory="t1"), pools_found=found)
+    assert f"; {words} aujourd'hui parmi les besoins du territoire." in indicator_lines(rep)[-1]

@@ -193,10 +193,21 @@ def indicator_lines(report: Report) -> list[str]:
         "pistes concrétisées ou abandonnées",
     )
     median = report.median_days_to_realise
+    if conv["among_all"] is None:  # no piste at all: no rate, and no « 0 sur 0 »
+        rate = "Taux de concrétisation : non calculable, aucune piste sur la période."
+    elif conv["among_decided"] is None:
+        rate = (
+            "Taux de concrétisation : aucune piste tranchée (concrétisée ou abandonnée) sur la "
+            f"période ; {fr_percent(conv['among_all'])} de l'ensemble des pistes."
+        )
+    else:
+        rate = (
+            f"Taux de concrétisation : {fr_percent(conv['among_decided'])} des pistes "
+            f"tranchées ({fr_number(report.realised_count)} sur {decided}), "
+            f"{fr_percent(conv['among_all'])} de l'ensemble des pistes."
+        )
     return [
-        f"Taux de concrétisation : {fr_percent(conv['among_decided'])} des pistes "
-        f"tranchées ({fr_number(report.realised_count)} sur {decided}), "
-        f"{fr_percent(conv['among_all'])} de l'ensemble des pistes.",
+        rate,
         "Délai médian entre la piste et la concrétisation : "
         + (plural(median, "jour", "jours") if median is not None else "non calculable")
         + ".",
@@ -212,8 +223,12 @@ def _pool_lines(report: Report) -> list[str]:
     realised = plural(report.pools_realised, "concrétisée", "concrétisées")
     line = f"Mutualisations : {followed} sur la période, dont {realised}"
     if report.pools_found is not None:
-        found = plural(report.pools_found, "piste de mutualisation", "pistes de mutualisation")
-        line += f" ; {found} repérées aujourd'hui parmi les besoins du territoire"
+        found = plural(
+            report.pools_found,
+            "piste de mutualisation repérée",
+            "pistes de mutualisation repérées",
+        )
+        line += f" ; {found} aujourd'hui parmi les besoins du territoire"
     return [line + "."]
 
 

@@ -168,7 +168,7 @@ def draw(
     ]
     # trusted: the legend's colours and labels are this module's constants
     st.markdown(" ".join([*entries, OUTLINE_LEGEND]), unsafe_allow_html=True)
-    st.caption(maps.ATTRIBUTION)
+    st.caption(maps.ATTRIBUTION)  # trusted: a constant of the maps service
 
 
 NEED_COLOUR, OFFER_COLOUR, LINK_COLOUR = [230, 111, 81], [42, 157, 143], [120, 120, 120]

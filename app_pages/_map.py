@@ -166,9 +166,9 @@ def draw(
         f"<span style='color:rgb({c[0]},{c[1]},{c[2]})'>●</span> {label}"
         for c, label in legend or []
     ]
-    # trusted: the legend's colours and labels are this module's constants
-    st.markdown(" ".join([*entries, OUTLINE_LEGEND]), unsafe_allow_html=True)
-    st.caption(maps.ATTRIBUTION)  # trusted: a constant of the maps service
+    legend_html = " ".join([*entries, OUTLINE_LEGEND])
+    st.markdown(legend_html, unsafe_allow_html=True)  # trusted: this module's constants
+    st.caption(maps.ATTRIBUTION)
 
 
 NEED_COLOUR, OFFER_COLOUR, LINK_COLOUR = [230, 111, 81], [42, 157, 143], [120, 120, 120]

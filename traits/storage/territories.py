@@ -97,3 +97,15 @@ def subcategory_rows(conn: Connection, territory_id: str | None) -> list[sa.Row]
     if territory_id is not None:
         q = q.where(t.subcategories.c.territory_id == territory_id)
     return list(conn.execute(q))
+
+
+def organisation_exists(conn: Connection, org_id: str) -> bool:
+    """Whether the organisation exists."""
+    q = sa.select(t.organisations.c.org_id).where(t.organisations.c.org_id == org_id)
+    return conn.execute(q).first() is not None
+
+
+def territory_of(conn: Connection, org_ids: Iterable[str]) -> str | None:
+    """The territory of (one of) the organisations, None when none exists."""
+    q = sa.select(t.organisations.c.territory_id).where(t.organisations.c.org_id.in_(list(org_ids)))
+    return conn.execute(q).scalar()

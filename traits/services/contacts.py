@@ -20,7 +20,6 @@ from traits.services import access
 from traits.storage import Store
 from traits.storage import personal as stored
 from traits.storage import schema as t
-from traits.storage.personal import text_columns
 from traits.storage.territories import organisation_names
 
 ERASED = "[personne effacée]"
@@ -236,5 +235,4 @@ __all__ = [
     "parse_age",
     "purge",
     "stale_contacts",
-    "text_columns",
 ]

@@ -139,7 +139,9 @@ def sql_built(path: Path) -> list[str]:
             sa_aliases |= {a.asname or a.name for a in node.names if a.name == "sqlalchemy"}
         elif isinstance(node, ast.ImportFrom) and node.module:
             if node.module.split(".")[0] == "sqlalchemy":
-                out += [f"{node.lineno}: imports {a.name}" for a in node.names if a.name in SQL_NAMES]
+                out += [
+                    f"{node.lineno}: imports {a.name}" for a in node.names if a.name in SQL_NAMES
+                ]
             elif node.module == "traits.storage":
                 schema_aliases |= {a.asname or a.name for a in node.names if a.name == "schema"}
             elif node.module == "traits.storage.schema":
@@ -180,9 +182,7 @@ def test_imports_point_one_way():
     assert not import_cycles(PACKAGE)
 
 
-@pytest.mark.parametrize(
-    "path", sorted((PACKAGE / "services").glob("*.py")), ids=lambda p: p.name
-)
+@pytest.mark.parametrize("path", sorted((PACKAGE / "services").glob("*.py")), ids=lambda p: p.name)
 def test_services_build_no_sql(path: Path):
     """Data access lives in traits.storage: services call its named functions."""
     assert not sql_built(path)
@@ -227,7 +227,8 @@ def test_long_modules_and_functions_are_found(tmp_path: Path):
         tmp_path,
         {
             "__init__.py": "",
-            "long.py": "class C:\n    @staticmethod\n    def m():\n" + textwrap.indent(body, "    "),
+            "long.py": "class C:\n    @staticmethod\n    def m():\n"
+            + textwrap.indent(body, "    "),
             "big.py": "x = 1\n" * (MAX_MODULE_LINES + 1),
         },
     )

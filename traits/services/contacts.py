@@ -20,7 +20,7 @@ from traits.services import access
 from traits.storage import Store
 from traits.storage import personal as stored
 from traits.storage import schema as t
-from traits.storage.territories import organisation_names
+from traits.storage.organisations import organisation_names
 
 ERASED = "[personne effacée]"
 #: Said when mentions remain in the audit log (an account or TRAITS_AUTHOR named after the person).

@@ -43,7 +43,7 @@ from traits.services.organisations import (
 from traits.storage import Store, diagnostics
 from traits.storage import repository as repo
 from traits.storage import schema as t
-from traits.storage.territories import organisation_exists, territory_of
+from traits.storage.organisations import organisation_exists, territory_of
 from traits.vocabulary import Subcategory
 
 NEEDS, OFFERS, CONTACTS = "besoins", "offres", "contacts"

@@ -20,9 +20,10 @@ from traits.model import Organisation
 from traits.rules import fold
 from traits.services import access
 from traits.storage import Store
+from traits.storage import organisations as stored
 from traits.storage import repository as repo
 from traits.storage import schema as t
-from traits.storage import territories as stored
+from traits.storage.territories import territory_exists
 
 #: French labels of the form's fields; a problem's ``column`` is one of them.
 FIELDS = {
@@ -105,7 +106,7 @@ def check_organisation(conn: Connection, org: Organisation) -> tuple[Organisatio
     name = (org.name or "").strip()
     if not name:
         problems.append(Problem("le nom de la structure est obligatoire.", column=FIELDS["name"]))
-    territory_known = stored.territory_exists(conn, org.territory_id)
+    territory_known = territory_exists(conn, org.territory_id)
     if not territory_known:
         problems.append(
             Problem(

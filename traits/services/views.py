@@ -23,7 +23,7 @@ from traits.model import (
     PartnershipStatus,
 )
 from traits.services import access
-from traits.storage import Store, partnerships, territories
+from traits.storage import Store, organisations, partnerships
 from traits.storage import repository as repo
 from traits.storage import views as stored
 
@@ -105,8 +105,8 @@ def partnership_board(
     with store.reading() as conn:
         parts = repo.read_partnerships(conn, territory_id)
         versions = partnerships.versions(conn)
-        names = territories.organisation_names(conn, {x for p in parts for x in p.org_ids})
-        titles = territories.item_titles(
+        names = organisations.organisation_names(conn, {x for p in parts for x in p.org_ids})
+        titles = organisations.item_titles(
             conn, {x for p in parts for x in (p.need_id, p.offer_id) if x}
         )
     board: dict[PartnershipStatus, list[BoardCard]] = {

@@ -59,4 +59,3 @@ def set_failures(
         .where(t.users.c.username == username)
         .values(failed_attempts=failed_attempts, locked_until=locked_until)
     )
-

@@ -102,9 +102,7 @@ def summary_rows(conn: Connection, territory_id: str | None) -> list[sa.Row]:
 def item_rows(conn: Connection, territory_id: str | None) -> list[sa.Row]:
     """(diagnostic id, direction, title) of each item recorded in a diagnostic of the territory."""
     i, o = t.items, t.organisations
-    q = sa.select(i.c.diagnostic_id, i.c.direction, i.c.title).where(
-        i.c.diagnostic_id.is_not(None)
-    )
+    q = sa.select(i.c.diagnostic_id, i.c.direction, i.c.title).where(i.c.diagnostic_id.is_not(None))
     if territory_id is not None:
         q = q.where(i.c.org_id.in_(sa.select(o.c.org_id).where(o.c.territory_id == territory_id)))
     return list(conn.execute(q))

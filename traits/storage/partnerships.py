@@ -20,7 +20,9 @@ from traits.storage.repository import partnership_record, write_members
 _OPEN = t.partnerships.c.status != PartnershipStatus.ABANDONED.value
 
 
-def items_by_id(conn: Connection, item_ids: Iterable[str], *, with_kind: bool = False) -> dict:
+def items_by_id(
+    conn: Connection, item_ids: Iterable[str], *, with_kind: bool = False
+) -> dict[str, sa.Row]:
     """The rows of the items ``item_ids`` that exist, by id; ``with_kind`` adds the kind of
     their organisation."""
     q = sa.select(t.items, t.organisations.c.kind) if with_kind else sa.select(t.items)
@@ -117,9 +119,9 @@ def pooled_needs(conn: Connection, *, open_only: bool) -> set[str]:
     pm = t.partnership_members
     q = sa.select(pm.c.need_id).where(pm.c.need_id.is_not(None))
     if open_only:
-        q = q.join(
-            t.partnerships, pm.c.partnership_id == t.partnerships.c.partnership_id
-        ).where(_OPEN)
+        q = q.join(t.partnerships, pm.c.partnership_id == t.partnerships.c.partnership_id).where(
+            _OPEN
+        )
     return set(conn.execute(q).scalars())
 
 

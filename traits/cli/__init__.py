@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 
 import typer
 
@@ -37,23 +38,31 @@ def _as_operator(ctx: typer.Context) -> None:
     ctx.with_resource(access.operator())
 
 
-app.command("import")(territory.import_)
-app.command("export")(territory.export)
-app.command("demo")(territory.demo)
-app.command("stats")(territory.stats)
-app.command("vocabulary")(territory.vocabulary)
-app.add_typer(territory.territory_app, name="territory")
-app.add_typer(partnerships.partnership_app, name="partnership")
-app.command("report")(reports.report)
-app.command("graph")(reports.graph)
-app.command("match")(matching.match)
-app.command("pooling")(matching.pooling)
-app.command("evaluate")(matching.evaluate)
-app.add_typer(admin.contact_app, name="contact")
-app.command("backup")(admin.backup_cmd)
-app.command("restore")(admin.restore_cmd)
-app.add_typer(admin.user_app, name="user")
-app.command("kit")(reports.kit)
+#: Every command and group of commands, in the order ``traits --help`` lists them.
+COMMANDS: list[tuple[str, Callable[..., None] | typer.Typer]] = [
+    ("import", territory.import_),
+    ("export", territory.export),
+    ("demo", territory.demo),
+    ("stats", territory.stats),
+    ("vocabulary", territory.vocabulary),
+    ("territory", territory.territory_app),
+    ("partnership", partnerships.partnership_app),
+    ("report", reports.report),
+    ("graph", reports.graph),
+    ("match", matching.match),
+    ("pooling", matching.pooling),
+    ("evaluate", matching.evaluate),
+    ("contact", admin.contact_app),
+    ("backup", admin.backup_cmd),
+    ("restore", admin.restore_cmd),
+    ("user", admin.user_app),
+    ("kit", reports.kit),
+]
+for _name, _command in COMMANDS:
+    if isinstance(_command, typer.Typer):
+        app.add_typer(_command, name=_name)
+    else:
+        app.command(_name)(_command)
 
 
 def main() -> None:

@@ -27,7 +27,6 @@ from traits.model import (
 )
 from traits.rules import fold
 from traits.services import access, embeddings
-from traits.services.interview import CONSENT_SOURCE
 from traits.services.organisations import (
     FIELDS,
     apply_rule,
@@ -47,6 +46,9 @@ from traits.storage.organisations import organisation_exists, territory_of
 from traits.vocabulary import Subcategory
 
 NEEDS, OFFERS, CONTACTS = "besoins", "offres", "contacts"
+#: Where a consent given during the interview was given, unless the person says else (the
+#: interview form offers it; a save records it for a consenting contact without a source).
+CONSENT_SOURCE = "entretien diagnostic"
 
 #: The organisation services are reached from here too (the interview form saves both).
 __all__ = [

@@ -13,7 +13,8 @@ from pathlib import Path
 import click
 import pytest
 
-from traits import cli, cli_messages
+from traits import cli
+from traits.cli import messages as cli_messages
 
 ENGLISH = ("Error", "Usage:", "Try '", "Missing", "No such", "Invalid", "Input should", "Got ")
 

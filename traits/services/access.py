@@ -26,14 +26,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 
 from traits.errors import InvalidInputError, NotFoundError, PermissionDeniedError
-from traits.storage import Store
-from traits.storage import schema as t
+from traits.storage import Store, accounts
 from traits.storage.audit import acting_as, set_actor
 from traits.storage.db import add_guard
 from traits.storage.repository import owners
+from traits.storage.territories import territory_ids
 
 MAX_FAILED_LOGINS = 5
 LOCK_MINUTES = 15
@@ -159,27 +159,20 @@ def cache_writes() -> contextlib.AbstractContextManager[None]:
     return _trusted("cache")
 
 
-#: Built once: the guard runs at the start of every database block.
-_ANY_ACCOUNT = sa.select(t.users.c.username).limit(1)
-_ACCOUNT = sa.select(t.users.c.role, t.users.c.territories, t.users.c.disabled).where(
-    t.users.c.username == sa.bindparam("username")
-)
-
-
-def _guard(conn: sa.Connection, writes: bool) -> None:
+def _guard(conn: Connection, writes: bool) -> None:
     """Check the caller at the start of every database block (installed in the Store)."""
     if _TRUSTED.get() is not None:
         return
     p = current()
     if p is None:
-        if conn.execute(_ANY_ACCOUNT).first() is not None:
+        if accounts.any_account(conn):
             raise PermissionDeniedError(
                 "aucun compte connecté : connectez-vous (ou reconnectez-vous) pour continuer."
             )
         return
     if p.expired():
         raise PermissionDeniedError("votre session a expiré : reconnectez-vous.")
-    row = conn.execute(_ACCOUNT, {"username": p.username}).first()
+    row = accounts.account_rights(conn, p.username)
     if row is None or row.disabled:
         raise PermissionDeniedError(
             "votre compte a été désactivé ou supprimé : demandez à l'administration."
@@ -282,7 +275,7 @@ def foreign_message(kind: str, record_id: str, others: Iterable[str]) -> str:
 
 
 def require_owned(
-    conn: sa.Connection, kind: str, ids: Iterable[str], territory_id: str | None = None
+    conn: Connection, kind: str, ids: Iterable[str], territory_id: str | None = None
 ) -> dict[str, frozenset[str]]:
     """Refuse unless the caller may write every stored record named and, with
     ``territory_id``, each of them already belongs to that territory alone.
@@ -308,7 +301,7 @@ def require_owned(
 
 
 def require_stored(
-    conn: sa.Connection, kind: str, record_id: str, territory_id: str | None = None
+    conn: Connection, kind: str, record_id: str, territory_id: str | None = None
 ) -> frozenset[str]:
     """Like :func:`require_owned` for one record that must exist; returns its territories."""
     found = require_owned(conn, kind, [record_id], territory_id)
@@ -355,16 +348,14 @@ def add_user(
             "un·e animateur·rice doit avoir au moins un territoire (--territory)."
         )
     with store.transaction() as conn:
-        known = set(conn.scalars(sa.select(t.territories.c.territory_id)))
+        known = set(territory_ids(conn))
         unknown = [x for x in territories if x not in known]
         if unknown:
             raise NotFoundError(f"territoire(s) inconnu(s) : {', '.join(unknown)}.")
-        if conn.execute(
-            sa.select(t.users.c.username).where(t.users.c.username == username)
-        ).first():
+        if accounts.read_user(conn, username) is not None:
             raise InvalidInputError(f"le compte « {username} » existe déjà.")
-        conn.execute(
-            t.users.insert(),
+        accounts.insert_user(
+            conn,
             {
                 "username": username,
                 "display_name": display_name,
@@ -391,7 +382,7 @@ def list_users(store: Store) -> list[dict[str, object]]:
                 "disabled": bool(r.disabled),
                 "locked_until": r.locked_until,
             }
-            for r in conn.execute(sa.select(t.users).order_by(t.users.c.username))
+            for r in accounts.read_users(conn)
         ]
 
 
@@ -399,17 +390,14 @@ def disable_user(store: Store, username: str) -> None:
     """Disable an account (administrators only); its history stays."""
     require_admin()
     with store.transaction() as conn:
-        done = conn.execute(
-            t.users.update().where(t.users.c.username == username).values(disabled=True)
-        )
-        if done.rowcount != 1:
+        if not accounts.disable_user(conn, username):
             raise NotFoundError(f"compte « {username} » introuvable.")
 
 
 def has_users(store: Store) -> bool:
     """Whether the deployment has accounts (then the app asks to sign in)."""
     with _trusted("sign-in"), store.reading() as conn:
-        return conn.execute(sa.select(t.users.c.username).limit(1)).first() is not None
+        return accounts.any_account(conn)
 
 
 #: The one answer to a refused sign-in, whether the account exists, is locked or disabled,
@@ -445,7 +433,7 @@ def authenticate(
     now = now or dt.datetime.now()
     # the attempt's writes (failures counted) are logged under the account tried
     with _trusted("sign-in"), acting_as(f"connexion:{username[:120]}"), store.transaction() as conn:
-        row = conn.execute(sa.select(t.users).where(t.users.c.username == username)).first()
+        row = accounts.read_user(conn, username)
         matches = _verify(row.password_hash if row is not None else None, password)
         if row is None or row.disabled or not row.password_hash:
             ok = False
@@ -457,18 +445,10 @@ def authenticate(
             locked = (
                 now + dt.timedelta(minutes=LOCK_MINUTES) if failed >= MAX_FAILED_LOGINS else None
             )
-            conn.execute(
-                t.users.update()
-                .where(t.users.c.username == username)
-                .values(failed_attempts=0 if locked else failed, locked_until=locked)
-            )
+            accounts.set_failures(conn, username, 0 if locked else failed, locked)
         else:
             ok = True
-            conn.execute(
-                t.users.update()
-                .where(t.users.c.username == username)
-                .values(failed_attempts=0, locked_until=None)
-            )
+            accounts.set_failures(conn, username, 0, None)
     if not ok:
         raise PermissionDeniedError(REFUSED)
     return Principal(
@@ -488,9 +468,7 @@ def refresh(store: Store, principal: Principal) -> Principal:
     if principal.expired():
         raise PermissionDeniedError("votre session a expiré : reconnectez-vous.")
     with _trusted("sign-in"), store.reading() as conn:
-        row = conn.execute(
-            sa.select(t.users).where(t.users.c.username == principal.username)
-        ).first()
+        row = accounts.read_user(conn, principal.username)
     if row is None or row.disabled:
         raise PermissionDeniedError(
             "votre compte a été désactivé ou supprimé : demandez à l'administration."
@@ -503,7 +481,7 @@ def refresh(store: Store, principal: Principal) -> Principal:
 def principal_for_sso(store: Store, email: str, now: dt.datetime | None = None) -> Principal:
     """The account of a user signed in by OIDC (``st.login``): matched by username = e-mail."""
     with _trusted("sign-in"), store.reading() as conn:
-        row = conn.execute(sa.select(t.users).where(t.users.c.username == email)).first()
+        row = accounts.read_user(conn, email)
     if row is None or row.disabled:
         raise PermissionDeniedError(
             f"aucun compte actif pour « {email} » : demandez-en un à l'administration."

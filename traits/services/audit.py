@@ -8,12 +8,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import sqlalchemy as sa
-
 from traits.services import access
 from traits.storage import Store
-from traits.storage import schema as t
-from traits.storage.audit import AUDITED
+from traits.storage.audit import AUDITED, audit_actors, audit_rows
 
 #: Tables whose writes are logged, sorted (for filters).
 AUDITED_TABLES: tuple[str, ...] = tuple(sorted(AUDITED))
@@ -39,16 +36,8 @@ def list_audit(
     ``table``, ``rows`` and ``keys`` (the identifiers inserted, at most 50).
     """
     access.require_admin()
-    log = t.audit_log
-    query = sa.select(log).order_by(log.c.at.desc(), log.c.audit_id.desc()).limit(max(0, limit))
-    if table:
-        query = query.where(log.c.table_name == table)
-    if actor:
-        query = query.where(log.c.actor == actor)
-    if since is not None:
-        if not isinstance(since, dt.datetime):
-            since = dt.datetime.combine(since, dt.time())
-        query = query.where(log.c.at >= since)
+    if since is not None and not isinstance(since, dt.datetime):
+        since = dt.datetime.combine(since, dt.time())
     with store.reading() as conn:
         return [
             {
@@ -60,7 +49,7 @@ def list_audit(
                 "rows": r.rows,
                 "keys": list(r.keys or []),
             }
-            for r in conn.execute(query)
+            for r in audit_rows(conn, limit=limit, table=table, actor=actor, since=since)
         ]
 
 
@@ -68,7 +57,7 @@ def list_actors(store: Store) -> list[str]:
     """Everyone who appears in the audit log, sorted (administrators only)."""
     access.require_admin()
     with store.reading() as conn:
-        return sorted(conn.scalars(sa.select(t.audit_log.c.actor).distinct()))
+        return sorted(audit_actors(conn))
 
 
 #: What each audited table holds, in the facilitators' words.

@@ -16,17 +16,12 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
+from sqlalchemy.exc import DBAPIError
 
 from traits.errors import InvalidInputError, Problem
 from traits.services import access
 from traits.services.backup_check import DUMP_FORMAT, KEPT, read_backup
-from traits.storage import Store
-from traits.storage import schema as t
-
-
-def _revision(conn: sa.Connection) -> str:
-    return str(conn.execute(sa.text("select version_num from alembic_version")).scalar())
+from traits.storage import Store, dump
 
 
 def _encode(value: Any) -> Any:
@@ -44,22 +39,15 @@ def _sqlite_path(store: Store) -> str | None:
     return None
 
 
-def _rows(conn: sa.Connection) -> dict[str, list[dict[str, Any]]]:
-    return {
-        table.name: [dict(row._mapping) for row in conn.execute(sa.select(table))]
-        for table in t.metadata.sorted_tables
-    }
-
-
 def _dump(store: Store) -> dict[str, Any]:
     with store.reading() as conn:
         return {
             "format": DUMP_FORMAT,
-            "revision": _revision(conn),
+            "revision": dump.revision(conn),
             "created": dt.datetime.now().isoformat(timespec="seconds"),
             "tables": {
                 name: [{k: _encode(v) for k, v in row.items()} for row in rows]
-                for name, rows in _rows(conn).items()
+                for name, rows in dump.table_rows(conn).items()
             },
         }
 
@@ -104,9 +92,9 @@ def _write(store: Store, target: Path, tmp: Path) -> None:
             copy = Store(tmp)
             try:
                 with store.reading() as conn:
-                    tables = _rows(conn)
+                    tables = dump.table_rows(conn)
                 with copy.transaction() as conn:
-                    _load(conn, tables)
+                    dump.replace_tables(conn, tables, KEPT)
             finally:
                 copy.dispose()
     else:
@@ -125,16 +113,16 @@ def restore(store: Store, source: str | Path) -> dict[str, int]:
     if not source.is_file():
         raise InvalidInputError(Problem("sauvegarde introuvable.", file=str(source)))
     with store.reading() as conn:
-        revision = _revision(conn)
+        revision = dump.revision(conn)
     checked = read_backup(source, revision)
     try:
         with store.transaction() as conn:
-            if _revision(conn) != revision:  # migrated meanwhile by another process
+            if dump.revision(conn) != revision:  # migrated meanwhile by another process
                 raise InvalidInputError(
                     Problem("la base a changé de version pendant la lecture.", file=source.name)
                 )
-            return _load(conn, checked.tables)
-    except sa.exc.DBAPIError as exc:  # a rule the checks do not know: say so, without the data
+            return dump.replace_tables(conn, checked.tables, KEPT)
+    except DBAPIError as exc:  # a rule the checks do not know: say so, without the data
         raise InvalidInputError(
             Problem(
                 "la base a refusé une ligne de la sauvegarde (contrainte non vérifiée par "
@@ -142,35 +130,6 @@ def restore(store: Store, source: str | Path) -> dict[str, int]:
                 file=source.name,
             )
         ) from exc
-
-
-def _load(conn: sa.Connection, tables: dict[str, list[dict[str, Any]]]) -> dict[str, int]:
-    """Replace every table's rows with ``tables``' (checked rows), on the caller's transaction."""
-    counts: dict[str, int] = {}
-    # The audit log is append-only: a restore keeps it (and is itself logged).
-    kept = [table for table in t.metadata.sorted_tables if table.name not in KEPT]
-    for table in reversed(kept):
-        conn.execute(table.delete())
-    for table in kept:
-        rows = tables.get(table.name, [])
-        if rows:
-            conn.execute(table.insert(), rows)
-        counts[table.name] = len(rows)
-    if conn.dialect.name == "postgresql":
-        for table in t.metadata.sorted_tables:
-            for col in table.primary_key.columns:
-                if isinstance(col.type, sa.Integer) and col.autoincrement is not False:
-                    highest = sa.select(sa.func.max(col)).scalar_subquery()
-                    conn.execute(
-                        sa.select(
-                            sa.func.setval(
-                                sa.func.pg_get_serial_sequence(table.name, col.name),
-                                sa.func.coalesce(highest, 0) + 1,
-                                False,
-                            )
-                        )
-                    )
-    return counts
 
 
 __all__ = ["backup", "restore"]

@@ -23,12 +23,12 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.sqlite import dialect as sqlite_dialect
 
 from traits import model
 from traits.errors import InvalidInputError, Problem
 from traits.services.access import Role
 from traits.storage import schema as t
+from traits.storage.dump import sqlite_select_all
 
 DUMP_FORMAT = "traits-dump"
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -102,8 +102,7 @@ def _read_sqlite(path: Path) -> tuple[Any, dict[str, Any]]:
             if table not in known:  # refused by the caller, as in a JSON dump
                 tables[table] = None
                 continue
-            every_column = sa.select(sa.text("*")).select_from(t.metadata.tables[table])
-            cursor = conn.execute(str(every_column.compile(dialect=sqlite_dialect())))
+            cursor = conn.execute(sqlite_select_all(table))
             columns = [c[0] for c in cursor.description]
             tables[table] = [dict(zip(columns, values, strict=True)) for values in cursor]
     except sqlite3.DatabaseError:

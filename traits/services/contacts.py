@@ -12,14 +12,15 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from traits.errors import InvalidInputError, NotFoundError
 from traits.mentions import PersonFinder
 from traits.services import access
 from traits.storage import Store
+from traits.storage import personal as stored
 from traits.storage import schema as t
+from traits.storage.organisations import organisation_names
 
 ERASED = "[personne effacée]"
 #: Said when mentions remain in the audit log (an account or TRAITS_AUTHOR named after the person).
@@ -30,22 +31,6 @@ KEPT_IN_LOG = (
 #: Tables never rewritten by an erasure: the append-only log (it holds no column value and no
 #: identifier of a personal table, see traits.storage.audit); its mentions are counted.
 UNTOUCHED = frozenset({t.audit_log.name})
-
-
-def text_columns(table: sa.Table) -> list[sa.Column]:
-    """The free-text columns of ``table``: strings and JSON that are neither keys nor references."""
-    return [
-        c
-        for c in table.columns
-        if isinstance(c.type, sa.String | sa.JSON) and not c.primary_key and not c.foreign_keys
-    ]
-
-
-def _contacts(conn: Connection, email: str) -> list[Any]:
-    rows = conn.execute(
-        sa.select(t.contacts).where(sa.func.lower(t.contacts.c.email) == email.strip().lower())
-    ).all()
-    return list(rows)
 
 
 def _finder(contacts: list[Any]) -> PersonFinder:
@@ -78,26 +63,18 @@ def _mentions(conn: Connection, contacts: list[Any]) -> list[dict[str, Any]]:
     finder = _finder(contacts)
     own = {c.contact_id for c in contacts}
     found = []
-    for table in t.metadata.sorted_tables:
-        columns = text_columns(table)
-        if not columns:
+    for table, key, col, value in stored.text_cells(conn):
+        if table is t.contacts and key[0] in own:
             continue
-        keys = list(table.primary_key.columns)
-        for row in conn.execute(sa.select(*keys, *columns)):
-            key = [row._mapping[k] for k in keys]
-            if table is t.contacts and key[0] in own:
-                continue
-            for col in columns:
-                value = row._mapping[col]
-                if any(finder.spans(s) for s in _strings(value)):
-                    found.append(
-                        {
-                            "table": table.name,
-                            "id": key[0] if len(key) == 1 else key,
-                            "column": col.name,
-                            "text": value,
-                        }
-                    )
+        if any(finder.spans(s) for s in _strings(value)):
+            found.append(
+                {
+                    "table": table.name,
+                    "id": key[0] if len(key) == 1 else key,
+                    "column": col.name,
+                    "text": value,
+                }
+            )
     return found
 
 
@@ -105,18 +82,11 @@ def export_person(store: Store, email: str) -> dict[str, Any]:
     """Everything held about the person with this e-mail (right of access), as JSON-ready data."""
     access.require_admin()
     with store.reading() as conn:
-        contacts = _contacts(conn, email)
+        contacts = stored.contacts_by_email(conn, email)
         if not contacts:
             raise NotFoundError(f"aucune personne enregistrée avec l'adresse « {email} ».")
         mentions = _mentions(conn, contacts)
-        orgs = {
-            r.org_id: r.name
-            for r in conn.execute(
-                sa.select(t.organisations.c.org_id, t.organisations.c.name).where(
-                    t.organisations.c.org_id.in_([c.org_id for c in contacts])
-                )
-            )
-        }
+        orgs = organisation_names(conn, [c.org_id for c in contacts])
     return {
         "email": email,
         "exported_at": dt.datetime.now().isoformat(timespec="seconds"),
@@ -138,27 +108,20 @@ def _erase(conn: Connection, contacts: list[Any]) -> dict[str, int]:
     ids = [c.contact_id for c in contacts]
     masked = kept = 0
     for m in _mentions(conn, contacts):
-        table = t.metadata.tables[m["table"]]
-        if table.name in UNTOUCHED:
+        if m["table"] in UNTOUCHED:
             kept += 1
             continue
-        column = table.c[m["column"]]
         value = _masked(m["text"], finder)
-        length = getattr(column.type, "length", None)
+        length = stored.column_length(m["table"], m["column"])
         if isinstance(value, str) and length and len(value) > length:
             value = value[:length]
-        keys = list(table.primary_key.columns)
-        key = m["id"] if len(keys) > 1 else [m["id"]]
-        conn.execute(
-            table.update()
-            .where(*(k == v for k, v in zip(keys, key, strict=True)))
-            .values({column.name: value})
-        )
+        key = m["id"] if isinstance(m["id"], list) else [m["id"]]
+        stored.write_cell(conn, m["table"], key, m["column"], value)
         masked += 1
-    conn.execute(t.contacts.delete().where(t.contacts.c.contact_id.in_(ids)))
+    stored.delete_contacts(conn, ids)
     if masked:
         # Cached sentence vectors were computed from the texts just masked: recomputed on demand.
-        conn.execute(t.embeddings.delete())
+        stored.forget_embeddings(conn)
     return {"mentions": masked, "kept": kept}
 
 
@@ -187,7 +150,7 @@ def erase_person(store: Store, email: str) -> dict[str, int]:
     """
     access.require_admin()
     with store.transaction() as conn:
-        contacts = _contacts(conn, email)
+        contacts = stored.contacts_by_email(conn, email)
         if not contacts:
             raise NotFoundError(f"aucune personne enregistrée avec l'adresse « {email} ».")
         done = _erase(conn, contacts)
@@ -210,27 +173,10 @@ def parse_age(text: str) -> dt.timedelta:
 def last_activity(store: Store) -> dict[str, dt.date | None]:
     """Last activity of each contact: consent, their organisation's diagnostics and partnerships."""
     with store.reading() as conn:
-        diag = {
-            row[0]: row[1]
-            for row in conn.execute(
-                sa.select(t.diagnostics.c.org_id, sa.func.max(t.diagnostics.c.date)).group_by(
-                    t.diagnostics.c.org_id
-                )
-            )
-        }
-        events: dict[str, dt.datetime] = {}
-        q = sa.select(
-            t.partnerships.c.org_a, t.partnerships.c.org_b, t.partnership_events.c.at
-        ).join(
-            t.partnership_events,
-            t.partnership_events.c.partnership_id == t.partnerships.c.partnership_id,
-        )
-        for a, b, at in conn.execute(q):
-            for org in (a, b):
-                if org not in events or at > events[org]:
-                    events[org] = at
+        diag = stored.last_diagnostic_dates(conn)
+        events = stored.last_partnership_steps(conn)
         out: dict[str, dt.date | None] = {}
-        for c in conn.execute(sa.select(t.contacts)):
+        for c in stored.all_contacts(conn):
             dates = [
                 d
                 for d in (
@@ -252,11 +198,7 @@ def stale_contacts(
     limit = (today or dt.date.today()) - older_than
     activity = last_activity(store)
     with store.reading() as conn:
-        rows = conn.execute(
-            sa.select(t.contacts, t.organisations.c.name.label("org_name"))
-            .join(t.organisations, t.contacts.c.org_id == t.organisations.c.org_id)
-            .order_by(t.contacts.c.contact_id)
-        ).all()
+        rows = stored.contacts_with_organisation(conn)
     return [
         {
             "contact_id": r.contact_id,
@@ -279,12 +221,8 @@ def purge(
     stale = stale_contacts(store, older_than, today)
     if stale:
         with store.transaction() as conn:
-            rows = conn.execute(
-                sa.select(t.contacts).where(
-                    t.contacts.c.contact_id.in_([s["contact_id"] for s in stale])
-                )
-            ).all()
-            _erase(conn, list(rows))
+            rows = stored.contacts_by_id(conn, [s["contact_id"] for s in stale])
+            _erase(conn, rows)
         _release_bytes(store)
     return stale
 
@@ -297,5 +235,4 @@ __all__ = [
     "parse_age",
     "purge",
     "stale_contacts",
-    "text_columns",
 ]

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from traits.errors import InvalidInputError, Problem
@@ -18,8 +17,9 @@ from traits.interchange import readers, validate, writers
 from traits.model import Territory
 from traits.services import access, embeddings
 from traits.services.embeddings import Progress
-from traits.storage import Store, schema
+from traits.storage import Store
 from traits.storage import repository as repo
+from traits.storage.territories import subcategory_rows
 
 #: The bundled sample territory (fictional), shipped beside the package in a source checkout.
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "data" / "samples" / "vitre"
@@ -75,7 +75,7 @@ def _subcategory_resolver(conn: Connection):  # type: ignore[no-untyped-def]
 
     extra = [
         Subcategory(r.code, r.category, r.label, tuple(r.synonyms or ()), tuple(r.related or ()))
-        for r in conn.execute(sa.select(schema.subcategories))
+        for r in subcategory_rows(conn, None)
     ]
     vocabulary = Vocabulary.default().extended(extra) if extra else Vocabulary.default()
 

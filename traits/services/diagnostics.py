@@ -27,7 +27,6 @@ from traits.model import (
 )
 from traits.rules import fold
 from traits.services import access, embeddings
-from traits.services.interview import CONSENT_SOURCE
 from traits.services.organisations import (
     FIELDS,
     apply_rule,
@@ -40,12 +39,16 @@ from traits.services.organisations import (
     too_long,
     write_organisation,
 )
-from traits.storage import Store
+from traits.storage import Store, diagnostics
 from traits.storage import repository as repo
 from traits.storage import schema as t
+from traits.storage.organisations import organisation_exists, territory_of
 from traits.vocabulary import Subcategory
 
 NEEDS, OFFERS, CONTACTS = "besoins", "offres", "contacts"
+#: Where a consent given during the interview was given, unless the person says else (the
+#: interview form offers it; a save records it for a consenting contact without a source).
+CONSENT_SOURCE = "entretien diagnostic"
 
 #: The organisation services are reached from here too (the interview form saves both).
 __all__ = [
@@ -234,13 +237,7 @@ def _check_diagnostic(
         problems += org_problems
         org_id = organisation.org_id
         territory = organisation.territory_id
-    elif (
-        not org_id
-        or conn.execute(
-            sa.select(t.organisations.c.org_id).where(t.organisations.c.org_id == org_id)
-        ).first()
-        is None
-    ):
+    elif not org_id or not organisation_exists(conn, org_id):
         problems.append(
             Problem(
                 "choisissez la structure rencontrée, ou décrivez-en une nouvelle.",
@@ -292,11 +289,7 @@ def _lock_diagnostic(
 ) -> sa.Row | None:
     """Lock the stored diagnostic (PostgreSQL; SQLite writers are already serialised) and
     check its version, so that two concurrent saves cannot both pass; None when new."""
-    stored = conn.execute(
-        sa.select(t.diagnostics.c.version, t.diagnostics.c.org_id)
-        .where(t.diagnostics.c.diagnostic_id == diagnostic_id)
-        .with_for_update()
-    ).first()
+    stored = diagnostics.lock(conn, diagnostic_id)
     if stored is not None and expected_version is not None and stored.version != expected_version:
         raise ConflictError(_SAVED_MEANWHILE)
     if stored is None and expected_version is not None:
@@ -313,38 +306,11 @@ def _write_diagnostic(
     diag, org_id = checked.diagnostic, checked.diagnostic.org_id
     if checked.organisation is not None:
         write_organisation(conn, checked.organisation)
-    row = repo.record(diag)
-    if stored is None:
-        conn.execute(t.diagnostics.insert(), row)
-    else:
-        done = conn.execute(
-            t.diagnostics.update()
-            .where(
-                t.diagnostics.c.diagnostic_id == diag.diagnostic_id,
-                t.diagnostics.c.version == stored.version,
-            )
-            .values(
-                **{k: v for k, v in row.items() if k != "diagnostic_id"},
-                version=stored.version + 1,
-            )
-        )
-        if done.rowcount != 1:
-            raise ConflictError(_SAVED_MEANWHILE)
-    keep_ids = [i.item_id for i in checked.items]
-    conn.execute(
-        t.items.delete().where(
-            t.items.c.diagnostic_id == diag.diagnostic_id, t.items.c.item_id.not_in(keep_ids)
-        )
-    )
-    repo.upsert(conn, t.items, [repo.record(i) for i in checked.items])
-    if replace_contacts:
-        conn.execute(
-            t.contacts.delete().where(
-                t.contacts.c.org_id == org_id,
-                t.contacts.c.contact_id.not_in([c.contact_id for c in checked.contacts]),
-            )
-        )
-    repo.upsert(conn, t.contacts, [repo.record(c) for c in checked.contacts])
+    if not diagnostics.write(conn, repo.record(diag), None if stored is None else stored.version):
+        raise ConflictError(_SAVED_MEANWHILE)
+    diagnostics.replace_items(conn, diag.diagnostic_id, [repo.record(i) for i in checked.items])
+    contact_rows = [repo.record(c) for c in checked.contacts]
+    diagnostics.write_contacts(conn, org_id, contact_rows, replace=replace_contacts)
 
 
 def save_diagnostic(
@@ -398,27 +364,19 @@ def _foreign_ids(
     """Ids given by the caller that already belong to another organisation's records."""
     problems = []
     if items:
-        for r in conn.execute(
-            sa.select(t.items.c.item_id, t.items.c.org_id).where(
-                t.items.c.item_id.in_([i.item_id for i in items]), t.items.c.org_id != org_id
-            )
-        ):
+        for item_id in diagnostics.items_of_others(conn, [i.item_id for i in items], org_id):
             problems.append(
                 Problem(
-                    f"l'identifiant « {r.item_id} » est déjà pris par une autre structure.",
+                    f"l'identifiant « {item_id} » est déjà pris par une autre structure.",
                     column=FIELDS["items"],
                 )
             )
     if contacts:
-        for r in conn.execute(
-            sa.select(t.contacts.c.contact_id).where(
-                t.contacts.c.contact_id.in_([c.contact_id for c in contacts]),
-                t.contacts.c.org_id != org_id,
-            )
-        ):
+        ids = [c.contact_id for c in contacts]
+        for contact_id in diagnostics.contacts_of_others(conn, ids, org_id):
             problems.append(
                 Problem(
-                    f"l'identifiant « {r.contact_id} » est déjà pris par une autre structure.",
+                    f"l'identifiant « {contact_id} » est déjà pris par une autre structure.",
                     file=CONTACTS,
                 )
             )
@@ -428,9 +386,7 @@ def _foreign_ids(
 def get_diagnostic(store: Store, diagnostic_id: str) -> DiagnosticRecord:
     """A diagnostic with its organisation, needs, offers and the organisation's contacts."""
     with store.reading() as conn:
-        row = conn.execute(
-            sa.select(t.diagnostics).where(t.diagnostics.c.diagnostic_id == diagnostic_id)
-        ).first()
+        row = diagnostics.read_row(conn, diagnostic_id)
         if row is None:
             raise NotFoundError(
                 f"diagnostic « {diagnostic_id} » introuvable : il a peut-être été supprimé, "
@@ -457,16 +413,12 @@ def get_diagnostic(store: Store, diagnostic_id: str) -> DiagnosticRecord:
 
 
 def _read_orgs(conn: Connection, org_ids: list[str]) -> list[Organisation]:
-    territory = conn.execute(
-        sa.select(t.organisations.c.territory_id).where(t.organisations.c.org_id.in_(org_ids))
-    ).scalar()
+    territory = territory_of(conn, org_ids)
     return [o for o in repo.read_organisations(conn, territory) if o.org_id in org_ids]
 
 
 def _read_items_of_org(conn: Connection, org_id: str) -> list[Item]:
-    territory = conn.execute(
-        sa.select(t.organisations.c.territory_id).where(t.organisations.c.org_id == org_id)
-    ).scalar()
+    territory = territory_of(conn, [org_id])
     return [i for i in repo.read_items(conn, territory) if i.org_id == org_id]
 
 
@@ -476,24 +428,11 @@ def list_diagnostics(
     """A territory's diagnostics, most recent first; ``query`` searches the organisation's name
     and the titles of its needs and offers (case and accents ignored)."""
     access.require_read(territory_id)
-    d, o, i = t.diagnostics, t.organisations, t.items
-    q = sa.select(
-        d.c.diagnostic_id, d.c.org_id, d.c.date, d.c.status, d.c.facilitator, o.c.name
-    ).join(o, d.c.org_id == o.c.org_id)
-    if territory_id is not None:
-        q = q.where(o.c.territory_id == territory_id)
     with store.reading() as conn:
-        rows = conn.execute(q).all()
+        rows = diagnostics.summary_rows(conn, territory_id)
         counts: dict[tuple[str, str], int] = {}
         titles: dict[str, list[str]] = {}
-        iq = sa.select(i.c.diagnostic_id, i.c.direction, i.c.title).where(
-            i.c.diagnostic_id.is_not(None)
-        )
-        if territory_id is not None:
-            iq = iq.where(
-                i.c.org_id.in_(sa.select(o.c.org_id).where(o.c.territory_id == territory_id))
-            )
-        for r in conn.execute(iq):
+        for r in diagnostics.item_rows(conn, territory_id):
             counts[(r.diagnostic_id, r.direction)] = (
                 counts.get((r.diagnostic_id, r.direction), 0) + 1
             )
@@ -528,17 +467,12 @@ def delete_diagnostic(store: Store, diagnostic_id: str) -> int:
     offer is emptied).
     """
     with store.transaction() as conn:
-        found = conn.execute(
-            sa.select(t.diagnostics.c.org_id).where(t.diagnostics.c.diagnostic_id == diagnostic_id)
-        ).first()
-        if found is None:
+        if diagnostics.read_row(conn, diagnostic_id) is None:
             raise NotFoundError(
                 f"diagnostic « {diagnostic_id} » introuvable : il a peut-être déjà été supprimé."
             )
         access.require_stored(conn, "diagnostic", diagnostic_id)
-        removed = conn.execute(t.items.delete().where(t.items.c.diagnostic_id == diagnostic_id))
-        conn.execute(t.diagnostics.delete().where(t.diagnostics.c.diagnostic_id == diagnostic_id))
-    return int(removed.rowcount or 0)
+        return diagnostics.delete(conn, diagnostic_id)
 
 
 def suggest_subcategories(

@@ -13,12 +13,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 import numpy as np
-import sqlalchemy as sa
 
 from traits.fr import fr_number
 from traits.services import access
 from traits.storage import Store
-from traits.storage import schema as t
+from traits.storage import embeddings as stored
 from traits.vocabulary import Vocabulary
 
 __all__ = ["MODEL", "Progress", "embed_items", "embed_texts", "load_embeddings"]
@@ -27,22 +26,7 @@ __all__ = ["MODEL", "Progress", "embed_items", "embed_texts", "load_embeddings"]
 MODEL = "e5"
 #: Called with (fraction done in [0, 1], French message).
 Progress = Callable[[float, str], None]
-_KEYS_PER_QUERY = 500
 _WORDING = "Préparation des textes pour les pistes…"
-
-
-def _present(conn: sa.Connection, model: str, keys: list[str]) -> set[str]:
-    """The keys among ``keys`` whose embedding is stored."""
-    col = t.embeddings.c
-    found: set[str] = set()
-    for start in range(0, len(keys), _KEYS_PER_QUERY):
-        chunk = keys[start : start + _KEYS_PER_QUERY]
-        found.update(
-            conn.scalars(
-                sa.select(col.text_hash).where(col.model == model, col.text_hash.in_(chunk))
-            )
-        )
-    return found
 
 
 def embed_texts(
@@ -58,7 +42,7 @@ def embed_texts(
         return 0
     by_key = {features.text_key(features.normalise_for_encoder(x)): x for x in texts}
     with store.reading() as conn:
-        missing = sorted(set(by_key) - _present(conn, model, sorted(by_key)))
+        missing = sorted(set(by_key) - stored.present(conn, model, sorted(by_key)))
     if not missing:
         return 0
     say = progress or (lambda _f, _m: None)
@@ -71,19 +55,8 @@ def embed_texts(
     cache = features.embedding_cache(model)
     # a cache, not data: written whoever reads the pistes (a read-only coordinator included)
     with access.cache_writes(), store.transaction() as conn:  # others may have stored some
-        new = sorted(set(missing) - _present(conn, model, missing))
-        if new:
-            conn.execute(
-                t.embeddings.insert(),
-                [
-                    {
-                        "model": model,
-                        "text_hash": k,
-                        "vector": np.asarray(cache[k], np.float32).tobytes(),
-                    }
-                    for k in new
-                ],
-            )
+        new = sorted(set(missing) - stored.present(conn, model, missing))
+        stored.insert(conn, model, {k: np.asarray(cache[k], np.float32).tobytes() for k in new})
     step(len(missing), len(missing))  # also when the process had them all already
     return len(new)
 
@@ -104,18 +77,9 @@ def embed_items(
 
     if not features.semantic_available(MODEL):
         return 0
-    col = t.items.c
-    query = sa.select(col.title, col.description)
     ids = None if item_ids is None else sorted({str(i) for i in item_ids})
-    texts: list[str] = []
     with store.reading() as conn:
-        if ids is None:
-            rows = list(conn.execute(query))
-        else:
-            rows = []
-            for start in range(0, len(ids), _KEYS_PER_QUERY):
-                chunk = ids[start : start + _KEYS_PER_QUERY]
-                rows += list(conn.execute(query.where(col.item_id.in_(chunk))))
+        rows = stored.item_texts(conn, ids)
     texts = [features.semantic_text(r.title, r.description) for r in rows]
     texts += features.reference_texts(vocabulary or Vocabulary.default())
     return embed_texts(store, texts, progress=progress)
@@ -127,11 +91,7 @@ def load_embeddings(store: Store, model: str = MODEL) -> int:
 
     cache = features.embedding_cache(model)
     with store.reading() as conn:
-        rows = conn.execute(
-            sa.select(t.embeddings.c.text_hash, t.embeddings.c.vector).where(
-                t.embeddings.c.model == model
-            )
-        ).all()
+        rows = stored.vectors(conn, model)
     for r in rows:
         cache.setdefault(r.text_hash, np.frombuffer(r.vector, dtype=np.float32))
     return len(rows)

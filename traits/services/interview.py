@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 from traits.errors import InvalidInputError
 from traits.model import (
@@ -24,16 +24,14 @@ from traits.model import (
     Organisation,
     OrgKind,
 )
-
-if TYPE_CHECKING:
-    from traits.services.diagnostics import DiagnosticRecord
+from traits.services.diagnostics import CONSENT_SOURCE, DiagnosticRecord
 
 #: The organisation's text fields, as the form names them (the attributes of Organisation).
 TEXT_FIELDS = ("name", "legal_form", "siret", "commune", "postcode", "size", "description")
 #: The interview's text fields (the attributes of Diagnostic).
 NOTE_FIELDS = ("facilitator", "practices", "motivations", "obstacles", "notes")
-#: Where and for what a consent given during the interview holds, unless the person says else.
-CONSENT_SOURCE = "entretien diagnostic"
+#: For what a consent given during the interview holds (where: CONSENT_SOURCE), unless the
+#: person says else.
 CONSENT_SCOPE = "mise en relation avec des partenaires du territoire"
 NO_TITLE = "Donnez un intitulé avant d'ajouter."
 

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import sqlalchemy as sa
 
 from traits.errors import InvalidInputError, NotFoundError
 from traits.matching import features
@@ -27,8 +26,8 @@ from traits.model import Partnership
 from traits.services import access, embeddings
 from traits.services import partnerships as ps
 from traits.services.vocabulary import vocabulary as territory_vocabulary
-from traits.storage import Store
-from traits.storage import schema as t
+from traits.storage import Store, settings
+from traits.storage import matching as stored
 
 #: Settings a territory may change, with the type each must have.
 SETTABLE: dict[str, type] = {
@@ -63,12 +62,7 @@ def load_config(store: Store, territory_id: str | None = None) -> MatchConfig:
     values: dict[str, Any] = {"use_semantic": features.semantic_available("e5")}
     with store.reading() as conn:
         for scope in (GLOBAL_SCOPE, _scope(territory_id)):
-            for row in conn.execute(
-                sa.select(t.settings.c.key, t.settings.c.value).where(
-                    t.settings.c.scope == scope, t.settings.c.key.in_(list(SETTABLE))
-                )
-            ):
-                values[row.key] = row.value
+            values.update(settings.read_settings(conn, scope, SETTABLE))
     if values.get("use_semantic") and not features.semantic_available("e5"):
         values["use_semantic"] = False
     if "favoured_pairs" in values:
@@ -96,10 +90,7 @@ def save_settings(store: Store, territory_id: str | None = None, **values: Any) 
     scope = _scope(territory_id)
     with store.transaction() as conn:
         for key, value in values.items():
-            conn.execute(
-                t.settings.delete().where(t.settings.c.scope == scope, t.settings.c.key == key)
-            )
-            conn.execute(t.settings.insert(), {"scope": scope, "key": key, "value": value})
+            settings.write_setting(conn, scope, key, value)
     return load_config(store, territory_id)
 
 
@@ -110,16 +101,8 @@ def frames(store: Store, territory_id: str | None = None) -> tuple[pd.DataFrame,
     """Organisations and items of a territory (or all) as the matcher's input tables."""
     access.require_read(territory_id)
     with store.reading() as conn:
-        q_orgs = sa.select(*(t.organisations.c[c] for c in ORG_COLUMNS))
-        if territory_id is not None:
-            q_orgs = q_orgs.where(t.organisations.c.territory_id == territory_id)
-        orgs = pd.DataFrame(conn.execute(q_orgs).mappings().all())
-        q_items = sa.select(*(t.items.c[c] for c in ITEM_COLUMNS)).join(
-            t.organisations, t.items.c.org_id == t.organisations.c.org_id
-        )
-        if territory_id is not None:
-            q_items = q_items.where(t.organisations.c.territory_id == territory_id)
-        items = pd.DataFrame(conn.execute(q_items).mappings().all())
+        orgs = pd.DataFrame(stored.organisation_rows(conn, territory_id, ORG_COLUMNS))
+        items = pd.DataFrame(stored.item_rows(conn, territory_id, ITEM_COLUMNS))
     if orgs.empty:
         where = f"le territoire « {territory_id} »" if territory_id else "la base"
         raise NotFoundError(
@@ -139,16 +122,13 @@ def feedback_frame(store: Store, territory_id: str | None = None) -> pd.DataFram
     """
     since = _learning_since(store, territory_id)
     with store.reading() as conn:
-        q = sa.select(t.feedback.c.need_id, t.feedback.c.offer_id, t.feedback.c.relevant)
-        if since is not None:
-            q = q.where(t.feedback.c.at >= since)
         rows = [
             {
                 "need_id": r.need_id,
                 "offer_id": r.offer_id,
                 "label": "relevant" if r.relevant else "not_relevant",
             }
-            for r in conn.execute(q)
+            for r in stored.feedback_rows(conn, since)
         ]
     for part in ps.list_partnerships(store, territory_id=territory_id):
         if part.need_id and part.offer_id and part.status.value in ("realised", "abandoned"):
@@ -162,11 +142,7 @@ def feedback_frame(store: Store, territory_id: str | None = None) -> pd.DataFram
 
 def _learning_since(store: Store, territory_id: str | None) -> dt.datetime | None:
     with store.reading() as conn:
-        value = conn.execute(
-            sa.select(t.settings.c.value).where(
-                t.settings.c.scope == _scope(territory_id), t.settings.c.key == "learning_since"
-            )
-        ).scalar()
+        value = settings.read_setting(conn, _scope(territory_id), "learning_since")
     return dt.datetime.fromisoformat(value) if value else None
 
 
@@ -175,19 +151,8 @@ def reset_learning(store: Store, territory_id: str | None = None) -> None:
     access.require_write(territory_id)
     scope = _scope(territory_id)
     with store.transaction() as conn:
-        conn.execute(
-            t.settings.delete().where(
-                t.settings.c.scope == scope, t.settings.c.key == "learning_since"
-            )
-        )
-        conn.execute(
-            t.settings.insert(),
-            {
-                "scope": scope,
-                "key": "learning_since",
-                "value": dt.datetime.now().isoformat(timespec="microseconds"),
-            },
-        )
+        now = dt.datetime.now().isoformat(timespec="microseconds")
+        settings.write_setting(conn, scope, "learning_since", now)
 
 
 #: Needs judged both ways (one proposal relevant, one not) before learning can be checked.
@@ -250,18 +215,11 @@ def record_feedback(
     """A facilitator judges a candidate relevant or not (the matcher learns from it)."""
     with store.transaction() as conn:
         access.require_owned(conn, "item", [need_id, offer_id])
-        found = {
-            r.item_id: r.direction
-            for r in conn.execute(
-                sa.select(t.items.c.item_id, t.items.c.direction).where(
-                    t.items.c.item_id.in_([need_id, offer_id])
-                )
-            )
-        }
+        found = stored.item_directions(conn, [need_id, offer_id])
         if found.get(need_id) != "need" or found.get(offer_id) != "offer":
             raise NotFoundError("besoin ou offre introuvable : rechargez la liste des pistes.")
-        conn.execute(
-            t.feedback.insert(),
+        stored.insert_feedback(
+            conn,
             {
                 "need_id": need_id,
                 "offer_id": offer_id,

@@ -11,7 +11,6 @@ import uuid
 from collections.abc import Callable
 from typing import TypeVar
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from traits import rules
@@ -21,8 +20,10 @@ from traits.model import Organisation
 from traits.rules import fold
 from traits.services import access
 from traits.storage import Store
+from traits.storage import organisations as stored
 from traits.storage import repository as repo
 from traits.storage import schema as t
+from traits.storage.territories import territory_exists
 
 #: French labels of the form's fields; a problem's ``column`` is one of them.
 FIELDS = {
@@ -105,29 +106,21 @@ def check_organisation(conn: Connection, org: Organisation) -> tuple[Organisatio
     name = (org.name or "").strip()
     if not name:
         problems.append(Problem("le nom de la structure est obligatoire.", column=FIELDS["name"]))
-    territory = conn.execute(
-        sa.select(t.territories.c.territory_id).where(
-            t.territories.c.territory_id == org.territory_id
-        )
-    ).first()
-    if territory is None:
+    territory_known = territory_exists(conn, org.territory_id)
+    if not territory_known:
         problems.append(
             Problem(
                 f"territoire « {org.territory_id} » introuvable : choisissez-en un dans la liste.",
                 column=FIELDS["territory_id"],
             )
         )
-    if territory is not None:
+    if territory_known:
         access.require_write(org.territory_id)
         access.require_owned(conn, "organisation", [org.org_id], org.territory_id)
     siret = apply_rule(problems, rules.siret, org.siret, FIELDS["siret"])
     postcode = apply_rule(problems, rules.postcode, org.postcode, FIELDS["postcode"])
     if siret is not None:
-        other = conn.execute(
-            sa.select(t.organisations.c.org_id, t.organisations.c.name).where(
-                t.organisations.c.siret == siret, t.organisations.c.org_id != org.org_id
-            )
-        ).first()
+        other = stored.siret_holder(conn, siret, org.org_id)
         if other is not None:
             problems.append(
                 Problem(
@@ -209,24 +202,5 @@ def describe_items(store: Store, item_ids: list[str]) -> dict[str, dict[str, obj
     if not item_ids:
         return {}
     allowed = access.readable_territories()
-    i, o = t.items, t.organisations
-    q = (
-        sa.select(
-            i.c.item_id,
-            i.c.title,
-            i.c.category,
-            i.c.direction,
-            i.c.org_id,
-            o.c.name.label("org_name"),
-            o.c.kind,
-            o.c.commune,
-            o.c.lat,
-            o.c.lon,
-        )
-        .join(o, i.c.org_id == o.c.org_id)
-        .where(i.c.item_id.in_(sorted(set(item_ids))))
-    )
-    if allowed is not None:
-        q = q.where(o.c.territory_id.in_(sorted(allowed)))
     with store.reading() as conn:
-        return {r.item_id: dict(r._mapping) for r in conn.execute(q)}
+        return stored.item_details(conn, item_ids, allowed)

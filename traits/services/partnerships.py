@@ -29,6 +29,7 @@ from traits.model import (
 )
 from traits.services import access
 from traits.storage import Store
+from traits.storage import partnerships as stored
 from traits.storage import repository as repo
 from traits.storage import schema as t
 
@@ -75,14 +76,7 @@ def propose(
     with store.transaction() as conn:
         # both parties' territories: one territory never proposes with another's records
         access.require_owned(conn, "item", [need_id, offer_id])
-        rows = {
-            r.item_id: r
-            for r in conn.execute(
-                sa.select(t.items, t.organisations.c.kind)
-                .join(t.organisations, t.items.c.org_id == t.organisations.c.org_id)
-                .where(t.items.c.item_id.in_([need_id, offer_id]))
-            )
-        }
+        rows = stored.items_by_id(conn, [need_id, offer_id], with_kind=True)
         need, offer = rows.get(need_id), rows.get(offer_id)
         if need is None:
             raise NotFoundError(f"besoin « {need_id} » introuvable : vérifiez l'identifiant.")
@@ -97,11 +91,7 @@ def propose(
                 "un partenariat réunit deux structures différentes : ce besoin et cette offre "
                 f"appartiennent tous deux à « {need.org_id} »."
             )
-        existing = conn.execute(
-            sa.select(t.partnerships.c.partnership_id, t.partnerships.c.status).where(
-                t.partnerships.c.need_id == need_id, t.partnerships.c.offer_id == offer_id
-            )
-        ).first()
+        existing = stored.of_pair(conn, need_id, offer_id)
         if existing is not None:
             raise ConflictError(
                 f"cette piste existe déjà : partenariat « {existing.partnership_id} » "
@@ -126,18 +116,7 @@ def propose(
             categories=sorted({Category(need.category), Category(offer.category)}),
             created=now.date(),
         )
-        conn.execute(t.partnerships.insert(), repo.partnership_record(part))
-        conn.execute(
-            t.partnership_events.insert(),
-            {
-                "partnership_id": part.partnership_id,
-                "at": now,
-                "from_status": None,
-                "to_status": PartnershipStatus.PROPOSED.value,
-                "author": author,
-                "note": note,
-            },
-        )
+        stored.insert(conn, part, now, author, note)
     return get(store, part.partnership_id)
 
 
@@ -167,11 +146,7 @@ def _locked(conn: sa.Connection, partnership_id: str, expected_version: int | No
     changed it since the caller read it.
     """
     access.require_owned(conn, "partnership", [partnership_id])
-    row = conn.execute(
-        sa.select(t.partnerships.c.status, t.partnerships.c.version)
-        .where(t.partnerships.c.partnership_id == partnership_id)
-        .with_for_update()
-    ).first()
+    row = stored.lock(conn, partnership_id)
     if row is None:
         raise NotFoundError(f"partenariat « {partnership_id} » introuvable.")
     if expected_version is not None and row.version != expected_version:
@@ -224,27 +199,11 @@ def change_status(
         values: dict[str, object] = {"status": new.value, "version": row.version + 1}
         if new is PartnershipStatus.ABANDONED:
             values["abandon_reason"] = reason
-        result = conn.execute(
-            t.partnerships.update()
-            .where(
-                t.partnerships.c.partnership_id == partnership_id,
-                t.partnerships.c.version == row.version,
-            )
-            .values(**values)
-        )
-        if result.rowcount != 1:  # pragma: no cover - the row lock above makes this unreachable
+        changed = stored.update(conn, partnership_id, values, version=row.version)
+        if changed != 1:  # pragma: no cover - the row lock above makes this unreachable
             raise ConflictError("ce partenariat vient d'être modifié : rechargez-le.")
-        conn.execute(
-            t.partnership_events.insert(),
-            {
-                "partnership_id": partnership_id,
-                "at": at or _now(),
-                "from_status": old.value,
-                "to_status": new.value,
-                "author": author,
-                "note": note if new is not PartnershipStatus.ABANDONED else (note or reason),
-            },
-        )
+        said = note if new is not PartnershipStatus.ABANDONED else (note or reason)
+        stored.add_event(conn, partnership_id, at or _now(), old.value, new.value, author, said)
     return get(store, partnership_id)
 
 
@@ -292,11 +251,7 @@ def update_details(
         raise InvalidInputError("rien à modifier : donnez un mode, une valeur ou une note.")
     with store.transaction() as conn:
         row = _locked(conn, partnership_id, expected_version)
-        conn.execute(
-            t.partnerships.update()
-            .where(t.partnerships.c.partnership_id == partnership_id)
-            .values(**values, version=row.version + 1)
-        )
+        stored.update(conn, partnership_id, {**values, "version": row.version + 1})
     return get(store, partnership_id)
 
 
@@ -317,20 +272,4 @@ def list_partnerships(
 def excluded_pairs(store: Store) -> set[tuple[str, str]]:
     """Need–offer pairs the matcher must leave out: already proposed, realised or declined."""
     with store.reading() as conn:
-        pairs = {
-            (r.need_id, r.offer_id)
-            for r in conn.execute(
-                sa.select(t.partnerships.c.need_id, t.partnerships.c.offer_id).where(
-                    t.partnerships.c.need_id.is_not(None), t.partnerships.c.offer_id.is_not(None)
-                )
-            )
-        }
-        pairs |= {
-            (r.need_id, r.offer_id)
-            for r in conn.execute(
-                sa.select(t.feedback.c.need_id, t.feedback.c.offer_id).where(
-                    t.feedback.c.relevant.is_(False)
-                )
-            )
-        }
-    return pairs
+        return stored.proposed_pairs(conn) | stored.declined_pairs(conn)

@@ -24,8 +24,8 @@ from traits.services import matching as matching_service
 from traits.services.partnerships import get as get_partnership
 from traits.services.vocabulary import vocabulary as territory_vocabulary
 from traits.storage import Store
-from traits.storage import repository as repo
-from traits.storage import schema as t
+from traits.storage import partnerships as stored
+from traits.storage.territories import territory_ids
 
 __all__ = ["Pool", "PoolingConfig", "find_pools", "pool_rows", "propose_pool"]
 
@@ -40,7 +40,7 @@ def find_pools(
     access.require_read(territory_id)
     if territory_id is None:
         with store.reading() as conn:
-            territories = conn.execute(sa.select(t.territories.c.territory_id)).scalars().all()
+            territories = territory_ids(conn)
         pools = []
         readable = access.readable_territories()
         for tid in sorted(territories):
@@ -74,7 +74,7 @@ def count_pools(store: Store, territory_id: str | None = None) -> int:
     access.require_read(territory_id)
     if territory_id is None:
         with store.reading() as conn:
-            territories = conn.execute(sa.select(t.territories.c.territory_id)).scalars().all()
+            territories = territory_ids(conn)
         readable = access.readable_territories()
         return sum(
             count_pools(store, tid) for tid in territories if readable is None or tid in readable
@@ -86,18 +86,8 @@ def count_pools(store: Store, territory_id: str | None = None) -> int:
 
 
 def _followed_needs(store: Store) -> set[str]:
-    pm = t.partnership_members
     with store.reading() as conn:
-        return set(
-            conn.execute(
-                sa.select(pm.c.need_id)
-                .join(t.partnerships, pm.c.partnership_id == t.partnerships.c.partnership_id)
-                .where(
-                    pm.c.need_id.is_not(None),
-                    t.partnerships.c.status != PartnershipStatus.ABANDONED.value,
-                )
-            ).scalars()
-        )
+        return stored.pooled_needs(conn, open_only=True)
 
 
 def pool_rows(pools: Sequence[Pool]) -> list[dict[str, object]]:
@@ -135,7 +125,7 @@ def propose_pool(
     """
     need_ids = list(dict.fromkeys(need_ids))
     with store.transaction() as conn:
-        rows = _items(conn, [*need_ids, *([offer_id] if offer_id else [])])
+        rows = stored.items_by_id(conn, [*need_ids, *([offer_id] if offer_id else [])])
         for item_id in need_ids:
             _check_item(rows, item_id, "need")
         if offer_id is not None:
@@ -154,27 +144,8 @@ def propose_pool(
             )
         _refuse_duplicate(conn, need_ids)
         part = _pooled_partnership(rows, need_ids, need_orgs, offer_id, label)
-        conn.execute(t.partnerships.insert(), repo.partnership_record(part))
-        repo.write_members(conn, part)
-        conn.execute(
-            t.partnership_events.insert(),
-            {
-                "partnership_id": part.partnership_id,
-                "at": dt.datetime.now().replace(microsecond=0),
-                "from_status": None,
-                "to_status": PartnershipStatus.PROPOSED.value,
-                "author": author,
-                "note": note,
-            },
-        )
+        stored.insert(conn, part, dt.datetime.now().replace(microsecond=0), author, note)
     return get_partnership(store, part.partnership_id)
-
-
-def _items(conn: sa.Connection, item_ids: list[str]) -> dict[str, sa.Row]:
-    return {
-        r.item_id: r
-        for r in conn.execute(sa.select(t.items).where(t.items.c.item_id.in_(item_ids)))
-    }
 
 
 def _check_item(rows: dict[str, sa.Row], item_id: str, direction: str) -> None:
@@ -191,16 +162,10 @@ def _check_item(rows: dict[str, sa.Row], item_id: str, direction: str) -> None:
 
 def _refuse_duplicate(conn: sa.Connection, need_ids: list[str]) -> None:
     """Refuse a second open pooled partnership over exactly the same needs."""
-    pm = t.partnership_members
     wanted = set(need_ids)
-    q = (
-        sa.select(pm.c.partnership_id, pm.c.need_id, t.partnerships.c.status)
-        .join(t.partnerships, pm.c.partnership_id == t.partnerships.c.partnership_id)
-        .where(pm.c.need_id.in_(need_ids))
-    )
     by_partnership: dict[str, set[str]] = {}
     status: dict[str, str] = {}
-    for r in conn.execute(q):
+    for r in stored.pools_of_needs(conn, need_ids):
         by_partnership.setdefault(r.partnership_id, set()).add(r.need_id)
         status[r.partnership_id] = r.status
     for pid, needs in by_partnership.items():

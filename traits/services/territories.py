@@ -9,8 +9,6 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-import sqlalchemy as sa
-
 from traits import rules
 from traits.errors import InvalidInputError, NotFoundError, Problem
 from traits.fr import plural
@@ -19,9 +17,10 @@ from traits.model import (
 )
 from traits.rules import fold, slug
 from traits.services import access
-from traits.storage import Store
+from traits.storage import Store, settings
 from traits.storage import repository as repo
 from traits.storage import schema as t
+from traits.storage import territories as stored
 
 #: Needs and offers a territory should have before its pistes mean something.
 MIN_ITEMS = 5
@@ -140,15 +139,7 @@ def create_territory(
             raise InvalidInputError(
                 problems, summary="Territoire non créé : corrigez le formulaire."
             )
-        conn.execute(
-            t.territories.insert(),
-            {
-                "territory_id": territory.territory_id,
-                "name": territory.name,
-                "communes": territory.communes,
-                "facilitator": territory.facilitator,
-            },
-        )
+        stored.insert_territory(conn, territory)
     return territory
 
 
@@ -179,21 +170,11 @@ def record_milestone(store: Store, territory_id: str, milestone: str) -> None:
     access.require_write(territory_id)
     key = f"milestone:{milestone}"
     with store.reading() as conn:
-        done = conn.execute(
-            sa.select(t.settings.c.key).where(
-                t.settings.c.scope == territory_id, t.settings.c.key == key
-            )
-        ).first()
-    if done is not None:
+        done = settings.has_setting(conn, territory_id, key)
+    if done:
         return
     with store.transaction() as conn:
-        conn.execute(
-            t.settings.delete().where(t.settings.c.scope == territory_id, t.settings.c.key == key)
-        )
-        conn.execute(
-            t.settings.insert(),
-            {"scope": territory_id, "key": key, "value": dt.datetime.now().isoformat()},
-        )
+        settings.write_setting(conn, territory_id, key, dt.datetime.now().isoformat())
 
 
 def onboarding_checklist(
@@ -203,12 +184,7 @@ def onboarding_checklist(
     get_territory(store, territory_id)
     with store.reading() as conn:
         counts = repo.counts(conn, territory_id)
-        seen = conn.execute(
-            sa.select(t.settings.c.key).where(
-                t.settings.c.scope == territory_id,
-                t.settings.c.key == f"milestone:{PISTES_SEEN}",
-            )
-        ).first()
+        seen = settings.has_setting(conn, territory_id, f"milestone:{PISTES_SEEN}")
     proposed = sum(counts["partnerships"].values())
     return [
         (
@@ -220,7 +196,7 @@ def onboarding_checklist(
             f"{plural(min_items, 'offre', 'offres')}",
             counts["needs"] >= min_items and counts["offers"] >= min_items,
         ),
-        ("Consulter les premières pistes", seen is not None or proposed > 0),
+        ("Consulter les premières pistes", seen or proposed > 0),
         ("Proposer un premier partenariat", proposed > 0),
     ]
 

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 import pandas as pd
-import sqlalchemy as sa
 
 from traits.errors import InvalidInputError
 from traits.interchange.columns import fold
@@ -24,9 +23,9 @@ from traits.model import (
     PartnershipStatus,
 )
 from traits.services import access
-from traits.storage import Store
+from traits.storage import Store, organisations, partnerships
 from traits.storage import repository as repo
-from traits.storage import schema as t
+from traits.storage import views as stored
 
 if TYPE_CHECKING:
     from traits.matching.pipeline import Candidate, Matcher
@@ -57,58 +56,14 @@ def data_token(store: Store, territory_id: str | None) -> tuple[Any, ...]:
     Counts and version sums of organisations, items and partnerships, the number of
     judgements, and the settings: a fitted matcher is kept while this stays the same.
     """
-    orgs = sa.select(t.organisations.c.org_id)
-    if territory_id is not None:
-        orgs = orgs.where(t.organisations.c.territory_id == territory_id)
-
-    def summary(table: sa.Table, *where: sa.ColumnElement[bool]) -> tuple[int, int]:
-        q = sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(table.c.version), 0))
-        row = conn.execute(q.where(*where) if where else q).one()
-        return int(row[0]), int(row[1])
-
     with store.reading() as conn:
-        o = t.organisations
-        token: tuple[Any, ...] = (
-            summary(o, *(() if territory_id is None else (o.c.territory_id == territory_id,))),
-            summary(t.items, t.items.c.org_id.in_(orgs)),
-            summary(
-                t.partnerships,
-                t.partnerships.c.org_a.in_(orgs),
-                t.partnerships.c.status.in_(["realised", "abandoned"]),
-            ),
-            _feedback_count(conn, orgs),
-            tuple(
-                (r.scope, r.key, repr(r.value))
-                for r in conn.execute(
-                    sa.select(t.settings).order_by(t.settings.c.scope, t.settings.c.key)
-                )
-                if not r.key.startswith("milestone:")
-            ),
-            int(conn.execute(sa.select(sa.func.count()).select_from(t.subcategories)).scalar_one()),
-        )
-    return token
-
-
-def _feedback_count(conn: sa.Connection, orgs: sa.Select) -> int:
-    q = sa.select(sa.func.count()).where(
-        t.feedback.c.need_id.in_(sa.select(t.items.c.item_id).where(t.items.c.org_id.in_(orgs)))
-    )
-    return int(conn.execute(q).scalar_one())
+        return stored.data_summary(conn, territory_id)
 
 
 def links_token(store: Store, territory_id: str | None) -> tuple[Any, ...]:
     """:func:`data_token` plus what excludes pairs from the pistes (partnerships, judgements)."""
-    orgs = sa.select(t.organisations.c.org_id)
-    if territory_id is not None:
-        orgs = orgs.where(t.organisations.c.territory_id == territory_id)
     with store.reading() as conn:
-        p = t.partnerships
-        parts = conn.execute(
-            sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(p.c.version), 0)).where(
-                p.c.org_a.in_(orgs) | p.c.org_b.in_(orgs)
-            )
-        ).one()
-        links = (int(parts[0]), int(parts[1]), _feedback_count(conn, orgs))
+        links = stored.links_summary(conn, territory_id)
     return (*data_token(store, territory_id), links)
 
 
@@ -149,37 +104,10 @@ def partnership_board(
     access.require_read(territory_id)
     with store.reading() as conn:
         parts = repo.read_partnerships(conn, territory_id)
-        versions = {
-            r.partnership_id: r.version
-            for r in conn.execute(
-                sa.select(t.partnerships.c.partnership_id, t.partnerships.c.version)
-            )
-        }
-        ids = {x for p in parts for x in p.org_ids}
-        names = (
-            {
-                r.org_id: r.name
-                for r in conn.execute(
-                    sa.select(t.organisations.c.org_id, t.organisations.c.name).where(
-                        t.organisations.c.org_id.in_(list(ids))
-                    )
-                )
-            }
-            if ids
-            else {}
-        )
-        item_ids = {x for p in parts for x in (p.need_id, p.offer_id) if x}
-        titles = (
-            {
-                r.item_id: r.title
-                for r in conn.execute(
-                    sa.select(t.items.c.item_id, t.items.c.title).where(
-                        t.items.c.item_id.in_(list(item_ids))
-                    )
-                )
-            }
-            if item_ids
-            else {}
+        versions = partnerships.versions(conn)
+        names = organisations.organisation_names(conn, {x for p in parts for x in p.org_ids})
+        titles = organisations.item_titles(
+            conn, {x for p in parts for x in (p.need_id, p.offer_id) if x}
         )
     board: dict[PartnershipStatus, list[BoardCard]] = {
         s: [] for s in (*PIPELINE, PartnershipStatus.ABANDONED)
@@ -228,31 +156,9 @@ def list_needs(store: Store, territory_id: str | None) -> list[tuple[str, str]]:
     others. Within a date, by organisation and title.
     """
     access.require_read(territory_id)
-    i, o, d = t.items, t.organisations, t.diagnostics
-    q = (
-        sa.select(i.c.item_id, i.c.title, o.c.name, d.c.date)
-        .join(o, i.c.org_id == o.c.org_id)
-        .outerjoin(d, i.c.diagnostic_id == d.c.diagnostic_id)
-        .where(i.c.direction == "need")
-    )
-    if territory_id is not None:
-        q = q.where(o.c.territory_id == territory_id)
     with store.reading() as conn:
-        rows = list(conn.execute(q).all())
-        answered = set(
-            conn.execute(
-                sa.select(t.partnerships.c.need_id).where(
-                    t.partnerships.c.need_id.is_not(None),
-                    t.partnerships.c.status != PartnershipStatus.ABANDONED.value,
-                )
-            ).scalars()
-        ) | set(
-            conn.execute(
-                sa.select(t.partnership_members.c.need_id).where(
-                    t.partnership_members.c.need_id.is_not(None)
-                )
-            ).scalars()
-        )
+        rows = stored.need_rows(conn, territory_id)
+        answered = partnerships.answered_needs(conn)
     rows.sort(key=lambda r: (fold(r.name), fold(r.title)))
     rows.sort(key=lambda r: r.date or dt.date.min, reverse=True)
     rows.sort(key=lambda r: r.item_id in answered)

@@ -4,28 +4,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import sqlalchemy as sa
-
 from traits.errors import NotFoundError
 from traits.model import LABELS_FR, Category
 from traits.services import access
 from traits.storage import Store
-from traits.storage import schema as t
 from traits.storage.repository import upsert_subcategories
+from traits.storage.territories import subcategory_rows, territory_exists
 from traits.vocabulary import Subcategory, Vocabulary, read_vocabulary_csv
 
 
 def territory_additions(store: Store, territory_id: str | None = None) -> list[Subcategory]:
     """Subcategories a territory added (all territories' additions when ``None``)."""
-    q = sa.select(t.subcategories).order_by(t.subcategories.c.id)
-    if territory_id is not None:
-        q = q.where(t.subcategories.c.territory_id == territory_id)
     with store.reading() as conn:
         return [
             Subcategory(
                 r.code, r.category, r.label, tuple(r.synonyms or ()), tuple(r.related or ())
             )
-            for r in conn.execute(q)
+            for r in subcategory_rows(conn, territory_id)
         ]
 
 
@@ -53,12 +48,7 @@ def extend_vocabulary(store: Store, territory_id: str, path: str | Path) -> int:
     access.require_write(territory_id)
     rows = read_vocabulary_csv(path)
     with store.transaction() as conn:
-        exists = conn.execute(
-            sa.select(t.territories.c.territory_id).where(
-                t.territories.c.territory_id == territory_id
-            )
-        ).first()
-        if exists is None:
+        if not territory_exists(conn, territory_id):
             raise NotFoundError(
                 f"territoire « {territory_id} » introuvable : créez-le ou importez-le d'abord."
             )

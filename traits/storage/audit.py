@@ -111,3 +111,28 @@ def install(engine: Engine) -> None:
                 "keys": keys,
             },
         )
+
+
+def audit_rows(
+    conn: Connection,
+    *,
+    limit: int,
+    table: str | None = None,
+    actor: str | None = None,
+    since: dt.datetime | None = None,
+) -> list[sa.Row]:
+    """The latest ``limit`` entries of the log, newest first, of one table or actor, since."""
+    log = t.audit_log
+    query = sa.select(log).order_by(log.c.at.desc(), log.c.audit_id.desc()).limit(max(0, limit))
+    if table:
+        query = query.where(log.c.table_name == table)
+    if actor:
+        query = query.where(log.c.actor == actor)
+    if since is not None:
+        query = query.where(log.c.at >= since)
+    return list(conn.execute(query))
+
+
+def audit_actors(conn: Connection) -> list[str]:
+    """Everyone who appears in the log (unsorted)."""
+    return list(conn.scalars(sa.select(t.audit_log.c.actor).distinct()))

@@ -1,0 +1,61 @@
+"""The accounts of a shared deployment (table ``users``): read, create, disable, count failures."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from traits.storage import schema as t
+
+#: Built once: the access guard runs them at the start of every database block.
+_ANY_ACCOUNT = sa.select(t.users.c.username).limit(1)
+_ACCOUNT = sa.select(t.users.c.role, t.users.c.territories, t.users.c.disabled).where(
+    t.users.c.username == sa.bindparam("username")
+)
+
+
+def any_account(conn: Connection) -> bool:
+    """Whether at least one account exists."""
+    return conn.execute(_ANY_ACCOUNT).first() is not None
+
+
+def account_rights(conn: Connection, username: str) -> sa.Row | None:
+    """An account's role, territories and ``disabled`` flag, or None when there is none."""
+    return conn.execute(_ACCOUNT, {"username": username}).first()
+
+
+def read_user(conn: Connection, username: str) -> sa.Row | None:
+    """The whole row of an account, or None."""
+    return conn.execute(sa.select(t.users).where(t.users.c.username == username)).first()
+
+
+def read_users(conn: Connection) -> list[sa.Row]:
+    """Every account's row, by username."""
+    return list(conn.execute(sa.select(t.users).order_by(t.users.c.username)))
+
+
+def insert_user(conn: Connection, row: dict[str, Any]) -> None:
+    """Store a new account."""
+    conn.execute(t.users.insert(), row)
+
+
+def disable_user(conn: Connection, username: str) -> bool:
+    """Disable an account; False when there is no such account."""
+    done = conn.execute(
+        t.users.update().where(t.users.c.username == username).values(disabled=True)
+    )
+    return done.rowcount == 1
+
+
+def set_failures(
+    conn: Connection, username: str, failed_attempts: int, locked_until: dt.datetime | None
+) -> None:
+    """Record an account's count of failed sign-ins and its lock."""
+    conn.execute(
+        t.users.update()
+        .where(t.users.c.username == username)
+        .values(failed_attempts=failed_attempts, locked_until=locked_until)
+    )

@@ -22,10 +22,11 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import TfidfTransformer, TfidfVectorizer
 from sklearn.preprocessing import normalize
 from sklearn.utils.validation import check_is_fitted
 
+from traits.matching.charngrams import CharVocabulary, char_counts, fit_char_counts
 from traits.matching.encoder import (
     Progress,
     SemanticUnavailableError,
@@ -145,7 +146,12 @@ class StemTfidf(TransformerMixin, BaseEstimator):
 
 
 class CharTfidf(TransformerMixin, BaseEstimator):
-    """Character n-gram TF-IDF (``char_wb``) on normalised text, rows L2-normalised.
+    """Character n-gram TF-IDF (``char_wb``) on normalised text, rows L2-normalised (float32).
+
+    The n-grams are counted by :mod:`traits.matching.charngrams` (vectorised, the same
+    counts as scikit-learn's ``char_wb``), then weighted by scikit-learn's
+    :class:`~sklearn.feature_extraction.text.TfidfTransformer`: the rows are those of
+    ``TfidfVectorizer(analyzer="char_wb", preprocessor=normalise, sublinear_tf=True)``.
 
     Parameters
     ----------
@@ -177,6 +183,27 @@ class CharTfidf(TransformerMixin, BaseEstimator):
             dtype=np.float32,
         )
 
+    def _fit_rows(self, texts: list[str]) -> sp.csr_matrix:
+        """Fit on ``texts`` and return their rows (texts without any n-gram: see below)."""
+        self.vectorizer_: TfidfVectorizer | None = None
+        self.vocabulary_: CharVocabulary | None = None
+        prepared = [normalise(t) for t in texts]
+        try:
+            fitted = fit_char_counts(prepared, self.ngram_range)
+        except ValueError:  # no n-gram at all: a one-word vocabulary, as _fit_or_empty does
+            fitted = fit_char_counts([*prepared, "vide"], self.ngram_range)
+            if fitted is not None:
+                fitted = (fitted[0], fitted[1][: len(prepared)])
+        if fitted is None:  # too many distinct characters for the integer codes
+            self.vectorizer_ = self._new_vectorizer()
+            rows = _fit_transform_or_empty(self.vectorizer_, texts)
+            self.n_features_out_ = len(self.vectorizer_.vocabulary_)
+            return rows
+        self.vocabulary_, counts = fitted
+        self.tfidf_ = TfidfTransformer(sublinear_tf=True).fit(counts)
+        self.n_features_out_ = len(self.vocabulary_.codes)
+        return sp.csr_matrix(self.tfidf_.transform(counts, copy=False))
+
     def fit(self, X: Iterable[str], y: Any = None) -> CharTfidf:
         """Learn the n-gram vocabulary and IDF (on a sample of large inputs)."""
         texts = _as_texts(X)
@@ -184,9 +211,7 @@ class CharTfidf(TransformerMixin, BaseEstimator):
             rng = np.random.default_rng(self.random_state)
             idx = rng.choice(len(texts), self.max_fit_texts, replace=False)
             texts = [texts[i] for i in idx]
-        self.vectorizer_ = self._new_vectorizer()
-        _fit_or_empty(self.vectorizer_, texts)
-        self.n_features_out_ = len(self.vectorizer_.vocabulary_)
+        self._fit_rows(texts)
         return self
 
     def fit_transform(self, X: Iterable[str], y: Any = None, **fit_params: Any) -> sp.csr_matrix:
@@ -194,15 +219,17 @@ class CharTfidf(TransformerMixin, BaseEstimator):
         texts = _as_texts(X)
         if len(texts) > self.max_fit_texts:
             return self.fit(texts).transform(texts)
-        self.vectorizer_ = self._new_vectorizer()
-        rows = _fit_transform_or_empty(self.vectorizer_, texts)
-        self.n_features_out_ = len(self.vectorizer_.vocabulary_)
-        return rows
+        return self._fit_rows(texts)
 
     def transform(self, X: Iterable[str]) -> sp.csr_matrix:
         """Sparse TF-IDF rows."""
-        check_is_fitted(self, "vectorizer_")
-        return self.vectorizer_.transform(_as_texts(X)).tocsr()
+        check_is_fitted(self, "n_features_out_")
+        texts = _as_texts(X)
+        if self.vocabulary_ is None:
+            assert self.vectorizer_ is not None
+            return self.vectorizer_.transform(texts).tocsr()
+        counts = char_counts([normalise(t) for t in texts], self.vocabulary_)
+        return sp.csr_matrix(self.tfidf_.transform(counts, copy=False))
 
 
 class SubcategoryEncoder(TransformerMixin, BaseEstimator):

@@ -31,6 +31,8 @@ __all__ = ["Candidate", "MatchConfig", "Matcher", "to_format_json"]
 
 Pairs = Collection[tuple[str, str]]
 
+#: Digits of the parts shown with a candidate, one per part (for ``map(round, ...)``).
+_FOUR = (4,) * len(PARTS)
 #: Slack of the score bounds, against floating-point rounding.
 _BOUND_SLACK = 1e-9
 
@@ -155,9 +157,9 @@ class Matcher:
         scores = s.score[pos].tolist()
         rows = s.X[pos].tolist()
         ex = self._explainer
+        modes = ex.modes(need, offer)
         out = []
         for j, (n, o) in enumerate(zip(need.tolist(), offer.tolist(), strict=True)):
-            mode = ex.mode(n, o)
             row = rows[j]
             out.append(
                 Candidate(
@@ -166,9 +168,9 @@ class Matcher:
                     offer_id=str(offer_ids[j]),
                     org_id=str(offer_orgs[j]),
                     score=round(scores[j], 4),
-                    parts={p: round(v, 4) for p, v in zip(PARTS, row, strict=True)},
-                    reasons=ex.reasons(n, o, row, km_out[j], mode),
-                    mode=mode,
+                    parts=dict(zip(PARTS, map(round, row, _FOUR), strict=True)),
+                    reasons=ex.reasons(n, o, row, km_out[j], modes[j]),
+                    mode=modes[j],
                     distance_km=km_out[j],
                 )
             )

@@ -58,48 +58,78 @@ def fits_in_codes(n_chars: int, ngram_range: tuple[int, int]) -> bool:
 
 @dataclass
 class _Windows:
-    """Every n-gram of a block of texts, in scikit-learn's analysis order."""
+    """Every n-gram of a block of texts."""
 
     codes: np.ndarray  # int64 code of each n-gram (-1: a character outside the alphabet)
     doc: np.ndarray  # text of each n-gram
+    rank: np.ndarray | None  # order in which scikit-learn's analysis yields it (when asked)
 
 
-def _windows(texts: list[str], alphabet: np.ndarray, ngram_range: tuple[int, int]) -> _Windows:
-    """The n-grams of ``texts`` in the order ``char_wb`` yields them (text, word, n, offset)."""
+def _char_ranks(cp: np.ndarray, alphabet: np.ndarray) -> np.ndarray:
+    """1 + the position of each code point in the alphabet; 0 when it is not there."""
+    top = int(cp.max(initial=0))
+    if top < 1 << 16:
+        table = np.zeros(top + 1, np.int64)
+        inside = alphabet <= top
+        table[alphabet[inside]] = np.flatnonzero(inside) + 1
+        return table[cp]
+    at = np.searchsorted(alphabet, cp).astype(np.int64)
+    known = at < len(alphabet)
+    known[known] = alphabet[at[known]] == cp[known]
+    return np.where(known, at + 1, 0)
+
+
+def _windows(
+    texts: list[str], alphabet: np.ndarray, ngram_range: tuple[int, int], ordered: bool = False
+) -> _Windows:
+    """The n-grams of ``texts``; with ``ordered``, also their rank in ``char_wb``'s order.
+
+    ``char_wb`` pads each word with a space on each side and yields, word after word, its
+    n-grams of each size in turn, offset after offset; a padded word shorter than the
+    smallest size is yielded whole, once.
+    """
     n_min, n_max = ngram_range
     bits = _bits(len(alphabet))
-    words_per_doc = [t.split() for t in texts]
-    n_words = np.fromiter((len(w) for w in words_per_doc), np.int64, len(texts))
-    flat = [w for ws in words_per_doc for w in ws]
-    padded = "".join(f" {w} " for w in flat)
+    splits = [t.split() for t in texts]
+    n_words = np.fromiter(map(len, splits), np.int64, len(texts))
+    padded = "".join([f" {'  '.join(ws)} " for ws in splits if ws])
     cp = np.frombuffer(padded.encode("utf-32-le"), dtype=np.uint32)
-    length = np.fromiter((len(w) + 2 for w in flat), np.int64, len(flat))
-    start = np.cumsum(length) - length
-    rank = np.searchsorted(alphabet, cp).astype(np.int64)
-    known = rank < len(alphabet)
-    known[known] = alphabet[rank[known]] == cp[known]
-    rank = np.where(known, rank + 1, 0)  # 0: outside the alphabet (never in a fitted n-gram)
-    sizes = np.arange(n_min, n_max + 1)
-    # one segment per (word, n), word first: the offsets of the n-grams of that size
-    count = np.maximum(length[:, None] - sizes[None, :] + 1, 0).ravel()
-    seg_start = np.repeat(start, len(sizes))
-    seg_n = np.tile(sizes, len(flat))
-    total = int(count.sum())
-    seg = np.repeat(np.arange(len(count)), count)
-    offset = np.arange(total) - np.repeat(np.cumsum(count) - count, count)
-    pos = seg_start[seg] + offset
-    n = seg_n[seg]
-    # the code of the n_max characters from each position, then each n-gram's own characters
+    size = len(cp)
+    space = cp == ord(" ")
+    new_word = np.r_[True, space[1:] & space[:-1]][:size]
+    word = np.cumsum(new_word) - 1
+    word_start = np.flatnonzero(new_word)
+    word_len = np.diff(np.r_[word_start, size])
+    rank = _char_ranks(cp, alphabet)
     ext = np.r_[rank, np.zeros(n_max, np.int64)]
-    full = np.zeros(len(rank), np.int64)
+    full = np.zeros(size, np.int64)  # the n_max characters from each position
     for j in range(n_max):
-        full |= ext[j : j + len(rank)] << (bits * (n_max - 1 - j))
+        full |= ext[j : j + size] << (bits * (n_max - 1 - j))
     keep = np.array([-(1 << (bits * (n_max - k))) for k in range(n_max + 1)], np.int64)
-    codes = full[pos] & keep[n]
     unknown = np.r_[0, np.cumsum(rank == 0)]
-    codes[unknown[pos + n] > unknown[pos]] = -1
     doc_of_word = np.repeat(np.arange(len(texts)), n_words)
-    return _Windows(codes, doc_of_word[seg // len(sizes)])
+    span = int(word_len.max(initial=0)) + 1
+    codes, docs, order = [], [], []
+    short = np.flatnonzero(word_len < n_min)
+    for n in range(n_min, n_max + 1):
+        starts = np.flatnonzero(word[: max(size - n + 1, 0)] == word[n - 1 :])
+        lengths = np.full(len(starts), n)
+        if n == n_min and len(short):  # whole padded words shorter than every size
+            starts = np.r_[word_start[short], starts]
+            lengths = np.r_[word_len[short], lengths]
+        c = full[starts] & keep[lengths]
+        c[unknown[starts + lengths] > unknown[starts]] = -1
+        w = word[starts]
+        codes.append(c)
+        docs.append(doc_of_word[w])
+        if ordered:
+            within = (n - n_min) * span + starts - word_start[w]
+            order.append(w * ((n_max - n_min + 1) * span) + within)
+    return _Windows(
+        np.concatenate(codes),
+        np.concatenate(docs),
+        np.concatenate(order) if ordered else None,
+    )
 
 
 def fit_char_counts(
@@ -111,17 +141,17 @@ def fit_char_counts(
     of the n-gram in the texts). None when the texts have too many distinct characters for
     the integer codes (the caller then uses scikit-learn).
     """
-    chars = np.unique(np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32))
-    alphabet = np.union1d(chars, np.array([ord(" ")], np.uint32))
+    alphabet = np.array(sorted({ord(ch) for ch in set("".join(texts)) | {" "}}), np.uint32)
     if not fits_in_codes(len(alphabet), ngram_range):
         return None
-    w = _windows(texts, alphabet, ngram_range)
-    codes = np.unique(w.codes)
+    w = _windows(texts, alphabet, ngram_range, ordered=True)
+    assert w.rank is not None
+    codes = np.unique(w.codes)  # then searchsorted: faster than return_inverse
     if not len(codes):
         raise ValueError("empty vocabulary; perhaps the documents only contain stop words")
     feature = np.searchsorted(codes, w.codes)
-    first = np.full(len(codes), len(feature), np.int64)
-    np.minimum.at(first, feature, np.arange(len(feature)))
+    first = np.full(len(codes), np.iinfo(np.int64).max, np.int64)
+    np.minimum.at(first, feature, w.rank)
     # scikit-learn numbers features by first appearance, sorts each row by that number, then
     # renumbers them alphabetically without re-sorting the rows
     appearance = np.empty(len(codes), np.int64)
@@ -148,18 +178,10 @@ def char_counts(texts: list[str], vocabulary: CharVocabulary) -> sp.csr_matrix:
         at = np.searchsorted(vocabulary.codes, w.codes)
         found = at < n_feat
         found[found] = vocabulary.codes[at[found]] == w.codes[found]
-        cells, counts = np.unique(w.doc[found] * n_feat + at[found], return_counts=True)
-        doc, col = np.divmod(cells, n_feat)
-        blocks.append(_csr(doc, col, counts, len(part), n_feat))
+        X = sp.csr_matrix(
+            (np.ones(int(found.sum()), np.float32), (w.doc[found], at[found])),
+            shape=(len(part), n_feat),
+        )
+        X.sum_duplicates()  # columns sorted in each row, as scikit-learn's transform leaves them
+        blocks.append(X)
     return sp.vstack(blocks, format="csr") if len(blocks) > 1 else blocks[0]
-
-
-def _csr(doc: np.ndarray, col: np.ndarray, counts: np.ndarray, n_docs: int, n_feat: int):  # type: ignore[no-untyped-def]
-    """A CSR count matrix from cells sorted by document."""
-    indptr = np.zeros(n_docs + 1, np.int64)
-    np.cumsum(np.bincount(doc, minlength=n_docs), out=indptr[1:])
-    index_type = np.int32 if max(n_feat, len(col)) < 2**31 else np.int64
-    return sp.csr_matrix(
-        (counts.astype(np.float32), col.astype(index_type), indptr.astype(index_type)),
-        shape=(n_docs, n_feat),
-    )

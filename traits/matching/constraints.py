@@ -26,6 +26,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from traits.availability import SEASONS, Availability, extract_availability
+from traits.matching.textcache import TextCache
 from traits.quantities import Quantity, extract_quantities
 
 __all__ = [
@@ -83,6 +84,11 @@ class ItemConstraints:
     availability: list[Availability]
 
 
+#: Quantities and days of each text, kept between fits (lists and objects never modified).
+_QUANTITIES = TextCache(extract_quantities)
+_AVAILABILITY = TextCache(extract_availability)
+
+
 def _masks(av: Availability) -> tuple[int, int]:
     days = sum(1 << d for d in av.days)
     seasons = sum(1 << SEASONS.index(s) for s in av.seasons if s in SEASONS)
@@ -114,8 +120,8 @@ def item_constraints(
     """The constraints of every item (``evidence``: subcategory evidence, columns ``codes``)."""
     n = len(titles)
     texts = [f"{t or ''}. {d or ''}" for t, d in zip(titles, descriptions, strict=True)]
-    quantities = [extract_quantities(t) for t in texts]
-    availability = [extract_availability(t) for t in texts]
+    quantities = [_QUANTITIES(t) for t in texts]
+    availability = [_AVAILABILITY(t) for t in texts]
     size = np.full((n, len(SIZE_UNITS)), np.nan)
     periodic = np.zeros((n, len(SIZE_UNITS)), bool)
     for i, qs in enumerate(quantities):

@@ -28,6 +28,7 @@ from traits.matching.features import (
     reference_texts,
     semantic_text,
 )
+from traits.matching.textcache import TextCache
 from traits.vocabulary import CATEGORIES, Vocabulary, category_codes
 
 __all__ = ["Corpus", "ORG_COLUMNS", "ITEM_COLUMNS", "build_corpus", "check_frames"]
@@ -119,6 +120,10 @@ class Corpus:
         if self._char is None:
             self._char = self.char_model.transform(self.texts)
         return self._char[idx]
+
+
+#: Texts with the field's abbreviations read in both directions, kept between fits.
+_ABBREVIATED = TextCache(with_abbreviations)
 
 
 def _row_norms(E: sp.spmatrix) -> np.ndarray:
@@ -214,7 +219,7 @@ def build_corpus(
     texts = [item_text(t, d) for t, d in zip(titles, it["description"], strict=True)]
     # The field's abbreviations (CACES, SST, VL…) are read in both directions by the words
     # and the vocabulary (not by character n-grams, which see the text as written).
-    abbreviated = [with_abbreviations(t) for t in texts] if cfg.use_abbreviations else texts
+    abbreviated = [_ABBREVIATED(t) for t in texts] if cfg.use_abbreviations else texts
     stem_model = StemTfidf()
     word = stem_model.fit_transform(abbreviated)
     char_model = CharTfidf(max_fit_texts=cfg.char_fit_texts, random_state=cfg.random_state)

@@ -40,6 +40,7 @@ from traits.matching.encoder import (
     semantic_text,
     text_key,
 )
+from traits.matching.textcache import TextCache
 from traits.text import normalise, tokens
 from traits.vocabulary import Vocabulary, category_compatibility
 
@@ -95,10 +96,17 @@ def _fit_transform_or_empty(vectorizer: TfidfVectorizer, texts: list[str]) -> sp
         return vectorizer.transform(texts).tocsr()
 
 
-def stem_analyzer(text: str) -> list[str]:
-    """Stems and stem bigrams of a text (the analyzer of :class:`StemTfidf`)."""
+def _stem_features(text: str) -> tuple[str, ...]:
     toks = tokens(text)
-    return toks + [f"{a} {b}" for a, b in zip(toks, toks[1:], strict=False)]
+    return tuple(toks + [f"{a} {b}" for a, b in zip(toks, toks[1:], strict=False)])
+
+
+_STEM_FEATURES = TextCache(_stem_features)
+
+
+def stem_analyzer(text: str) -> list[str]:
+    """Stems and stem bigrams of a text (the analyzer of :class:`StemTfidf`), kept between fits."""
+    return list(_STEM_FEATURES(text))
 
 
 class StemTfidf(TransformerMixin, BaseEstimator):
@@ -145,6 +153,10 @@ class StemTfidf(TransformerMixin, BaseEstimator):
         return self.vectorizer_.get_feature_names_out()
 
 
+#: Texts as the character n-grams see them (:func:`normalise`), kept between fits.
+_NORMALISED = TextCache(normalise)
+
+
 class CharTfidf(TransformerMixin, BaseEstimator):
     """Character n-gram TF-IDF (``char_wb``) on normalised text, rows L2-normalised (float32).
 
@@ -187,7 +199,7 @@ class CharTfidf(TransformerMixin, BaseEstimator):
         """Fit on ``texts`` and return their rows (texts without any n-gram: see below)."""
         self.vectorizer_: TfidfVectorizer | None = None
         self.vocabulary_: CharVocabulary | None = None
-        prepared = [normalise(t) for t in texts]
+        prepared = [_NORMALISED(t) for t in texts]
         try:
             fitted = fit_char_counts(prepared, self.ngram_range)
         except ValueError:  # no n-gram at all: a one-word vocabulary, as _fit_or_empty does
@@ -228,7 +240,7 @@ class CharTfidf(TransformerMixin, BaseEstimator):
         if self.vocabulary_ is None:
             assert self.vectorizer_ is not None
             return self.vectorizer_.transform(texts).tocsr()
-        counts = char_counts([normalise(t) for t in texts], self.vocabulary_)
+        counts = char_counts([_NORMALISED(t) for t in texts], self.vocabulary_)
         return sp.csr_matrix(self.tfidf_.transform(counts, copy=False))
 
 
@@ -336,24 +348,14 @@ def _evidence_pairs(vocab: Vocabulary, text: str) -> tuple[tuple[str, float], ..
     return tuple(vocab.evidence(text).items())
 
 
-#: Texts whose subcategory evidence is kept between fits (a refit after one new diagnostic
-#: recomputes nothing); bounded so that indexing a very large territory does not hold them all.
-_EVIDENCE_CACHE_SIZE = 100_000
-
-
 @lru_cache(maxsize=8)
-def _evidence_cache_for(vocab_id: int) -> dict[str, tuple[tuple[str, float], ...]]:
-    return {}
+def _evidence_cache_for(vocab: Vocabulary) -> TextCache[tuple[tuple[str, float], ...]]:
+    return TextCache(lambda text: _evidence_pairs(vocab, text))
 
 
 def _cached_evidence(vocab: Vocabulary, text: str) -> tuple[tuple[str, float], ...]:
-    cache = _evidence_cache_for(id(vocab))
-    hit = cache.get(text)
-    if hit is None:
-        hit = _evidence_pairs(vocab, text)
-        if len(cache) < _EVIDENCE_CACHE_SIZE:
-            cache[text] = hit
-    return hit
+    """A text's subcategory evidence, kept between fits (:mod:`traits.matching.textcache`)."""
+    return _evidence_cache_for(vocab)(text)
 
 
 # -- semantic encoder -------------------------------------------------------------------------

@@ -15,9 +15,7 @@ ALPHABET = list("abcdeéèçœ xyz  0129'-.!") + ["Ω", "ß", "\t", "\n"]
 
 def _texts(seed: int, n: int) -> list[str]:
     rng = np.random.default_rng(seed)
-    return [
-        "".join(rng.choice(ALPHABET, size=int(rng.integers(0, 40)))) for _ in range(n)
-    ]
+    return ["".join(rng.choice(ALPHABET, size=int(rng.integers(0, 40)))) for _ in range(n)]
 
 
 def _reference(texts: list[str], ngram_range: tuple[int, int] = (3, 5)) -> TfidfVectorizer:

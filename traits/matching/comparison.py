@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -368,7 +368,7 @@ def _by_org(orgs: np.ndarray, items: np.ndarray, n_orgs: int) -> tuple[np.ndarra
 
 
 #: Rows of items: a matrix indexed by item position, or a function giving the rows of items.
-Rows = Callable[[np.ndarray], sp.csr_matrix] | sp.csr_matrix
+Rows: TypeAlias = Callable[[np.ndarray], sp.csr_matrix] | sp.csr_matrix
 
 
 def _row_source(rows: Rows, idx: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray]:

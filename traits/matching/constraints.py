@@ -191,4 +191,3 @@ def days_fit(c: ItemConstraints, need: np.ndarray, offer: np.ndarray) -> np.ndar
     part = np.where((ns > 0) & (os_ > 0) & ((ns & os_) == 0), SEASONS_CLASH, part)
     part = np.where((nd > 0) & (od > 0) & ((nd & od) == 0), DAYS_CLASH, part)
     return part
-

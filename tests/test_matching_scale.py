@@ -145,3 +145,22 @@ def test_a_refit_from_kept_analyses_is_a_fit_from_nothing() -> None:
     second = Matcher(MatchConfig(top_k=5)).fit(orgs, items).match_all()
     assert [len(cache._store) for cache in caches] == kept  # nothing analysed again
     assert first == second
+
+
+def test_needs_taken_by_blocks_give_the_same_shortlists_and_pistes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from traits.matching import pipeline
+
+    orgs, items = synthetic_territory(60, 4, random_state=5)
+    config = MatchConfig(top_k=4, use_semantic=False)
+    whole = Matcher(config).fit(orgs, items)
+    expected = whole.match_all(), whole.pistes()
+    first_needs = [str(n) for n in whole.corpus_.items["item_id"][whole.corpus_.needs[:7]]]
+    expected_some = whole.match_all(need_ids=first_needs[::-1])
+    monkeypatch.setattr(pipeline, "NEED_BLOCK", 3)
+    blocks = Matcher(config).fit(orgs, items)
+    assert blocks.match_all() == expected[0]
+    assert blocks.pistes() == expected[1]
+    got_some = blocks.match_all(need_ids=first_needs[::-1])
+    assert got_some == expected_some and list(got_some) == list(expected_some)

@@ -3,6 +3,8 @@
     nice python benchmarks/bench_matching.py              # everything (long: 50,000 orgs)
     nice python benchmarks/bench_matching.py --quick      # 2,000 orgs and start-up only
     nice python benchmarks/bench_matching.py --no-quality # skip the quality tables
+    nice python benchmarks/bench_matching.py --parts scale index --sizes 2000 10000
+                                                          # only some parts (see --help)
 
 Every time is printed beside a reference measured in the same run, so that ratios survive a
 noisy machine; absolute times are this machine's. Matching times are CPU seconds of the
@@ -14,12 +16,15 @@ subprocess, so that its peak memory (``ru_maxrss``) is its own; the figure befor
 Scale (``--sizes``): for seeded synthetic territories (:mod:`traits.matching.synthetic`), the
 whole-territory ``match_all`` with the sentence-encoder part on and every embedding already
 stored (unit vectors: the time does not depend on their values, and encoding 250,000 texts
-would take hours here), one need's shortlist, and a refit after one new diagnostic. The
+would take hours here), one need's shortlist, and a refit after one new diagnostic (in the
+same process, as the app refits: the per-text analyses of the known texts are kept). The
 reference is the issue's exact brute force: character n-gram TF-IDF and distance over every
 (need, offer of another organisation) pair, top 5 per need (run on a seeded sample of needs
-and extrapolated above 2,000 organisations).
+and extrapolated above 2,000 needs).
 
-One need against 500,000 offers: the index of 100,000 organisations (1 % needs).
+One need against 500,000 offers: the index of 100,000 organisations (1 % needs), built in
+memory from synthetic tables (no database: writing 500,000 items would take longer than the
+whole benchmark), beside the exact brute force of the same need.
 
 Start-up: ``traits demo`` then ``traits match``, and ``traits match --need X`` (process start
 included), median of three runs in fresh databases.
@@ -70,6 +75,8 @@ LABELLED = [
 K = 5
 #: Pairs scored at once by the brute force.
 BRUTE_PAIRS = 600_000
+#: What ``--parts`` may select.
+PARTS = ("startup", "encoder", "scale", "index", "quality")
 
 
 def _clock() -> float:
@@ -442,6 +449,9 @@ def main() -> None:
     parser.add_argument("--no-quality", action="store_true", help="skip the quality tables")
     parser.add_argument("--repeat", type=int, default=3, help="runs per measure (median)")
     parser.add_argument("--sizes", type=int, nargs="*", default=[2_000, 10_000, 50_000])
+    parser.add_argument(
+        "--parts", nargs="*", choices=PARTS, default=list(PARTS), help="what to measure"
+    )
     parser.add_argument("--index-worker", nargs=3, type=int, help=argparse.SUPPRESS)
     parser.add_argument("--scale-worker", nargs=2, type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -451,16 +461,24 @@ def main() -> None:
     if args.scale_worker:
         print(json.dumps(scale_worker(*args.scale_worker)))
         return
+    parts = set(args.parts)
+    if args.quick:
+        parts &= {"startup", "scale"}
+    if args.no_quality:
+        parts.discard("quality")
     t0 = time.perf_counter()
     load = os.getloadavg()[0]
     print(f"load average at start {load:.1f} on {os.cpu_count()} CPUs (the machine may be shared)")
-    bench_startup(args.repeat)
-    bench_encoder(128, args.repeat)
-    bench_scale([2_000] if args.quick else args.sizes, args.repeat)
-    if not args.quick:
+    if "startup" in parts:
+        bench_startup(args.repeat)
+    if "encoder" in parts:
+        bench_encoder(128, args.repeat)
+    if "scale" in parts:
+        bench_scale([2_000] if args.quick else args.sizes, args.repeat)
+    if "index" in parts:
         print()
         print_table(bench_index(100_000, 50, 10))
-    if not args.no_quality and not args.quick:
+    if "quality" in parts:
         quality(semantic=semantic_available("e5"))
     print(
         f"\nload average at end {os.getloadavg()[0]:.1f}; run in {time.perf_counter() - t0:.0f} s"

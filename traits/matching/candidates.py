@@ -99,6 +99,12 @@ class CandidateGenerator(BaseEstimator):
         self.item_cat_ = corpus.category_code
         self.offer_cat_ = self.item_cat_[offers]
         self.offer_org_ = corpus.item_org[offers]
+        # per need category, over every offer: allowed by blocking, and the category gate
+        by_category = CATEGORY_TABLE[:, self.offer_cat_]
+        self.allowed_rows_ = by_category >= self.min_category
+        w = self.category_weight
+        self.gate_rows_ = (1.0 - w + w * by_category).astype(np.float32)
+        self.offer_orgs_, self.offer_org_inv_ = np.unique(self.offer_org_, return_inverse=True)
         self.corpus_ = corpus
         return self
 
@@ -117,14 +123,14 @@ class CandidateGenerator(BaseEstimator):
             chunk = need_items[start : start + self.chunk_size]
             S = self._need_space(corpus, chunk) @ self.index_
             if n_off <= self.dense_limit:
-                allowed_cat = CATEGORY_TABLE[cats[chunk]][:, self.offer_cat_] >= self.min_category
-                ok = allowed_cat & (corpus.item_org[chunk][:, None] != self.offer_org_[None, :])
+                ok = self.allowed_rows_[cats[chunk]]
+                ok &= corpus.item_org[chunk][:, None] != self.offer_org_[None, :]
                 dense = S.toarray()
                 if self.category_weight:
-                    dense *= self._category_gate(cats[chunk][:, None], self.offer_cat_[None, :])
+                    dense *= self.gate_rows_[cats[chunk]]
                 if self.distance_weight:
                     dense *= self._distance_gate_dense(corpus.item_org[chunk])
-                dense[~ok] = -np.inf
+                np.copyto(dense, np.float32(-np.inf), where=~ok)
                 if n_off > self.n_candidates:
                     # the n best of each row; rows with fewer allowed offers keep them all
                     top = np.argpartition(-dense, self.n_candidates - 1, axis=1)
@@ -174,14 +180,14 @@ class CandidateGenerator(BaseEstimator):
         """Distance gate of every (need, offer) of a chunk, one distance per pair of orgs."""
         corpus = self.corpus_
         a, a_inv = np.unique(need_orgs, return_inverse=True)
-        b, b_inv = np.unique(self.offer_org_, return_inverse=True)
+        b, b_inv = self.offer_orgs_, self.offer_org_inv_
         km = haversine_km(
             corpus.org_lat[a][:, None],
             corpus.org_lon[a][:, None],
             corpus.org_lat[b][None, :],
             corpus.org_lon[b][None, :],
         )
-        return self._distance_gate(np.asarray(km))[a_inv][:, b_inv]
+        return np.take(self._distance_gate(np.asarray(km))[a_inv], b_inv, axis=1)
 
     def _with_distance(
         self, need_org: int, cols: np.ndarray, vals: np.ndarray

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -95,11 +95,6 @@ def locality(km: np.ndarray, local: np.ndarray, config: MatchConfig) -> np.ndarr
     part = np.exp(-beyond / max(config.distance_decay_km, 1e-9))
     part = np.where(np.isnan(km), UNKNOWN_LOCALITY, part)
     return np.where(local, part, 1.0)
-
-
-def _rowwise_dot(A: sp.csr_matrix, B: sp.csr_matrix) -> np.ndarray:
-    """Dot product of row i of A with row i of B, for every i."""
-    return np.asarray(A.multiply(B).sum(axis=1)).ravel()
 
 
 class Comparer:
@@ -186,9 +181,9 @@ class Comparer:
         if not len(need):
             return
         corpus = self.corpus_
-        X[:, _WORD] = paired_dot(lambda idx: corpus.word[idx], need, offer)
+        X[:, _WORD] = paired_dot(corpus.word, need, offer)
         if with_char:
-            X[:, _CHAR] = np.clip(paired_dot(corpus.char_rows, need, offer), 0.0, 1.0)
+            X[:, _CHAR] = np.clip(paired_dot(corpus.char_source(), need, offer), 0.0, 1.0)
         X[:, _SUB] = _subcategory_overlap(corpus, need, offer)
         if corpus.semantic is not None:
             E = corpus.semantic
@@ -319,10 +314,10 @@ def _subcategory_overlap(corpus: Corpus, need: np.ndarray, offer: np.ndarray) ->
     en, rel = corpus.evidence_n, corpus.related_evidence_n
     na, nb = corpus.evidence_norm, corpus.related_evidence_norm
     a_n, b_n = na[need], na[offer]
-    direct = _rowwise_dot(en[need], en[offer]) * np.minimum(a_n, b_n)
+    direct = paired_dot(en, need, offer) * np.minimum(a_n, b_n)
     near = np.maximum(
-        _rowwise_dot(en[need], rel[offer]) * np.minimum(a_n, nb[offer]),
-        _rowwise_dot(rel[need], en[offer]) * np.minimum(nb[need], b_n),
+        paired_dot(en, need, offer, rel) * np.minimum(a_n, nb[offer]),
+        paired_dot(rel, need, offer, en) * np.minimum(nb[need], b_n),
     )
     return np.minimum(np.maximum(direct, near), 1.0)
 
@@ -372,26 +367,39 @@ def _by_org(orgs: np.ndarray, items: np.ndarray, n_orgs: int) -> tuple[np.ndarra
     return ptr, np.asarray(items, np.int64)[order]
 
 
-def paired_dot(
-    rows: Callable[[np.ndarray], sp.csr_matrix], left: np.ndarray, right: np.ndarray
-) -> np.ndarray:
-    """``rows(left[i]) · rows(right[i])`` for every i, without copying one row per pair.
+#: Rows of items: a matrix indexed by item position, or a function giving the rows of items.
+Rows: TypeAlias = Callable[[np.ndarray], sp.csr_matrix] | sp.csr_matrix
 
-    When few left items recur in many pairs (a need and its candidates), it is cheaper to
-    write those left rows densely once per chunk, shift each right row's columns into its
-    pair's dense block and take one sparse matrix-vector product.
+
+def _row_source(rows: Rows, idx: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray]:
+    """A matrix holding the rows of ``idx``, and where each one is in it."""
+    if sp.issparse(rows):
+        return sp.csr_matrix(rows), idx
+    items, inverse = np.unique(idx, return_inverse=True)
+    return sp.csr_matrix(rows(items)), inverse.ravel()
+
+
+def paired_dot(
+    rows: Rows, left: np.ndarray, right: np.ndarray, right_rows: Rows | None = None
+) -> np.ndarray:
+    """``rows[left[i]] · right_rows[right[i]]`` for every i, without copying one row per pair.
+
+    ``right_rows`` defaults to ``rows``. When few left items recur in many pairs (a need and
+    its candidates), it is cheaper to write those left rows densely once per chunk, shift each
+    right row's columns into its pair's dense block and take one sparse matrix-vector product.
+    A matrix is read in place; a function is asked once for the rows of the distinct items.
     """
     out = np.zeros(len(left))
     if not len(left):
         return out
-    mark = np.zeros(int(max(left.max(), right.max())) + 1, bool)
-    mark[left] = True
-    mark[right] = True
-    items = np.flatnonzero(mark)
-    local = np.cumsum(mark) - 1
-    lpos, rpos = local[left], local[right]
-    R = sp.csr_matrix(rows(items))
-    n_feat = max(R.shape[1], 1)
+    if right_rows is None and not sp.issparse(rows):  # one call for both sides
+        items, inverse = np.unique(np.r_[left, right], return_inverse=True)
+        L = R = sp.csr_matrix(rows(items))
+        lpos, rpos = inverse.ravel()[: len(left)], inverse.ravel()[len(left) :]
+    else:
+        L, lpos = _row_source(rows, left)
+        R, rpos = _row_source(rows if right_rows is None else right_rows, right)
+    n_feat = max(L.shape[1], 1)
     if np.all(lpos[1:] >= lpos[:-1]):  # pairs already grouped by left item (the usual case)
         order = np.arange(len(lpos))
     else:
@@ -403,7 +411,7 @@ def paired_dot(
     per_chunk = max(1, _DENSE_CELLS // n_feat)
     for c0 in range(0, len(lefts), per_chunk):
         c1 = min(c0 + per_chunk, len(lefts))
-        dense = R[lefts[c0:c1]].toarray().ravel()
+        dense = L[lefts[c0:c1]].toarray().ravel()
         index_type = np.int32 if len(dense) < 2**31 else np.int64
         for p0 in range(bounds[c0], bounds[c1], _PAIR_BLOCK):
             sel = order[p0 : min(p0 + _PAIR_BLOCK, bounds[c1])]

@@ -26,6 +26,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from traits.availability import SEASONS, Availability, extract_availability
+from traits.matching.textcache import TextCache
 from traits.quantities import Quantity, extract_quantities
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "ItemConstraints",
     "days_fit",
     "item_constraints",
+    "row_top",
     "size_fit_pairs",
 ]
 
@@ -82,6 +84,11 @@ class ItemConstraints:
     availability: list[Availability]
 
 
+#: Quantities and days of each text, kept between fits (lists and objects never modified).
+_QUANTITIES = TextCache(extract_quantities)
+_AVAILABILITY = TextCache(extract_availability)
+
+
 def _masks(av: Availability) -> tuple[int, int]:
     days = sum(1 << d for d in av.days)
     seasons = sum(1 << SEASONS.index(s) for s in av.seasons if s in SEASONS)
@@ -113,17 +120,15 @@ def item_constraints(
     """The constraints of every item (``evidence``: subcategory evidence, columns ``codes``)."""
     n = len(titles)
     texts = [f"{t or ''}. {d or ''}" for t, d in zip(titles, descriptions, strict=True)]
-    quantities = [extract_quantities(t) for t in texts]
-    availability = [extract_availability(t) for t in texts]
+    quantities = [_QUANTITIES(t) for t in texts]
+    availability = [_AVAILABILITY(t) for t in texts]
     size = np.full((n, len(SIZE_UNITS)), np.nan)
     periodic = np.zeros((n, len(SIZE_UNITS)), bool)
     for i, qs in enumerate(quantities):
         if qs:
             size[i], periodic[i] = _sizes(qs)
     masks = np.array([_masks(av) for av in availability], dtype=np.int64).reshape(n, 2)
-    E = sp.csr_matrix(evidence)
-    top = np.asarray(E.argmax(axis=1)).ravel() if E.shape[1] else np.zeros(n, int)
-    strength = np.asarray(E.max(axis=1).todense()).ravel() if E.shape[1] else np.zeros(n)
+    top, strength = row_top(evidence) if evidence.shape[1] else (np.zeros(n, int), np.zeros(n))
     top_code = codes[top] if len(codes) else np.array([""] * n)
     text_cat = np.array([code_categories.get(str(c), "") for c in top_code], dtype=object)
     confident = (strength >= misfiled_evidence) & (text_cat != "") & (text_cat != categories)
@@ -140,6 +145,32 @@ def item_constraints(
         quantities=quantities,
         availability=availability,
     )
+
+
+def row_top(E: sp.spmatrix) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's ``argmax`` and ``max``, as scipy's (the lowest column on ties), vectorised.
+
+    scipy walks the rows in Python; here only rows whose stored values are all ≤ 0 (where
+    the implicit zeros count) are left to it. ``E`` itself is left as it is.
+    """
+    E = sp.csr_matrix(E, copy=True)
+    E.sum_duplicates()  # columns in order within each row
+    n = E.shape[0]
+    counts = np.diff(E.indptr)
+    rows = np.repeat(np.arange(n), counts)
+    filled = counts > 0
+    best = np.zeros(n, E.dtype)
+    best[filled] = np.maximum.reduceat(E.data, E.indptr[:-1][filled])
+    pos = np.flatnonzero(E.data == best[rows])
+    first = pos[np.r_[True, rows[pos][1:] != rows[pos][:-1]]] if len(pos) else pos
+    top = np.zeros(n, np.int64)
+    top[rows[first]] = E.indices[first]
+    odd = np.flatnonzero(filled & (best <= 0))
+    if len(odd):
+        sub = E[odd]
+        top[odd] = np.asarray(sub.argmax(axis=1)).ravel()
+        best[odd] = np.asarray(sub.max(axis=1).todense()).ravel()
+    return top, best
 
 
 def size_fit_pairs(c: ItemConstraints, need: np.ndarray, offer: np.ndarray) -> np.ndarray:
@@ -160,4 +191,3 @@ def days_fit(c: ItemConstraints, need: np.ndarray, offer: np.ndarray) -> np.ndar
     part = np.where((ns > 0) & (os_ > 0) & ((ns & os_) == 0), SEASONS_CLASH, part)
     part = np.where((nd > 0) & (od > 0) & ((nd & od) == 0), DAYS_CLASH, part)
     return part
-

@@ -6,6 +6,7 @@ items, canonical columns of ``shared/FORMAT.md``); every later stage reads it, n
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -27,6 +28,7 @@ from traits.matching.features import (
     reference_texts,
     semantic_text,
 )
+from traits.matching.textcache import TextCache
 from traits.vocabulary import CATEGORIES, Vocabulary, category_codes
 
 __all__ = ["Corpus", "ORG_COLUMNS", "ITEM_COLUMNS", "build_corpus", "check_frames"]
@@ -97,6 +99,14 @@ class Corpus:
             )
         return self._text_category_code
 
+    def char_source(self) -> sp.csr_matrix | Callable[[np.ndarray], sp.csr_matrix]:
+        """Every item's character n-gram rows when they are kept, else :meth:`char_rows`."""
+        if len(self.texts) > CHAR_CACHE_LIMIT:
+            return self.char_rows
+        if self._char is None:
+            self._char = self.char_model.transform(self.texts)
+        return self._char
+
     def char_rows(self, idx: np.ndarray) -> sp.csr_matrix:
         """Character n-gram rows of the given items.
 
@@ -110,6 +120,10 @@ class Corpus:
         if self._char is None:
             self._char = self.char_model.transform(self.texts)
         return self._char[idx]
+
+
+#: Texts with the field's abbreviations read in both directions, kept between fits.
+_ABBREVIATED = TextCache(with_abbreviations)
 
 
 def _row_norms(E: sp.spmatrix) -> np.ndarray:
@@ -205,7 +219,7 @@ def build_corpus(
     texts = [item_text(t, d) for t, d in zip(titles, it["description"], strict=True)]
     # The field's abbreviations (CACES, SST, VL…) are read in both directions by the words
     # and the vocabulary (not by character n-grams, which see the text as written).
-    abbreviated = [with_abbreviations(t) for t in texts] if cfg.use_abbreviations else texts
+    abbreviated = [_ABBREVIATED(t) for t in texts] if cfg.use_abbreviations else texts
     stem_model = StemTfidf()
     word = stem_model.fit_transform(abbreviated)
     char_model = CharTfidf(max_fit_texts=cfg.char_fit_texts, random_state=cfg.random_state)
@@ -239,6 +253,10 @@ def build_corpus(
         reference = semantic_enc.transform(reference_texts(subcategory_model.vocabulary_))
         semantic = centre_embeddings(semantic_enc.transform(sem_texts), reference.mean(axis=0))
     direction = it["direction"].to_numpy()
+    evidence_n = normalize(evidence).astype(np.float32).tocsr()
+    related_n = normalize(related).astype(np.float32).tocsr()
+    evidence_norm = _row_norms(evidence)
+    evidence.sort_indices()  # reasons and modes break ties of evidence in column order
     return Corpus(
         orgs=o,
         items=it,
@@ -253,9 +271,9 @@ def build_corpus(
         offers=np.flatnonzero(direction == "offer"),
         word=word,
         evidence=evidence,
-        evidence_n=normalize(evidence).astype(np.float32).tocsr(),
-        related_evidence_n=normalize(related).astype(np.float32).tocsr(),
-        evidence_norm=_row_norms(evidence),
+        evidence_n=evidence_n,
+        related_evidence_n=related_n,
+        evidence_norm=evidence_norm,
         related_evidence_norm=_row_norms(related),
         stem_model=stem_model,
         char_model=char_model,

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
+from typing import NamedTuple
 
 import numpy as np
 
 from traits.availability import availability_fit
 from traits.matching.config import PARTS, MatchConfig
+from traits.matching.constraints import row_top
 from traits.matching.corpus import Corpus
 from traits.model import LABELS_FR, Category
 from traits.quantities import size_fit
@@ -85,29 +87,46 @@ FILLER_MIN_SUBCATEGORIES = 4
 def filler_stems(corpus: Corpus) -> frozenset[str]:
     """Stems spread over many subcategories of a corpus (domain stop-list learnt from it)."""
     E = corpus.evidence.tocsr()
-    top = np.asarray(E.argmax(axis=1)).ravel()
-    has = np.diff(E.indptr) > 0
+    top = row_top(E)[0].tolist()
+    has = (np.diff(E.indptr) > 0).tolist()
     spread: dict[str, set[int]] = {}
     for i, text in enumerate(corpus.texts):
         if not has[i]:
             continue
         for w in set(words(text)):
-            spread.setdefault(stem(w), set()).add(int(top[i]))
-    present = len({int(t) for t, h in zip(top, has, strict=True) if h})
+            spread.setdefault(stem(w), set()).add(top[i])
+    present = len({t for t, h in zip(top, has, strict=True) if h})
     limit = max(FILLER_MIN_SUBCATEGORIES, FILLER_SPREAD * present)
     return frozenset(s for s, subs in spread.items() if len(subs) >= limit)
 
 
-def _top_codes(corpus: Corpus, item: int, k: int, floor: float) -> list[str]:
-    """The ``k`` subcategories with the most evidence in an item, if at least ``floor``."""
-    E = corpus.evidence
-    lo, hi = E.indptr[item], E.indptr[item + 1]
-    if hi == lo:
-        return []
-    data, indices = E.data[lo:hi], E.indices[lo:hi]
-    order = np.argsort(-data)
-    codes = corpus.subcategory_model.codes_
-    return [str(codes[indices[i]]) for i in order[:k] if data[i] >= floor]
+def _top_codes(
+    corpus: Corpus, items: Sequence[int], wanted: Sequence[tuple[int, float]]
+) -> list[list[list[str]]]:
+    """For each item and each ``(k, floor)``: its ``k`` subcategories with the most evidence,
+    if at least ``floor`` (equal evidence: in the order of the item's row)."""
+    E = corpus.evidence[np.asarray(items, np.int64)]
+    counts = np.diff(E.indptr)
+    rows = np.repeat(np.arange(len(items)), counts)
+    # each row sorted on its own by np.argsort, whose order of equal values (not stable,
+    # and machine-dependent) the reasons have always followed
+    order = np.arange(len(E.data))
+    for r in np.flatnonzero(counts > 1).tolist():
+        lo, hi = E.indptr[r], E.indptr[r + 1]
+        order[lo:hi] = lo + np.argsort(-E.data[lo:hi])
+    k_max = max((k for k, _ in wanted), default=0)
+    rank = np.arange(len(order)) - np.repeat(E.indptr[:-1], counts)
+    top = order[rank < k_max]
+    codes = corpus.subcategory_model.codes_[E.indices[top]].tolist()
+    values = E.data[top].tolist()
+    out: list[list[list[str]]] = [[[] for _ in wanted] for _ in items]
+    for r, j, c, v in zip(
+        rows[top].tolist(), rank[rank < k_max].tolist(), codes, values, strict=True
+    ):
+        for lists, (k, floor) in zip(out[r], wanted, strict=True):
+            if j < k and v >= floor:
+                lists.append(str(c))
+    return out
 
 
 def _legal_is_adapted(legal_form: object) -> bool:
@@ -117,14 +136,23 @@ def _legal_is_adapted(legal_form: object) -> bool:
 
 def _distance_phrase(km: float | None) -> str:
     if km is None or (isinstance(km, float) and math.isnan(km)):
-        return (
-            "Distance inconnue (commune sans coordonnées) : ni proche ni loin, à vérifier."
-        )
+        return "Distance inconnue (commune sans coordonnées) : ni proche ni loin, à vérifier."
     if km < 1.0:
         return "Dans la même commune."
     if km < 10:
         return f"À {km:.0f} km : tout proche."
     return f"À {km:.0f} km."
+
+
+class _ItemFacts(NamedTuple):
+    """What explaining an item needs: codes named in reasons, the mode's hints, its words."""
+
+    named: list[str]  # subcategory codes a reason may name
+    innovation: bool  # the mode's subcategories hint at each kind of partnership
+    responsible: bool
+    gift: bool
+    telling: list[tuple[str, str]]  # (word, stem) that may be shared, first of each stem
+    stems: set[str]  # every stem of the text
 
 
 class Explainer:
@@ -139,35 +167,55 @@ class Explainer:
         self.corpus = corpus
         self.config = config or MatchConfig()
         self._vocab = corpus.subcategory_model.vocabulary_
-        self._items: dict[int, tuple[list[str], frozenset[str], list[tuple[str, str]], set[str]]]
-        self._items = {}
+        self._items: dict[int, _ItemFacts] = {}
         self._adapted: dict[int, bool] = {}
         self._filler_stems: frozenset[str] | None = None
 
-    def _item(self, item: int) -> tuple[list[str], frozenset[str], list[tuple[str, str]], set[str]]:
-        """Codes named in reasons, codes setting the mode, (word, stem) pairs, stems of an item.
+    def _item(self, item: int) -> _ItemFacts:
+        """What explaining an item needs, computed once (see :class:`_ItemFacts`)."""
+        hit = self._items.get(item)
+        if hit is None:
+            self._prepare([item])
+            hit = self._items[item]
+        return hit
+
+    def _prepare(self, items: Iterable[int]) -> None:
+        """Compute the :class:`_ItemFacts` of the items not seen yet, together.
 
         Reasons name the top 2 subcategories with at least ``reason_subcategory_floor`` of
         evidence; the mode reads the top 3 with at least ``mode_subcategory_floor``.
         """
-        hit = self._items.get(item)
-        if hit is None:
-            cfg = self.config
+        todo = [i for i in dict.fromkeys(items) if i not in self._items]
+        if not todo:
+            return
+        cfg = self.config
+        fillers = self._fillers()
+        tops = _top_codes(
+            self.corpus,
+            todo,
+            ((2, cfg.reason_subcategory_floor), (3, cfg.mode_subcategory_floor)),
+        )
+        for item, (named, moded) in zip(todo, tops, strict=True):
             pairs = [(w, stem(w)) for w in words(self.corpus.texts[item])]
-            hit = (
-                _top_codes(self.corpus, item, 2, cfg.reason_subcategory_floor),
-                frozenset(_top_codes(self.corpus, item, 3, cfg.mode_subcategory_floor)),
-                pairs,
+            telling: dict[str, str] = {}  # stem -> first word, fillers and short words left out
+            for w, s in pairs:
+                if len(w) > 2 and s not in fillers and s not in telling:
+                    telling[s] = w
+            subs = frozenset(moded)
+            self._items[item] = _ItemFacts(
+                named,
+                bool(subs & _INNOVATION_SUBS),
+                bool(subs & _RESPONSIBLE_SUBS),
+                bool(subs & _GIFT_SUBS),
+                [(w, s) for s, w in telling.items()],
                 {s for _, s in pairs},
             )
-            self._items[item] = hit
-        return hit
 
     def shared_words(self, need: int, offer: int, limit: int = 3) -> list[str]:
         """Words of the need whose stem is in the offer, filler words left out."""
-        fillers = self._fillers()
-        pairs = ((w, s) for w, s in self._item(need)[2] if s not in fillers)
-        return _shared(pairs, self._item(offer)[3], limit)
+        offer_stems = self._item(offer).stems
+        out = [w for w, s in self._item(need).telling if s in offer_stems]
+        return out[:limit]
 
     def _fillers(self) -> frozenset[str]:
         """Stems that say nothing of what an item is about, learnt from this corpus.
@@ -214,24 +262,38 @@ class Explainer:
 
     def mode(self, need: int, offer: int) -> str:
         """Le Rameau's mode of a (need, offer) pair, as a :class:`PartnershipMode` value."""
+        return self.modes(np.array([need]), np.array([offer]))[0]
+
+    def modes(self, need: np.ndarray, offer: np.ndarray) -> list[str]:
+        """Le Rameau's mode of each pair ``(need[i], offer[i])``, decided for all at once."""
         corpus = self.corpus
+        need, offer = np.asarray(need, np.int64), np.asarray(offer, np.int64)
+        items = np.unique(np.r_[need, offer])
+        self._prepare(items.tolist())
+        flags = np.zeros((int(items.max(initial=0)) + 1, 3), bool)
+        for i in items.tolist():
+            f = self._item(i)
+            flags[i] = (f.innovation, f.responsible, f.gift)
+        either = flags[need] | flags[offer]
         need_org, offer_org = corpus.item_org[need], corpus.item_org[offer]
         need_kind, offer_kind = corpus.org_kind[need_org], corpus.org_kind[offer_org]
-        offer_cat = corpus.category[offer]
-        subs = self._item(need)[1] | self._item(offer)[1]
-        if subs & _INNOVATION_SUBS or corpus.category[need] == "other" and offer_cat == "other":
-            return "societal_innovation"
-        if subs & _RESPONSIBLE_SUBS or (
-            need_kind == "company" and offer_cat == "purchasing" and self._is_adapted(offer_org)
-        ):
-            return "responsible_practices"
-        if offer_cat in ("funding", "volunteering") or (
-            offer_kind in ("company", "public")
-            and need_kind != "company"
-            and (offer_cat in ("equipment", "skills", "premises") or subs & _GIFT_SUBS)
-        ):
-            return "philanthropy"
-        return "economic_cooperation"
+        need_cat, offer_cat = corpus.category[need], corpus.category[offer]
+        innovation = either[:, 0] | ((need_cat == "other") & (offer_cat == "other"))
+        buys_adapted = (need_kind == "company") & (offer_cat == "purchasing")
+        for j in np.flatnonzero(buys_adapted).tolist():
+            buys_adapted[j] = self._is_adapted(int(offer_org[j]))
+        responsible = either[:, 1] | buys_adapted
+        philanthropy = np.isin(offer_cat, ("funding", "volunteering")) | (
+            np.isin(offer_kind, ("company", "public"))
+            & (need_kind != "company")
+            & (np.isin(offer_cat, ("equipment", "skills", "premises")) | either[:, 2])
+        )
+        out = np.select(
+            [innovation, responsible, philanthropy],
+            ["societal_innovation", "responsible_practices", "philanthropy"],
+            "economic_cooperation",
+        )
+        return [str(m) for m in out.tolist()]
 
     def reasons(
         self, need: int, offer: int, parts: Sequence[float], km: float | None, mode: str
@@ -239,8 +301,8 @@ class Explainer:
         """French reasons for one pair, most telling first (always at least one)."""
         reasons: list[str] = []
         vocab = self._vocab
-        need_codes = self._item(need)[0]
-        offer_codes = self._item(offer)[0]
+        need_codes = self._item(need).named
+        offer_codes = self._item(offer).named
         same = [c for c in need_codes if c in offer_codes]
         if same:
             sub = vocab.get(same[0])

@@ -22,10 +22,11 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import TfidfTransformer, TfidfVectorizer
 from sklearn.preprocessing import normalize
 from sklearn.utils.validation import check_is_fitted
 
+from traits.matching.charngrams import CharVocabulary, char_counts, fit_char_counts
 from traits.matching.encoder import (
     Progress,
     SemanticUnavailableError,
@@ -39,6 +40,7 @@ from traits.matching.encoder import (
     semantic_text,
     text_key,
 )
+from traits.matching.textcache import TextCache
 from traits.text import normalise, tokens
 from traits.vocabulary import Vocabulary, category_compatibility
 
@@ -94,10 +96,17 @@ def _fit_transform_or_empty(vectorizer: TfidfVectorizer, texts: list[str]) -> sp
         return vectorizer.transform(texts).tocsr()
 
 
-def stem_analyzer(text: str) -> list[str]:
-    """Stems and stem bigrams of a text (the analyzer of :class:`StemTfidf`)."""
+def _stem_features(text: str) -> tuple[str, ...]:
     toks = tokens(text)
-    return toks + [f"{a} {b}" for a, b in zip(toks, toks[1:], strict=False)]
+    return tuple(toks + [f"{a} {b}" for a, b in zip(toks, toks[1:], strict=False)])
+
+
+_STEM_FEATURES = TextCache(_stem_features)
+
+
+def stem_analyzer(text: str) -> list[str]:
+    """Stems and stem bigrams of a text (the analyzer of :class:`StemTfidf`), kept between fits."""
+    return list(_STEM_FEATURES(text))
 
 
 class StemTfidf(TransformerMixin, BaseEstimator):
@@ -144,8 +153,17 @@ class StemTfidf(TransformerMixin, BaseEstimator):
         return self.vectorizer_.get_feature_names_out()
 
 
+#: Texts as the character n-grams see them (:func:`normalise`), kept between fits.
+_NORMALISED = TextCache(normalise)
+
+
 class CharTfidf(TransformerMixin, BaseEstimator):
-    """Character n-gram TF-IDF (``char_wb``) on normalised text, rows L2-normalised.
+    """Character n-gram TF-IDF (``char_wb``) on normalised text, rows L2-normalised (float32).
+
+    The n-grams are counted by :mod:`traits.matching.charngrams` (vectorised, the same
+    counts as scikit-learn's ``char_wb``), then weighted by scikit-learn's
+    :class:`~sklearn.feature_extraction.text.TfidfTransformer`: the rows are those of
+    ``TfidfVectorizer(analyzer="char_wb", preprocessor=normalise, sublinear_tf=True)``.
 
     Parameters
     ----------
@@ -177,6 +195,27 @@ class CharTfidf(TransformerMixin, BaseEstimator):
             dtype=np.float32,
         )
 
+    def _fit_rows(self, texts: list[str]) -> sp.csr_matrix:
+        """Fit on ``texts`` and return their rows (texts without any n-gram: see below)."""
+        self.vectorizer_: TfidfVectorizer | None = None
+        self.vocabulary_: CharVocabulary | None = None
+        prepared = [_NORMALISED(t) for t in texts]
+        try:
+            fitted = fit_char_counts(prepared, self.ngram_range)
+        except ValueError:  # no n-gram at all: a one-word vocabulary, as _fit_or_empty does
+            fitted = fit_char_counts([*prepared, "vide"], self.ngram_range)
+            if fitted is not None:
+                fitted = (fitted[0], fitted[1][: len(prepared)])
+        if fitted is None:  # too many distinct characters for the integer codes
+            self.vectorizer_ = self._new_vectorizer()
+            rows = _fit_transform_or_empty(self.vectorizer_, texts)
+            self.n_features_out_ = len(self.vectorizer_.vocabulary_)
+            return rows
+        self.vocabulary_, counts = fitted
+        self.tfidf_ = TfidfTransformer(sublinear_tf=True).fit(counts)
+        self.n_features_out_ = len(self.vocabulary_.codes)
+        return sp.csr_matrix(self.tfidf_.transform(counts, copy=False))
+
     def fit(self, X: Iterable[str], y: Any = None) -> CharTfidf:
         """Learn the n-gram vocabulary and IDF (on a sample of large inputs)."""
         texts = _as_texts(X)
@@ -184,9 +223,7 @@ class CharTfidf(TransformerMixin, BaseEstimator):
             rng = np.random.default_rng(self.random_state)
             idx = rng.choice(len(texts), self.max_fit_texts, replace=False)
             texts = [texts[i] for i in idx]
-        self.vectorizer_ = self._new_vectorizer()
-        _fit_or_empty(self.vectorizer_, texts)
-        self.n_features_out_ = len(self.vectorizer_.vocabulary_)
+        self._fit_rows(texts)
         return self
 
     def fit_transform(self, X: Iterable[str], y: Any = None, **fit_params: Any) -> sp.csr_matrix:
@@ -194,15 +231,17 @@ class CharTfidf(TransformerMixin, BaseEstimator):
         texts = _as_texts(X)
         if len(texts) > self.max_fit_texts:
             return self.fit(texts).transform(texts)
-        self.vectorizer_ = self._new_vectorizer()
-        rows = _fit_transform_or_empty(self.vectorizer_, texts)
-        self.n_features_out_ = len(self.vectorizer_.vocabulary_)
-        return rows
+        return self._fit_rows(texts)
 
     def transform(self, X: Iterable[str]) -> sp.csr_matrix:
         """Sparse TF-IDF rows."""
-        check_is_fitted(self, "vectorizer_")
-        return self.vectorizer_.transform(_as_texts(X)).tocsr()
+        check_is_fitted(self, "n_features_out_")
+        texts = _as_texts(X)
+        if self.vocabulary_ is None:
+            assert self.vectorizer_ is not None
+            return self.vectorizer_.transform(texts).tocsr()
+        counts = char_counts([_NORMALISED(t) for t in texts], self.vocabulary_)
+        return sp.csr_matrix(self.tfidf_.transform(counts, copy=False))
 
 
 class SubcategoryEncoder(TransformerMixin, BaseEstimator):
@@ -309,24 +348,14 @@ def _evidence_pairs(vocab: Vocabulary, text: str) -> tuple[tuple[str, float], ..
     return tuple(vocab.evidence(text).items())
 
 
-#: Texts whose subcategory evidence is kept between fits (a refit after one new diagnostic
-#: recomputes nothing); bounded so that indexing a very large territory does not hold them all.
-_EVIDENCE_CACHE_SIZE = 100_000
-
-
 @lru_cache(maxsize=8)
-def _evidence_cache_for(vocab_id: int) -> dict[str, tuple[tuple[str, float], ...]]:
-    return {}
+def _evidence_cache_for(vocab: Vocabulary) -> TextCache[tuple[tuple[str, float], ...]]:
+    return TextCache(lambda text: _evidence_pairs(vocab, text))
 
 
 def _cached_evidence(vocab: Vocabulary, text: str) -> tuple[tuple[str, float], ...]:
-    cache = _evidence_cache_for(id(vocab))
-    hit = cache.get(text)
-    if hit is None:
-        hit = _evidence_pairs(vocab, text)
-        if len(cache) < _EVIDENCE_CACHE_SIZE:
-            cache[text] = hit
-    return hit
+    """A text's subcategory evidence, kept between fits (:mod:`traits.matching.textcache`)."""
+    return _evidence_cache_for(vocab)(text)
 
 
 # -- semantic encoder -------------------------------------------------------------------------

@@ -31,6 +31,10 @@ __all__ = ["Candidate", "MatchConfig", "Matcher", "to_format_json"]
 
 Pairs = Collection[tuple[str, str]]
 
+#: Digits of the parts shown with a candidate, one per part (for ``map(round, ...)``).
+_FOUR = (4,) * len(PARTS)
+#: Needs whose candidates are compared and ranked together (about 100 pairs each).
+NEED_BLOCK = 4096
 #: Slack of the score bounds, against floating-point rounding.
 _BOUND_SLACK = 1e-9
 
@@ -137,9 +141,29 @@ class Matcher:
     def _top_for_needs(
         self, need_items: np.ndarray, k: int, exclude_pairs: Pairs
     ) -> tuple[Comparison, np.ndarray]:
-        need, offer, _ = self.candidates_.pairs(need_items)
-        need, offer = self._without_excluded(need, offer, exclude_pairs)
-        return self._ranked(need, offer, need, k)
+        """The ``k`` best pairs of each need, needs in order (each need's best first).
+
+        Needs are taken :data:`NEED_BLOCK` at a time, only each block's best pairs kept: the
+        memory of a whole-territory match does not grow with its number of needs.
+        """
+        kept: list[Comparison] = []
+        for start in range(0, len(need_items), NEED_BLOCK):
+            need, offer, _ = self.candidates_.pairs(need_items[start : start + NEED_BLOCK])
+            need, offer = self._without_excluded(need, offer, exclude_pairs)
+            s, chosen = self._ranked(need, offer, need, k)
+            best = s.subset(chosen)
+            best.score = s.score[chosen]
+            kept.append(best)
+        if len(kept) == 1:
+            return kept[0], np.arange(len(kept[0].need))
+        s = Comparison(
+            np.concatenate([c.need for c in kept] or [np.zeros(0, np.int64)]),
+            np.concatenate([c.offer for c in kept] or [np.zeros(0, np.int64)]),
+            np.concatenate([c.X for c in kept] or [np.zeros((0, len(PARTS)))]),
+            np.concatenate([c.km for c in kept] or [np.zeros(0)]),
+            np.concatenate([c.score for c in kept] or [np.zeros(0)]),
+        )
+        return s, np.arange(len(s.need))
 
     def _candidates(self, s: Comparison, positions: Iterable[int]) -> list[Candidate]:
         c = self.corpus_
@@ -155,9 +179,9 @@ class Matcher:
         scores = s.score[pos].tolist()
         rows = s.X[pos].tolist()
         ex = self._explainer
+        modes = ex.modes(need, offer)
         out = []
         for j, (n, o) in enumerate(zip(need.tolist(), offer.tolist(), strict=True)):
-            mode = ex.mode(n, o)
             row = rows[j]
             out.append(
                 Candidate(
@@ -166,9 +190,9 @@ class Matcher:
                     offer_id=str(offer_ids[j]),
                     org_id=str(offer_orgs[j]),
                     score=round(scores[j], 4),
-                    parts={p: round(v, 4) for p, v in zip(PARTS, row, strict=True)},
-                    reasons=ex.reasons(n, o, row, km_out[j], mode),
-                    mode=mode,
+                    parts=dict(zip(PARTS, map(round, row, _FOUR), strict=True)),
+                    reasons=ex.reasons(n, o, row, km_out[j], modes[j]),
+                    mode=modes[j],
                     distance_km=km_out[j],
                 )
             )

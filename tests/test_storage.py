@@ -12,6 +12,7 @@ from alembic.migration import MigrationContext
 from traits.errors import StorageError
 from traits.storage import Store, resolve_url
 from traits.storage import schema as t
+from traits.storage.db import head_revision
 
 
 def test_migrations_match_the_declared_tables(tmp_path: Path):
@@ -34,6 +35,31 @@ def test_reopening_is_at_the_head_revision(tmp_path: Path):
     store = Store(tmp_path / "m.sqlite")
     with store.reading() as conn:
         assert conn.execute(sa.text("select version_num from alembic_version")).scalar() == head
+    assert head_revision() == head
+
+
+def test_a_base_at_the_head_opens_without_alembic(tmp_path: Path, monkeypatch):
+    """Opening is one query when the base is up to date; an older base is still migrated."""
+    from alembic import command
+
+    Store(tmp_path / "m.sqlite")
+    calls: list[str] = []
+    upgrade = command.upgrade
+    monkeypatch.setattr(command, "upgrade", lambda cfg, rev: calls.append(rev) or upgrade(cfg, rev))
+    Store(tmp_path / "m.sqlite")
+    assert calls == []
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'm.sqlite'}")
+    with engine.begin() as conn:
+        conn.execute(sa.text("DROP TRIGGER IF EXISTS audit_log_no_replace"))
+        conn.execute(sa.text("UPDATE alembic_version SET version_num = '0005'"))
+    engine.dispose()
+    store = Store(tmp_path / "m.sqlite")
+    assert calls == ["head"]
+    with store.reading() as conn:
+        assert (
+            conn.execute(sa.text("select version_num from alembic_version")).scalar()
+            == head_revision()
+        )
 
 
 def test_a_failed_transaction_leaves_nothing(tmp_path: Path):

@@ -7,6 +7,7 @@ transaction, so an import or a save is all or nothing.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,6 +21,7 @@ from traits.errors import StorageError
 #: Environment variable naming the database when ``--db`` is not given.
 DB_ENV = "TRAITS_DB"
 _MIGRATIONS = Path(__file__).parent / "migrations"
+_REVISION_LINE = re.compile(r"^(revision|down_revision)\s*=\s*(?:\"([^\"]*)\"|None)", re.M)
 
 
 #: Checks run at the start of every transaction and read block, given the connection and
@@ -53,6 +55,21 @@ def resolve_url(db: str | os.PathLike[str] | None) -> str:
         return text
     path = Path(text).expanduser()
     return f"sqlite:///{path.resolve()}"
+
+
+def head_revision() -> str:
+    """The newest migration's revision, read from the migration files (Alembic not loaded)."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (_MIGRATIONS / "versions").glob("*.py"):
+        found = dict((m[0], m[1]) for m in _REVISION_LINE.findall(path.read_text("utf-8")))
+        revisions.add(found["revision"])
+        if found.get("down_revision"):
+            parents.add(found["down_revision"])
+    heads = revisions - parents
+    if len(heads) != 1:
+        raise StorageError(f"migrations : {len(heads)} révisions finales au lieu d'une.")
+    return heads.pop()
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -131,7 +148,13 @@ class Store:
         return self.engine.url.render_as_string(hide_password=True)
 
     def migrate(self) -> None:
-        """Bring the schema to the latest Alembic revision."""
+        """Bring the schema to the latest Alembic revision.
+
+        A base already there is recognised with one query, without loading Alembic (which
+        costs most of a command's start-up).
+        """
+        if self._at_head():
+            return
         from alembic import command
         from alembic.config import Config
 
@@ -146,6 +169,17 @@ class Store:
                 f"Impossible d'ouvrir ou de mettre à jour la base {self.url} : "
                 f"{_open_failure(exc)}. Vérifiez le chemin, les droits d'écriture ou le serveur."
             ) from exc
+
+    def _at_head(self) -> bool:
+        try:
+            with self.engine.connect() as conn:
+                conn = conn.execution_options(traits_read_only=True)
+                with conn.begin():
+                    stored = conn.execute(sa.text("SELECT version_num FROM alembic_version"))
+                    versions = [row[0] for row in stored]
+        except sa.exc.DatabaseError:  # no version table yet, or not a database: Alembic says
+            return False
+        return versions == [head_revision()]
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:

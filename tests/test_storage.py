@@ -49,9 +49,9 @@ def test_a_base_at_the_head_opens_without_alembic(tmp_path: Path, monkeypatch):
     Store(tmp_path / "m.sqlite")
     assert calls == []
     engine = sa.create_engine(f"sqlite:///{tmp_path / 'm.sqlite'}")
-    with engine.begin() as conn:
-        conn.execute(sa.text("DROP TRIGGER IF EXISTS audit_log_no_replace"))
-        conn.execute(sa.text("UPDATE alembic_version SET version_num = '0005'"))
+    with engine.begin() as conn:  # the base as the previous revision left it
+        conn.execute(sa.text("DROP TABLE shortlists"))
+        conn.execute(sa.text("UPDATE alembic_version SET version_num = '0006'"))
     engine.dispose()
     store = Store(tmp_path / "m.sqlite")
     assert calls == ["head"]

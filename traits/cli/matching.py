@@ -36,9 +36,8 @@ def match(
     config = matching.load_config(store, territory)
     if semantic is not None:
         config = dataclasses.replace(config, use_semantic=semantic)
-    matcher = matching.fit_matcher(store, territory, config)
     results = matching.match(
-        store, territory_id=territory, need_id=need, org_id=org, top=top, matcher=matcher
+        store, territory_id=territory, need_id=need, org_id=org, top=top, config=config
     )
     if fmt == "json":
         typer.echo(json.dumps(results, ensure_ascii=False, indent=2))

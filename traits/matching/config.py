@@ -15,6 +15,13 @@ import numpy as np
 
 from traits.errors import InvalidInputError, Problem
 
+#: The matcher's input tables: organisations and items, with these columns.
+ORG_COLUMNS = ("org_id", "name", "kind", "legal_form", "lat", "lon", "description")
+ITEM_COLUMNS = ("item_id", "org_id", "direction", "category", "subcategory", "title", "description")
+#: Folds of the check that learnt weights rank better than the defaults (twice as many needs
+#: judged both ways are required before learning is tried).
+VALIDATION_FOLDS = 3
+
 __all__ = [
     "DEFAULT_WEIGHTS",
     "GATE_PARTS",

@@ -16,7 +16,7 @@ from sklearn.preprocessing import normalize
 
 from traits.abbreviations import with_abbreviations
 from traits.errors import InvalidInputError, Problem
-from traits.matching.config import MatchConfig
+from traits.matching.config import ITEM_COLUMNS, ORG_COLUMNS, MatchConfig
 from traits.matching.constraints import ItemConstraints, item_constraints
 from traits.matching.features import (
     CharTfidf,
@@ -33,8 +33,6 @@ from traits.vocabulary import CATEGORIES, Vocabulary, category_codes
 
 __all__ = ["Corpus", "ORG_COLUMNS", "ITEM_COLUMNS", "build_corpus", "check_frames"]
 
-ORG_COLUMNS = ("org_id", "name", "kind", "legal_form", "lat", "lon", "description")
-ITEM_COLUMNS = ("item_id", "org_id", "direction", "category", "subcategory", "title", "description")
 KINDS = ("ess", "company", "public", "other")
 #: Above this many items, character n-gram rows are computed on demand instead of cached.
 #: A whole-territory match touches nearly every offer in every chunk of pairs, so on-demand

@@ -25,7 +25,7 @@ from sklearn.utils.multiclass import type_of_target, unique_labels
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from traits.errors import InvalidInputError, Problem
-from traits.matching.config import PARTS
+from traits.matching.config import PARTS, VALIDATION_FOLDS
 from traits.matching.score import GATE_PARTS, TEXT_PARTS, combine
 
 __all__ = ["FEEDBACK_LABELS", "FeedbackLearner", "feedback_labels"]
@@ -159,7 +159,6 @@ def _listwise_groups(
 
 
 #: Folds of needs of the check that learnt weights rank held-out needs better.
-VALIDATION_FOLDS = 3
 
 
 def _first_relevant_rr(score: np.ndarray, y: np.ndarray, codes: np.ndarray) -> np.ndarray:

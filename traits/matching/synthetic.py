@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from traits.matching.corpus import ITEM_COLUMNS
+from traits.matching.config import ITEM_COLUMNS
 from traits.vocabulary import Vocabulary
 
 __all__ = ["synthetic_territory"]

@@ -120,8 +120,10 @@ def _erase(conn: Connection, contacts: list[Any]) -> dict[str, int]:
         masked += 1
     stored.delete_contacts(conn, ids)
     if masked:
-        # Cached sentence vectors were computed from the texts just masked: recomputed on demand.
+        # Cached sentence vectors and shortlists (whose reasons quote words) were computed
+        # from the texts just masked: recomputed on demand.
         stored.forget_embeddings(conn)
+        stored.forget_shortlists(conn)
     return {"mentions": masked, "kept": kept}
 
 

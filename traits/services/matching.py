@@ -9,25 +9,28 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from traits.errors import InvalidInputError, NotFoundError
-from traits.matching import features
-from traits.matching.corpus import ITEM_COLUMNS, ORG_COLUMNS
-from traits.matching.evaluation import evaluate_frames
-from traits.matching.learning import VALIDATION_FOLDS
-from traits.matching.pipeline import Candidate, MatchConfig, Matcher, to_format_json
+from traits.matching import encoder as features
+from traits.matching.config import ITEM_COLUMNS, ORG_COLUMNS, VALIDATION_FOLDS, MatchConfig
 from traits.model import Partnership
 from traits.services import access, embeddings
 from traits.services import partnerships as ps
 from traits.services.vocabulary import vocabulary as territory_vocabulary
 from traits.storage import Store, settings
 from traits.storage import matching as stored
+from traits.storage import shortlists as stored_shortlists
+
+if TYPE_CHECKING:  # the matcher (scikit-learn) and pandas load when a fit is needed
+    import pandas as pd
+    from sqlalchemy.engine import Connection
+
+    from traits.matching.pipeline import Candidate, Matcher
 
 #: Settings a territory may change, with the type each must have.
 SETTABLE: dict[str, type] = {
@@ -40,6 +43,15 @@ SETTABLE: dict[str, type] = {
 }
 GLOBAL_SCOPE = "*"
 Progress = Callable[[float, str], None]
+
+
+def __getattr__(name: str) -> Any:
+    """The matcher's types (``Matcher``, ``Candidate``), imported on first use."""
+    if name in ("Candidate", "Matcher"):
+        from traits.matching import pipeline
+
+        return getattr(pipeline, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _scope(territory_id: str | None) -> str:
@@ -99,6 +111,8 @@ def save_settings(store: Store, territory_id: str | None = None, **values: Any) 
 
 def frames(store: Store, territory_id: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Organisations and items of a territory (or all) as the matcher's input tables."""
+    import pandas as pd
+
     access.require_read(territory_id)
     with store.reading() as conn:
         orgs = pd.DataFrame(stored.organisation_rows(conn, territory_id, ORG_COLUMNS))
@@ -120,6 +134,8 @@ def feedback_frame(store: Store, territory_id: str | None = None) -> pd.DataFram
 
     Only what came after the last reset of learning counts.
     """
+    import pandas as pd
+
     since = _learning_since(store, territory_id)
     with store.reading() as conn:
         rows = [
@@ -242,6 +258,8 @@ def fit_matcher(
     progress: Progress | None = None,
 ) -> Matcher:
     """A matcher fitted on a territory's data, with its settings, vocabulary and feedback."""
+    from traits.matching.pipeline import Matcher
+
     say = progress or (lambda _f, _m: None)
     config = config or load_config(store, territory_id)
     say(0.1, "Lecture des besoins et des offres…")
@@ -270,11 +288,29 @@ def match(
     org_id: str | None = None,
     top: int | None = None,
     matcher: Matcher | None = None,
+    config: MatchConfig | None = None,
 ) -> list[dict[str, Any]]:
-    """Shortlists in the interchange format's matching output (one object per need)."""
+    """Shortlists in the interchange format's matching output (one object per need).
+
+    Without a fitted ``matcher``, the shortlists stored with the fingerprint of the current
+    data, code and settings answer at once; otherwise the whole territory is matched and
+    stored for the next call.
+    """
     if need_id and org_id:
         raise InvalidInputError("choisissez soit un besoin (--need), soit une structure (--org).")
-    matcher = matcher or fit_matcher(store, territory_id)
+    if matcher is None:
+        config = config or load_config(store, territory_id)
+        if top is None or top == config.top_k:
+            return _stored_match(store, territory_id, need_id, org_id, config)
+        matcher = fit_matcher(store, territory_id, config)
+    return _fresh_match(store, matcher, need_id, org_id, top)
+
+
+def _fresh_match(
+    store: Store, matcher: Matcher, need_id: str | None, org_id: str | None, top: int | None
+) -> list[dict[str, Any]]:
+    from traits.matching.pipeline import to_format_json
+
     exclude = ps.excluded_pairs(store)
     items = matcher.corpus_.items
     if need_id:
@@ -289,6 +325,45 @@ def match(
         results = matcher.match_all(top, exclude)
         needs = items
     return to_format_json(results, needs)
+
+
+def _stored_match(
+    store: Store,
+    territory_id: str | None,
+    need_id: str | None,
+    org_id: str | None,
+    config: MatchConfig,
+) -> list[dict[str, Any]]:
+    """The territory's shortlists from the store when still valid, else computed and stored."""
+    access.require_read(territory_id)
+    settings = json.dumps(dataclasses.asdict(config), sort_keys=True, default=str)
+    scope = _scope(territory_id)
+    with store.reading() as conn:
+        wanted = _wanted_needs(conn, territory_id, need_id, org_id)
+        fingerprint = stored_shortlists.data_fingerprint(conn, settings)
+        found = stored_shortlists.read(conn, scope, fingerprint, wanted)
+    if found is None:
+        every = _fresh_match(store, fit_matcher(store, territory_id, config), None, None, None)
+        with access.cache_writes(), store.transaction() as conn:
+            stored_shortlists.write(conn, scope, fingerprint, every)
+        found = [r for r in every if wanted is None or r["need_id"] in wanted]
+    return found
+
+
+def _wanted_needs(
+    conn: Connection, territory_id: str | None, need_id: str | None, org_id: str | None
+) -> set[str] | None:
+    """The needs asked for (one, those of one organisation, or all: None), checked to exist."""
+    if org_id is not None:
+        if not stored.organisation_exists(conn, org_id, territory_id):
+            raise NotFoundError(f"structure « {org_id} » introuvable.")
+        return stored.need_ids(conn, territory_id, org_id=org_id)
+    if need_id is None:
+        return None
+    found = stored.need_ids(conn, territory_id, need_id=need_id)
+    if not found:
+        raise NotFoundError(f"Besoin introuvable : « {need_id} ».")
+    return found
 
 
 def shortlist_org(
@@ -338,6 +413,9 @@ def evaluate(
     folder: str | Path, config: MatchConfig | None = None, *, progress: Progress | None = None
 ) -> dict[str, Any]:
     """Import a labelled folder into a throwaway database, match it, and measure the ranking."""
+    import pandas as pd
+
+    from traits.matching.evaluation import evaluate_frames
     from traits.services.data import import_territory
 
     # A throwaway database: the caller's territories do not apply to it.

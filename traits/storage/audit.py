@@ -28,7 +28,7 @@ _ACTOR: contextvars.ContextVar[str | None] = contextvars.ContextVar("traits_acto
 AUDITED = frozenset(
     table.name
     for table in t.metadata.sorted_tables
-    if table.name not in {"audit_log", "embeddings"}
+    if table.name != "audit_log" and table.name not in t.CACHES
 )
 #: Tables holding personal data (``info={"personal": True}``): the log keeps no identifier of
 #: theirs, so that erasing a person leaves nothing of them in the append-only log.

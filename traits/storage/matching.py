@@ -53,3 +53,35 @@ def item_directions(conn: Connection, item_ids: Iterable[str]) -> dict[str, str]
 def insert_feedback(conn: Connection, row: dict[str, Any]) -> None:
     """Record a facilitator's judgement of a candidate pair."""
     conn.execute(t.feedback.insert(), row)
+
+
+def organisation_exists(conn: Connection, org_id: str, territory_id: str | None) -> bool:
+    """Whether ``org_id`` is an organisation (of ``territory_id`` when given)."""
+    org = t.organisations.c
+    query = sa.select(org.org_id).where(org.org_id == org_id)
+    if territory_id is not None:
+        query = query.where(org.territory_id == territory_id)
+    return conn.scalar(query) is not None
+
+
+def need_ids(
+    conn: Connection,
+    territory_id: str | None,
+    *,
+    need_id: str | None = None,
+    org_id: str | None = None,
+) -> set[str]:
+    """Ids of the needs of a territory (or all), limited to one id or one organisation."""
+    item, org = t.items.c, t.organisations.c
+    query = (
+        sa.select(item.item_id)
+        .join(t.organisations, item.org_id == org.org_id)
+        .where(item.direction == "need")
+    )
+    if territory_id is not None:
+        query = query.where(org.territory_id == territory_id)
+    if need_id is not None:
+        query = query.where(item.item_id == need_id)
+    if org_id is not None:
+        query = query.where(item.org_id == org_id)
+    return set(conn.scalars(query))

@@ -88,6 +88,11 @@ def forget_embeddings(conn: Connection) -> None:
     conn.execute(t.embeddings.delete())
 
 
+def forget_shortlists(conn: Connection) -> None:
+    """Drop every stored shortlist: their reasons quote the texts (recomputed on demand)."""
+    conn.execute(t.shortlists.delete())
+
+
 def last_diagnostic_dates(conn: Connection) -> dict[str, dt.date]:
     """The date of each organisation's latest diagnostic."""
     q = sa.select(t.diagnostics.c.org_id, sa.func.max(t.diagnostics.c.date)).group_by(

@@ -237,6 +237,21 @@ embeddings = sa.Table(
     sa.Column("vector", sa.LargeBinary, nullable=False),
 )
 
+#: Shortlists as last computed, per territory ("*": the whole base) and need, with the
+#: fingerprint of everything they were computed from: valid while that fingerprint holds.
+shortlists = sa.Table(
+    "shortlists",
+    metadata,
+    sa.Column("scope", ID, primary_key=True),
+    sa.Column("need_id", ID, primary_key=True),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("fingerprint", sa.String(64), nullable=False),
+    sa.Column("shortlist", sa.JSON, nullable=False),
+)
+
+#: Tables that only keep what can be computed again from the others (not audited, not data).
+CACHES = frozenset({"embeddings", "shortlists"})
+
 #: Append-only log of every write: who, when, what (database triggers refuse edits).
 audit_log = sa.Table(
     "audit_log",

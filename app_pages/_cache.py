@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import streamlit as st
 
 from traits.services import Store, matching, views
-from traits.services.matching import Matcher
+
+if TYPE_CHECKING:  # the matcher (scikit-learn) loads at the first fit, not with the app
+    from traits.services.matching import Matcher
 
 T = TypeVar("T")
 

@@ -31,6 +31,7 @@ SLOW_TESTS = {
     "test_app.py::test_import_preview_then_corrected_file_replaces_the_first",
     "test_cli_errors.py::test_os_errors_are_french_with_exit_1",
     "test_crash.py",
+    "test_startup.py::test_a_stored_shortlist_is_read_without_scikit_learn",
     "test_app.py::test_a_facilitator_sees_only_their_territory_in_the_app",
     "test_app.py::test_accounts_sign_in_and_see_their_territories_only",
     "test_app.py::test_settings_page_shows_learning_at_work",

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from traits.fr import fr_number, plural
-from traits.matching.pipeline import MatchConfig, Matcher
+from traits.matching.config import MatchConfig
 from traits.services.matching import (
     MIN_LEARNING_NEEDS,
     PART_LABELS_FR,
@@ -21,6 +22,9 @@ from traits.services.matching import (
     load_config,
 )
 from traits.storage import Store
+
+if TYPE_CHECKING:  # scikit-learn loads when a matcher is fitted, not with this module
+    from traits.matching.pipeline import Matcher
 
 WEIGHT_COLUMNS = ["élément", "poids par défaut", "poids appris"]
 

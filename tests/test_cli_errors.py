@@ -8,13 +8,18 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 from pathlib import Path
 
 import click
 import pytest
+from typer.testing import CliRunner
 
 from traits import cli
+from traits.cli import app
 from traits.cli import messages as cli_messages
+
+runner = CliRunner()
 
 ENGLISH = ("Error", "Usage:", "Try '", "Missing", "No such", "Invalid", "Input should", "Got ")
 
@@ -193,3 +198,36 @@ def test_a_real_defect_is_unexpected_and_prints_no_data(monkeypatch, capsys):
     code, err = _run(monkeypatch, capsys, ["stats"])
     assert code == cli_messages.EXIT_BUG and "Erreur inattendue (KeyError)" in err
     assert "secret@example.org" not in err
+
+
+def _every_command_path() -> list[list[str]]:
+    """The path of every command and group of ``traits`` (the root included)."""
+    from typer.main import get_command
+
+    paths: list[list[str]] = []
+
+    def walk(command, path: list[str]) -> None:  # type: ignore[no-untyped-def]
+        paths.append(path)
+        for name, sub in getattr(command, "commands", {}).items():
+            walk(sub, [*path, name])
+
+    walk(get_command(app), [])
+    return paths
+
+
+#: What Click writes in English around the help texts.
+ENGLISH_HELP = re.compile(
+    r"Usage:|Show this message|\[default:|\[env var:|\[required\]|Commands:|Options:|"
+    r"<(str|int|float|path)>|\bCOMMAND\b|\[ARGS\]|\{[a-z_]+\}"
+)
+
+
+def test_every_help_page_is_french():
+    paths = _every_command_path()
+    assert len(paths) > 20
+    for path in paths:
+        result = runner.invoke(app, [*path, "--help"], prog_name="traits")
+        assert result.exit_code == 0, path
+        assert "Utilisation : traits" in result.output, path
+        english = ENGLISH_HELP.search(result.output)
+        assert english is None, f"{' '.join(path)} : « {english.group()} »"

@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 import typer
 
-from traits.cli import admin, matching, partnerships, reports, territory
+from traits.cli import admin, french_help, matching, partnerships, reports, territory
 from traits.cli.common import echo_problems
 from traits.errors import InvalidInputError, TraitsError
 
@@ -63,6 +63,7 @@ for _name, _command in COMMANDS:
         app.add_typer(_command, name=_name)
     else:
         app.command(_name)(_command)
+french_help.install(app)
 
 
 def main() -> None:

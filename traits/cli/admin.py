@@ -20,7 +20,7 @@ contact_app = typer.Typer(
 
 @contact_app.command("export")
 def contact_export(
-    email: Annotated[str, typer.Argument(help="Adresse e-mail de la personne.")],
+    email: Annotated[str, typer.Argument(metavar="E-MAIL", help="Adresse e-mail de la personne.")],
     db: DbOption = None,
 ) -> None:
     """Tout ce qui est enregistré sur une personne, en JSON (droit d'accès)."""
@@ -33,7 +33,7 @@ def contact_export(
 
 @contact_app.command("erase")
 def contact_erase(
-    email: Annotated[str, typer.Argument(help="Adresse e-mail de la personne.")],
+    email: Annotated[str, typer.Argument(metavar="E-MAIL", help="Adresse e-mail de la personne.")],
     db: DbOption = None,
 ) -> None:
     """Effacer une personne et anonymiser ses mentions (droit à l'effacement)."""
@@ -76,7 +76,10 @@ def contact_purge(
 
 
 def backup_cmd(
-    target: Annotated[Path, typer.Argument(help="Fichier de sauvegarde (.sqlite, ou .json.gz).")],
+    target: Annotated[
+        Path,
+        typer.Argument(metavar="FICHIER", help="Fichier de sauvegarde (.sqlite, ou .json.gz)."),
+    ],
     db: DbOption = None,
 ) -> None:
     """Sauvegarder toute la base, même en cours d'utilisation."""
@@ -87,7 +90,9 @@ def backup_cmd(
 
 
 def restore_cmd(
-    source: Annotated[Path, typer.Argument(help="Fichier de sauvegarde à restaurer.")],
+    source: Annotated[
+        Path, typer.Argument(metavar="FICHIER", help="Fichier de sauvegarde à restaurer.")
+    ],
     db: DbOption = None,
 ) -> None:
     """Remplacer toute la base par une sauvegarde (tout ou rien)."""
@@ -111,7 +116,9 @@ user_app = typer.Typer(
 
 @user_app.command("add")
 def user_add(
-    username: Annotated[str, typer.Argument(help="Identifiant (ou e-mail pour l'OIDC).")],
+    username: Annotated[
+        str, typer.Argument(metavar="IDENTIFIANT", help="Identifiant (ou e-mail pour l'OIDC).")
+    ],
     role: Annotated[str, typer.Option("--role", help="facilitator, coordinator ou admin.")],
     db: DbOption = None,
     territory: Annotated[
@@ -161,7 +168,9 @@ def user_list(db: DbOption = None, fmt: FormatOption = "table") -> None:
 
 
 @user_app.command("disable")
-def user_disable(username: Annotated[str, typer.Argument()], db: DbOption = None) -> None:
+def user_disable(
+    username: Annotated[str, typer.Argument(metavar="IDENTIFIANT")], db: DbOption = None
+) -> None:
     """Désactiver un compte (son historique reste)."""
     from traits.services import access
 

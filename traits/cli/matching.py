@@ -81,7 +81,10 @@ def pooling(
 
 def evaluate(
     labelled_dir: Annotated[
-        Path, typer.Argument(help="Dossier étiqueté (organisations, items, relevance).")
+        Path,
+        typer.Argument(
+            metavar="DOSSIER", help="Dossier étiqueté (organisations, items, relevance)."
+        ),
     ],
     semantic: Annotated[
         bool | None,

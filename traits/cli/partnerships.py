@@ -81,10 +81,14 @@ def partnership_pool(
 
 @partnership_app.command("status")
 def partnership_status(
-    partnership_id: Annotated[str, typer.Argument(help="Identifiant du partenariat.")],
+    partnership_id: Annotated[
+        str, typer.Argument(metavar="PARTENARIAT", help="Identifiant du partenariat.")
+    ],
     status: Annotated[
         str,
-        typer.Argument(help="proposed, introduced, in_discussion, realised ou abandoned."),
+        typer.Argument(
+            metavar="STATUT", help="proposed, introduced, in_discussion, realised ou abandoned."
+        ),
     ],
     db: DbOption = None,
     reason: Annotated[
@@ -105,7 +109,9 @@ def partnership_status(
 
 @partnership_app.command("update")
 def partnership_update(
-    partnership_id: Annotated[str, typer.Argument(help="Identifiant du partenariat.")],
+    partnership_id: Annotated[
+        str, typer.Argument(metavar="PARTENARIAT", help="Identifiant du partenariat.")
+    ],
     db: DbOption = None,
     mode: Annotated[str | None, typer.Option("--mode", help="Mode (typologie du Rameau).")] = None,
     hours: Annotated[float | None, typer.Option("--hours", help="Heures données.")] = None,

@@ -62,7 +62,10 @@ def graph(
 
 
 def kit(
-    output: Annotated[Path, typer.Argument(help="Dossier à créer pour le kit (nouveau ou vide).")],
+    output: Annotated[
+        Path,
+        typer.Argument(metavar="DOSSIER", help="Dossier à créer pour le kit (nouveau ou vide)."),
+    ],
     db: DbOption = None,
     territory: TerritoryOption = None,
     pole: Annotated[str, typer.Option("--pole", help="Nom du Pôle ESS imprimé sur le kit.")] = "",

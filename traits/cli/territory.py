@@ -23,7 +23,10 @@ from traits.fr import plural
 
 
 def import_(
-    path: Annotated[Path, typer.Argument(help="Dossier de fichiers CSV, ou classeur .xlsx/.ods.")],
+    path: Annotated[
+        Path,
+        typer.Argument(metavar="CHEMIN", help="Dossier de fichiers CSV, ou classeur .xlsx/.ods."),
+    ],
     db: DbOption = None,
     territory: TerritoryOption = None,
     dry_run: Annotated[
@@ -49,7 +52,8 @@ def import_(
 
 def export(
     target: Annotated[
-        Path, typer.Argument(help="Dossier où écrire les CSV, ou fichier .xlsx/.ods.")
+        Path,
+        typer.Argument(metavar="CIBLE", help="Dossier où écrire les CSV, ou fichier .xlsx/.ods."),
     ],
     db: DbOption = None,
     territory: TerritoryOption = None,
@@ -127,7 +131,9 @@ territory_app = typer.Typer(
 
 @territory_app.command("create")
 def territory_create(
-    name: Annotated[str, typer.Argument(help="Nom du territoire, ex. « Pays de Redon ».")],
+    name: Annotated[
+        str, typer.Argument(metavar="NOM", help="Nom du territoire, ex. « Pays de Redon ».")
+    ],
     db: DbOption = None,
     communes: Annotated[
         Path | None,

@@ -1,0 +1,69 @@
+"""``traits --help`` in French: the words Click writes around our French help texts.
+
+Click (shipped inside Typer) writes "Usage:", "Commands:", "Show this message and exit.",
+"[default: …]", "[env var: …]", "[required]" and type names such as ``<str>`` in English,
+with no translation hook. The help formatter of every command's context is replaced by one
+that writes those words in French; the help texts themselves are ours, already French.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import typer
+from typer.main import get_command
+
+USAGE = "Utilisation : "
+HEADINGS = {"Commands": "Commandes", "Options": "Options", "Arguments": "Arguments"}
+#: English fragments and their French, as regular expressions (a line break may fall inside).
+PHRASES = [
+    (r"Show\s+this\s+message\s+and\s+exit\.", "Afficher cette aide et quitter."),
+    (r"\[default:\s+", "[par défaut : "),
+    (r"\[env\s+var:\s+", "[variable d'environnement : "),
+    (r"\[required\]", "[obligatoire]"),
+    (r"\bCOMMAND\s+\[ARGS\]\.\.\.", "COMMANDE [ARGUMENTS]..."),
+    (r"<str>", "<texte>"),
+    (r"<int>", "<entier>"),
+    (r"<float>", "<nombre>"),
+    (r"<path>", "<chemin>"),
+]
+_PHRASES = [(re.compile(english), french) for english, french in PHRASES]
+
+
+def french(text: str) -> str:
+    """``text`` with Click's English fragments in French."""
+    for english, replacement in _PHRASES:
+        text = english.sub(replacement, text)
+    return text
+
+
+def french_formatter(base: type) -> type:
+    """A subclass of Click's help formatter ``base`` that writes its own words in French.
+
+    The words are changed before Click lays the columns out, so they stay aligned.
+    """
+
+    class FrenchHelpFormatter(base):  # type: ignore[misc, valid-type]
+        def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+            super().write_usage(prog, french(args), USAGE if prefix is None else prefix)
+
+        def write_heading(self, heading: str) -> None:
+            self.write(f"{'':>{self.current_indent}}{HEADINGS.get(heading, heading)} :\n")
+
+        def write_text(self, text: str) -> None:
+            super().write_text(french(text))
+
+        def write_dl(self, rows: Any, *args: Any, **kwargs: Any) -> None:
+            super().write_dl([(french(a), french(b)) for a, b in rows], *args, **kwargs)
+
+    return FrenchHelpFormatter
+
+
+def install(app: typer.Typer) -> None:
+    """Make every help page of ``app`` (and its sub-commands) French."""
+    context_class: Any = get_command(app).context_class
+    if not getattr(context_class.formatter_class, "traits_french", False):
+        formatter = french_formatter(context_class.formatter_class)
+        formatter.traits_french = True  # type: ignore[attr-defined]
+        context_class.formatter_class = formatter

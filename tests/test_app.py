@@ -318,6 +318,41 @@ def test_abandon_needs_a_reason_and_a_stale_card_is_refused(sample: AppTest):
     assert any("rechargez" in e for e in texts(app, "error"))
 
 
+@pytest.mark.parametrize("failure", ["stale", "status write"])
+def test_a_failed_move_to_realised_saves_neither_value_nor_status(
+    sample: AppTest, monkeypatch: pytest.MonkeyPatch, failure: str
+):
+    """The board's move writes mode, value and status together, or nothing at all."""
+    from traits.errors import ConflictError
+    from traits.services import partnerships
+    from traits.storage import partnerships as stored
+
+    app = sample
+    go(app, "partenariats")
+    move = widget(app, "selectbox", "Passer à")
+    pid = move.key.removeprefix("to_")
+    before = partnerships.get(_store(), pid)
+    move.select(PartnershipStatus.REALISED)
+    app.run()
+    [w for w in app.number_input if w.key == f"euros_done_{pid}"][0].set_value(4321.0)
+    if failure == "stale":
+        partnerships.change_status(_store(), pid, "introduced")  # someone else, meanwhile
+    else:  # the status change fails after the value was written: nothing may stay
+
+        def refused(*args: object, **kwargs: object) -> None:
+            raise ConflictError("ce partenariat vient d'être modifié : rechargez-le.")
+
+        monkeypatch.setattr(stored, "add_event", refused)
+    widget(app, "button", "Déplacer").click()
+    app.run()
+    assert any("rechargez" in e for e in texts(app, "error"))
+    after = partnerships.get(_store(), pid)
+    assert (after.mode, after.value_euros) == (before.mode, before.value_euros)
+    assert after.value_euros != 4321.0
+    if failure != "stale":
+        assert after.status is before.status
+
+
 def _store() -> Store:
     """The sample base the ``sample`` fixture explores."""
     return demo.open_demo(os.environ["TRAITS_DB"])

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Mapping
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -157,6 +159,26 @@ def _locked(conn: sa.Connection, partnership_id: str, expected_version: int | No
     return row
 
 
+def _check_transition(old: PartnershipStatus, new: PartnershipStatus) -> None:
+    """Refuse, in French, a move the partnership's life does not allow."""
+    if new in TRANSITIONS[old]:
+        return
+    if old == new:
+        message = f"le partenariat est déjà « {LABELS_FR[new]} »."
+    elif not TRANSITIONS[old]:
+        message = (
+            f"le partenariat est « {LABELS_FR[old]} » : son histoire est close, "
+            "proposez une nouvelle piste si besoin."
+        )
+    else:
+        allowed = ", ".join(LABELS_FR[s] for s in sorted(TRANSITIONS[old]))
+        message = (
+            f"passage de « {LABELS_FR[old]} » à « {LABELS_FR[new]} » impossible : "
+            f"étapes possibles : {allowed}."
+        )
+    raise TransitionError(message)
+
+
 def change_status(
     store: Store,
     partnership_id: str,
@@ -167,36 +189,26 @@ def change_status(
     author: str | None = None,
     expected_version: int | None = None,
     at: dt.datetime | None = None,
+    details: Mapping[str, Any] | None = None,
 ) -> Partnership:
     """Move a partnership to ``status``, appending the change to its history.
 
     ``abandoned`` requires a reason. With ``expected_version``, the change is refused if
     someone else changed the partnership since it was read (no silent overwrite).
+    ``details`` (the keyword arguments of :func:`update_details`: mode, value…) are checked
+    first and written with the status in the same transaction: all of the move, or nothing.
     """
     new = _status(status)
     if new is PartnershipStatus.ABANDONED and not (reason and reason.strip()):
         raise InvalidInputError(
             "un abandon doit être motivé : indiquez le motif (option --reason)."
         )
+    values = _detail_values(**details) if details else {}
     with store.transaction() as conn:
         row = _locked(conn, partnership_id, expected_version)
         old = PartnershipStatus(row.status)
-        if new not in TRANSITIONS[old]:
-            if old == new:
-                message = f"le partenariat est déjà « {LABELS_FR[new]} »."
-            elif not TRANSITIONS[old]:
-                message = (
-                    f"le partenariat est « {LABELS_FR[old]} » : son histoire est close, "
-                    "proposez une nouvelle piste si besoin."
-                )
-            else:
-                allowed = ", ".join(LABELS_FR[s] for s in sorted(TRANSITIONS[old]))
-                message = (
-                    f"passage de « {LABELS_FR[old]} » à « {LABELS_FR[new]} » impossible : "
-                    f"étapes possibles : {allowed}."
-                )
-            raise TransitionError(message)
-        values: dict[str, object] = {"status": new.value, "version": row.version + 1}
+        _check_transition(old, new)
+        values.update(status=new.value, version=row.version + 1)
         if new is PartnershipStatus.ABANDONED:
             values["abandon_reason"] = reason
         changed = stored.update(conn, partnership_id, values, version=row.version)
@@ -207,9 +219,7 @@ def change_status(
     return get(store, partnership_id)
 
 
-def update_details(
-    store: Store,
-    partnership_id: str,
+def _detail_values(
     *,
     mode: PartnershipMode | str | None = None,
     value_hours: float | None = None,
@@ -217,9 +227,8 @@ def update_details(
     value_quantity: float | None = None,
     value_unit: str | None = None,
     notes: str | None = None,
-    expected_version: int | None = None,
-) -> Partnership:
-    """Set what a partnership is worth and its mode (values left ``None`` are unchanged)."""
+) -> dict[str, object]:
+    """Mode, value and notes checked, as the columns to write (``None`` left out)."""
     values: dict[str, object] = {}
     if mode is not None:
         from traits.interchange.columns import MODE_VALUES, fold
@@ -247,6 +256,30 @@ def update_details(
         values["value_unit"] = unit or None
     if notes is not None:
         values["notes"] = notes.strip() or None
+    return values
+
+
+def update_details(
+    store: Store,
+    partnership_id: str,
+    *,
+    mode: PartnershipMode | str | None = None,
+    value_hours: float | None = None,
+    value_euros: float | None = None,
+    value_quantity: float | None = None,
+    value_unit: str | None = None,
+    notes: str | None = None,
+    expected_version: int | None = None,
+) -> Partnership:
+    """Set what a partnership is worth and its mode (values left ``None`` are unchanged)."""
+    values = _detail_values(
+        mode=mode,
+        value_hours=value_hours,
+        value_euros=value_euros,
+        value_quantity=value_quantity,
+        value_unit=value_unit,
+        notes=notes,
+    )
     if not values:
         raise InvalidInputError("rien à modifier : donnez un mode, une valeur ou une note.")
     with store.transaction() as conn:

@@ -127,6 +127,25 @@ def create_territory(at: AppTest, name: str) -> None:
     assert not at.exception
 
 
+def test_a_new_territory_is_named_never_identified(app: AppTest):
+    """Its id is made from its name; a name too close to another's is said about the name."""
+    go(app, "territoire")
+    assert [w.label for w in app.text_input] == ["Nom du territoire", "Animateur ou animatrice"]
+    create_territory(app, "Pays de Test")
+    go(app, "territoire")
+    assert [t.territory_id for t in services.list_territories(_own())] == ["pays-de-test"]
+    widget(app, "expander", "Créer un territoire")  # still offered
+    for name, said in (("Pays-de-Test !", "trop proche"), ("!!!", "lettres ou des chiffres")):
+        create_territory(app, name)
+        shown = " ".join(texts(app, "error") + texts(app, "markdown") + texts(app, "caption"))
+        assert said in shown and "identifiant" not in shown.lower(), shown
+    assert len(services.list_territories(_own())) == 1
+
+
+def _own() -> Store:
+    return Store(os.environ["TRAITS_DB"])
+
+
 def interview(at: AppTest, name: str, kind: str, commune: str, direction: str, title: str) -> None:
     at.text_input(key="iv_name").input(name)
     at.selectbox(key="iv_kind").select(kind)

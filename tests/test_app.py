@@ -317,6 +317,24 @@ def test_import_preview_then_corrected_file_replaces_the_first(sample: AppTest):
     assert metrics(app)["Structures rencontrées"] == "24"  # an imported list is not « met »
 
 
+def test_every_chart_reads_its_labels_whole(sample: AppTest):
+    """Bars run across, their labels on the vertical axis and never cut (« pratiques respon… »)."""
+    import json
+
+    app = sample
+    seen = 0
+    for page in ("bilan", "reseau", "territoire", "partenariats", "pistes"):
+        go(app, page)
+        for chart in app.get("vega_lite_chart"):
+            spec = json.loads(chart.proto.spec)
+            label_axis = spec["encoding"]["y"]
+            assert label_axis["type"] in ("nominal", "ordinal"), (page, spec["encoding"])
+            assert spec["encoding"]["x"]["type"] == "quantitative", page
+            assert label_axis.get("axis", {}).get("labelLimit") == 0, (page, label_axis)
+            seen += 1
+    assert seen >= 3  # the Bilan's two charts and the Réseau's
+
+
 def test_abandon_needs_a_reason_and_a_stale_card_is_refused(sample: AppTest):
     app = sample
     go(app, "partenariats")

@@ -169,28 +169,12 @@ def test_cli_status_saves_mode_and_value_with_the_status(tmp_path: Path, small: 
         .output.strip()
         .splitlines()[-1]
     )
-    refused = runner.invoke(
-        app,
-        [
-            "partnership",
-            "status",
-            pid,
-            "realised",
-            "--db",
-            db,
-            "--hours",
-            "-2",
-            "--mode",
-            "economic_cooperation",
-        ],
-    )
+    move = ["partnership", "status", pid, "realised", "--db", db]
+    refused = runner.invoke(app, [*move, "--hours", "-2", "--mode", "economic_cooperation"])
     assert refused.exit_code != 0
     part = ps.get(Store(db), pid)
     assert part.status is PartnershipStatus.PROPOSED and part.value_hours is None
-    done = runner.invoke(
-        app,
-        ["partnership", "status", pid, "realised", "--db", db, "--hours", "6", "--euros", "300"],
-    )
+    done = runner.invoke(app, [*move, "--hours", "6", "--euros", "300"])
     assert done.exit_code == 0, done.output
     part = ps.get(Store(db), pid)
     assert (part.status, part.value_hours, part.value_euros) == (

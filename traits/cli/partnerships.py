@@ -108,7 +108,6 @@ def partnership_status(
     from traits.model import LABELS_FR
     from traits.services import partnerships
 
-    details = {"mode": mode, "value_hours": hours, "value_euros": euros}
     part = partnerships.change_status(
         open_store(db),
         partnership_id,
@@ -116,7 +115,7 @@ def partnership_status(
         reason=reason,
         note=note,
         author=author,
-        details={k: v for k, v in details.items() if v is not None},
+        details=partnerships.Details(mode=mode, value_hours=hours, value_euros=euros),
     )
     typer.echo(f"{part.partnership_id} : {LABELS_FR[part.status]}.")
 

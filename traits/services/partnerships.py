@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Mapping
-from typing import Any
+from typing import TypedDict, Unpack
 
 import sqlalchemy as sa
 
@@ -189,7 +188,7 @@ def change_status(
     author: str | None = None,
     expected_version: int | None = None,
     at: dt.datetime | None = None,
-    details: Mapping[str, Any] | None = None,
+    details: Details | None = None,
 ) -> Partnership:
     """Move a partnership to ``status``, appending the change to its history.
 
@@ -203,7 +202,7 @@ def change_status(
         raise InvalidInputError(
             "un abandon doit être motivé : indiquez le motif (option --reason)."
         )
-    values = _detail_values(**details) if details else {}
+    values = _detail_values(details) if details else {}
     with store.transaction() as conn:
         row = _locked(conn, partnership_id, expected_version)
         old = PartnershipStatus(row.status)
@@ -219,16 +218,20 @@ def change_status(
     return get(store, partnership_id)
 
 
-def _detail_values(
-    *,
-    mode: PartnershipMode | str | None = None,
-    value_hours: float | None = None,
-    value_euros: float | None = None,
-    value_quantity: float | None = None,
-    value_unit: str | None = None,
-    notes: str | None = None,
-) -> dict[str, object]:
+class Details(TypedDict, total=False):
+    """What a partnership is worth and its mode: the fields a facilitator may set."""
+
+    mode: PartnershipMode | str | None
+    value_hours: float | None
+    value_euros: float | None
+    value_quantity: float | None
+    value_unit: str | None
+    notes: str | None
+
+
+def _detail_values(details: Details) -> dict[str, object]:
     """Mode, value and notes checked, as the columns to write (``None`` left out)."""
+    mode, value_unit, notes = details.get("mode"), details.get("value_unit"), details.get("notes")
     values: dict[str, object] = {}
     if mode is not None:
         from traits.interchange.columns import MODE_VALUES, fold
@@ -239,9 +242,9 @@ def _detail_values(
             raise InvalidInputError(f"mode « {mode} » inconnu : choisissez parmi {allowed}.")
         values["mode"] = canonical
     for key, number, rule, label in (
-        ("value_hours", value_hours, rules.hours, "heures"),
-        ("value_euros", value_euros, rules.euros, "montant en euros"),
-        ("value_quantity", value_quantity, rules.number, "quantité"),
+        ("value_hours", details.get("value_hours"), rules.hours, "heures"),
+        ("value_euros", details.get("value_euros"), rules.euros, "montant en euros"),
+        ("value_quantity", details.get("value_quantity"), rules.number, "quantité"),
     ):
         if number is not None:
             try:
@@ -263,23 +266,11 @@ def update_details(
     store: Store,
     partnership_id: str,
     *,
-    mode: PartnershipMode | str | None = None,
-    value_hours: float | None = None,
-    value_euros: float | None = None,
-    value_quantity: float | None = None,
-    value_unit: str | None = None,
-    notes: str | None = None,
     expected_version: int | None = None,
+    **details: Unpack[Details],
 ) -> Partnership:
     """Set what a partnership is worth and its mode (values left ``None`` are unchanged)."""
-    values = _detail_values(
-        mode=mode,
-        value_hours=value_hours,
-        value_euros=value_euros,
-        value_quantity=value_quantity,
-        value_unit=value_unit,
-        notes=notes,
-    )
+    values = _detail_values(details)
     if not values:
         raise InvalidInputError("rien à modifier : donnez un mode, une valeur ou une note.")
     with store.transaction() as conn:

@@ -45,8 +45,7 @@ def render(store: Any, territory_id: str) -> None:
         category = c2.selectbox(
             "Catégorie", [c.value for c in Category], format_func=lambda c: LABELS_FR[Category(c)]
         )
-        code = c1.text_input("Code (facultatif)", help="Formé à partir du libellé s'il est vide.")
-        synonyms = c2.text_input("Synonymes, séparés par « | »", placeholder="carénage|coque")
+        synonyms = st.text_input("Synonymes, séparés par « | »", placeholder="carénage|coque")
         submitted = st.form_submit_button("Ajouter")
     if submitted:
         if not label.strip():
@@ -54,7 +53,7 @@ def render(store: Any, territory_id: str) -> None:
         else:
             from traits.services.territories import slugify
 
-            code = code.strip() or slugify(label).replace("-", "_")
+            code = slugify(label).replace("-", "_")  # facilitators never see codes
             _extend(store, territory_id, [[code, category, label.strip(), synonyms, ""]], None)
     upload = st.file_uploader(
         "Ou un fichier CSV (code, category, label, synonyms, related)", type=["csv"], key="voc_file"

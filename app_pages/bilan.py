@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pandas as pd
 import streamlit as st
 
-from app_pages import _errors, _session, _signin
+from app_pages import _charts, _errors, _session, _signin
 from app_pages._text import esc
 from traits.fr import fr_number, period_label
 from traits.services import downloads, reports
@@ -39,13 +38,7 @@ st.caption("  \n".join(esc(x) for x in reports.indicator_lines(report)))  # trus
 for col, chart in zip(st.columns(2), reports.bar_charts(report)[:2], strict=True):
     col.markdown(f"#### {chart.title}")  # trusted: a title written by the code
     if any(n for _, n in chart.values):
-        col.bar_chart(  # the pipeline's order, not the alphabet's; labels read across
-            pd.Series(dict(chart.values), name="nombre"),
-            sort=False,
-            horizontal=True,
-            x_label="",
-            y_label="",
-        )
+        _charts.bars(col, chart.values)
     else:
         col.caption("Aucun partenariat sur la période.")
 st.markdown("#### Partenariats concrétisés")

@@ -66,21 +66,14 @@ for column, (status, cards) in zip(st.columns(len(board)), board.items(), strict
             if st.button("Déplacer", key=f"move_{p.partnership_id}"):
                 if target is PartnershipStatus.ABANDONED and not (reason or "").strip():
                     st.error("Indiquez le motif de l'abandon.")
-                elif details is not None and not _errors.succeeded(
-                    partnerships.update_details,
-                    store,
-                    p.partnership_id,
-                    **details,
-                    expected_version=expected,
-                ):
-                    seen.pop(p.partnership_id, None)
-                elif _errors.succeeded(
+                elif _errors.succeeded(  # mode, value and status: one move, all or nothing
                     partnerships.change_status,
                     store,
                     p.partnership_id,
                     target,
                     reason=reason,
-                    expected_version=expected + 1 if details is not None else expected,
+                    details=details,
+                    expected_version=expected,
                 ):
                     seen.pop(p.partnership_id, None)
                     st.session_state["board_done"] = f"{card.parties} : {LABELS_FR[target]}."

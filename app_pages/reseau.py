@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app_pages import _map, _session
+from app_pages import _charts, _map, _session
 from app_pages._text import esc
 from traits.fr import fr_number, fr_percent, plural
 from traits.model import LABELS_FR, PIPELINE, PartnershipStatus
@@ -45,13 +45,8 @@ with facts_tab:
     st.caption(f"Part des liens ESS – entreprise : {fr_percent(facts['ess_company_share'])}.")
     if facts["by_status"]:
         order = [*PIPELINE, PartnershipStatus.ABANDONED]
-        by_status = pd.DataFrame(
-            {
-                "étape": [LABELS_FR[s].capitalize() for s in order],
-                "partenariats": [facts["by_status"].get(s.value, 0) for s in order],
-            }
-        )
-        st.bar_chart(by_status, x="étape", y="partenariats", horizontal=True, sort=False)
+        by_status = [(LABELS_FR[s].capitalize(), facts["by_status"].get(s.value, 0)) for s in order]
+        _charts.bars(st, by_status, "partenariats")
     st.markdown("#### Structures à revoir")
     st.caption("Rencontrées en diagnostic mais sans partenariat encore.")
     st.dataframe(

@@ -86,10 +86,6 @@ with st.expander("Créer un territoire", expanded=tid is None or bool(problems))
     with st.form("new_territory"):
         name = st.text_input("Nom du territoire", placeholder="Pays de Redon")
         _errors.field_problems(problems, FIELDS["name"])
-        given_id = st.text_input(
-            "Identifiant (facultatif)", help="Formé à partir du nom s'il est laissé vide."
-        )
-        _errors.field_problems(problems, FIELDS["territory_id"])
         communes = st.text_area(
             "Communes ou EPCI (une par ligne)", placeholder="Redon\nAllaire\nGuémené-Penfao"
         )
@@ -98,7 +94,7 @@ with st.expander("Créer un territoire", expanded=tid is None or bool(problems))
     if submitted:
         try:
             created = territories.create_territory(
-                store, given_id or None, name, communes.splitlines(), facilitator
+                store, None, name, communes.splitlines(), facilitator
             )
         except InvalidInputError as exc:
             st.session_state["territory_problems"] = exc.problems

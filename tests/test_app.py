@@ -127,6 +127,25 @@ def create_territory(at: AppTest, name: str) -> None:
     assert not at.exception
 
 
+def test_a_new_territory_is_named_never_identified(app: AppTest):
+    """Its id is made from its name; a name too close to another's is said about the name."""
+    go(app, "territoire")
+    assert [w.label for w in app.text_input] == ["Nom du territoire", "Animateur ou animatrice"]
+    create_territory(app, "Pays de Test")
+    go(app, "territoire")
+    assert [t.territory_id for t in services.list_territories(_own())] == ["pays-de-test"]
+    widget(app, "expander", "Créer un territoire")  # still offered
+    for name, said in (("Pays-de-Test !", "trop proche"), ("!!!", "lettres ou des chiffres")):
+        create_territory(app, name)
+        shown = " ".join(texts(app, "error") + texts(app, "markdown") + texts(app, "caption"))
+        assert said in shown and "identifiant" not in shown.lower(), shown
+    assert len(services.list_territories(_own())) == 1
+
+
+def _own() -> Store:
+    return Store(os.environ["TRAITS_DB"])
+
+
 def interview(at: AppTest, name: str, kind: str, commune: str, direction: str, title: str) -> None:
     at.text_input(key="iv_name").input(name)
     at.selectbox(key="iv_kind").select(kind)
@@ -298,6 +317,24 @@ def test_import_preview_then_corrected_file_replaces_the_first(sample: AppTest):
     assert metrics(app)["Structures rencontrées"] == "24"  # an imported list is not « met »
 
 
+def test_every_chart_reads_its_labels_whole(sample: AppTest):
+    """Bars run across, their labels on the vertical axis and never cut (« pratiques respon… »)."""
+    import json
+
+    app = sample
+    seen = 0
+    for page in ("bilan", "reseau", "territoire", "partenariats", "pistes"):
+        go(app, page)
+        for chart in app.get("vega_lite_chart"):
+            spec = json.loads(chart.proto.spec)
+            label_axis = spec["encoding"]["y"]
+            assert label_axis["type"] in ("nominal", "ordinal"), (page, spec["encoding"])
+            assert spec["encoding"]["x"]["type"] == "quantitative", page
+            assert label_axis.get("axis", {}).get("labelLimit") == 0, (page, label_axis)
+            seen += 1
+    assert seen >= 3  # the Bilan's two charts and the Réseau's
+
+
 def test_abandon_needs_a_reason_and_a_stale_card_is_refused(sample: AppTest):
     app = sample
     go(app, "partenariats")
@@ -316,6 +353,41 @@ def test_abandon_needs_a_reason_and_a_stale_card_is_refused(sample: AppTest):
     widget(app, "button", "Déplacer").click()
     app.run()
     assert any("rechargez" in e for e in texts(app, "error"))
+
+
+@pytest.mark.parametrize("failure", ["stale", "status write"])
+def test_a_failed_move_to_realised_saves_neither_value_nor_status(
+    sample: AppTest, monkeypatch: pytest.MonkeyPatch, failure: str
+):
+    """The board's move writes mode, value and status together, or nothing at all."""
+    from traits.errors import ConflictError
+    from traits.services import partnerships
+    from traits.storage import partnerships as stored
+
+    app = sample
+    go(app, "partenariats")
+    move = widget(app, "selectbox", "Passer à")
+    pid = move.key.removeprefix("to_")
+    before = partnerships.get(_store(), pid)
+    move.select(PartnershipStatus.REALISED)
+    app.run()
+    [w for w in app.number_input if w.key == f"euros_done_{pid}"][0].set_value(4321.0)
+    if failure == "stale":
+        partnerships.change_status(_store(), pid, "introduced")  # someone else, meanwhile
+    else:  # the status change fails after the value was written: nothing may stay
+
+        def refused(*args: object, **kwargs: object) -> None:
+            raise ConflictError("ce partenariat vient d'être modifié : rechargez-le.")
+
+        monkeypatch.setattr(stored, "add_event", refused)
+    widget(app, "button", "Déplacer").click()
+    app.run()
+    assert any("rechargez" in e for e in texts(app, "error"))
+    after = partnerships.get(_store(), pid)
+    assert (after.mode, after.value_euros) == (before.mode, before.value_euros)
+    assert after.value_euros != 4321.0
+    if failure != "stale":
+        assert after.status is before.status
 
 
 def _store() -> Store:

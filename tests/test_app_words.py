@@ -107,6 +107,26 @@ def _page_texts(at: AppTest) -> list[str]:
     return texts
 
 
+#: Words that name an identifier or a code: a facilitator is never asked for one, nor shown one.
+ID_WORDS = re.compile(r"\b(?:identifiants?|codes?|ids?|clés?)\b", re.IGNORECASE)
+#: Labels with such a word that are not internal ids: a person's login name, a postcode.
+NOT_IDS = {"Identifiant", "Code postal"}
+
+
+def _labels(at: AppTest) -> list[str]:
+    kinds = ("text_input", "text_area", "number_input", "selectbox", "multiselect", "radio",
+             "checkbox", "toggle", "date_input", "button")  # fmt: skip
+    return [str(w.label) for kind in kinds for w in getattr(at, kind)]
+
+
+def _id_labels(labels: list[str]) -> list[str]:
+    return [
+        f"champ d'identifiant ou de code « {label} »"
+        for label in labels
+        if label not in NOT_IDS and ID_WORDS.search(label)
+    ]
+
+
 def _problems(texts: list[str], ids: set[str]) -> list[str]:
     found = []
     for text in texts:
@@ -144,7 +164,28 @@ def test_a_page_shows_no_code_id_english_word_or_path(sample_app: AppTest, page:
     sample_app.switch_page(f"app_pages/{page}.py")
     sample_app.run()
     assert not sample_app.exception, [e.value for e in sample_app.exception]
-    problems = _problems(_page_texts(sample_app), _sample_ids())
+    problems = _problems(_page_texts(sample_app), _sample_ids()) + _id_labels(_labels(sample_app))
+    assert not problems, "\n".join(dict.fromkeys(problems))
+
+
+def test_a_new_base_asks_for_no_id_or_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Outside the sample (whose forms are hidden): the forms of a first territory."""
+    monkeypatch.setenv("TRAITS_DB", str(tmp_path / "new.sqlite"))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.run()
+    at.switch_page("app_pages/territoire.py")
+    at.run()
+    assert "Nom du territoire" in _labels(at)
+    problems = _id_labels(_labels(at))
+    next(w for w in at.text_input if w.label == "Nom du territoire").input("Pays de Test")
+    next(b for b in at.button if b.label == "Créer le territoire").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    for page in PAGES:
+        at.switch_page(f"app_pages/{page}.py")
+        at.run()
+        assert not at.exception, (page, [e.value for e in at.exception])
+        problems += [f"{page} : {p}" for p in _problems(_page_texts(at), set())]
+        problems += [f"{page} : {p}" for p in _id_labels(_labels(at))]
     assert not problems, "\n".join(dict.fromkeys(problems))
 
 

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import ITEMS, write
+from conftest import BACKENDS, ITEMS, write
 from typer.testing import CliRunner
 
 from traits import services
@@ -15,6 +15,7 @@ from traits.errors import ConflictError, InvalidInputError, NotFoundError, Trans
 from traits.model import PartnershipMode, PartnershipStatus
 from traits.services import partnerships as ps
 from traits.storage import Store
+from traits.storage import partnerships as stored
 
 
 @pytest.fixture
@@ -85,6 +86,102 @@ def test_stale_version_is_refused(loaded: Store):
     ps.change_status(loaded, part.partnership_id, "introduced", expected_version=1)
     with pytest.raises(ConflictError, match="rechargez"):
         ps.change_status(loaded, part.partnership_id, "in_discussion", expected_version=1)
+
+
+def _version(store: Store, partnership_id: str) -> int:
+    with store.reading() as conn:
+        return stored.versions(conn)[partnership_id]
+
+
+@pytest.fixture
+def both(backend_store: Store, small: Path) -> Store:
+    write(small, "items.csv", ITEMS + "o2,a,offer,skills,Aide,\n")
+    services.import_territory(backend_store, small)
+    return backend_store
+
+
+@pytest.mark.parametrize("backend_store", BACKENDS, indirect=True)
+@pytest.mark.parametrize(
+    ("refusal", "details", "error"),
+    [
+        ("stale", {"mode": "philanthropy", "value_euros": 800.0}, ConflictError),
+        ("closed", {"mode": "philanthropy", "value_euros": 800.0}, TransitionError),
+        ("value", {"mode": "philanthropy", "value_hours": -3.0}, InvalidInputError),
+    ],
+)
+def test_a_refused_move_leaves_mode_and_value_unchanged(
+    both: Store, refusal: str, details: dict[str, object], error: type[Exception]
+):
+    """Moving to « concrétisé » with its mode and value is one change: all of it or nothing."""
+    part = ps.propose(both, "n1", "o1")
+    part = ps.update_details(
+        both, part.partnership_id, mode="responsible_practices", value_euros=100.0
+    )
+    version = _version(both, part.partnership_id)
+    if refusal == "stale":  # someone else moved it since the card was read
+        ps.change_status(both, part.partnership_id, "introduced")
+    elif refusal == "closed":
+        ps.change_status(both, part.partnership_id, "abandoned", reason="Plus de besoin")
+    before = ps.get(both, part.partnership_id)
+    with pytest.raises(error):
+        ps.change_status(
+            both,
+            part.partnership_id,
+            "realised",
+            details=details,
+            expected_version=version if refusal == "stale" else None,
+        )
+    after = ps.get(both, part.partnership_id)
+    assert (after.mode, after.value_euros, after.value_hours) == (
+        PartnershipMode.RESPONSIBLE_PRACTICES,
+        100.0,
+        None,
+    )
+    assert (after.status, len(after.history)) == (before.status, len(before.history))
+    assert _version(both, part.partnership_id) == version + (refusal != "value")
+
+
+@pytest.mark.parametrize("backend_store", BACKENDS, indirect=True)
+def test_a_move_writes_status_mode_and_value_as_one_version(both: Store):
+    part = ps.propose(both, "n1", "o1")
+    done = ps.change_status(
+        both,
+        part.partnership_id,
+        "realised",
+        details={"mode": "philanthropy", "value_euros": 800.0, "value_hours": 12.0},
+        expected_version=_version(both, part.partnership_id),
+    )
+    assert done.status is PartnershipStatus.REALISED
+    assert _version(both, part.partnership_id) == 2  # one change, one version
+    assert (done.mode, done.value_euros, done.value_hours) == (
+        PartnershipMode.PHILANTHROPY,
+        800.0,
+        12.0,
+    )
+
+
+def test_cli_status_saves_mode_and_value_with_the_status(tmp_path: Path, small: Path):
+    runner = CliRunner()
+    db = str(tmp_path / "cli.sqlite")
+    assert runner.invoke(app, ["import", str(small), "--db", db]).exit_code == 0
+    pid = (
+        runner.invoke(app, ["partnership", "propose", "--db", db, "--need", "n1", "--offer", "o1"])
+        .output.strip()
+        .splitlines()[-1]
+    )
+    move = ["partnership", "status", pid, "realised", "--db", db]
+    refused = runner.invoke(app, [*move, "--hours", "-2", "--mode", "economic_cooperation"])
+    assert refused.exit_code != 0
+    part = ps.get(Store(db), pid)
+    assert part.status is PartnershipStatus.PROPOSED and part.value_hours is None
+    done = runner.invoke(app, [*move, "--hours", "6", "--euros", "300"])
+    assert done.exit_code == 0, done.output
+    part = ps.get(Store(db), pid)
+    assert (part.status, part.value_hours, part.value_euros) == (
+        PartnershipStatus.REALISED,
+        6.0,
+        300.0,
+    )
 
 
 def test_cli_contract(tmp_path: Path, small: Path):

@@ -485,7 +485,8 @@ def test_sample_sentences_are_correct_french():
     banque = next(s for s in rep.realised if "Armor-Vilaine" in s)
     assert banque.startswith("La Banque Armor-Vilaine, agence de Vitré, soutient financièrement")
     food = next(s for s in rep.realised if "Invendus alimentaires" in s)
-    assert "denrées alimentaires" in food and "matériel" not in food
+    assert "donne à l'Épicerie solidaire La Courte Échelle : «\u00a0Invendus" in food
+    assert "matériel" not in food
     for sentence in rep.realised:
         assert sentence.count("«") == sentence.count("»") == 1, sentence
         assert "  " not in sentence and " ." not in sentence and ".." not in sentence
@@ -516,24 +517,57 @@ def test_an_apposition_in_a_name_is_closed_before_the_verb():
 
 
 @pytest.mark.parametrize(
-    "subcategory,title,words",
+    "category,subcategory,title,words",
     [
-        ("food_surplus", "Yaourts à date courte", "des denrées alimentaires"),
-        (None, "Invendus de pain et de légumes chaque soir", "des denrées alimentaires"),
-        ("vehicles", "Camionnette", "met un véhicule à la disposition de Clic & Lien"),
-        ("tools", "Perceuses", "du matériel"),
-        (None, "Ce qu'il faut", "une aide en nature"),
+        (
+            "equipment",
+            "vehicles",
+            "Remorque",
+            "met à la disposition de Clic & Lien : «\u00a0Remorque",
+        ),
+        ("equipment", "vehicles", "Camionnette", "met à la disposition de Clic & Lien : «\u00a0"),
+        (
+            "equipment",
+            "tools",
+            "Perceuses",
+            "met à la disposition de Clic & Lien : «\u00a0Perceuses",
+        ),
+        (
+            "equipment",
+            "food_surplus",
+            "Yaourts à date courte",
+            "donne à Clic & Lien : «\u00a0Yaourts",
+        ),
+        ("equipment", None, "Invendus de pain et de légumes chaque soir", "donne à Clic & Lien"),
+        ("equipment", "plants", "Graines de tomates", "fournit à Clic & Lien : «\u00a0Graines"),
+        ("equipment", "furniture", "Chaises", "fournit à Clic & Lien : «\u00a0Chaises"),
+        ("equipment", None, "Ce qu'il faut", "apporte une aide en nature à Clic & Lien : «\u00a0"),
+        (
+            "premises",
+            "parking",
+            "Places de parking",
+            "met à la disposition de Clic & Lien : «\u00a0",
+        ),
+        (
+            "premises",
+            "land",
+            "Jardin partagé",
+            "met à la disposition de Clic & Lien : «\u00a0Jardin",
+        ),
     ],
 )
-def test_what_is_given_in_kind_is_named_by_its_subcategory(subcategory, title, words):
+def test_what_is_given_in_kind_is_named_by_its_own_title(category, subcategory, title, words):
+    """The sentence names the item by its title, never by a generic noun that can be wrong
+    (a trailer reported as « un véhicule », a garden or parking spaces as « des locaux »)."""
     giver = Organisation("g", "Octet", OrgKind.COMPANY, "t")
     taker = Organisation("t", "Clic & Lien", OrgKind.ESS, "t")
-    offer = Item("o", "g", Direction.OFFER, Category.EQUIPMENT, title, subcategory=subcategory)
-    p = Partnership("p", "t", "g", S.REALISED, offer_id="o", categories=[Category.EQUIPMENT])
+    offer = Item("o", "g", Direction.OFFER, Category(category), title, subcategory=subcategory)
+    p = Partnership("p", "t", "g", S.REALISED, offer_id="o", categories=[Category(category)])
     sentence = r.realised_sentence(p, {"g": giver, "t": taker}, {"o": offer})
-    assert words in sentence
-    if words != "du matériel":
-        assert "matériel" not in sentence
+    assert words in sentence, sentence
+    assert sentence.count(title) == 1, sentence
+    for generic in ("véhicule", "matériel", "locaux", "denrées", "des plants", "matériaux"):
+        assert generic not in sentence.replace(title, ""), sentence
 
 
 # --- honest counting by period -------------------------------------------------------------------
@@ -851,7 +885,6 @@ def test_the_kit_summary_is_written_from_the_key_figure_blocks(
     assert "Taux de concrétisation" not in text  # the short form only
     with pytest.raises(InvalidInputError, match=r"\.docx ou \.pdf"):
         services.write_blocks(blocks, "Synthèse", tmp_path / "synthese.odt")
-
 
 
 @pytest.mark.parametrize(

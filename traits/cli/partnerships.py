@@ -96,13 +96,26 @@ def partnership_status(
     ] = None,
     note: Annotated[str | None, typer.Option("--note")] = None,
     author: Annotated[str | None, typer.Option("--author", envvar="TRAITS_AUTHOR")] = None,
+    mode: Annotated[str | None, typer.Option("--mode", help="Mode (typologie du Rameau).")] = None,
+    hours: Annotated[float | None, typer.Option("--hours", help="Heures données.")] = None,
+    euros: Annotated[float | None, typer.Option("--euros", help="Montant en euros.")] = None,
 ) -> None:
-    """Changer le statut d'un partenariat (l'historique garde chaque changement)."""
+    """Changer le statut d'un partenariat (l'historique garde chaque changement).
+
+    Avec --mode, --hours ou --euros, le mode et la valeur sont enregistrés avec le statut :
+    tout ou rien.
+    """
     from traits.model import LABELS_FR
     from traits.services import partnerships
 
     part = partnerships.change_status(
-        open_store(db), partnership_id, status, reason=reason, note=note, author=author
+        open_store(db),
+        partnership_id,
+        status,
+        reason=reason,
+        note=note,
+        author=author,
+        details=partnerships.Details(mode=mode, value_hours=hours, value_euros=euros),
     )
     typer.echo(f"{part.partnership_id} : {LABELS_FR[part.status]}.")
 

@@ -40,18 +40,21 @@ _PLURAL = set("ateliers pepinieres jardins etablissements editions amis".split()
 #: Quotation marks a facilitator may have typed around a title (taken off before quoting it).
 _QUOTES = "«»\"“”„‘’'‹›"
 
-#: What is given, for the subcategories of ``equipment`` that are not "matériel": the verb
-#: phrase, with ``{to}`` (à + taker) or ``{of}`` (de + taker).
+#: How an ``equipment`` offer is given, by subcategory: a verb phrase then the item itself
+#: (``{what}``, its quoted title), never a generic noun that can be wrong (a trailer is
+#: not « un véhicule », a garden is not « des locaux »); ``{to}`` is à + taker, ``{of}`` de + taker.
+_LENT = "met à la disposition {of} : {what}"
 _IN_KIND = {
-    "food_surplus": "fournit des denrées alimentaires {to}",
-    "in_kind_gifts": "fait des dons en nature {to}",
-    "materials_offcuts": "fournit des matériaux {to}",
-    "plants": "fournit des plants {to}",
-    "clothing_ppe": "fournit des vêtements et équipements {to}",
-    "vehicles": "met un véhicule à la disposition {of}",
+    "vehicles": _LENT,
+    "tools": _LENT,
+    "heavy_machinery": _LENT,
+    "event_equipment": _LENT,
+    "food_surplus": "donne {to} : {what}",
+    "in_kind_gifts": "donne {to} : {what}",
 }
-_MATERIAL = "fournit du matériel {to}"
-_GENERAL = "apporte une aide en nature {to}"
+_SUPPLIED = "fournit {to} : {what}"
+#: When nothing says what kind of thing it is: the help in kind, then the item's title.
+_GENERAL = "apporte une aide en nature {to} : {what}"
 #: Below this evidence, a title's subcategory is not guessed (the sentence stays general).
 _GUESS_FLOOR = 0.4
 
@@ -146,10 +149,10 @@ def quoted(title: str) -> str:
 
 
 def in_kind_action(item: Item) -> str:
-    """The verb phrase of an ``equipment`` offer (``fournit des denrées alimentaires {to}``).
+    """The verb phrase of an ``equipment`` offer, then the item (``donne {to} : {what}``).
 
-    From the item's subcategory, else the vocabulary's clear best guess from its title and
-    description; general (``apporte une aide en nature``) when nothing stands out.
+    The verb comes from the item's subcategory, else the vocabulary's clear best guess from its
+    title and description; general (``apporte une aide en nature``) when nothing stands out.
     """
     code = item.subcategory
     if not code:
@@ -161,7 +164,7 @@ def in_kind_action(item: Item) -> str:
             code = found[0][0].code
     if not code:
         return _GENERAL
-    return _IN_KIND.get(code, _MATERIAL)
+    return _IN_KIND.get(code, _SUPPLIED)
 
 
 def and_list(parts: list[str]) -> str:
@@ -201,10 +204,9 @@ def _action(
     if category == Category.SKILLS:
         return f"{who} apporte ses compétences {to(taker)} : {title}"
     if category == Category.EQUIPMENT:
-        action = in_kind_action(offer).format(to=to(taker), of=of(taker))
-        return f"{who} {action} : {title}"
-    if category == Category.PREMISES:
-        return f"{who} met des locaux à la disposition {of(taker)} : {title}"
+        return f"{who} " + in_kind_action(offer).format(what=title, to=to(taker), of=of(taker))
+    if category == Category.PREMISES:  # rooms, land, parking, housing: named by their title
+        return f"{who} " + _LENT.format(what=title, of=of(taker))
     if category == Category.VOLUNTEERING:
         return f"{who} mobilise des bénévoles pour {bare(taker)} : {title}"
     if category == Category.FUNDING:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import TypedDict, Unpack
 
 import sqlalchemy as sa
 
@@ -157,6 +158,26 @@ def _locked(conn: sa.Connection, partnership_id: str, expected_version: int | No
     return row
 
 
+def _check_transition(old: PartnershipStatus, new: PartnershipStatus) -> None:
+    """Refuse, in French, a move the partnership's life does not allow."""
+    if new in TRANSITIONS[old]:
+        return
+    if old == new:
+        message = f"le partenariat est déjà « {LABELS_FR[new]} »."
+    elif not TRANSITIONS[old]:
+        message = (
+            f"le partenariat est « {LABELS_FR[old]} » : son histoire est close, "
+            "proposez une nouvelle piste si besoin."
+        )
+    else:
+        allowed = ", ".join(LABELS_FR[s] for s in sorted(TRANSITIONS[old]))
+        message = (
+            f"passage de « {LABELS_FR[old]} » à « {LABELS_FR[new]} » impossible : "
+            f"étapes possibles : {allowed}."
+        )
+    raise TransitionError(message)
+
+
 def change_status(
     store: Store,
     partnership_id: str,
@@ -167,36 +188,26 @@ def change_status(
     author: str | None = None,
     expected_version: int | None = None,
     at: dt.datetime | None = None,
+    details: Details | None = None,
 ) -> Partnership:
     """Move a partnership to ``status``, appending the change to its history.
 
     ``abandoned`` requires a reason. With ``expected_version``, the change is refused if
     someone else changed the partnership since it was read (no silent overwrite).
+    ``details`` (the keyword arguments of :func:`update_details`: mode, value…) are checked
+    first and written with the status in the same transaction: all of the move, or nothing.
     """
     new = _status(status)
     if new is PartnershipStatus.ABANDONED and not (reason and reason.strip()):
         raise InvalidInputError(
             "un abandon doit être motivé : indiquez le motif (option --reason)."
         )
+    values = _detail_values(details) if details else {}
     with store.transaction() as conn:
         row = _locked(conn, partnership_id, expected_version)
         old = PartnershipStatus(row.status)
-        if new not in TRANSITIONS[old]:
-            if old == new:
-                message = f"le partenariat est déjà « {LABELS_FR[new]} »."
-            elif not TRANSITIONS[old]:
-                message = (
-                    f"le partenariat est « {LABELS_FR[old]} » : son histoire est close, "
-                    "proposez une nouvelle piste si besoin."
-                )
-            else:
-                allowed = ", ".join(LABELS_FR[s] for s in sorted(TRANSITIONS[old]))
-                message = (
-                    f"passage de « {LABELS_FR[old]} » à « {LABELS_FR[new]} » impossible : "
-                    f"étapes possibles : {allowed}."
-                )
-            raise TransitionError(message)
-        values: dict[str, object] = {"status": new.value, "version": row.version + 1}
+        _check_transition(old, new)
+        values.update(status=new.value, version=row.version + 1)
         if new is PartnershipStatus.ABANDONED:
             values["abandon_reason"] = reason
         changed = stored.update(conn, partnership_id, values, version=row.version)
@@ -207,19 +218,20 @@ def change_status(
     return get(store, partnership_id)
 
 
-def update_details(
-    store: Store,
-    partnership_id: str,
-    *,
-    mode: PartnershipMode | str | None = None,
-    value_hours: float | None = None,
-    value_euros: float | None = None,
-    value_quantity: float | None = None,
-    value_unit: str | None = None,
-    notes: str | None = None,
-    expected_version: int | None = None,
-) -> Partnership:
-    """Set what a partnership is worth and its mode (values left ``None`` are unchanged)."""
+class Details(TypedDict, total=False):
+    """What a partnership is worth and its mode: the fields a facilitator may set."""
+
+    mode: PartnershipMode | str | None
+    value_hours: float | None
+    value_euros: float | None
+    value_quantity: float | None
+    value_unit: str | None
+    notes: str | None
+
+
+def _detail_values(details: Details) -> dict[str, object]:
+    """Mode, value and notes checked, as the columns to write (``None`` left out)."""
+    mode, value_unit, notes = details.get("mode"), details.get("value_unit"), details.get("notes")
     values: dict[str, object] = {}
     if mode is not None:
         from traits.interchange.columns import MODE_VALUES, fold
@@ -230,9 +242,9 @@ def update_details(
             raise InvalidInputError(f"mode « {mode} » inconnu : choisissez parmi {allowed}.")
         values["mode"] = canonical
     for key, number, rule, label in (
-        ("value_hours", value_hours, rules.hours, "heures"),
-        ("value_euros", value_euros, rules.euros, "montant en euros"),
-        ("value_quantity", value_quantity, rules.number, "quantité"),
+        ("value_hours", details.get("value_hours"), rules.hours, "heures"),
+        ("value_euros", details.get("value_euros"), rules.euros, "montant en euros"),
+        ("value_quantity", details.get("value_quantity"), rules.number, "quantité"),
     ):
         if number is not None:
             try:
@@ -247,6 +259,18 @@ def update_details(
         values["value_unit"] = unit or None
     if notes is not None:
         values["notes"] = notes.strip() or None
+    return values
+
+
+def update_details(
+    store: Store,
+    partnership_id: str,
+    *,
+    expected_version: int | None = None,
+    **details: Unpack[Details],
+) -> Partnership:
+    """Set what a partnership is worth and its mode (values left ``None`` are unchanged)."""
+    values = _detail_values(details)
     if not values:
         raise InvalidInputError("rien à modifier : donnez un mode, une valeur ou une note.")
     with store.transaction() as conn:

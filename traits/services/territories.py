@@ -95,12 +95,17 @@ def create_territory(
         problems.append(
             Problem("le nom du territoire est obligatoire.", column=TERRITORY_FIELDS["name"])
         )
-    tid = slugify(_clean(territory_id) or name)
+    given = _clean(territory_id)
+    # without an id given (the app never asks for one), problems with it are the name's
+    id_field = TERRITORY_FIELDS["territory_id" if given else "name"]
+    tid = slugify(given or name)
     if name and not tid:
         problems.append(
             Problem(
-                "identifiant impossible à former : utilisez des lettres ou des chiffres.",
-                column=TERRITORY_FIELDS["territory_id"],
+                "identifiant impossible à former : utilisez des lettres ou des chiffres."
+                if given
+                else "le nom doit contenir des lettres ou des chiffres.",
+                column=id_field,
             )
         )
     for column, value in (("name", name), ("facilitator", _clean(facilitator))):
@@ -119,12 +124,20 @@ def create_territory(
     with store.transaction() as conn:
         if tid:
             for other in repo.read_territories(conn):
-                if other.territory_id == tid:
+                if other.territory_id == tid and given:
                     problems.append(
                         Problem(
                             f"le territoire « {other.name} » a déjà l'identifiant « {tid} » : "
                             "choisissez-le dans la liste ou donnez un autre identifiant.",
-                            column=TERRITORY_FIELDS["territory_id"],
+                            column=id_field,
+                        )
+                    )
+                elif other.territory_id == tid:
+                    problems.append(
+                        Problem(
+                            f"le nom est trop proche de celui du territoire « {other.name} » : "
+                            "choisissez-le dans la liste ou donnez un nom plus distinct.",
+                            column=id_field,
                         )
                     )
                 elif name and fold(other.name) == fold(name):

@@ -16,17 +16,23 @@ from app_pages import _session, _signin, _style  # noqa: E402
 from app_pages._text import esc  # noqa: E402
 from traits import services  # noqa: E402
 
+#: Each page: its file, its title, its icon and its address (French: what facilitators see).
 PAGES = [
-    ("app_pages/territoire.py", "Territoire", ":material/map:"),
-    ("app_pages/diagnostics.py", "Diagnostics", ":material/assignment:"),
-    ("app_pages/pistes.py", "Pistes", ":material/join_inner:"),
-    ("app_pages/mutualisations.py", "Mutualisations", ":material/groups:"),
-    ("app_pages/partenariats.py", "Partenariats", ":material/handshake:"),
-    ("app_pages/reseau.py", "Réseau", ":material/hub:"),
-    ("app_pages/bilan.py", "Bilan", ":material/summarize:"),
-    ("app_pages/kit.py", "Kit d'essaimage", ":material/menu_book:"),
-    ("app_pages/parametres.py", "Paramètres", ":material/settings:"),
-    ("app_pages/administration.py", "Administration", ":material/admin_panel_settings:"),
+    ("app_pages/territory.py", "Territoire", ":material/map:", "territoire"),
+    ("app_pages/diagnostics.py", "Diagnostics", ":material/assignment:", "diagnostics"),
+    ("app_pages/pistes.py", "Pistes", ":material/join_inner:", "pistes"),
+    ("app_pages/pooling.py", "Mutualisations", ":material/groups:", "mutualisations"),
+    ("app_pages/partnerships.py", "Partenariats", ":material/handshake:", "partenariats"),
+    ("app_pages/network.py", "Réseau", ":material/hub:", "reseau"),
+    ("app_pages/report.py", "Bilan", ":material/summarize:", "bilan"),
+    ("app_pages/kit.py", "Kit d'essaimage", ":material/menu_book:", "kit"),
+    ("app_pages/settings.py", "Paramètres", ":material/settings:", "parametres"),
+    (
+        "app_pages/administration.py",
+        "Administration",
+        ":material/admin_panel_settings:",
+        "administration",
+    ),
 ]
 
 st.set_page_config(page_title="Traits d'Unions", page_icon="🤝", layout="wide")
@@ -79,7 +85,9 @@ if not territories and not _session.exploring_demo() and _session.demo_allowed()
         type="primary",
     )
 
-page = st.navigation([st.Page(path, title=title, icon=icon) for path, title, icon in PAGES])
+page = st.navigation(
+    [st.Page(path, title=title, icon=icon, url_path=url) for path, title, icon, url in PAGES]
+)
 _session.note_page(page.url_path)
 if st.session_state.get("_page_changed"):
     with st.sidebar:  # there, it shifts none of the page's own elements

@@ -61,7 +61,7 @@ if "pistes_done" in st.session_state:
     st.success(st.session_state.pop("pistes_done"))  # trusted: written on this page
     if st.session_state.pop("pistes_proposed", False):
         st.page_link(
-            "app_pages/partenariats.py", label="Suivre ce partenariat", icon=":material/handshake:"
+            "app_pages/partnerships.py", label="Suivre ce partenariat", icon=":material/handshake:"
         )
 if not shown:
     st.info("Aucune piste pour l'instant : ajoutez des besoins et des offres au territoire.")

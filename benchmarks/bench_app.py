@@ -29,14 +29,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from synthetic import generate  # noqa: E402
 
 PAGES = [
-    ("territoire", "Territoire"),
+    ("territory", "Territoire"),
     ("diagnostics", "Diagnostics"),
     ("pistes", "Pistes"),
-    ("partenariats", "Partenariats"),
-    ("reseau", "Réseau"),
-    ("bilan", "Bilan"),
+    ("partnerships", "Partenariats"),
+    ("network", "Réseau"),
+    ("report", "Bilan"),
     ("kit", "Kit d'essaimage"),
-    ("parametres", "Paramètres"),
+    ("settings", "Paramètres"),
 ]
 TARGET = 1.0
 FIRST_VISIT_TARGET = 3.0
@@ -207,7 +207,7 @@ def main() -> None:
 
     print(line("Proposer un partenariat", timed(propose, args.repeat)))
 
-    show("partenariats")
+    show("partnerships")
 
     def move() -> None:
         box = [s for s in at.selectbox if s.label == "Passer à"][0]

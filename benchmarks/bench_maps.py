@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGES = [("territoire", "Territoire (carte des structures)"), ("reseau", "Réseau (carte)")]
+PAGES = [("territory", "Territoire (carte des structures)"), ("network", "Réseau (carte)")]
 
 
 def decks(at: object) -> list[str]:

@@ -81,9 +81,9 @@ def test_first_start_offers_the_sample_apart_and_every_page_renders(app: AppTest
     for page in PAGES:
         go(app, page)
         assert not app.error, (page, texts(app, "error"))
-    go(app, "bilan")
+    go(app, "report")
     assert int(metrics(app)["Partenariats concrétisés"]) > 0
-    go(app, "reseau")
+    go(app, "network")
     assert app.get("graphviz_chart")
 
 
@@ -103,7 +103,7 @@ def test_the_sample_can_be_removed_and_never_enters_the_own_base(sample: AppTest
 
 def test_a_pool_becomes_a_partnership_of_all_its_organisations(sample: AppTest):
     app = sample
-    go(app, "mutualisations")
+    go(app, "pooling")
     buttons = [b for b in app.button if b.label == "Suivre cette mutualisation"]
     assert buttons, "the sample territory has shared needs"
     buttons[0].click().run()
@@ -113,7 +113,7 @@ def test_a_pool_becomes_a_partnership_of_all_its_organisations(sample: AppTest):
 
     pooled = [p for p in partnerships.list_partnerships(store) if p.is_pooled]
     assert len(pooled) == 1 and len(pooled[0].org_ids) >= 2
-    go(app, "partenariats")
+    go(app, "partnerships")
     shown = " ".join(texts(app, "markdown") + texts(app, "caption"))
     assert pooled[0].label in shown
 
@@ -129,10 +129,10 @@ def create_territory(at: AppTest, name: str) -> None:
 
 def test_a_new_territory_is_named_never_identified(app: AppTest):
     """Its id is made from its name; a name too close to another's is said about the name."""
-    go(app, "territoire")
+    go(app, "territory")
     assert [w.label for w in app.text_input] == ["Nom du territoire", "Animateur ou animatrice"]
     create_territory(app, "Pays de Test")
-    go(app, "territoire")
+    go(app, "territory")
     assert [t.territory_id for t in services.list_territories(_own())] == ["pays-de-test"]
     widget(app, "expander", "Créer un territoire")  # still offered
     for name, said in (("Pays-de-Test !", "trop proche"), ("!!!", "lettres ou des chiffres")):
@@ -173,14 +173,14 @@ def test_main_path_from_interview_to_report(app: AppTest):
     go(app, "pistes")
     assert not texts(app, "error")
     assert any("Pas encore de pistes" in t for t in texts(app, "info"))
-    go(app, "territoire")
+    go(app, "territory")
     steps = [t for t in texts(app, "markdown") if t.startswith(":material/")]
     assert len(steps) == 4 and all(":material/radio_button_unchecked:" in t for t in steps)
 
     go(app, "diagnostics")
     interview(app, "Recyclerie du Bocage", "ess", "Vitré", "need", "Camion pour les collectes")
     interview(app, "Transports Morin", "company", "Fougères", "offer", "Prêt d'un fourgon 12 m3")
-    go(app, "bilan")
+    go(app, "report")
     before = metrics(app)
     assert (
         before["Structures rencontrées"],
@@ -202,9 +202,9 @@ def test_main_path_from_interview_to_report(app: AppTest):
     assert texts(app, "success") == ["Piste proposée : suivez-la dans « Partenariats »."]
     assert any(link.label == "Suivre ce partenariat" for link in app.get("page_link"))
 
-    go(app, "territoire")
+    go(app, "territory")
     assert any("Partenariats à relancer" in t for t in texts(app, "markdown"))
-    go(app, "partenariats")
+    go(app, "partnerships")
     move = widget(app, "selectbox", "Passer à")
     move.select(PartnershipStatus.REALISED)
     app.run()
@@ -220,11 +220,11 @@ def test_main_path_from_interview_to_report(app: AppTest):
     (done,) = partnerships.list_partnerships(store, status="realised", territory_id="pays-de-test")
     assert done.value_euros == 800.0 and done.mode is not None
 
-    go(app, "bilan")
+    go(app, "report")
     after = metrics(app)
     assert after["Partenariats concrétisés"] == "1" and after["Pistes naissantes"] == "0"
     assert any("Recyclerie du Bocage" in t for t in texts(app, "markdown"))
-    go(app, "territoire")
+    go(app, "territory")
     steps = [t for t in texts(app, "markdown") if t.startswith(":material/")]
     assert [":material/check_circle:" in t for t in steps] == [True, False, True, True]
     assert "Recenser au moins 5 besoins et 5 offres" in steps[1]
@@ -291,7 +291,7 @@ def test_import_problems_are_listed_row_by_row_and_nothing_is_written(sample: Ap
     table = app.dataframe[1].value
     assert list(table.columns) == ["gravité", "fichier", "ligne", "colonne", "problème"]
     assert len(table) >= 2 and set(table["fichier"]) == {"organisations.csv"}
-    go(app, "bilan")
+    go(app, "report")
     assert metrics(app)["Structures rencontrées"] == "24"  # 16 never met: said apart
 
 
@@ -313,7 +313,7 @@ def test_import_preview_then_corrected_file_replaces_the_first(sample: AppTest):
     app.run()
     assert not app.exception
     assert any("1 organisation" in s for s in texts(app, "success"))
-    go(app, "bilan")
+    go(app, "report")
     assert metrics(app)["Structures rencontrées"] == "24"  # an imported list is not « met »
 
 
@@ -323,7 +323,7 @@ def test_every_chart_reads_its_labels_whole(sample: AppTest):
 
     app = sample
     seen = 0
-    for page in ("bilan", "reseau", "territoire", "partenariats", "pistes"):
+    for page in ("report", "network", "territory", "partnerships", "pistes"):
         go(app, page)
         for chart in app.get("vega_lite_chart"):
             spec = json.loads(chart.proto.spec)
@@ -337,7 +337,7 @@ def test_every_chart_reads_its_labels_whole(sample: AppTest):
 
 def test_abandon_needs_a_reason_and_a_stale_card_is_refused(sample: AppTest):
     app = sample
-    go(app, "partenariats")
+    go(app, "partnerships")
     move = widget(app, "selectbox", "Passer à")
     move.select(PartnershipStatus.ABANDONED)
     app.run()
@@ -365,7 +365,7 @@ def test_a_failed_move_to_realised_saves_neither_value_nor_status(
     from traits.storage import partnerships as stored
 
     app = sample
-    go(app, "partenariats")
+    go(app, "partnerships")
     move = widget(app, "selectbox", "Passer à")
     pid = move.key.removeprefix("to_")
     before = partnerships.get(_store(), pid)
@@ -397,7 +397,7 @@ def _store() -> Store:
 
 def test_settings_page_saves_matcher_settings_and_vocabulary(sample: AppTest):
     app = sample
-    go(app, "parametres")
+    go(app, "settings")
     # the sample's realised and abandoned partnerships are feedback, too little to learn from
     assert any(
         "retours depuis la dernière remise à zéro" in s and "à partir de 30 retours" in s
@@ -429,7 +429,7 @@ def test_settings_page_shows_learning_at_work(sample: AppTest):
             near = c.distance_km is not None and c.distance_km < 8
             matching.record_feedback(store, need, c.offer_id, near)
     store.dispose()
-    go(app, "parametres")
+    go(app, "settings")
     assert any("le classement en tient compte" in s for s in texts(app, "success"))
     tables = [d.value for d in app.dataframe if "poids appris" in d.value.columns]
     assert len(tables) == 1
@@ -443,7 +443,7 @@ def test_accounts_sign_in_and_see_their_territories_only(app: AppTest):
     store = Store(os.environ["TRAITS_DB"])
     services.load_demo(store)
     access.add_user(store, "solene", "facilitator", "mot-de-passe-long", territories=["vitre"])
-    go(app, "territoire")
+    go(app, "territory")
     with access.operator():  # accounts exist now: setting up is the operator's job
         access.add_user(store, "admin", "admin", "mot-de-passe-admin")
     app.run()
@@ -457,7 +457,7 @@ def test_accounts_sign_in_and_see_their_territories_only(app: AppTest):
     widget(app, "button", "Se connecter").click()
     app.run()
     assert not app.exception and app.session_state["territory_id"] == "vitre"
-    go(app, "bilan")
+    go(app, "report")
     assert int(metrics(app)["Partenariats concrétisés"]) > 0
     widget(app, "button", "Se déconnecter").click()
     app.run()
@@ -510,9 +510,9 @@ def test_a_facilitator_sees_only_their_territory_in_the_app(tmp_path, monkeypatc
     assert options == ["Pays de Vitré"]
     for page in (
         "app_pages/pistes.py",
-        "app_pages/partenariats.py",
-        "app_pages/bilan.py",
-        "app_pages/reseau.py",
+        "app_pages/partnerships.py",
+        "app_pages/report.py",
+        "app_pages/network.py",
         "app_pages/diagnostics.py",
     ):
         at.switch_page(page).run()
@@ -562,7 +562,7 @@ def test_a_disabled_account_is_signed_out_at_its_next_rerun(tmp_path, monkeypatc
     assert [t.label for t in at.text_input] == ["Identifiant", "Mot de passe"]
 
 
-@pytest.mark.parametrize("page", ["territoire", "reseau"])
+@pytest.mark.parametrize("page", ["territory", "network"])
 def test_maps_draw_communes_and_epci_with_names_and_no_tile_server(sample: AppTest, page: str):
     go(sample, page)
     (chart,) = sample.get("deck_gl_json_chart")

@@ -173,7 +173,7 @@ def test_a_new_base_asks_for_no_id_or_code(tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.setenv("TRAITS_DB", str(tmp_path / "new.sqlite"))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
     at.run()
-    at.switch_page("app_pages/territoire.py")
+    at.switch_page("app_pages/territory.py")
     at.run()
     assert "Nom du territoire" in _labels(at)
     problems = _id_labels(_labels(at))

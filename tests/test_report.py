@@ -803,7 +803,7 @@ def test_the_bilan_page_shows_the_same_key_figures_and_says_what_is_apart(
     app = AppTest.from_file(str(Path(__file__).parents[1] / "app.py"), default_timeout=60)
     app.run()
     app.session_state["territory_id"] = "vitre"
-    app.switch_page("app_pages/bilan.py")
+    app.switch_page("app_pages/report.py")
     app.run()
     app.date_input(key="bilan_start").set_value(dt.date(2019, 1, 1))
     app.date_input(key="bilan_end").set_value(dt.date(2019, 12, 31))

@@ -27,7 +27,7 @@ def _todo(todo: home.Todo) -> None:
             stale = ":material/schedule: " if f.stale else ""
             st.markdown(f"- {stale}{esc(overview.follow_up_line(f))}")  # trusted: an icon
         st.page_link(
-            "app_pages/partenariats.py",
+            "app_pages/partnerships.py",
             label="Ouvrir les partenariats",
             icon=":material/handshake:",
         )

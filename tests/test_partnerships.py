@@ -55,8 +55,9 @@ def test_nonsense_transitions_are_refused(loaded: Store):
     ps.change_status(loaded, pid, "concrétisé")
     with pytest.raises(TransitionError, match="close"):
         ps.change_status(loaded, pid, "abandoned", reason="trop tard")
-    with pytest.raises(InvalidInputError, match="statut « fini » inconnu"):
+    with pytest.raises(InvalidInputError, match="statut « fini » inconnu") as refused:
         ps.change_status(loaded, pid, "fini")
+    assert "« concrétisé »" in str(refused.value) and "realised" not in str(refused.value)
 
 
 def test_abandon_needs_a_reason(loaded: Store):

@@ -87,12 +87,14 @@ def partnership_status(
     status: Annotated[
         str,
         typer.Argument(
-            metavar="STATUT", help="proposed, introduced, in_discussion, realised ou abandoned."
+            metavar="STATUT",
+            help="« piste proposée », « mise en lien », « en discussion », « concrétisé » "
+            "ou « abandonné ».",
         ),
     ],
     db: DbOption = None,
     reason: Annotated[
-        str | None, typer.Option("--reason", help="Motif (obligatoire pour abandoned).")
+        str | None, typer.Option("--reason", help="Motif (obligatoire pour « abandonné »).")
     ] = None,
     note: Annotated[str | None, typer.Option("--note")] = None,
     author: Annotated[str | None, typer.Option("--author", envvar="TRAITS_AUTHOR")] = None,

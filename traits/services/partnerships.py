@@ -44,7 +44,7 @@ def _status(value: str | PartnershipStatus) -> PartnershipStatus:
 
     canonical = PARTNERSHIP_STATUS_VALUES.get(fold(str(value)))
     if canonical is None:
-        allowed = ", ".join(s.value for s in PartnershipStatus)
+        allowed = ", ".join(f"« {LABELS_FR[s]} »" for s in PartnershipStatus)
         raise InvalidInputError(f"statut « {value} » inconnu : choisissez parmi {allowed}.")
     return PartnershipStatus(canonical)
 

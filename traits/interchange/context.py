@@ -56,6 +56,9 @@ class Parsed:
     problems: list[Problem] = field(default_factory=list)
     #: Template example rows left in each sheet, ignored (table name → count).
     ignored: dict[str, int] = field(default_factory=dict)
+    #: Columns a file leaves out whose stored values are kept (table name → stored columns):
+    #: extensions an older export does not have yet.
+    kept: dict[str, set[str]] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Problem]:

@@ -113,8 +113,8 @@ def test_unknown_organisation_and_foreign_need_are_refused(backend_store, tmp_pa
     assert "ligne 3, colonne « besoin »" in message and "besoin « Camion »" in message
     assert "ligne 5" in message and "déjà décrit ligne 4" in message
     assert (
-        "ligne 6, colonne « besoin » : le besoin « n1 » appartient à « Recyclerie du Bocage »"
-        in message
+        "ligne 6, colonne « Structure » : « n1 » appartient à « Recyclerie du Bocage », pas à "
+        "« b » : corrigez l'une des deux cellules." in message
     )
 
 

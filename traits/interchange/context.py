@@ -265,6 +265,19 @@ class Context:
         )
         return None
 
+    def owned_by(
+        self, row: Row, item_column: str, item_id: str, org_column: str, org_id: str
+    ) -> bool:
+        """Whether a need or offer belongs to the organisation the row names (else an error)."""
+        owner = self.items[item_id][0]
+        if owner != org_id:
+            row.error(
+                org_column,
+                f"« {row.raw(item_column)} » appartient à « {self.org_names.get(owner, owner)} », "
+                f"pas à « {row.raw(org_column)} » : corrigez l'une des deux cellules.",
+            )
+        return owner == org_id
+
     def item_ref(self, row: Row, column: str, org_id: str | None, direction: str) -> str | None:
         """A need or an offer named by its id, or by its title within its organisation."""
         value = row.raw(column)

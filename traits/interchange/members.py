@@ -24,13 +24,7 @@ def _build(ctx: Context, r: Row) -> PartnershipMember | None:
             "l'identifiant d'une de ses lignes (ou ajoutez-y ce partenariat).",
         )
         return None
-    if need is not None and oid is not None and ctx.items[need][0] != oid:
-        owner = ctx.items[need][0]
-        r.error(
-            "need_id",
-            f"le besoin « {r.raw('need_id')} » appartient à « {ctx.org_names.get(owner, owner)} », "
-            f"pas à « {r.raw('org_id')} » : corrigez l'une des deux cellules.",
-        )
+    if need is not None and oid is not None and not ctx.owned_by(r, "need_id", need, "org_id", oid):
         return None
     if pid is None or oid is None:
         return None

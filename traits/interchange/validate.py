@@ -340,12 +340,8 @@ def _parties(ctx: Context, r: Row) -> tuple[str | None, str | None, str | None, 
             continue
         owner = ctx.items[iid][0]
         given = org_a if label == "org_a" else org_b
-        if given is not None and given != owner:
-            r.error(
-                label,
-                f"« {r.raw(column)} » appartient à « {ctx.org_names.get(owner, owner)} », pas à "
-                f"« {r.raw(label)} » : corrigez l'une des deux cellules.",
-            )
+        if given is not None:
+            ctx.owned_by(r, column, iid, label, given)
         if label == "org_a":
             org_a = owner
         else:

@@ -41,7 +41,7 @@ def test_small_folder_imports_and_geocodes(store: Store, small: Path):
     vitre = next(r for r in rows if r["org_id"] == "a")
     assert abs(float(vitre["lat"]) - 48.12) < 0.05 and abs(float(vitre["lon"]) + 1.21) < 0.05
     assert vitre["territory"] == "defaut"
-    assert len(exported) == 7
+    assert len(exported) == 8  # the seven files and partnership_members.csv
 
 
 def test_unknown_org_duplicate_id_bad_category_bad_siret_all_reported(store: Store, tmp_path: Path):

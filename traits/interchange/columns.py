@@ -161,6 +161,7 @@ PARTNERSHIPS = FileSpec(
         _c("abandon_reason", "motif d'abandon", "motif abandon", "raison"),
         _c("created", "date de création", "date", "cree le", "date de debut"),
         _c("notes", "notes", "remarques", "commentaires"),
+        _c("label", "nom de la mutualisation", "intitule de la mutualisation", "mutualisation"),
     ),
     aliases=("Partenariats", "suivi des partenariats", "suivi"),
 )
@@ -176,6 +177,17 @@ PARTNERSHIP_EVENTS = FileSpec(
         _c("note", "note"),
     ),
     aliases=("Historique", "historique des partenariats"),
+)
+
+#: The organisations of a pooled partnership (mutualisation), each with the need it brings.
+PARTNERSHIP_MEMBERS = FileSpec(
+    "partnership_members",
+    (
+        _c("partnership_id", "partenariat", required=True),
+        _c("org_id", "structure", "organisation", "nom de la structure", required=True),
+        _c("need_id", "besoin"),
+    ),
+    aliases=("Membres des mutualisations", "membres", "mutualisations"),
 )
 
 #: Graded need→offer pairs of labelled sets (read for evaluation, not stored).
@@ -198,6 +210,7 @@ FILES: tuple[FileSpec, ...] = (
     CONTACTS,
     PARTNERSHIPS,
     PARTNERSHIP_EVENTS,
+    PARTNERSHIP_MEMBERS,
     RELEVANCE,
 )
 FILES_BY_NAME = {spec.name: spec for spec in FILES}

@@ -56,6 +56,9 @@ class Parsed:
     problems: list[Problem] = field(default_factory=list)
     #: Template example rows left in each sheet, ignored (table name → count).
     ignored: dict[str, int] = field(default_factory=dict)
+    #: Columns a file leaves out whose stored values are kept (table name → stored columns):
+    #: extensions an older export does not have yet.
+    kept: dict[str, set[str]] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Problem]:
@@ -261,6 +264,19 @@ class Context:
             + self.closest(value, list(self.org_names.values())),
         )
         return None
+
+    def owned_by(
+        self, row: Row, item_column: str, item_id: str, org_column: str, org_id: str
+    ) -> bool:
+        """Whether a need or offer belongs to the organisation the row names (else an error)."""
+        owner = self.items[item_id][0]
+        if owner != org_id:
+            row.error(
+                org_column,
+                f"« {row.raw(item_column)} » appartient à « {self.org_names.get(owner, owner)} », "
+                f"pas à « {row.raw(org_column)} » : corrigez l'une des deux cellules.",
+            )
+        return owner == org_id
 
     def item_ref(self, row: Row, column: str, org_id: str | None, direction: str) -> str | None:
         """A need or an offer named by its id, or by its title within its organisation."""

@@ -25,6 +25,7 @@ from traits.interchange.columns import (
     fold,
 )
 from traits.interchange.context import DEFAULT_TERRITORY, Context, Hooks, Known, Parsed
+from traits.interchange.members import members
 from traits.interchange.readers import RawTable
 from traits.interchange.row import Row, french_values
 from traits.model import (
@@ -339,12 +340,8 @@ def _parties(ctx: Context, r: Row) -> tuple[str | None, str | None, str | None, 
             continue
         owner = ctx.items[iid][0]
         given = org_a if label == "org_a" else org_b
-        if given is not None and given != owner:
-            r.error(
-                label,
-                f"« {r.raw(column)} » appartient à « {ctx.org_names.get(owner, owner)} », pas à "
-                f"« {r.raw(label)} » : corrigez l'une des deux cellules.",
-            )
+        if given is not None:
+            ctx.owned_by(r, column, iid, label, given)
         if label == "org_a":
             org_a = owner
         else:
@@ -391,7 +388,7 @@ def _build_partnership(ctx: Context, r: Row) -> Partnership | None:
     return Partnership(
         pid, org_a, org_b, PartnershipStatus(status), need, offer,
         PartnershipMode(mode) if mode else None, categories, hours, euros, quantity,
-        r.text("value_unit"), reason, created, r.text("notes"),
+        r.text("value_unit"), reason, created, r.text("notes"), label=r.text("label"),
     )  # fmt: skip
 
 
@@ -400,6 +397,9 @@ def _partnerships(ctx: Context) -> None:
         ctx.rows("partnerships", lambda r: _build_partnership(ctx, r)),
         lambda p: p.partnership_id, "partnership_id", "partenariat",
     )  # fmt: skip
+    table = ctx.tables.get("partnerships")
+    if table is not None and "label" not in table.headers:  # an export older than the column
+        ctx.parsed.kept["partnerships"] = {"label"}
     pairs: dict[tuple[str, str], int] = {}
     for row, part in rows:
         if part.need_id and part.offer_id:
@@ -560,5 +560,6 @@ def validate(
     _contacts(ctx)
     _partnerships(ctx)
     _events(ctx)
+    members(ctx)
     _relevance(ctx)
     return ctx.parsed

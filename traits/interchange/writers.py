@@ -27,6 +27,7 @@ from traits.interchange.columns import (
     ITEMS,
     ORGANISATIONS,
     PARTNERSHIP_EVENTS,
+    PARTNERSHIP_MEMBERS,
     PARTNERSHIPS,
     TERRITORIES,
     FileSpec,
@@ -87,6 +88,7 @@ def tables(data: Parsed) -> dict[FileSpec, list[list[str]]]:
         return out
 
     events = [e for p in data.partnerships for e in p.history]
+    members = [m for p in data.partnerships for m in p.members]
     return {
         TERRITORIES: rows(TERRITORIES, data.territories),
         ORGANISATIONS: rows(ORGANISATIONS, data.organisations, {"territory": "territory_id"}),
@@ -97,6 +99,7 @@ def tables(data: Parsed) -> dict[FileSpec, list[list[str]]]:
             PARTNERSHIPS, [{**dataclasses.asdict(p), "history": None} for p in data.partnerships]
         ),
         PARTNERSHIP_EVENTS: rows(PARTNERSHIP_EVENTS, events),
+        PARTNERSHIP_MEMBERS: rows(PARTNERSHIP_MEMBERS, members),
     }
 
 

@@ -32,6 +32,7 @@ _WHAT = {
     "besoins et offres": ("besoin ou offre", "besoins et offres"),
     "contacts": ("contact", "contacts"),
     "partenariats": ("partenariat", "partenariats"),
+    "membres de mutualisations": ("membre de mutualisation", "membres de mutualisations"),
 }
 
 
@@ -137,14 +138,14 @@ def _ownership(
 ) -> tuple[set[str], list[Problem]]:
     """Every territory the rows would change, and each row that would move another's record.
 
-    A row's territory is its organisation's (both parties' for a partnership); the territory
+    A row's territory is its organisation's (every party's for a partnership); the territory
     that owns the record now must be among them, else the import would take the record from
     it (ids are unique in the whole database, see docs/format.md).
     """
     referenced = {o.org_id for o in parsed.organisations}
     for owned in (parsed.diagnostics, parsed.items, parsed.contacts):
         referenced |= {x.org_id for x in owned}
-    referenced |= {o for p in parsed.partnerships for o in (p.org_a, p.org_b)}
+    referenced |= {o for p in parsed.partnerships for o in p.org_ids}
     org_territory = dict(repo.owners(conn, "organisation", referenced))
     org_territory |= {o.org_id: frozenset({o.territory_id}) for o in parsed.organisations}
 
@@ -157,7 +158,7 @@ def _ownership(
         "diagnostic": {d.diagnostic_id: of(d.org_id) for d in parsed.diagnostics},
         "item": {i.item_id: of(i.org_id) for i in parsed.items},
         "contact": {c.contact_id: of(c.org_id) for c in parsed.contacts},
-        "partnership": {p.partnership_id: of(p.org_a, p.org_b) for p in parsed.partnerships},
+        "partnership": {p.partnership_id: of(*p.org_ids) for p in parsed.partnerships},
     }
     touched: set[str] = set()
     problems: list[Problem] = []

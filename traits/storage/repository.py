@@ -122,7 +122,18 @@ def write_parsed(conn: Connection, parsed: Parsed) -> dict[str, int]:
     upsert(conn, t.diagnostics, [record(x) for x in parsed.diagnostics])
     upsert(conn, t.items, [record(x) for x in parsed.items])
     upsert(conn, t.contacts, [record(x) for x in parsed.contacts])
-    upsert(conn, t.partnerships, [partnership_record(p) for p in parsed.partnerships])
+    kept = parsed.kept.get("partnerships", set())
+    upsert(
+        conn,
+        t.partnerships,
+        [
+            {k: v for k, v in partnership_record(p).items() if k not in kept}
+            for p in parsed.partnerships
+        ],
+    )
+    for part in parsed.partnerships:
+        if part.members:  # a partnership without member rows keeps those stored
+            write_members(conn, part)
     events = [e for p in parsed.partnerships for e in p.history]
     if events:
         ids = {e.partnership_id for e in events}
@@ -150,6 +161,7 @@ def write_parsed(conn: Connection, parsed: Parsed) -> dict[str, int]:
         "besoins et offres": len(parsed.items),
         "contacts": len(parsed.contacts),
         "partenariats": len(parsed.partnerships),
+        "membres de mutualisations": sum(len(p.members) for p in parsed.partnerships),
     }
 
 

@@ -239,3 +239,22 @@ def test_mode_and_value_are_recorded(loaded: Store):
     )
     assert out.exit_code == 0, out.output
     assert ps.get(loaded, pid).value_euros == 450.0
+
+
+def test_history_of_a_partnership_missing_from_the_file_is_refused_not_dropped(
+    loaded: Store, small: Path
+):
+    """A history row for a partnership stored in the base, but absent from the file's
+    partnerships, is named with its row and what to do: never silently left out."""
+    pid = ps.propose(loaded, "n1", "o1").partnership_id
+    write(
+        small,
+        "partnership_events.csv",
+        f"partnership_id,at,to_status\n{pid},2026-03-02,introduced\n",
+    )
+    with pytest.raises(InvalidInputError) as refused:
+        services.import_territory(loaded, small)
+    (problem,) = refused.value.problems
+    assert problem.row == 2 and "déjà dans la base" in problem.message
+    assert "ajoutez-y sa ligne" in problem.message
+    assert ps.get(loaded, pid).status is PartnershipStatus.PROPOSED

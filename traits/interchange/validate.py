@@ -436,6 +436,14 @@ def _events(ctx: Context) -> None:
                 f"partenariat « {pid} » introuvable dans l'onglet des partenariats.",
             )
             return None
+        if pid is not None and pid not in ctx.partnerships:
+            r.error(
+                "partnership_id",
+                f"le partenariat « {pid} » est déjà dans la base mais pas dans l'onglet des "
+                "partenariats de ce fichier : ajoutez-y sa ligne (avec son statut actuel) pour "
+                "importer son historique, ou retirez cette ligne.",
+            )
+            return None
         if pid is None or at is None or to_status is None:
             return None
         return StatusChange(
@@ -448,8 +456,7 @@ def _events(ctx: Context) -> None:
         )
 
     for _, event in ctx.rows("partnership_events", build):
-        if event.partnership_id in ctx.partnerships:
-            ctx.partnerships[event.partnership_id].history.append(event)
+        ctx.partnerships[event.partnership_id].history.append(event)
     for part in ctx.parsed.partnerships:
         part.history.sort(key=lambda e: e.at)
         if not part.history and part.partnership_id not in ctx.known.partnerships:

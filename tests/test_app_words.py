@@ -69,8 +69,9 @@ ENGLISH = [
     "NaN",
     "Choose",
     "No results",
-    # the English headers of a file facilitators fill in (the subcategories upload)
-    *(c.name for c in SUBCATEGORIES.columns if c.name != "code"),
+    # the English headers of a file facilitators fill in (the subcategories upload); « code »
+    # and « label » are French words too (ID_WORDS catches a code field)
+    *(c.name for c in SUBCATEGORIES.columns if c.name not in ("code", "label")),
 ]
 FORBIDDEN = [
     ("identifiant interne", re.compile(r"\b(?:o|n|of|p|d|c)_[a-z0-9_]{3,}\b")),

@@ -3,8 +3,6 @@ facilitators (French or English headers, French category labels, optional codes)
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 import re
 from collections.abc import Iterable
@@ -13,6 +11,7 @@ from typing import IO
 
 from traits.errors import InvalidInputError, Problem
 from traits.interchange.columns import CATEGORY_VALUES, SUBCATEGORIES
+from traits.interchange.readers import read_csv_bytes
 from traits.model import LABELS_FR, Category
 from traits.rules import fold, quoted, slug
 
@@ -36,24 +35,15 @@ def _split(cell: str | None) -> tuple[str, ...]:
     return tuple(p.strip() for p in (cell or "").split("|") if p.strip())
 
 
-def _open_text(path_or_buffer: str | os.PathLike[str] | IO[str] | IO[bytes]) -> tuple[str, str]:
-    """Text content and display name of a CSV path or buffer (UTF-8, BOM, or Windows-1252)."""
-    if isinstance(path_or_buffer, (str, os.PathLike)):
-        name = os.path.basename(os.fspath(path_or_buffer))
-        with open(path_or_buffer, "rb") as fh:
-            raw: bytes | str = fh.read()
-    else:
-        name = getattr(path_or_buffer, "name", "subcategories.csv")
-        name = os.path.basename(name) if isinstance(name, str) else "subcategories.csv"
-        raw = path_or_buffer.read()
-    if isinstance(raw, bytes):
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = raw.decode("cp1252")
-    else:
-        text = raw.lstrip("\ufeff")
-    return text, name
+def _read_bytes(source: str | os.PathLike[str] | IO[str] | IO[bytes]) -> tuple[bytes, str]:
+    """Bytes and display name of a CSV path or buffer."""
+    if isinstance(source, (str, os.PathLike)):
+        with open(source, "rb") as fh:
+            return fh.read(), os.path.basename(os.fspath(source))
+    name = getattr(source, "name", None)
+    raw = source.read()
+    data = raw.encode("utf-8") if isinstance(raw, str) else raw
+    return data, os.path.basename(name) if isinstance(name, str) else "sous-categories.csv"
 
 
 def subcategory_code(label: str) -> str:
@@ -65,32 +55,6 @@ def subcategory_code(label: str) -> str:
 
 def _category_names() -> str:
     return ", ".join(LABELS_FR[c] for c in Category)
-
-
-def _header(fieldnames: list[str], name: str) -> dict[str, str]:
-    """Canonical column → header as typed; refuses a file without its required columns."""
-    keys = SUBCATEGORIES.header_map()
-    typed: dict[str, str] = {}
-    for h in fieldnames:
-        canonical = keys.get(fold(h))
-        if canonical:
-            typed.setdefault(canonical, h)
-    expected = ", ".join(c.label for c in SUBCATEGORIES.columns if c.name != "code")
-    missing = [c.label for c in SUBCATEGORIES.columns if c.required and c.name not in typed]
-    if missing:
-        raise InvalidInputError(
-            [
-                Problem(
-                    f"colonne absente : la première ligne doit nommer les colonnes {expected} "
-                    "(Synonymes et Sous-catégories voisines peuvent rester vides).",
-                    file=name,
-                    row=1,
-                    column=m,
-                )
-                for m in missing
-            ]
-        )
-    return typed
 
 
 def read_vocabulary_csv(
@@ -111,27 +75,25 @@ def read_vocabulary_csv(
     InvalidInputError
         With every problem found, in French, located by file, row and header as typed.
     """
-    text, name = _open_text(path_or_buffer)
-    first = text.split("\n", 1)[0]
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    header = _header(list(reader.fieldnames or []), name)
+    data, name = _read_bytes(path_or_buffer)
+    table = read_csv_bytes(data, SUBCATEGORIES, name)
+    if not table.header_ok:
+        raise InvalidInputError([p for p in table.problems if p.severity == "error"])
     known = list(known)
     by_label = {fold(k.label): k.code for k in known}
     taken = {k.code: fold(k.label) for k in known}
-    problems: list[Problem] = []
+    problems = [p for p in table.problems if p.severity == "error"]
     rows: list[tuple[Subcategory, int, str]] = []
     labels: dict[str, int] = {}
     codes: dict[str, int] = {}
 
     def problem(message: str, row_no: int, col: str) -> None:
-        problems.append(Problem(message, file=name, row=row_no, column=header.get(col, col)))
+        problems.append(Problem(message, file=name, row=row_no, column=table.typed(col)))
 
-    for row_no, row in enumerate(reader, start=2):
+    for row_no, row in table.records():
 
-        def cell(col: str, row: dict[str, str | None] = row) -> str:
-            h = header.get(col)
-            return (row.get(h) or "").strip() if h else ""
+        def cell(col: str, row: dict[str, str] = row) -> str:
+            return row.get(col, "").strip()
 
         code, category, label = cell("code"), cell("category"), cell("label")
         if not any((code, category, label, cell("synonyms"))):

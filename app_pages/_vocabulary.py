@@ -14,8 +14,8 @@ from traits.model import LABELS_FR, Category
 from traits.services import vocabulary as voc
 
 UPLOAD_LABEL = (
-    "Ou un fichier CSV : colonnes Libellé, Catégorie, Synonymes (séparés par « | »), "
-    "Sous-catégories voisines"
+    "Ou un tableur (CSV, Excel ou LibreOffice) : colonnes Libellé, Catégorie, Synonymes "
+    "(séparés par « | »), Sous-catégories voisines"
 )
 UPLOAD_HELP = (
     "Une ligne par sous-catégorie. La catégorie s'écrit comme dans la liste : "
@@ -50,7 +50,9 @@ def render(store: Any, territory_id: str) -> None:
             st.error("Libellé : obligatoire.")
         else:
             _extend(lambda: voc.add_subcategory(store, territory_id, label, category, synonyms))
-    upload = st.file_uploader(UPLOAD_LABEL, type=["csv"], key="voc_file", help=UPLOAD_HELP)
+    upload = st.file_uploader(
+        UPLOAD_LABEL, type=["csv", "xlsx", "ods"], key="voc_file", help=UPLOAD_HELP
+    )
     st.download_button(
         "Télécharger un modèle à remplir",
         voc.vocabulary_template(),

@@ -88,3 +88,23 @@ def test_an_upload_error_names_the_uploaded_file(store: Store, small: Path):
     with pytest.raises(InvalidInputError, match="mes-sous-categories.csv, ligne 2, colonne"):
         voc.extend_file(store, "vitre", bad, "mes-sous-categories.csv")
     assert voc.territory_additions(store, "vitre") == []
+
+
+def test_a_workbook_is_read_too_and_its_errors_name_the_sheet(
+    store: Store, small: Path, tmp_path: Path
+):
+    import pandas as pd
+
+    services.import_territory(store, small, territory=Territory("vitre", "Pays de Vitré"))
+    rows = [["Libellé", "Catégorie", "Synonymes"], ["Entretien de bateaux", "Compétences", "coque"]]
+    good = tmp_path / "ajouts.xlsx"
+    pd.DataFrame(rows).to_excel(good, sheet_name="Feuil1", header=False, index=False)
+    assert voc.extend_vocabulary(store, "vitre", good) == 1
+    assert voc.territory_additions(store, "vitre")[0].code == "entretien_de_bateaux"
+    bad = tmp_path / "faux.xlsx"
+    rows[1][1] = "planètes"
+    pd.DataFrame(rows).to_excel(bad, sheet_name="Feuil1", header=False, index=False)
+    with pytest.raises(
+        InvalidInputError, match="faux.xlsx, onglet « Feuil1 », ligne 2, colonne « Catégorie »"
+    ):
+        voc.extend_vocabulary(store, "vitre", bad)

@@ -7,11 +7,12 @@ import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import IO
 
 from traits.errors import InvalidInputError, Problem
 from traits.interchange.columns import CATEGORY_VALUES, SUBCATEGORIES
-from traits.interchange.readers import read_csv_bytes
+from traits.interchange.readers import WORKBOOK_SUFFIXES, RawTable, read_csv_bytes, read_sheet
 from traits.model import LABELS_FR, Category
 from traits.rules import fold, quoted, slug
 
@@ -33,6 +34,14 @@ class Subcategory:
 
 def _split(cell: str | None) -> tuple[str, ...]:
     return tuple(p.strip() for p in (cell or "").split("|") if p.strip())
+
+
+def _read_table(source: str | os.PathLike[str] | IO[str] | IO[bytes]) -> RawTable:
+    """The table of a CSV path or buffer, or of a workbook's first sheet (XLSX, ODS)."""
+    if isinstance(source, (str, os.PathLike)) and Path(source).suffix.lower() in WORKBOOK_SUFFIXES:
+        return read_sheet(Path(source), SUBCATEGORIES)
+    data, name = _read_bytes(source)
+    return read_csv_bytes(data, SUBCATEGORIES, name)
 
 
 def _read_bytes(source: str | os.PathLike[str] | IO[str] | IO[bytes]) -> tuple[bytes, str]:
@@ -61,7 +70,7 @@ def read_vocabulary_csv(
     path_or_buffer: str | os.PathLike[str] | IO[str] | IO[bytes],
     known: Iterable[Subcategory] = (),
 ) -> list[Subcategory]:
-    """Read and validate a subcategories CSV (``,`` or ``;`` separated).
+    """Read and validate a subcategories CSV (``,`` or ``;`` separated) or XLSX/ODS sheet.
 
     Headers may be French or English (« Libellé », « Catégorie », « Synonymes »,
     « Sous-catégories voisines », optional « Code »), categories French labels or codes.
@@ -75,8 +84,7 @@ def read_vocabulary_csv(
     InvalidInputError
         With every problem found, in French, located by file, row and header as typed.
     """
-    data, name = _read_bytes(path_or_buffer)
-    table = read_csv_bytes(data, SUBCATEGORIES, name)
+    table = _read_table(path_or_buffer)
     if not table.header_ok:
         raise InvalidInputError([p for p in table.problems if p.severity == "error"])
     known = list(known)
@@ -88,7 +96,7 @@ def read_vocabulary_csv(
     codes: dict[str, int] = {}
 
     def problem(message: str, row_no: int, col: str) -> None:
-        problems.append(Problem(message, file=name, row=row_no, column=table.typed(col)))
+        problems.append(Problem(message, file=table.source, row=row_no, column=table.typed(col)))
 
     for row_no, row in table.records():
 

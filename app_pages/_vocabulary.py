@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
-import tempfile
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
@@ -15,24 +13,24 @@ from traits.fr import plural
 from traits.model import LABELS_FR, Category
 from traits.services import vocabulary as voc
 
-COLUMNS = ["code", "category", "label", "synonyms", "related"]
+UPLOAD_LABEL = (
+    "Ou un tableur (CSV, Excel ou LibreOffice) : colonnes Libellé, Catégorie, Synonymes "
+    "(séparés par « | »), Sous-catégories voisines"
+)
+UPLOAD_HELP = (
+    "Une ligne par sous-catégorie. La catégorie s'écrit comme dans la liste : "
+    + ", ".join(LABELS_FR[c] for c in Category)
+    + ". Les sous-catégories voisines se donnent par leur libellé, séparées par « | ». "
+    "Un libellé déjà présent remplace la sous-catégorie du même nom."
+)
 
 
-def _extend(
-    store: Any, territory_id: str, rows: list[list[str]] | None, data: bytes | None
-) -> None:
-    with tempfile.TemporaryDirectory(prefix="traits-voc-") as tmp:
-        path = Path(tmp) / "sous-categories.csv"
-        if data is not None:
-            path.write_bytes(data)
-        else:
-            with open(path, "w", newline="", encoding="utf-8") as fh:
-                csv.writer(fh).writerows([COLUMNS, *(rows or [])])
-        try:
-            n = voc.extend_vocabulary(store, territory_id, path)
-        except TraitsError as exc:
-            _errors.show_error(exc)
-            return
+def _extend(add: Callable[[], int]) -> None:
+    try:
+        n = add()
+    except TraitsError as exc:
+        _errors.show_error(exc)
+        return
     st.success(plural(n, "sous-catégorie ajoutée", "sous-catégories ajoutées") + ".")
 
 
@@ -51,12 +49,16 @@ def render(store: Any, territory_id: str) -> None:
         if not label.strip():
             st.error("Libellé : obligatoire.")
         else:
-            from traits.services.territories import slugify
-
-            code = slugify(label).replace("-", "_")  # facilitators never see codes
-            _extend(store, territory_id, [[code, category, label.strip(), synonyms, ""]], None)
+            _extend(lambda: voc.add_subcategory(store, territory_id, label, category, synonyms))
     upload = st.file_uploader(
-        "Ou un fichier CSV (code, category, label, synonyms, related)", type=["csv"], key="voc_file"
+        UPLOAD_LABEL, type=["csv", "xlsx", "ods"], key="voc_file", help=UPLOAD_HELP
+    )
+    st.download_button(
+        "Télécharger un modèle à remplir",
+        voc.vocabulary_template(),
+        file_name="sous-categories.csv",
+        mime="text/csv",
+        key="voc_template",
     )
     if upload is not None and st.button("Ajouter ce fichier", key="voc_go"):
-        _extend(store, territory_id, None, upload.getvalue())
+        _extend(lambda: voc.extend_file(store, territory_id, upload.getvalue(), upload.name))

@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from traits.interchange.columns import SUBCATEGORIES
 from traits.model import (
     Category,
     DiagnosticStatus,
@@ -68,6 +69,9 @@ ENGLISH = [
     "NaN",
     "Choose",
     "No results",
+    # the English headers of a file facilitators fill in (the subcategories upload); « code »
+    # and « label » are French words too (ID_WORDS catches a code field)
+    *(c.name for c in SUBCATEGORIES.columns if c.name not in ("code", "label")),
 ]
 FORBIDDEN = [
     ("identifiant interne", re.compile(r"\b(?:o|n|of|p|d|c)_[a-z0-9_]{3,}\b")),
@@ -90,6 +94,9 @@ def _page_texts(at: AppTest) -> list[str]:
             texts.append(str(getattr(widget, "label", "")))
             if kind in ("selectbox", "multiselect", "radio"):
                 texts += [str(o) for o in widget.options]
+    for kind in ("file_uploader", "download_button"):
+        for element in at.get(kind):
+            texts += [str(element.proto.label), str(element.proto.help)]
     for metric in at.metric:
         texts += [str(metric.label), str(metric.value)]
     for chart in at.get("deck_gl_json_chart"):  # maps: what tooltips and labels show
@@ -142,6 +149,11 @@ def _problems(texts: list[str], ids: set[str]) -> list[str]:
             if pattern.search(text):
                 found.append(f"{what} dans « {text[:80]} »")
     return found
+
+
+def test_an_upload_label_with_english_headers_is_caught():
+    old = "Ou un fichier CSV (code, category, label, synonyms, related)"
+    assert any("category" in p for p in _problems([old], set()))
 
 
 @pytest.fixture(scope="module")

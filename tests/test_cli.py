@@ -159,3 +159,29 @@ def test_territory_create_with_communes_file(tmp_path: Path):
     ]
     again = runner.invoke(app, ["territory", "create", "Pays de Redon", "--db", db])
     assert again.exit_code == 1
+
+
+def test_vocabulary_add_reads_a_french_file_and_refuses_in_french(
+    tmp_path: Path, monkeypatch, capsys
+):
+    db = str(tmp_path / "voc.sqlite")
+    assert runner.invoke(app, ["demo", "--db", db]).exit_code == 0
+    good = write(
+        tmp_path,
+        "ajouts.csv",
+        "Libellé;Catégorie;Synonymes\nEntretien de bateaux;compétences;coque\n",
+    )
+    result = runner.invoke(app, ["vocabulary", "--db", db, "-t", "vitre", "--add", str(good)])
+    assert result.exit_code == 0, result.output
+    listed = runner.invoke(app, ["vocabulary", "--db", db, "-t", "vitre"]).output
+    assert "entretien_de_bateaux" in listed and "Entretien de bateaux" in listed
+    bad = write(tmp_path, "faux.csv", "Libellé;Catégorie\nVoile;planètes\n")
+    argv = ["traits", "vocabulary", "--db", db, "-t", "vitre", "--add", str(bad)]
+    monkeypatch.setattr("sys.argv", argv)
+    try:
+        main()
+    except SystemExit as exc:
+        assert exc.code == 1
+    err = capsys.readouterr().err
+    assert "faux.csv, ligne 2, colonne « Catégorie » : catégorie « planètes » inconnue" in err
+    assert "compétences, matériel" in err and "skills" not in err

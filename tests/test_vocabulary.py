@@ -5,7 +5,8 @@ import io
 import pytest
 
 from traits.errors import InvalidInputError, TraitsError
-from traits.vocabulary import CATEGORIES, Subcategory, Vocabulary, read_vocabulary_csv
+from traits.vocabulary import CATEGORIES, Subcategory, Vocabulary
+from traits.vocabulary_csv import read_vocabulary_csv, subcategory_code
 
 CANONICAL = set(CATEGORIES.values())
 
@@ -76,3 +77,64 @@ def test_csv_accepts_french_category_aliases_and_bom():
     data = "\ufeffcode,category,label,synonyms,related\nboats,matériel,Bateaux,voilier|annexe,\n"
     (sub,) = read_vocabulary_csv(io.BytesIO(data.encode("utf-8")))
     assert sub.category == "equipment" and sub.synonyms == ("voilier", "annexe")
+
+
+# -- files typed by facilitators -----------------------------------------------------------------
+
+FRENCH = (
+    "Libelle;CATÉGORIE;Synonymes;Voisines\n"
+    "Entretien de bateaux;Compétences;carénage|coque;"
+    "Petits travaux, maintenance et réparations|location de voiliers\n"
+    "Location de voiliers;matériel;voilier|dériveur;\n"
+)
+
+
+def test_french_headers_without_code_categories_and_neighbours_by_label():
+    data = io.BytesIO(FRENCH.encode("cp1252"))
+    boats, sails = read_vocabulary_csv(data, known=list(Vocabulary.default()))
+    assert (boats.code, boats.category, boats.label) == (
+        "entretien_de_bateaux",
+        "skills",
+        "Entretien de bateaux",
+    )
+    assert boats.synonyms == ("carénage", "coque")
+    assert boats.related == ("maintenance_repairs", "location_de_voiliers")
+    assert (sails.code, sails.category) == ("location_de_voiliers", "equipment")
+    assert subcategory_code("Entretien de bateaux") == boats.code
+
+
+def test_english_headers_with_codes_still_work():
+    data = "code,category,label,synonyms,related\nboats,equipment,Bateaux,voilier,vehicles\n"
+    (sub,) = read_vocabulary_csv(io.StringIO(data), known=list(Vocabulary.default()))
+    assert (sub.code, sub.category, sub.related) == ("boats", "equipment", ("vehicles",))
+
+
+def test_a_made_code_taken_by_another_subcategory_gets_a_number_a_known_label_keeps_its_code():
+    known = list(Vocabulary.default())
+    legal = Vocabulary.default().get("legal")
+    data = f"Libellé;Catégorie\nLegal;compétences\n{legal.label};compétences\n"
+    new, same = read_vocabulary_csv(io.StringIO(data), known=known)
+    assert new.code == "legal_2" and same.code == "legal"
+    assert subcategory_code("3D et impression") == "s_3d_et_impression"
+
+
+def test_refusals_name_the_header_as_typed_and_list_french_categories():
+    data = "Libelle;CATÉGORIE;Voisines\nVoile;planètes;\n;compétences;\nvoile;matériel;Inconnue\n"
+    with pytest.raises(InvalidInputError) as err:
+        read_vocabulary_csv(io.StringIO(data), known=list(Vocabulary.default()))
+    msg = str(err.value)
+    assert "ligne 2, colonne « CATÉGORIE » : catégorie « planètes » inconnue" in msg
+    assert "compétences, matériel, achats, locaux, bénévolat, mécénat financier, autre" in msg
+    assert "ligne 3, colonne « Libelle » : libellé vide" in msg
+    assert "ligne 4, colonne « Libelle » : libellé « voile » déjà donné ligne 2" in msg
+    assert (
+        "ligne 4, colonne « Voisines » : sous-catégories voisines inconnues : « Inconnue »" in msg
+    )
+    for english in ("skills", "equipment", "category", "label", "related"):
+        assert english not in msg
+
+
+def test_a_missing_column_is_named_in_french():
+    with pytest.raises(InvalidInputError) as err:
+        read_vocabulary_csv(io.StringIO("Nom;Catégorie\nVoile;matériel\n"))
+    assert "colonne « Libellé »" in str(err.value) and "category" not in str(err.value)

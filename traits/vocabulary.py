@@ -1,7 +1,7 @@
 """The controlled vocabulary of subcategories: data a territory can extend, and text → subcategory.
 
-The vocabulary ships as ``traits/data/subcategories.csv`` (columns ``code, category, label,
-synonyms, related``; synonyms and related codes separated by ``|``). A territory adds or
+The vocabulary ships as ``traits/data/subcategories.csv`` (read by
+:mod:`traits.vocabulary_csv`; synonyms and related codes separated by ``|``). A territory adds or
 overrides rows with :meth:`Vocabulary.extended`.
 
 Free text is resolved to subcategories in layers, as a facilitator would:
@@ -17,28 +17,24 @@ Evidence is combined with a noisy-OR so that scores stay in [0, 1].
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import importlib.metadata
 import io
 import json
 import math
 import os
-import re
 import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import IO
 
 import numpy as np
 from platformdirs import user_cache_dir
 
-from traits.errors import InvalidInputError, Problem
 from traits.text import normalise, phrase_key, tokens
+from traits.vocabulary_csv import Subcategory, read_vocabulary_csv
 
 __all__ = [
     "CATEGORIES",
@@ -50,7 +46,6 @@ __all__ = [
     "Vocabulary",
     "category_codes",
     "category_compatibility",
-    "read_vocabulary_csv",
 ]
 
 #: The seven canonical categories, with the French aliases accepted in files.
@@ -141,9 +136,6 @@ def category_codes(categories: Iterable[str]) -> np.ndarray:
     return np.array([_CATEGORY_POS.get(c, other) for c in categories], dtype=np.int8)
 
 
-_CODE = re.compile(r"^[a-z][a-z0-9_]*$")
-_COLUMNS = ("code", "category", "label", "synonyms", "related")
-
 #: Weight of one phrase match of n words (before dividing by its ambiguity).
 _PHRASE_BASE = 0.6
 _PHRASE_PER_WORD = 0.15
@@ -169,17 +161,6 @@ GENERIC_WORDS: frozenset[str] = frozenset(
     restes restant restante
     """.split()
 )
-
-
-@dataclass(frozen=True)
-class Subcategory:
-    """One subcategory of the controlled vocabulary."""
-
-    code: str
-    category: str
-    label: str
-    synonyms: tuple[str, ...] = ()
-    related: tuple[str, ...] = ()
 
 
 class Vocabulary:
@@ -420,134 +401,6 @@ def _evidence(vocab: Vocabulary, toks: tuple[str, ...]) -> list[tuple[str, float
         for code in codes:
             miss[code] *= 1.0 - w
     return [(code, 1.0 - m) for code, m in miss.items() if m < 1.0]
-
-
-# -- reading ----------------------------------------------------------------------------------
-
-
-def _split(cell: str | None) -> tuple[str, ...]:
-    return tuple(p.strip() for p in (cell or "").split("|") if p.strip())
-
-
-def _open_text(path_or_buffer: str | os.PathLike[str] | IO[str] | IO[bytes]) -> tuple[str, str]:
-    """Text content and display name of a CSV path or buffer (UTF-8, BOM, or Windows-1252)."""
-    if isinstance(path_or_buffer, (str, os.PathLike)):
-        name = os.path.basename(os.fspath(path_or_buffer))
-        with open(path_or_buffer, "rb") as fh:
-            raw: bytes | str = fh.read()
-    else:
-        name = getattr(path_or_buffer, "name", "subcategories.csv")
-        name = os.path.basename(name) if isinstance(name, str) else "subcategories.csv"
-        raw = path_or_buffer.read()
-    if isinstance(raw, bytes):
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = raw.decode("cp1252")
-    else:
-        text = raw.lstrip("\ufeff")
-    return text, name
-
-
-def read_vocabulary_csv(
-    path_or_buffer: str | os.PathLike[str] | IO[str] | IO[bytes],
-) -> list[Subcategory]:
-    """Read and validate a subcategories CSV (``,`` or ``;`` separated).
-
-    Raises
-    ------
-    InvalidInputError
-        With every problem found, in French, located by file, row and column.
-    """
-    text, name = _open_text(path_or_buffer)
-    first = text.split("\n", 1)[0]
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    header = {normalise(h).replace(" ", "_"): h for h in (reader.fieldnames or [])}
-    missing = [c for c in _COLUMNS[:3] if c not in header]
-    if missing:
-        raise InvalidInputError(
-            [
-                Problem(
-                    f"colonne obligatoire absente ; les colonnes attendues sont "
-                    f"{', '.join(_COLUMNS)}.",
-                    file=name,
-                    row=1,
-                    column=c,
-                )
-                for c in missing
-            ]
-        )
-    problems: list[Problem] = []
-    out: list[Subcategory] = []
-    seen: dict[str, int] = {}
-    for row_no, row in enumerate(reader, start=2):
-
-        def cell(col: str, row: dict[str, str | None] = row) -> str:
-            h = header.get(col)
-            return (row.get(h) or "").strip() if h else ""
-
-        code, category, label = cell("code"), cell("category"), cell("label")
-        if not any((code, category, label, cell("synonyms"))):
-            continue
-        if not _CODE.match(code):
-            problems.append(
-                Problem(
-                    f"code « {code} » invalide : lettres minuscules sans accent, chiffres et "
-                    "« _ », par exemple « green_spaces ».",
-                    file=name,
-                    row=row_no,
-                    column="code",
-                )
-            )
-        elif code in seen:
-            problems.append(
-                Problem(
-                    f"code « {code} » déjà utilisé ligne {seen[code]} ; "
-                    "chaque code doit être unique.",
-                    file=name,
-                    row=row_no,
-                    column="code",
-                )
-            )
-        else:
-            seen[code] = row_no
-        canonical = CATEGORIES.get(normalise(category))
-        if canonical is None:
-            problems.append(
-                Problem(
-                    f"catégorie « {category} » inconnue ; choisir parmi skills, equipment, "
-                    "purchasing, premises, volunteering, funding, other.",
-                    file=name,
-                    row=row_no,
-                    column="category",
-                )
-            )
-        if not label:
-            problems.append(
-                Problem(
-                    "libellé vide : donner un libellé en français.",
-                    file=name,
-                    row=row_no,
-                    column="label",
-                )
-            )
-        related = _split(cell("related"))
-        bad = [r for r in related if not _CODE.match(r)]
-        if bad:
-            problems.append(
-                Problem(
-                    f"codes voisins invalides : {', '.join(bad)} ; les séparer par « | ».",
-                    file=name,
-                    row=row_no,
-                    column="related",
-                )
-            )
-        if canonical and code and label:
-            out.append(Subcategory(code, canonical, label, _split(cell("synonyms")), related))
-    if problems:
-        raise InvalidInputError(problems)
-    return out
 
 
 @lru_cache(maxsize=1)

@@ -101,7 +101,11 @@ def vocabulary(
     territory: TerritoryOption = None,
     add: Annotated[
         Path | None,
-        typer.Option("--add", help="CSV (code, category, label, synonyms, related) à ajouter."),
+        typer.Option(
+            "--add",
+            help="Fichier CSV à ajouter : colonnes Libellé, Catégorie, Synonymes, "
+            "Sous-catégories voisines.",
+        ),
     ] = None,
 ) -> None:
     """Lister les sous-catégories, ou en ajouter pour un territoire (--territory et --add)."""

@@ -216,6 +216,22 @@ FILES: tuple[FileSpec, ...] = (
 FILES_BY_NAME = {spec.name: spec for spec in FILES}
 
 
+#: A territory's own subcategories (Paramètres page, ``traits vocabulary --add``): not a file of
+#: the territory folder, but read with the same header folding. The code is optional (made
+#: from the label) and ``related`` may name subcategories by label.
+SUBCATEGORIES = FileSpec(
+    "subcategories",
+    (
+        _c("code", "code", "identifiant"),
+        _c("label", "Libellé", "libelle", "sous-catégorie", "intitulé", required=True),
+        _c("category", "Catégorie", required=True),
+        _c("synonyms", "Synonymes", "mots reconnus"),
+        _c("related", "Sous-catégories voisines", "voisines", "sous-catégories proches"),
+    ),
+    aliases=("Sous-catégories",),
+)
+
+
 def file_for(stem: str) -> FileSpec | None:
     """The file spec for a file or sheet name (``items``, ``Besoins et offres``…), or None."""
     key = fold(stem.removesuffix(".csv"))

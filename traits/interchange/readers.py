@@ -13,6 +13,7 @@ import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from traits.errors import InvalidInputError, Problem
 from traits.interchange import limits
@@ -390,8 +391,8 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def read_workbook(path: Path) -> dict[str, RawTable]:
-    """Read every known sheet of an XLSX or ODS workbook."""
+def _sheets(path: Path) -> dict[str, Any]:
+    """Every sheet of an XLSX or ODS workbook as a data frame of cells (no header row)."""
     import pandas as pd
 
     limits.check_workbook(path)
@@ -408,6 +409,32 @@ def read_workbook(path: Path) -> dict[str, RawTable]:
                 file=path.name,
             )
         ) from None
+    return {str(name): frame for name, frame in sheets.items()}
+
+
+def _raw_rows(frame: Any) -> list[tuple[int, list[str]]]:
+    """A sheet's rows as (line number, cell texts), leading empty rows left out."""
+    raw_rows = [
+        (int(idx) + 1, [_cell_text(v) for v in row])
+        for idx, row in zip(frame.index, frame.itertuples(index=False), strict=True)
+    ]
+    while raw_rows and not any(raw_rows[0][1]):
+        raw_rows.pop(0)
+    return raw_rows
+
+
+def read_sheet(path: Path, spec: FileSpec) -> RawTable:
+    """The first sheet of a workbook holding one table (the kit's explanation sheets skipped)."""
+    sheets = {n: f for n, f in _sheets(path).items() if not is_template_sheet(n)}
+    if not sheets:
+        raise InvalidInputError(Problem("le classeur n'a aucune feuille.", file=path.name))
+    name, frame = next(iter(sheets.items()))
+    return _table(spec, f"{path.name}, onglet « {name} »", _raw_rows(frame))
+
+
+def read_workbook(path: Path) -> dict[str, RawTable]:
+    """Read every known sheet of an XLSX or ODS workbook."""
+    sheets = _sheets(path)
     tables: dict[str, RawTable] = {}
     problems: list[Problem] = []
     named: dict[str, str] = {}
@@ -433,14 +460,8 @@ def read_workbook(path: Path) -> dict[str, RawTable]:
                 )
             )
             continue
-        raw_rows = [
-            (int(idx) + 1, [_cell_text(v) for v in row])
-            for idx, row in zip(frame.index, frame.itertuples(index=False), strict=True)
-        ]
-        while raw_rows and not any(raw_rows[0][1]):
-            raw_rows.pop(0)
         try:
-            tables[spec.name] = _table(spec, source, raw_rows)
+            tables[spec.name] = _table(spec, source, _raw_rows(frame))
         except InvalidInputError as exc:
             problems.extend(exc.problems)
     if problems:

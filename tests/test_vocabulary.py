@@ -5,10 +5,11 @@ import io
 import pytest
 
 from traits.errors import InvalidInputError, TraitsError
-from traits.vocabulary import CATEGORIES, Subcategory, Vocabulary
+from traits.interchange.columns import CATEGORY_VALUES
+from traits.vocabulary import Subcategory, Vocabulary
 from traits.vocabulary_csv import read_vocabulary_csv, subcategory_code
 
-CANONICAL = set(CATEGORIES.values())
+CANONICAL = set(CATEGORY_VALUES.values())
 
 
 def test_default_vocabulary_covers_every_category_with_related_codes():

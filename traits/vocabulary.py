@@ -33,11 +33,12 @@ from pathlib import Path
 import numpy as np
 from platformdirs import user_cache_dir
 
+from traits.interchange.columns import CATEGORY_VALUES
+from traits.rules import fold
 from traits.text import normalise, phrase_key, tokens
 from traits.vocabulary_csv import Subcategory, read_vocabulary_csv
 
 __all__ = [
-    "CATEGORIES",
     "GENERIC_WORDS",
     "CATEGORY_COMPATIBILITY",
     "CATEGORY_ORDER",
@@ -47,25 +48,6 @@ __all__ = [
     "category_codes",
     "category_compatibility",
 ]
-
-#: The seven canonical categories, with the French aliases accepted in files.
-CATEGORIES: dict[str, str] = {
-    "skills": "skills",
-    "competences": "skills",
-    "equipment": "equipment",
-    "materiel": "equipment",
-    "purchasing": "purchasing",
-    "achats": "purchasing",
-    "premises": "premises",
-    "locaux": "premises",
-    "volunteering": "volunteering",
-    "benevolat": "volunteering",
-    "funding": "funding",
-    "mecenat financier": "funding",
-    "financement": "funding",
-    "other": "other",
-    "autre": "other",
-}
 
 CATEGORY_ORDER: tuple[str, ...] = (
     "skills",
@@ -288,7 +270,7 @@ class Vocabulary:
         When ``category`` is given (and is not ``other``), only its subcategories are proposed.
         """
         scores = self.evidence(text)
-        cat = CATEGORIES.get(normalise(category), category) if category else None
+        cat = CATEGORY_VALUES.get(fold(category), category) if category else None
         out = []
         for code, score in scores.items():
             sub = self._by_code[code]

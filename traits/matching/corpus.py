@@ -16,6 +16,7 @@ from sklearn.preprocessing import normalize
 
 from traits.abbreviations import with_abbreviations
 from traits.errors import InvalidInputError, Problem
+from traits.interchange.columns import CATEGORY_VALUES
 from traits.matching.config import ITEM_COLUMNS, ORG_COLUMNS, MatchConfig
 from traits.matching.constraints import ItemConstraints, item_constraints
 from traits.matching.features import (
@@ -29,7 +30,8 @@ from traits.matching.features import (
     semantic_text,
 )
 from traits.matching.textcache import TextCache
-from traits.vocabulary import CATEGORIES, Vocabulary, category_codes
+from traits.rules import fold
+from traits.vocabulary import Vocabulary, category_codes
 
 __all__ = ["Corpus", "ORG_COLUMNS", "ITEM_COLUMNS", "build_corpus", "check_frames"]
 
@@ -165,7 +167,8 @@ def check_frames(orgs: pd.DataFrame, items: pd.DataFrame) -> tuple[pd.DataFrame,
     for col in ITEM_COLUMNS:
         it[col] = it[col].fillna("").astype(str).str.strip()
     it["direction"] = it["direction"].str.lower()
-    it["category"] = it["category"].str.lower().map(lambda c: CATEGORIES.get(c, c))
+    # the categories' names and French aliases, read as in files (one table: the interchange's)
+    it["category"] = it["category"].map(lambda c: CATEGORY_VALUES.get(fold(c), c.lower()))
     bad_dir = ~it["direction"].isin(("need", "offer"))
     if bad_dir.any():
         problems.append(
@@ -175,7 +178,7 @@ def check_frames(orgs: pd.DataFrame, items: pd.DataFrame) -> tuple[pd.DataFrame,
                 "direction",
             )
         )
-    bad_cat = ~it["category"].isin(set(CATEGORIES.values()))
+    bad_cat = ~it["category"].isin(set(CATEGORY_VALUES.values()))
     if bad_cat.any():
         problems.append(
             _problem(

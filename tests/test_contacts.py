@@ -97,3 +97,29 @@ def test_cli(people: Store, tmp_path: Path):
     assert "à effacer" in listed.output and services.stats(people)["contacts"] == 2
     erased = runner.invoke(app, ["contact", "erase", EMAIL, "--db", db])
     assert erased.exit_code == 0 and "1 fiche contact effacée" in erased.output
+
+
+def test_purge_decides_who_is_stale_in_the_erasing_transaction(people: Store, monkeypatch):
+    """A contact whose organisation becomes active just before the erasure starts (another
+    session's diagnostic) is not erased on the strength of an older reading."""
+    from traits.model import Contact, Diagnostic, DiagnosticStatus
+    from traits.services import diagnostics
+
+    bruno = Contact("c2", "b", "Bruno Le Gall", True, email="b.legall@morin.example.org")
+    later = dt.date.today() + dt.timedelta(days=180)  # both contacts idle by then
+    stale = contacts.stale_contacts(people, contacts.parse_age("1d"), today=later)
+    assert sorted(s["contact_id"] for s in stale) == ["c1", "c2"]
+    transaction = people.transaction
+    landed: list[bool] = []
+
+    def concurrent_write_first():  # type: ignore[no-untyped-def]
+        if not landed:
+            landed.append(True)
+            draft = Diagnostic("d_new", "b", later, status=DiagnosticStatus.DRAFT)
+            diagnostics.save_diagnostic(people, draft, [], [bruno])
+        return transaction()
+
+    monkeypatch.setattr(people, "transaction", concurrent_write_first)
+    erased = contacts.purge(people, contacts.parse_age("1d"), today=later)
+    assert landed and [s["contact_id"] for s in erased] == ["c1"]
+    assert services.stats(people)["contacts"] == 1

@@ -175,20 +175,24 @@ def parse_age(text: str) -> dt.timedelta:
 def last_activity(store: Store) -> dict[str, dt.date | None]:
     """Last activity of each contact: consent, their organisation's diagnostics and partnerships."""
     with store.reading() as conn:
-        diag = stored.last_diagnostic_dates(conn)
-        events = stored.last_partnership_steps(conn)
-        out: dict[str, dt.date | None] = {}
-        for c in stored.all_contacts(conn):
-            dates = [
-                d
-                for d in (
-                    c.consent_date,
-                    diag.get(c.org_id),
-                    events[c.org_id].date() if c.org_id in events else None,
-                )
-                if d is not None
-            ]
-            out[c.contact_id] = max(dates) if dates else None
+        return _last_activity(conn)
+
+
+def _last_activity(conn: Connection) -> dict[str, dt.date | None]:
+    diag = stored.last_diagnostic_dates(conn)
+    events = stored.last_partnership_steps(conn)
+    out: dict[str, dt.date | None] = {}
+    for c in stored.all_contacts(conn):
+        dates = [
+            d
+            for d in (
+                c.consent_date,
+                diag.get(c.org_id),
+                events[c.org_id].date() if c.org_id in events else None,
+            )
+            if d is not None
+        ]
+        out[c.contact_id] = max(dates) if dates else None
     return out
 
 
@@ -197,10 +201,12 @@ def stale_contacts(
 ) -> list[dict[str, Any]]:
     """Contacts with no activity since ``older_than`` (those with no date at all included)."""
     access.require_admin()
-    limit = (today or dt.date.today()) - older_than
-    activity = last_activity(store)
     with store.reading() as conn:
-        rows = stored.contacts_with_organisation(conn)
+        return _stale(conn, (today or dt.date.today()) - older_than)
+
+
+def _stale(conn: Connection, limit: dt.date) -> list[dict[str, Any]]:
+    activity = _last_activity(conn)
     return [
         {
             "contact_id": r.contact_id,
@@ -210,7 +216,7 @@ def stale_contacts(
             "org_name": r.org_name,
             "last_activity": activity[r.contact_id],
         }
-        for r in rows
+        for r in stored.contacts_with_organisation(conn)
         if activity[r.contact_id] is None or activity[r.contact_id] < limit
     ]
 
@@ -218,13 +224,17 @@ def stale_contacts(
 def purge(
     store: Store, older_than: dt.timedelta, today: dt.date | None = None
 ) -> list[dict[str, Any]]:
-    """Erase every contact inactive since ``older_than``; returns who was erased."""
+    """Erase every contact inactive since ``older_than``; returns who was erased.
+
+    Who is stale is decided inside the erasing transaction, so a contact who became active
+    after a list was shown (a new diagnostic, a partnership step) is never erased.
+    """
     access.require_admin()
-    stale = stale_contacts(store, older_than, today)
+    with store.transaction() as conn:
+        stale = _stale(conn, (today or dt.date.today()) - older_than)
+        if stale:
+            _erase(conn, stored.contacts_by_id(conn, [s["contact_id"] for s in stale]))
     if stale:
-        with store.transaction() as conn:
-            rows = stored.contacts_by_id(conn, [s["contact_id"] for s in stale])
-            _erase(conn, rows)
         _release_bytes(store)
     return stale
 

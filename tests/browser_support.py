@@ -262,11 +262,22 @@ def go(page: Any, title: str) -> None:
 
 
 def type_in(field: Any, text: str) -> None:
-    """Fill a text input and apply it (Streamlit commits on Enter)."""
-    field.click()
-    field.fill(text)
-    field.press("Enter")
-    expect(field).to_have_value(text)
+    """Fill a text input and apply it (Streamlit commits on Enter).
+
+    A rerun started by the field before (Enter there) may redraw this one just after it was
+    filled and put its old value back: then the field is filled again, as a person would.
+    """
+    for attempt in range(3):
+        field.click()
+        field.fill(text)
+        field.press("Enter")
+        try:
+            expect(field).to_have_value(text, timeout=5000 if attempt < 2 else TIMEOUT_MS)
+            return
+        except AssertionError:  # Playwright's expect raises the built-in one
+            if attempt == 2:
+                raise
+            wait_idle(field.page)
 
 
 def choose(page: Any, combobox: Any, option: str, search: str | None = None) -> None:

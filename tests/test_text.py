@@ -26,3 +26,24 @@ def test_phrases_keep_false_friends_apart():
 
 def test_empty_text():
     assert normalise(None) == "" and tokens("") == [] and tokens(None, stem=False) == []
+
+
+def test_compiled_and_pure_python_stemmers_agree_on_the_vocabulary():
+    """PyStemmer (used when installed) stems every vocabulary word as snowballstemmer's own code."""
+    import re
+
+    import pytest
+    from snowballstemmer.french_stemmer import FrenchStemmer
+
+    from traits.text import STEMMER
+    from traits.vocabulary import Vocabulary
+
+    Stemmer = pytest.importorskip("Stemmer")
+    compiled, pure = Stemmer.Stemmer("french"), FrenchStemmer()
+    vocabulary = Vocabulary.default()
+    subs = [vocabulary.get(code) for code in vocabulary.codes]
+    text = " ".join(f"{s.label} {' '.join(s.synonyms)}" for s in subs if s is not None)
+    words = sorted(set(re.findall(r"[a-zà-öø-ÿœæ]+", text.lower())))
+    assert len(words) > 1_000
+    assert [compiled.stemWord(w) for w in words] == [pure.stemWord(w) for w in words]
+    assert STEMMER.startswith("PyStemmer ")

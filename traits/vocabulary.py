@@ -18,7 +18,6 @@ Evidence is combined with a noisy-OR so that scores stay in [0, 1].
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
 import io
 import json
 import math
@@ -35,7 +34,7 @@ from platformdirs import user_cache_dir
 
 from traits.interchange.columns import CATEGORY_VALUES
 from traits.rules import fold
-from traits.text import normalise, phrase_key, tokens
+from traits.text import STEMMER, normalise, phrase_key, tokens
 from traits.vocabulary_csv import Subcategory, read_vocabulary_csv
 
 __all__ = [
@@ -191,7 +190,7 @@ class Vocabulary:
     def _content_key(self) -> str:
         """Hash of what the index depends on: the rows (a territory's additions included),
         the generic words, the stemmer and the index layout."""
-        h = hashlib.sha256(f"{_INDEX_LAYOUT}|{_stemmer_version()}".encode())
+        h = hashlib.sha256(f"{_INDEX_LAYOUT}|{STEMMER}".encode())
         h.update("|".join(sorted(GENERIC_WORDS)).encode())
         for sub in self._by_code.values():
             row = (sub.code, sub.label, "|".join(sub.synonyms))
@@ -285,13 +284,6 @@ class Vocabulary:
 _Index = tuple[dict[str, list[str]], int, dict[str, tuple[list[str], float]]]
 #: Changes whenever the index's layout or the way it is built changes.
 _INDEX_LAYOUT = "vocabulary-index-1"
-
-
-def _stemmer_version() -> str:
-    try:
-        return importlib.metadata.version("snowballstemmer")
-    except importlib.metadata.PackageNotFoundError:  # pragma: no cover - vendored copy
-        return "unknown"
 
 
 def _index_path(key: str) -> Path:

@@ -126,7 +126,7 @@ def test_text_cache_is_bounded_and_returns_what_it_computes() -> None:
 
 
 def test_a_refit_from_kept_analyses_is_a_fit_from_nothing() -> None:
-    from traits.matching import constraints, corpus, features
+    from traits.matching import constraints, corpus, explain, features
 
     orgs, items = synthetic_territory(80, 4, random_state=11)
     caches = [
@@ -135,6 +135,7 @@ def test_a_refit_from_kept_analyses_is_a_fit_from_nothing() -> None:
         corpus._ABBREVIATED,
         features._NORMALISED,
         features._STEM_FEATURES,
+        explain._WORD_STEMS,
     ]
     for cache in caches:
         cache.clear()

@@ -168,15 +168,21 @@ class Comparer:
             c.X[:, _RECIP] = self._reciprocity(c.need, c.offer)
 
     def _text_parts(
-        self, X: np.ndarray, need: np.ndarray, offer: np.ndarray, with_char: bool
+        self,
+        X: np.ndarray,
+        need: np.ndarray,
+        offer: np.ndarray,
+        with_char: bool,
+        with_fit: bool = True,
     ) -> None:
-        """Word, char, subcategory, semantic and category parts, in chunks of pairs."""
+        """Word, char, subcategory, semantic and category parts, in chunks of pairs; the size
+        and days parts too unless ``with_fit`` is False (left at 0)."""
         for a in range(0, len(need), CHUNK_PAIRS):
             b = min(a + CHUNK_PAIRS, len(need))
-            self._chunk_text_parts(X[a:b], need[a:b], offer[a:b], with_char)
+            self._chunk_text_parts(X[a:b], need[a:b], offer[a:b], with_char, with_fit)
 
     def _chunk_text_parts(
-        self, X: np.ndarray, need: np.ndarray, offer: np.ndarray, with_char: bool
+        self, X: np.ndarray, need: np.ndarray, offer: np.ndarray, with_char: bool, with_fit: bool
     ) -> None:
         if not len(need):
             return
@@ -196,6 +202,8 @@ class Comparer:
         if said is not None:  # a misfiled item is also compared under the category it says
             X[:, _CAT] = np.maximum(X[:, _CAT], CATEGORY_TABLE[said[need], cat[offer]])
             X[:, _CAT] = np.maximum(X[:, _CAT], CATEGORY_TABLE[cat[need], said[offer]])
+        if not with_fit:
+            return
         if corpus.constraints is not None:
             X[:, _SIZE] = size_fit_pairs(corpus.constraints, need, offer)
             X[:, _DAYS] = days_fit(corpus.constraints, need, offer)
@@ -234,7 +242,7 @@ class Comparer:
     def _answer_relevance(self, need: np.ndarray, offer: np.ndarray) -> np.ndarray:
         """Text relevance without the char part, times the category part (for reciprocity)."""
         X = np.zeros((len(need), len(PARTS)))
-        self._text_parts(X, need, offer, with_char=False)
+        self._text_parts(X, need, offer, with_char=False, with_fit=False)
         np.clip(X, 0.0, 1.0, out=X)
         w = dict(self.weights_)
         w["char"] = 0.0

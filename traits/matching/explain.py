@@ -18,6 +18,7 @@ from traits.availability import availability_fit
 from traits.matching.config import PARTS, MatchConfig
 from traits.matching.constraints import row_top
 from traits.matching.corpus import Corpus
+from traits.matching.textcache import TextCache
 from traits.model import LABELS_FR, Category
 from traits.quantities import size_fit
 from traits.text import fold_accents, stem, words
@@ -84,6 +85,14 @@ FILLER_SPREAD = 0.2
 FILLER_MIN_SUBCATEGORIES = 4
 
 
+def _words_with_stems(text: str) -> tuple[tuple[str, str], ...]:
+    return tuple((w, stem(w)) for w in words(text))
+
+
+#: Each text's words with their stems, kept between fits (read by the fillers and the facts).
+_WORD_STEMS = TextCache(_words_with_stems)
+
+
 def filler_stems(corpus: Corpus) -> frozenset[str]:
     """Stems spread over many subcategories of a corpus (domain stop-list learnt from it)."""
     E = corpus.evidence.tocsr()
@@ -93,8 +102,8 @@ def filler_stems(corpus: Corpus) -> frozenset[str]:
     for i, text in enumerate(corpus.texts):
         if not has[i]:
             continue
-        for w in set(words(text)):
-            spread.setdefault(stem(w), set()).add(top[i])
+        for _, s in _WORD_STEMS(text):
+            spread.setdefault(s, set()).add(top[i])
     present = len({t for t, h in zip(top, has, strict=True) if h})
     limit = max(FILLER_MIN_SUBCATEGORIES, FILLER_SPREAD * present)
     return frozenset(s for s, subs in spread.items() if len(subs) >= limit)
@@ -196,7 +205,7 @@ class Explainer:
             ((2, cfg.reason_subcategory_floor), (3, cfg.mode_subcategory_floor)),
         )
         for item, (named, moded) in zip(todo, tops, strict=True):
-            pairs = [(w, stem(w)) for w in words(self.corpus.texts[item])]
+            pairs = _WORD_STEMS(self.corpus.texts[item])
             telling: dict[str, str] = {}  # stem -> first word, fillers and short words left out
             for w, s in pairs:
                 if len(w) > 2 and s not in fillers and s not in telling:

@@ -52,11 +52,20 @@ CALIBRATION_MIDPOINT_SEMANTIC = 0.25
 CALIBRATION_POWER = 2.0
 
 
-def relevance(X: np.ndarray, weights: Mapping[str, float]) -> np.ndarray:
-    """Weighted mean of the text parts of a comparison matrix, in [0, 1]."""
+def relevance(
+    X: np.ndarray, weights: Mapping[str, float], columns: tuple[str, ...] = PARTS
+) -> np.ndarray:
+    """Weighted mean of the text parts of a comparison matrix, in [0, 1].
+
+    ``columns`` names the matrix's columns: every part by default, or the text parts alone.
+    """
     w = np.array([weights.get(p, 0.0) for p in TEXT_PARTS])
-    cols = [PARTS.index(p) for p in TEXT_PARTS]
+    cols = [columns.index(p) for p in TEXT_PARTS]
     return np.asarray(X)[:, cols] @ (w / w.sum())
+
+
+#: Where the text parts are in a comparison matrix.
+_TEXT_COLUMNS = [PARTS.index(p) for p in TEXT_PARTS]
 
 
 def calibration_midpoint(weights: Mapping[str, float]) -> float:
@@ -79,15 +88,19 @@ def combine(X: np.ndarray, weights: Mapping[str, float], *, calibrated: bool = T
     ``relevance × Π gates``, then :func:`calibrate` (unless ``calibrated=False``): a good
     match reads 0.6 or more, a borderline one about 0.5.
     """
-    X = np.clip(np.asarray(X, dtype=float), 0.0, 1.0)
+    X = np.asarray(X, dtype=float)
     if X.shape[0] == 0:
         return np.zeros(0)
-    score = relevance(X, weights)
+    # each part clipped to [0, 1] as it is read (cheaper than a clipped copy of the matrix)
+    score = relevance(np.clip(X[:, _TEXT_COLUMNS], 0.0, 1.0), weights, columns=TEXT_PARTS)
     for p in GATE_PARTS:
         w = float(weights.get(p, 0.0))
         if w:
-            score = score * (1.0 - w + w * X[:, PARTS.index(p)])
-    score = np.clip(score, 0.0, 1.0)
+            gate = np.clip(X[:, PARTS.index(p)], 0.0, 1.0)
+            gate *= w
+            gate += 1.0 - w
+            score *= gate
+    np.clip(score, 0.0, 1.0, out=score)
     if calibrated:
         score = calibrate(score, calibration_midpoint(weights))
     return np.clip(score, 0.0, 1.0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -174,7 +175,9 @@ def test_vocabulary_add_reads_a_french_file_and_refuses_in_french(
     result = runner.invoke(app, ["vocabulary", "--db", db, "-t", "vitre", "--add", str(good)])
     assert result.exit_code == 0, result.output
     listed = runner.invoke(app, ["vocabulary", "--db", db, "-t", "vitre"]).output
-    assert "entretien_de_bateaux" in listed and "Entretien de bateaux" in listed
+    # listed in French under its category, without the internal code
+    assert "\n  Entretien de bateaux\n" in listed.split("Matériel (")[0].split("Compétences (")[1]
+    assert "entretien_de_bateaux" not in listed and "skills" not in listed
     bad = write(tmp_path, "faux.csv", "Libellé;Catégorie\nVoile;planètes\n")
     argv = ["traits", "vocabulary", "--db", db, "-t", "vitre", "--add", str(bad)]
     monkeypatch.setattr("sys.argv", argv)
@@ -185,3 +188,27 @@ def test_vocabulary_add_reads_a_french_file_and_refuses_in_french(
     err = capsys.readouterr().err
     assert "faux.csv, ligne 2, colonne « Catégorie » : catégorie « planètes » inconnue" in err
     assert "compétences, matériel" in err and "skills" not in err
+
+
+def test_tables_speak_french_while_json_keeps_the_format_keys(tmp_path: Path):
+    db = str(tmp_path / "tables.sqlite")
+    assert runner.invoke(app, ["demo", "--db", db]).exit_code == 0
+    table = runner.invoke(app, ["partnership", "list", "--db", db]).output
+    head, first = table.splitlines()[:2]
+    assert head.split()[:2] == ["partenariat", "statut"] and "status" not in head
+    assert "concrétisé" in table and "realised" not in table
+    assert "pratiques responsables" in table and "responsible_practices" not in table
+    assert re.search(r"\b\d\d/\d\d/20\d\d\b", first) and not re.search(r"20\d\d-\d\d-", table)
+    pistes = runner.invoke(app, ["match", "--db", db, "--top", "1"]).output
+    assert pistes.splitlines()[0].split()[:3] == ["besoin", "rang", "offre"]
+    assert re.search(r"\s0,\d\d\s", pistes) and not re.search(r"\s0\.\d\d\s", pistes)
+    as_json = json.loads(
+        runner.invoke(app, ["partnership", "list", "--db", db, "-f", "json"]).output
+    )
+    assert as_json[0]["status"] in {
+        "realised",
+        "proposed",
+        "introduced",
+        "in_discussion",
+        "abandoned",
+    }

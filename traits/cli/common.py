@@ -65,9 +65,78 @@ def print_rows(rows: list[dict], fmt: str, columns: list[str]) -> None:
         writer.writeheader()
         writer.writerows(rows)
     elif fmt == "table":
-        widths = {c: max([len(c), *(len(str(r.get(c, ""))) for r in rows)]) for c in columns}
-        typer.echo("  ".join(c.ljust(widths[c]) for c in columns))
-        for row in rows:
-            typer.echo("  ".join(str(row.get(c, "")).ljust(widths[c]) for c in columns))
+        heads = {c: TABLE_HEADINGS.get(c, c) for c in columns}
+        cells = [{c: table_value(c, r.get(c, "")) for c in columns} for r in rows]
+        widths = {c: max([len(heads[c]), *(len(r[c]) for r in cells)]) for c in columns}
+        typer.echo("  ".join(heads[c].ljust(widths[c]) for c in columns).rstrip())
+        for row in cells:
+            typer.echo("  ".join(row[c].ljust(widths[c]) for c in columns).rstrip())
     else:
         raise InvalidInputError(f"format « {fmt} » inconnu : table, json ou csv.")
+
+
+#: French headings of the table format (JSON and CSV keep the stable English keys).
+TABLE_HEADINGS = {
+    "need_id": "besoin",
+    "rank": "rang",
+    "offer_id": "offre",
+    "org_id": "structure",
+    "score": "score",
+    "reasons": "raisons",
+    "label": "mutualisation",
+    "organisations": "structures",
+    "need_ids": "besoins",
+    "suggestion": "réponse commune",
+    "volume": "volume",
+    "territory_id": "territoire",
+    "name": "nom",
+    "facilitator": "animateur·rice",
+    "communes": "communes",
+    "partnership_id": "partenariat",
+    "status": "statut",
+    "org_a": "structure A",
+    "org_b": "structure B",
+    "mode": "mode",
+    "categories": "catégories",
+    "created": "créé le",
+    "updated": "mis à jour le",
+    "abandon_reason": "raison de l'abandon",
+    "username": "identifiant",
+    "display_name": "nom affiché",
+    "role": "rôle",
+    "territories": "territoires",
+    "disabled": "désactivé",
+    "locked_until": "bloqué jusqu'au",
+}
+
+#: Columns whose values are codes of enumerations, shown by their French labels.
+_LABELLED = ("status", "mode", "categories", "role")
+_DATED = ("created", "updated", "locked_until")
+
+
+def table_value(column: str, value: object) -> str:
+    """A cell as the table format shows it: French labels, dates and decimal commas."""
+    import datetime as dt
+
+    from traits.fr import fr_short_date
+    from traits.model import LABELS_FR
+    from traits.services.access import ROLE_LABELS
+
+    text = "" if value is None else str(value)
+    if column in _LABELLED and text:
+        labels = {**LABELS_FR, **ROLE_LABELS}
+        return ", ".join(labels.get(code, code) for code in text.split("|"))
+    if column in _DATED and text:
+        try:
+            when = dt.datetime.fromisoformat(text)
+        except ValueError:
+            return text
+        day = fr_short_date(when.date())
+        return day if when.time() == dt.time() else f"{day} à {when:%H:%M}"
+    if column == "disabled" and isinstance(value, bool):
+        return "oui" if value else "non"
+    if column == "score":
+        return text.replace(".", ",")
+    if "_ids" in column or column == "territories":
+        return text.replace("|", ", ")
+    return text

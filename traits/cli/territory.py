@@ -20,6 +20,7 @@ from traits.cli.common import (
 )
 from traits.errors import InvalidInputError
 from traits.fr import plural
+from traits.model import LABELS_FR
 
 
 def import_(
@@ -123,8 +124,14 @@ def vocabulary(
             + f" ou remplacée{'s' if n > 1 else ''} pour « {territory} »."
         )
         return
+    by_category: dict[str, list[str]] = {}
     for sub in voc.vocabulary(store, territory):
-        typer.echo(f"{sub.code:<28} {sub.category:<13} {sub.label}")
+        by_category.setdefault(sub.category, []).append(sub.label)
+    for category, labels in by_category.items():
+        name = LABELS_FR.get(category, category)
+        typer.echo(f"{name[:1].upper()}{name[1:]} ({len(labels)})")
+        for label in labels:
+            typer.echo(f"  {label}")
 
 
 territory_app = typer.Typer(

@@ -36,7 +36,8 @@ def show_error(exc: TraitsError) -> None:
     """A TraitsError as French messages; an InvalidInputError's problems as a table."""
     if isinstance(exc, InvalidInputError):
         st.error(esc(exc.summary))
-        st.dataframe(problems_frame(exc.problems), hide_index=True, width="stretch")
+        if exc.details():
+            st.dataframe(problems_frame(exc.details()), hide_index=True, width="stretch")
     else:
         st.error(esc(f"{str(exc)[:1].upper()}{str(exc)[1:]}"))
 

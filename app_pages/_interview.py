@@ -147,7 +147,12 @@ def render(store: Any, territory_id: str) -> None:
         _errors.field_problems(problems, F["postcode"])
     c1, c2 = st.columns(2)
     c1.text_input("Effectif", key="iv_size", placeholder="10-49")
-    c2.date_input("Date de l'entretien", key="iv_date", format="DD/MM/YYYY")
+    c2.text_input(
+        "Date de l'entretien",
+        key="iv_date",
+        placeholder=interview.DATE_PLACEHOLDER,
+        help=interview.DATE_HELP,
+    )
     with c2:
         _errors.field_problems(problems, F["date"])
     st.text_area("Activité", key="iv_description", height=68)
@@ -223,11 +228,16 @@ def _contacts(problems: list[Any]) -> None:
     st.checkbox(
         "La personne accepte d'être mise en relation avec d'autres structures", key="iv_ct_consent"
     )
-    S.setdefault("iv_ct_consent_date", S.get("iv_date") or dt.date.today())
+    S.setdefault("iv_ct_consent_date", S.get("iv_date") or interview.date_text(dt.date.today()))
     S.setdefault("iv_ct_source", interview.CONSENT_SOURCE)
     S.setdefault("iv_ct_scope", interview.CONSENT_SCOPE)
     c5, c6, c7 = st.columns([1, 1, 2])
-    c5.date_input("Date du consentement", key="iv_ct_consent_date", format="DD/MM/YYYY")
+    c5.text_input(
+        "Date du consentement",
+        key="iv_ct_consent_date",
+        placeholder=interview.DATE_PLACEHOLDER,
+        help=interview.DATE_HELP,
+    )
     c6.text_input("Origine du consentement", key="iv_ct_source")
     c7.text_input(
         "Portée du consentement",
@@ -235,4 +245,6 @@ def _contacts(problems: list[Any]) -> None:
         help="Si la personne limite son accord, écrivez-le ici "
         "(ex. partenaires du Pôle ESS uniquement).",
     )
+    if S.get("iv_ct_error"):
+        st.error(esc(S.iv_ct_error))
     st.button("Ajouter ce contact", key="ivb_ct_add", on_click=state.add_contact)

@@ -38,7 +38,7 @@ def _blank(key: str) -> Any:
     if key.endswith("_category"):
         return Category.SKILLS.value  # the first choice, as on a new form
     if key == "iv_ct_consent_date":
-        return S.get("iv_date") or dt.date.today()
+        return S.get("iv_date") or interview.date_text(dt.date.today())
     if key == "iv_ct_source":
         return interview.CONSENT_SOURCE
     if key == "iv_ct_scope":
@@ -58,7 +58,7 @@ def _typed(prefix: str, names: tuple[str, ...]) -> dict[str, Any]:
 
 def reset() -> None:
     """An empty form (a new interview)."""
-    S.iv_date = dt.date.today()
+    S.iv_date = interview.date_text(dt.date.today())
     for key in [k for k in S if str(k).startswith("iv_") and k != "iv_date"]:
         S[key] = _blank(str(key))
     S.iv_items, S.iv_contacts, S.iv_problems = [], [], []
@@ -92,9 +92,15 @@ def add_item(direction: str) -> None:
 
 def add_contact() -> None:
     """Add the contact typed in the form to its list, and empty its fields."""
-    contact = interview.new_contact(_typed("iv_ct_", CONTACT_FIELDS), S.iv_org_id, S.get("iv_date"))
+    try:
+        contact = interview.new_contact(
+            _typed("iv_ct_", CONTACT_FIELDS), S.iv_org_id, S.get("iv_date")
+        )
+    except InvalidInputError as exc:
+        S.iv_ct_error = exc.summary
+        return
     S.iv_contacts = [*S.iv_contacts, contact]
-    for name in CONTACT_FIELDS:
+    for name in (*CONTACT_FIELDS, "error"):
         S[f"iv_ct_{name}"] = _blank(f"iv_ct_{name}")
 
 
@@ -106,8 +112,8 @@ def remove(kind: str, index: int) -> None:
 def save(store: Store, territory_id: str, status: str) -> None:
     """Save the form (``draft`` or ``complete``); the problems found are kept for the fields."""
     values = {str(k)[3:]: S[k] for k in S if str(k).startswith("iv_")}
-    org, diag, items, contacts = interview.form_records(values, territory_id, status)
     try:
+        org, diag, items, contacts = interview.form_records(values, territory_id, status)
         record = diagnostics.save_diagnostic(
             store, diag, items, contacts, organisation=org, expected_version=S.iv_version
         )

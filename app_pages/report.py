@@ -20,9 +20,13 @@ store = _session.get_store()
 tid = _session.require_territory()
 st.title("Bilan")
 c1, c2 = st.columns(2)
-start = c1.date_input("Du", value=None, format="DD/MM/YYYY", key="bilan_start")
-end = c2.date_input("Au", value=None, format="DD/MM/YYYY", key="bilan_end")
-report = _errors.attempt(reports.build_report, store, tid, start, end)
+hint = {"placeholder": "JJ/MM/AAAA", "help": "Laissez vide pour ne pas limiter la période."}
+start_text = c1.text_input("Du", key="bilan_start", **hint)
+end_text = c2.text_input("Au", key="bilan_end", **hint)
+period = _errors.attempt(reports.period_dates, start_text, end_text)
+if period is None:
+    st.stop()
+report = _errors.attempt(reports.build_report, store, tid, *period)
 if report is None:
     st.stop()
 st.caption(f"{esc(report.territory_name)}, {period_label(report.start, report.end)}.")

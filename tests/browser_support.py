@@ -352,18 +352,8 @@ def move(page: Any, pair: str, step: str, value: dict[str, str] | None = None) -
 
 
 def set_date(page: Any, label: str, day: Any) -> None:
-    """Type a date in a Streamlit date field, as a person does (day, month, year), then Escape
-    to close the calendar that typing opened, which applies the date (Enter or Tab do not)."""
-    segment = page.get_by_role("spinbutton", name=f"day, {label}")
-    field = page.get_by_test_id("stDateInput").filter(has=segment)
-    segment.click()
-    page.keyboard.type(f"{day:%d%m%Y}")
-    # the field holds the whole date (the year went through 0002, 0020, 0201 on the way)
-    expect(field.locator("input[type=date]")).to_have_value(day.isoformat())
-    calendar = page.get_by_role("grid")  # the calendar that typing opened
-    expect(calendar).to_be_visible()
-    page.keyboard.press("Escape")
-    expect(calendar).to_have_count(0)
+    """Type a date in a date field as a French person writes it (04/02/2025), then Enter."""
+    type_in(page.get_by_label(label, exact=True), f"{day:%d/%m/%Y}")
 
 
 _SHOWN_TEXTS = """() => {

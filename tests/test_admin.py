@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 import pytest
@@ -134,9 +135,9 @@ def test_the_interview_form_shows_the_notice_and_the_sensitive_data_warning(lapt
     assert widget(at, "text_input", "Origine du consentement").value == "entretien diagnostic"
     scope = widget(at, "text_input", "Portée du consentement").value
     assert scope == "mise en relation avec des partenaires du territoire"
-    assert widget(at, "date_input", "Date du consentement").value == (
-        widget(at, "date_input", "Date de l'entretien").value
-    )
+    interview_day = widget(at, "text_input", "Date de l'entretien").value
+    assert re.fullmatch(r"\d\d/\d\d/\d{4}", interview_day)
+    assert widget(at, "text_input", "Date du consentement").value == interview_day
     widget(at, "text_input", "Nom du contact").input("Anne Test")
     widget(
         at, "checkbox", "La personne accepte d'être mise en relation avec d'autres structures"

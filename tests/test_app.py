@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import re
@@ -588,3 +589,55 @@ def test_maps_draw_communes_and_epci_with_names_and_no_tile_server(sample: AppTe
     names = [str(d.get("name", "")) for data in layers.values() for d in data]
     assert names and not [n for n in names if re.search(r"\d{5}", n)]
     assert any("Contours : IGN Admin Express COG 2018" in c for c in texts(sample, "caption"))
+
+
+def _sample_diagnostics() -> list:
+    from traits.services import diagnostics
+
+    store = demo.open_demo(os.environ["TRAITS_DB"])
+    try:
+        return diagnostics.list_diagnostics(store, "vitre")
+    finally:
+        store.dispose()
+
+
+def test_dates_are_typed_in_french_and_read_by_the_import_rule(sample: AppTest):
+    """No English calendar: dates are text fields; a wrong one is refused where it was typed."""
+    app = sample
+    go(app, "diagnostics")
+    assert not app.get("date_input")
+    field = app.text_input(key="iv_date")
+    assert field.label == "Date de l'entretien" and field.placeholder == "JJ/MM/AAAA"
+    app.text_input(key="iv_name").input("Jardin Daté Test")
+    app.text_input(key="iv_new_need_title").input("Une tondeuse")
+    app.run()
+    app.button(key="ivb_add_need").click().run()
+    field = app.text_input(key="iv_date").input("31/02/2026")
+    app.button(key="ivb_save_draft").click().run()
+    errors = " ".join(texts(app, "error"))
+    assert "« 31/02/2026 » impossible" in errors and not texts(app, "success")
+    assert not [d for d in _sample_diagnostics() if d.org_name == "Jardin Daté Test"]
+
+    app.text_input(key="iv_ct_name").input("Contact Fictif")
+    app.checkbox(key="iv_ct_consent").check()
+    app.text_input(key="iv_ct_consent_date").input("le 3")
+    app.button(key="ivb_ct_add").click().run()
+    assert any("Date du consentement" in e and "« le 3 »" in e for e in texts(app, "error"))
+    assert not app.session_state["iv_contacts"]
+    app.text_input(key="iv_ct_consent_date").input("5 mars 2026")
+    app.button(key="ivb_ct_add").click().run()
+    assert app.session_state["iv_contacts"][-1]["consent_date"] == dt.date(2026, 3, 5)
+
+    app.text_input(key="iv_date").input("4 février 2026")
+    app.button(key="ivb_save_draft").click().run()
+    assert texts(app, "success") == ["Brouillon enregistré : Jardin Daté Test."]
+    (saved,) = [d for d in _sample_diagnostics() if d.org_name == "Jardin Daté Test"]
+    assert saved.date == dt.date(2026, 2, 4)
+    assert app.text_input(key="iv_date").value == "04/02/2026"  # as saved, French
+
+    go(app, "report")
+    app.text_input(key="bilan_start").input("32/01/2024").run()
+    assert any("Du : date « 32/01/2024 »" in e for e in texts(app, "error")), texts(app, "error")
+    assert not app.metric  # no figures for a period that was not understood
+    app.text_input(key="bilan_start").input("1er janvier 2024").run()
+    assert app.metric and not texts(app, "error")

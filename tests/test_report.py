@@ -805,8 +805,8 @@ def test_the_bilan_page_shows_the_same_key_figures_and_says_what_is_apart(
     app.session_state["territory_id"] = "vitre"
     app.switch_page("app_pages/report.py")
     app.run()
-    app.date_input(key="bilan_start").set_value(dt.date(2019, 1, 1))
-    app.date_input(key="bilan_end").set_value(dt.date(2019, 12, 31))
+    app.text_input(key="bilan_start").set_value("01/01/2019")
+    app.text_input(key="bilan_end").set_value("31 décembre 2019")
     app.run()
     assert not app.exception
     shown = {m.label: m.value for m in app.metric}

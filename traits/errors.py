@@ -54,6 +54,15 @@ class InvalidInputError(TraitsError, ValueError):
         )
         super().__init__("\n".join([self.summary, *[f"- {p}" for p in self.problems]]))
 
+    def details(self) -> list[Problem]:
+        """The problems to list under the summary: none when the summary is the only problem,
+        said without a place."""
+        if len(self.problems) == 1:
+            (only,) = self.problems
+            if not only.location() and only.message == self.summary:
+                return []
+        return self.problems
+
 
 class NotFoundError(TraitsError, LookupError):
     """A record asked for by its identifier does not exist."""

@@ -79,7 +79,7 @@ def main() -> None:
         app(standalone_mode=False)
     except InvalidInputError as exc:
         typer.echo(exc.summary, err=True)
-        echo_problems(exc.problems)
+        echo_problems(exc.details())
         sys.exit(msg.EXIT_REFUSED)
     except TraitsError as exc:
         typer.echo(f"Erreur : {exc}", err=True)

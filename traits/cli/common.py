@@ -124,7 +124,7 @@ def table_value(column: str, value: object) -> str:
 
     text = "" if value is None else str(value)
     if column in _LABELLED and text:
-        labels = {**LABELS_FR, **ROLE_LABELS}
+        labels = {**LABELS_FR, **{str(role): label for role, label in ROLE_LABELS.items()}}
         return ", ".join(labels.get(code, code) for code in text.split("|"))
     if column in _DATED and text:
         try:

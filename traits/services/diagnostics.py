@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection
 
 from traits import rules
 from traits.errors import ConflictError, NotFoundError, Problem
-from traits.fr import plural
+from traits.fr import fr_short_date, plural
 from traits.model import (
     Contact,
     Diagnostic,
@@ -256,7 +256,7 @@ def _check_diagnostic(
     elif date > dt.date.today() + dt.timedelta(days=366):
         problems.append(
             Problem(
-                f"date du {date.isoformat()} : plus d'un an dans le futur, vérifiez l'année.",
+                f"date du {fr_short_date(date)} : plus d'un an dans le futur, vérifiez l'année.",
                 column=FIELDS["date"],
             )
         )

@@ -13,7 +13,9 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any, cast
 
-from traits.errors import InvalidInputError
+from traits import rules
+from traits.errors import InvalidInputError, Problem
+from traits.fr import fr_short_date
 from traits.model import (
     Category,
     Contact,
@@ -25,6 +27,7 @@ from traits.model import (
     OrgKind,
 )
 from traits.services.diagnostics import CONSENT_SOURCE, DiagnosticRecord
+from traits.services.organisations import FIELDS, apply_rule
 
 #: The organisation's text fields, as the form names them (the attributes of Organisation).
 TEXT_FIELDS = ("name", "legal_form", "siret", "commune", "postcode", "size", "description")
@@ -34,6 +37,31 @@ NOTE_FIELDS = ("facilitator", "practices", "motivations", "obstacles", "notes")
 #: person says else.
 CONSENT_SCOPE = "mise en relation avec des partenaires du territoire"
 NO_TITLE = "Donnez un intitulé avant d'ajouter."
+#: What an empty date field shows, and its help: dates are typed, read by the import's rule
+#: (the browser's calendar would name months and days in English).
+DATE_PLACEHOLDER = "JJ/MM/AAAA"
+DATE_HELP = "Par exemple 04/02/2025 ou 4 février 2025."
+
+
+def date_text(day: dt.date | None) -> str:
+    """A date as a date field shows it (``04/02/2025``; empty for none)."""
+    return fr_short_date(day) if day is not None else ""
+
+
+def read_date(text: object, field: str) -> dt.date | None:
+    """The date typed in a field (None when empty), by the rule the import applies.
+
+    ``field`` is a key of :data:`FIELDS`; an unreadable date is refused with a problem on
+    that field.
+    """
+    if isinstance(text, dt.date):
+        return text
+    problems: list[Problem] = []
+    day = apply_rule(problems, rules.date, str(text or ""), FIELDS[field])
+    if problems:
+        summary = f"{FIELDS[field][:1].upper()}{FIELDS[field][1:]} : {problems[0].message}"
+        raise InvalidInputError(problems, summary=summary)
+    return day
 
 
 def form_values(record: DiagnosticRecord) -> dict[str, Any]:
@@ -45,7 +73,7 @@ def form_values(record: DiagnosticRecord) -> dict[str, Any]:
         **{name: getattr(org, name) or "" for name in TEXT_FIELDS},
         "diag_id": d.diagnostic_id,
         "version": record.version,
-        "date": d.date,
+        "date": date_text(d.date),
         **{name: getattr(d, name) or "" for name in NOTE_FIELDS},
         "items": [
             vars(i) | {"direction": i.direction.value, "category": i.category.value}
@@ -87,14 +115,20 @@ def new_item(
 
 
 def new_contact(
-    values: Mapping[str, Any], org_id: str | None, interview_date: dt.date | None
+    values: Mapping[str, Any], org_id: str | None, interview_date: object
 ) -> dict[str, Any]:
     """A contact typed in the form as an entry of its list.
 
     Date, origin and scope describe a consent given: none without it. The consent's date is
-    the interview's when none was typed.
+    the interview's when none was typed; an unreadable consent date is refused.
     """
     consent = bool(values.get("consent", False))
+    consent_date = read_date(values.get("consent_date"), "consent_date") if consent else None
+    if consent and consent_date is None:
+        try:
+            consent_date = read_date(interview_date, "date")
+        except InvalidInputError:  # the interview's own field says what is wrong with it
+            consent_date = None
     return {
         "contact_id": "",
         "org_id": org_id or "",
@@ -103,7 +137,7 @@ def new_contact(
         "email": values.get("email"),
         "phone": values.get("phone"),
         "consent": consent,
-        "consent_date": (values.get("consent_date") or interview_date) if consent else None,
+        "consent_date": consent_date,
         "consent_source": (values.get("source") or None) if consent else None,
         "consent_scope": (values.get("scope") or None) if consent else None,
     }
@@ -123,7 +157,7 @@ def form_records(
     diag = Diagnostic(
         values.get("diag_id") or "",
         org.org_id,
-        cast(dt.date, values.get("date")),  # a missing date is refused by the save
+        cast(dt.date, read_date(values.get("date"), "date")),  # a missing one: refused by the save
         status=DiagnosticStatus(status),
         **{name: values.get(name) for name in NOTE_FIELDS},
     )
@@ -138,12 +172,16 @@ def form_records(
 __all__ = [
     "CONSENT_SCOPE",
     "CONSENT_SOURCE",
+    "DATE_HELP",
+    "DATE_PLACEHOLDER",
     "NOTE_FIELDS",
     "NO_TITLE",
     "TEXT_FIELDS",
+    "date_text",
     "form_records",
     "form_values",
     "new_contact",
     "new_item",
     "organisation_values",
+    "read_date",
 ]

@@ -50,6 +50,7 @@ FIELDS = {
     "quantity": "quantité ou fréquence",
     "subcategory": "sous-catégorie",
     "role": "fonction",
+    "consent_date": "date du consentement",
     "consent_source": "origine du consentement",
     "consent_scope": "portée du consentement",
 }

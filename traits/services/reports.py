@@ -14,7 +14,7 @@ import networkx as nx
 
 from traits import graph as g
 from traits import report as r
-from traits.errors import InvalidInputError, Problem, TraitsError
+from traits.errors import InvalidInputError, Problem
 from traits.fr import fr_short_date
 from traits.interchange.validate import Parsed
 from traits.model import Partnership
@@ -233,14 +233,20 @@ def write_blocks(blocks: list[r.Block], heading: str, output: str | Path) -> Pat
 
 
 def period_date(value: str | None, option: str) -> dt.date | None:
-    """A period bound as people type it (``15/03/2024``, ``2024-03-15``…), or a French error."""
+    """A period bound as people type it (``15/03/2024``, ``15 mars 2024``, ``2024-03-15``…),
+    by the import's date rule; None when empty; a French error naming ``option`` otherwise."""
+    from traits.rules import FieldError
     from traits.rules import date as parse_date
 
-    if value is None:
+    if value is None or not value.strip():
         return None
     try:
         return parse_date(value)
-    except (ValueError, TraitsError):
-        raise InvalidInputError(
-            f"{option} « {value} » : date illisible, écrivez-la 15/03/2024 ou 2024-03-15."
-        ) from None
+    except FieldError as exc:
+        message = f"{option} : {exc.message}"
+        raise InvalidInputError(message, summary=message) from None
+
+
+def period_dates(start: str | None, end: str | None) -> tuple[dt.date | None, dt.date | None]:
+    """The period typed in the Bilan's « Du » and « Au » fields (empty: no limit)."""
+    return period_date(start, "Du"), period_date(end, "Au")

@@ -641,3 +641,10 @@ def test_dates_are_typed_in_french_and_read_by_the_import_rule(sample: AppTest):
     assert not app.metric  # no figures for a period that was not understood
     app.text_input(key="bilan_start").input("1er janvier 2024").run()
     assert app.metric and not texts(app, "error")
+    app.text_input(key="bilan_end").input("31/12/2023").run()
+    # one sentence that says what to do; no « rien n'a été enregistré », no empty problem grid
+    assert texts(app, "error") == [
+        "Période inversée : le début (01/01/2024) est après la fin (31/12/2023) ; "
+        "échangez les deux dates."
+    ]
+    assert not app.dataframe and not app.metric

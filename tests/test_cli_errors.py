@@ -231,3 +231,13 @@ def test_every_help_page_is_french():
         assert "Utilisation : traits" in result.output, path
         english = ENGLISH_HELP.search(result.output)
         assert english is None, f"{' '.join(path)} : « {english.group()} »"
+
+
+def test_a_one_sentence_refusal_is_said_once_and_claims_no_save():
+    from traits.errors import InvalidInputError, Problem
+
+    one = InvalidInputError("période inversée : échangez les deux dates.")
+    assert one.summary == "Période inversée : échangez les deux dates."
+    assert one.details() == [] and "rien n'a été enregistré" not in str(one)
+    located = InvalidInputError([Problem("date illisible", file="Structures", row=4)])
+    assert "rien n'a été enregistré" in located.summary and located.details() == located.problems

@@ -43,7 +43,8 @@ class InvalidInputError(TraitsError, ValueError):
     """Input refused as a whole; ``problems`` lists every problem found."""
 
     def __init__(self, problems: list[Problem] | Problem | str, *, summary: str | None = None):
-        if isinstance(problems, str):
+        if isinstance(problems, str):  # one sentence: it is the summary (nothing said twice)
+            summary = summary or problems[:1].upper() + problems[1:]
             problems = [Problem(problems)]
         elif isinstance(problems, Problem):
             problems = [problems]
@@ -59,7 +60,8 @@ class InvalidInputError(TraitsError, ValueError):
         said without a place."""
         if len(self.problems) == 1:
             (only,) = self.problems
-            if not only.location() and only.message == self.summary:
+            said = self.summary.casefold()
+            if not only.location() and only.message.casefold() == said:
                 return []
         return self.problems
 

@@ -135,7 +135,7 @@ def test_an_id_of_another_territory_is_refused_not_taken(
     vitre: Store, tmp_path: Path, name: str, text: str, where: str
 ):
     message = _refused(vitre, _redon(tmp_path / "redon", **{name: text}))
-    assert where in message and "territoire « vitre »" in message
+    assert where in message and "territoire « Pays de Vitré »" in message
     # The realised partnership keeps its status and its value, the contact its person.
     with vitre.reading() as conn:
         (p1,) = repo.read_partnerships(conn, partnership_ids=["p1"])

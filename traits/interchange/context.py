@@ -17,11 +17,13 @@ from traits.errors import Problem
 from traits.interchange.columns import fold
 from traits.interchange.readers import RawTable
 from traits.interchange.row import Row
+from traits.interchange.stored import StoredRows, keep_stored
 from traits.model import Contact, Diagnostic, Item, Organisation, Partnership, Territory
 
 E = TypeVar("E")
 
 DEFAULT_TERRITORY = Territory("defaut", "Territoire par défaut")
+_A = {"need": "un besoin", "offer": "une offre"}
 
 
 @dataclass
@@ -40,6 +42,8 @@ class Known:
     partnership_pairs: dict[tuple[str, str], str] = field(default_factory=dict)
     partnerships: dict[str, str] = field(default_factory=dict)  # id -> status
     territory_communes: dict[str, list[str]] = field(default_factory=dict)
+    territory_names: dict[str, str] = field(default_factory=dict)
+    org_communes: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -56,9 +60,6 @@ class Parsed:
     problems: list[Problem] = field(default_factory=list)
     #: Template example rows left in each sheet, ignored (table name → count).
     ignored: dict[str, int] = field(default_factory=dict)
-    #: Columns a file leaves out whose stored values are kept (table name → stored columns):
-    #: extensions an older export does not have yet.
-    kept: dict[str, set[str]] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Problem]:
@@ -83,6 +84,8 @@ class Hooks:
     in_territory: Callable[[list[str], str | None, str | None], bool] | None = None
     #: text → (category, subcategory code) for everyday words such as « prêt de matériel »
     category_of: Callable[[str], tuple[str, str] | None] | None = None
+    #: (table, keys) → the stored rows of those keys, for the columns a sheet leaves out
+    stored: StoredRows | None = None
 
 
 def is_example(record: dict[str, str], id_column: str) -> bool:
@@ -114,6 +117,8 @@ class Context:
         self.tables = {n: t for n, t in tables.items() if t.header_ok}
         self.known, self.territory, self.hooks = known, territory, hooks
         self.default = territory or DEFAULT_TERRITORY
+        #: With a territory given, references resolve within it (and the file's own rows).
+        self.scope = territory.territory_id if territory else None
         self.parsed = Parsed()
         self.out = self.parsed.problems
         self._hints_left = 10
@@ -122,6 +127,7 @@ class Context:
         self.org_ids: set[str] = set(known.org_territory)
         self.org_names: dict[str, str] = dict(known.org_names)
         self._file_names: dict[str, set[str]] = {}
+        self._file_ids: set[str] = set()
         self.diag_org: dict[str, str] = dict(known.diagnostic_org)
         self._known_names: dict[str, set[str]] = {}
         for oid, name in known.org_names.items():
@@ -192,6 +198,10 @@ class Context:
             kept.append((row, obj))
         return kept
 
+    def keep_stored(self, name: str, rows: list[tuple[Row, E]]) -> list[tuple[Row, E]]:
+        """The rows, with what their sheet leaves out taken from the records they update."""
+        return keep_stored(name, rows, self.hooks.stored, self.out, self.hooks.geocode)
+
     def make_id(self, row: Row, column: str, prefix: str, *parts: str) -> str | None:
         """The row's id, or a stable one made from what identifies the row."""
         given = row.ident(column, required=False)
@@ -213,6 +223,7 @@ class Context:
         """Make an organisation of the file known by its id and its name."""
         self.org_ids.add(org.org_id)
         self.org_names[org.org_id] = org.name
+        self._file_ids.add(org.org_id)
         self._file_names.setdefault(fold(org.name), set()).add(org.org_id)
 
     def add_item(self, item_id: str, org_id: str, direction: str, title: str) -> None:
@@ -230,6 +241,87 @@ class Context:
         ]
         return found[0] if len(found) == 1 else None
 
+    def known_org_anywhere(self, row: Row, name: str, commune: str | None) -> str | None:
+        """Without a territory: the database's one structure of that name (and that commune,
+        when given), whatever its territory; several are an error listing them."""
+        found = sorted(self._known_names.get(fold(name), ()))
+        if commune:
+            found = [o for o in found if self._same_place(self.known.org_communes.get(o), commune)]
+        if len(found) > 1:
+            places = sorted(
+                f"« {self.org_names[o]} » ({self.known.org_communes.get(o) or 'sans commune'}, "
+                f"territoire « {self.territory_name(self.known.org_territory[o])} »)"
+                for o in found
+            )
+            row.error(
+                "name",
+                f"plusieurs structures de la base portent ce nom : {', '.join(places)} : "
+                "choisissez le territoire de l'import, ou précisez la commune.",
+            )
+            return None
+        return found[0] if found else None
+
+    def _same_place(self, stored: str | None, commune: str) -> bool:
+        if not stored or fold(stored) == fold(commune):
+            return True
+        geocode = self.hooks.geocode
+        where = geocode(stored, None) if geocode is not None else None
+        return where is not None and where == geocode(commune, None)  # type: ignore[misc]
+
+    def territory_name(self, territory_id: str) -> str:
+        """A territory as people know it: its name."""
+        if self.territory is not None and territory_id == self.territory.territory_id:
+            return self.known.territory_names.get(territory_id) or self.territory.name
+        return self.known.territory_names.get(territory_id, territory_id)
+
+    def foreign(self, org_id: str) -> str | None:
+        """The territory (by name) of a stored organisation outside the import's territory."""
+        if self.scope is None or org_id in self._file_ids:
+            return None
+        owner = self.known.org_territory.get(org_id)
+        return None if owner in (None, self.scope) else self.territory_name(owner)  # type: ignore[arg-type]
+
+    def split_batch(self, rows: list[tuple[Row, Organisation]]) -> None:
+        """Without a territory: say when new structures go to the default territory while the
+        file's other structures are all of one territory (a batch split in two)."""
+        if self.territory is not None:
+            return
+        unsaid = [(r, o) for r, o in rows if not r.raw("territory")]
+        found = {
+            self.known.org_territory[o.org_id]
+            for _, o in unsaid
+            if o.org_id in self.known.org_territory
+        }
+        new = [r.line for r, o in unsaid if o.org_id not in self.known.org_territory]
+        if len(found) != 1 or not new or found == {self.default.territory_id}:
+            return
+        s = "s" if len(new) > 1 else ""
+        self.out.append(
+            Problem(
+                f"ligne{s} {', '.join(map(str, new))} : nouvelle{s} structure{s}, rangée{s} "
+                f"dans « {self.default.name} », alors que les autres structures de ce fichier "
+                f"sont du territoire « {self.territory_name(found.pop())} » : pour les y "
+                "ranger, importez le fichier en choisissant ce territoire.",
+                file=rows[0][0].table.source,
+                severity="warning",
+            )
+        )
+
+    def refuse_foreign(self, row: Row, column: str, what: str, other: str) -> None:
+        """A reference to another territory's record: the import would change that territory."""
+        advice = (
+            "ajoutez-la à l'onglet des structures si c'est une structure de ce territoire, "
+            "sinon importez ce fichier pour son territoire."
+            if what == "une structure"
+            else "importez ce fichier pour son territoire, ou corrigez la cellule."
+        )
+        row.error(
+            column,
+            f"« {row.raw(column)} » est {what} du territoire « {other} », pas du territoire "
+            f"« {self.territory_name(self.scope or '')} » de cet import : un import ne modifie "
+            f"pas un autre territoire ; {advice}",
+        )
+
     def org_ref(self, row: Row, column: str, required: bool = True) -> str | None:
         """An organisation named by its id or its name (case, accents, spaces ignored)."""
         value = row.raw(column)
@@ -241,11 +333,19 @@ class Context:
                 )
             return None
         if value in self.org_ids:
+            other = self.foreign(value)
+            if other is not None:
+                self.refuse_foreign(row, column, "une structure", other)
+                return None
             return value
         if row.rule(column, rules.identifier, value) is None:
             return None
         key = fold(value)
-        ids = self._file_names.get(key) or self._known_names.get(key, set())
+        stored = self._known_names.get(key, set())
+        ids = self._file_names.get(key) or {o for o in stored if self.foreign(o) is None}
+        if not ids and stored:
+            self.refuse_foreign(row, column, "une structure", self.foreign(min(stored)) or "")
+            return None
         if len(ids) == 1:
             return next(iter(ids))
         if ids:
@@ -261,7 +361,9 @@ class Context:
             column,
             f"structure « {value} » introuvable : écrivez son nom tel qu'il figure dans "
             "l'onglet des structures (ou ajoutez-la)."
-            + self.closest(value, list(self.org_names.values())),
+            + self.closest(
+                value, [n for o, n in self.org_names.items() if self.foreign(o) is None]
+            ),
         )
         return None
 
@@ -288,12 +390,21 @@ class Context:
             return None
         if value in self.items:
             info = self.items[value]
+            other = self.foreign(info[0])
+            if other is not None:
+                self.refuse_foreign(row, column, f"{_A[direction]} d'une structure", other)
+                return None
             if info[1] != direction:
                 row.error(column, f"« {value} » n'est pas un(e) {what} : vérifiez la colonne.")
                 return None
             return value
         key = (direction, fold(value)) if org_id is None else (org_id, direction, fold(value))
-        mine = sorted(self._titles.get(key, ()))
+        titled = sorted(self._titles.get(key, ()))
+        mine = [i for i in titled if self.foreign(self.items[i][0]) is None]
+        if titled and not mine:
+            other = self.foreign(self.items[titled[0]][0]) or ""
+            self.refuse_foreign(row, column, f"{_A[direction]} d'une structure", other)
+            return None
         if len(mine) == 1:
             return mine[0]
         if mine:

@@ -83,6 +83,7 @@ def _territories(ctx: Context) -> dict[str, Territory]:
     rows = ctx.unique(
         ctx.rows("territories", build), lambda t: t.territory_id, "territory_id", "territoire"
     )
+    rows = ctx.keep_stored("territories", rows)
     return {t.territory_id: t for _, t in rows}
 
 
@@ -112,13 +113,17 @@ def _build_org(ctx: Context, r: Row) -> Organisation | None:
     if (lat is None) != (lon is None) and r.ok:
         r.error("lat" if lat is None else "lon", "donnez la latitude et la longitude, ou aucune.")
     postcode = r.noted("postcode", rules.postcode)
+    size = r.noted("size", rules.headcount)
     commune = r.text("commune")
     tid = r.ident("territory", required=False) or (
         ctx.territory.territory_id if ctx.territory else None
     )
     oid = r.ident("org_id", required=False)
     if oid is None and not r.raw("org_id") and name:
-        oid = ctx.known_org_by_name(name, tid or ctx.default.territory_id)
+        if tid is None:  # no territory said: where the structure already is, if anywhere
+            oid = ctx.known_org_anywhere(r, name, commune)
+        else:
+            oid = ctx.known_org_by_name(name, tid)
         oid = oid or ctx.make_id(r, "org_id", "o", tid or ctx.default.territory_id, name)
     # Named in the row, else given to the import, else where the organisation already is.
     tid = tid or (ctx.known.org_territory.get(oid) if oid else None) or ctx.default.territory_id
@@ -130,7 +135,7 @@ def _build_org(ctx: Context, r: Row) -> Organisation | None:
             lat, lon = found
     return Organisation(
         oid, name, OrgKind(kind), tid, r.text("legal_form"), siret, commune, postcode,
-        lat, lon, r.text("size"), r.text("description"),
+        lat, lon, size, r.text("description"),
     )  # fmt: skip
 
 
@@ -139,6 +144,7 @@ def _organisations(ctx: Context, territories: dict[str, Territory]) -> None:
         ctx.rows("organisations", lambda r: _build_org(ctx, r)), lambda o: o.org_id, "org_id",
         "structure",
     )  # fmt: skip
+    rows = ctx.keep_stored("organisations", rows)
     table = ctx.tables.get("organisations")
     if table is not None and not table.rows:
         ctx.out.append(Problem("aucune structure : ajoutez au moins une ligne.", table.source))
@@ -168,12 +174,17 @@ def _organisations(ctx: Context, territories: dict[str, Territory]) -> None:
         if prior_n:
             row.warn("name", f"même nom et même commune que la ligne {prior_n[1]} : doublon ?")
         elif db_n and db_n != org.org_id:
-            row.warn(
-                "name", "même nom et même commune qu'une structure déjà enregistrée : doublon ?"
+            where = ctx.known.org_territory.get(db_n)
+            elsewhere = (
+                f" du territoire « {ctx.territory_name(where)} »"
+                if where and where != org.territory_id
+                else " déjà enregistrée"
             )
+            row.warn("name", f"même nom et même commune qu'une structure{elsewhere} : doublon ?")
         names.setdefault(key, (org.name, row.line))
         ctx.parsed.organisations.append(org)
         ctx.add_organisation(org)
+    ctx.split_batch(rows)
     # Rows refused for another reason still count as present, so one error does not cascade.
     if table is not None:
         ctx.org_ids |= {
@@ -215,6 +226,7 @@ def _diagnostics(ctx: Context) -> None:
     rows = ctx.unique(
         ctx.rows("diagnostics", build), lambda d: d.diagnostic_id, "diagnostic_id", "entretien"
     )
+    rows = ctx.keep_stored("diagnostics", rows)
     ctx.parsed.diagnostics = [d for _, d in rows]
     ctx.diag_org |= {d.diagnostic_id: d.org_id for d in ctx.parsed.diagnostics}
     # A diagnostic may be named by its date in the items sheet: one per organisation and date.
@@ -291,8 +303,9 @@ def _items(ctx: Context) -> None:
             r.text("description"), sub, r.text("quantity"), did,
         )  # fmt: skip
 
-    for row, item in ctx.unique(
-        ctx.rows("items", build), lambda i: i.item_id, "item_id", "besoin ou offre"
+    for row, item in ctx.keep_stored(
+        "items",
+        ctx.unique(ctx.rows("items", build), lambda i: i.item_id, "item_id", "besoin ou offre"),
     ):
         prior = ctx.known.item_org_direction.get(item.item_id)
         if prior is not None and prior[0] != item.org_id:
@@ -327,6 +340,7 @@ def _contacts(ctx: Context) -> None:
         )  # fmt: skip
 
     rows = ctx.unique(ctx.rows("contacts", build), lambda c: c.contact_id, "contact_id", "contact")
+    rows = ctx.keep_stored("contacts", rows)
     ctx.parsed.contacts = [c for _, c in rows]
 
 
@@ -374,8 +388,6 @@ def _build_partnership(ctx: Context, r: Row) -> Partnership | None:
         else:
             categories.append(Category(canonical))
     reason = r.text("abandon_reason")
-    if status == PartnershipStatus.ABANDONED and reason is None:
-        r.error("abandon_reason", "un partenariat abandonné doit avoir un motif d'abandon.")
     hours = r.rule("value_hours", rules.hours)
     euros = r.rule("value_euros", rules.euros)
     quantity = r.number("value_quantity")
@@ -397,11 +409,11 @@ def _partnerships(ctx: Context) -> None:
         ctx.rows("partnerships", lambda r: _build_partnership(ctx, r)),
         lambda p: p.partnership_id, "partnership_id", "partenariat",
     )  # fmt: skip
-    table = ctx.tables.get("partnerships")
-    if table is not None and "label" not in table.headers:  # an export older than the column
-        ctx.parsed.kept["partnerships"] = {"label"}
     pairs: dict[tuple[str, str], int] = {}
-    for row, part in rows:
+    for row, part in ctx.keep_stored("partnerships", rows):
+        if part.status == PartnershipStatus.ABANDONED and part.abandon_reason is None:
+            row.error("abandon_reason", "un partenariat abandonné doit avoir un motif d'abandon.")
+            continue
         if part.need_id and part.offer_id:
             pair = (part.need_id, part.offer_id)
             db_prior = ctx.known.partnership_pairs.get(pair)

@@ -115,7 +115,10 @@ def _validate(
             raise InvalidInputError(Problem(f"territoire « {territory.territory_id} » : {problem}"))
     geocode, suggest, within = _geocoder()
     resolve, category_of = _subcategory_resolver(conn)
-    hooks = validate.Hooks(resolve, geocode, suggest, within, category_of)
+    hooks = validate.Hooks(
+        resolve, geocode, suggest, within, category_of,
+        stored=lambda table, ids: repo.stored_rows(conn, table, ids),
+    )  # fmt: skip
     parsed = validate.validate(tables, repo.load_known(conn), territory=territory, hooks=hooks)
     touched, problems = _ownership(conn, tables, parsed)
     parsed.problems.extend(problems)
@@ -170,6 +173,8 @@ def _ownership(
             others = current.get(record_id, frozenset()) - territories
             if others:
                 lines = lines if lines is not None else _lines_by_id(tables, kind)
+                names = {x.territory_id: x.name for x in repo.read_territories(conn)}
+                others = frozenset(names.get(o, o) for o in others)
                 problems.append(_taken(tables, kind, record_id, others, lines.get(record_id)))
     return touched, problems
 

@@ -120,6 +120,9 @@ def check_organisation(conn: Connection, org: Organisation) -> tuple[Organisatio
         access.require_owned(conn, "organisation", [org.org_id], org.territory_id)
     siret = apply_rule(problems, rules.siret, org.siret, FIELDS["siret"])
     postcode = apply_rule(problems, rules.postcode, org.postcode, FIELDS["postcode"])
+    size = apply_rule(problems, rules.headcount, org.size, FIELDS["size"])
+    if size is not None and size[1]:
+        problems.append(Problem(size[1], column=FIELDS["size"], severity="warning"))
     if siret is not None:
         other = stored.siret_holder(conn, siret, org.org_id)
         if other is not None:
@@ -137,6 +140,7 @@ def check_organisation(conn: Connection, org: Organisation) -> tuple[Organisatio
         siret=siret,
         commune=(org.commune or "").strip() or None,
         postcode=postcode[0] if postcode else None,
+        size=size[0] if size else None,
     )
     problems += too_long(t.organisations.name, clean)
     if (clean.lat is None or clean.lon is None) and (clean.commune or clean.postcode):

@@ -122,15 +122,7 @@ def write_parsed(conn: Connection, parsed: Parsed) -> dict[str, int]:
     upsert(conn, t.diagnostics, [record(x) for x in parsed.diagnostics])
     upsert(conn, t.items, [record(x) for x in parsed.items])
     upsert(conn, t.contacts, [record(x) for x in parsed.contacts])
-    kept = parsed.kept.get("partnerships", set())
-    upsert(
-        conn,
-        t.partnerships,
-        [
-            {k: v for k, v in partnership_record(p).items() if k not in kept}
-            for p in parsed.partnerships
-        ],
-    )
+    upsert(conn, t.partnerships, [partnership_record(p) for p in parsed.partnerships])
     for part in parsed.partnerships:
         if part.members:  # a partnership without member rows keeps those stored
             write_members(conn, part)
@@ -194,8 +186,10 @@ def _chunks(values: Sequence[str], size: int = 900) -> Iterable[Sequence[str]]:
 def load_known(conn: Connection) -> Known:
     """What the database holds, for the import's reference and duplicate checks."""
     known = Known()
-    for r in conn.execute(sa.select(t.territories.c.territory_id, t.territories.c.communes)):
+    tc = t.territories.c
+    for r in conn.execute(sa.select(tc.territory_id, tc.communes, tc.name)):
         known.territories.add(r.territory_id)
+        known.territory_names[r.territory_id] = r.name
         known.territory_communes[r.territory_id] = list(r.communes or [])
     for r in conn.execute(
         sa.select(
@@ -208,6 +202,8 @@ def load_known(conn: Connection) -> Known:
     ):
         known.org_territory[r.org_id] = r.territory_id
         known.org_names[r.org_id] = r.name
+        if r.commune:
+            known.org_communes[r.org_id] = r.commune
         if r.siret:
             known.siret_org[r.siret] = r.org_id
         known.name_commune_org[(fold(r.name), fold(r.commune or ""))] = r.org_id
@@ -233,6 +229,18 @@ def load_known(conn: Connection) -> Known:
         if r.need_id and r.offer_id:
             known.partnership_pairs[(r.need_id, r.offer_id)] = r.partnership_id
     return known
+
+
+def stored_rows(conn: Connection, table: str, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """The stored rows of ``table`` (``organisations``, ``items``…) whose key is in ``ids``, as
+    {key: {column: value}}: what an import keeps for the columns its file leaves out."""
+    tab = t.metadata.tables[table]
+    key = tab.primary_key.columns.values()[0]
+    found: dict[str, dict[str, Any]] = {}
+    for chunk in _chunks(sorted(set(ids))):
+        for r in conn.execute(sa.select(tab).where(key.in_(chunk))):
+            found[r._mapping[key.name]] = dict(r._mapping)
+    return found
 
 
 #: What owns a record, per kind: its table, its key and the columns naming its organisations.

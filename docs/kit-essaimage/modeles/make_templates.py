@@ -27,6 +27,7 @@ from traits.model import (
     PartnershipMode,
     PartnershipStatus,
 )
+from traits.rules import HEADCOUNT_BANDS
 from traits.vocabulary import Vocabulary
 
 HERE = Path(__file__).resolve().parent
@@ -47,7 +48,7 @@ def choices() -> dict[tuple[str, str], tuple[list[str], bool]]:
     subcategories = sorted(vocabulary.get(code).label for code in vocabulary.codes)  # type: ignore[union-attr]
     return {
         ("organisations", "kind"): (_labels(OrgKind), True),
-        ("organisations", "size"): (["0", "1-9", "10-49", "50-249", "250+"], False),
+        ("organisations", "size"): (list(HEADCOUNT_BANDS), False),
         ("items", "direction"): (_labels(Direction), True),
         ("items", "category"): (_labels(Category), False),
         ("items", "subcategory"): (subcategories, False),

@@ -313,7 +313,8 @@ def _items(ctx: Context) -> None:
                 "item_id",
                 f"l'identifiant « {item.item_id} » est déjà celui d'un besoin ou d'une offre de "
                 f"« {ctx.org_names.get(prior[0], prior[0])} » (territoire "
-                f"« {ctx.known.org_territory.get(prior[0], '?')} ») : choisissez un autre "
+                f"« {ctx.territory_name(ctx.known.org_territory.get(prior[0], '?'))} ») : "
+                "choisissez un autre "
                 "identifiant.",
             )
             continue

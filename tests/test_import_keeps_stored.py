@@ -24,6 +24,8 @@ from traits.storage import repository as repo
 ARGOAT = Territory("argoat", "Pays de l'Argoat")
 
 FULL = {
+    "territories": "territory_id;name;communes;facilitator\n"
+    "argoat;Pays de l'Argoat;Loudéac|Saint-Guen;Animatrice du Pôle\n",
     "organisations": "org_id;name;kind;legal_form;siret;commune;postcode;lat;lon;size;description\n"
     "o_esat;ESAT du Lac;ess;ESAT;;Saint-Guen;22530;48.21;-2.99;50-249;Espaces verts, blanchisserie\n"
     "o_menu;Menuiserie Le Gall;company;SARL;;Loudéac;22600;;;10-49;Menuiserie bois\n",
@@ -45,6 +47,7 @@ FULL = {
 
 #: Per table: a sheet with only its required columns (and its key), same rows.
 SHORT = {
+    "territories": "territory_id;name\nargoat;Pays de l'Argoat\n",
     "organisations": "org_id;name;kind\no_esat;ESAT du Lac;ess\no_menu;Menuiserie Le Gall;company\n",
     "diagnostics": "diagnostic_id;org_id;date\nd1;o_esat;2025-02-04\n",
     "items": "item_id;org_id;direction;category;title\n"
@@ -77,10 +80,22 @@ def test_a_sheet_without_optional_columns_keeps_every_stored_value(
 ):
     before = _snapshot(stored)
     assert "Trop cher" in before and "1800.5" in before and "50-249" in before
+    assert "Saint-Guen']" in before and "passages" in before
     tables = {"organisations": SHORT["organisations"], table: SHORT[table]}
     report = services.import_territory(stored, _folder(tmp_path / table, tables), territory=ARGOAT)
     assert _snapshot(stored) == before
     assert not [w for w in report.warnings if "effacée" in w.message]
+
+
+def test_a_list_of_names_and_communes_finds_its_structures_and_keeps_the_rest(
+    stored: Store, tmp_path: Path
+):
+    before = _snapshot(stored)
+    folder = tmp_path / "names"
+    write(folder, "organisations.csv", "Nom;Type;Commune\nESAT du Lac ;ESAT;Saint-Guen\n")
+    report = services.import_territory(stored, folder, territory=ARGOAT)
+    assert _snapshot(stored) == before
+    assert report.written["organisations"] == 1 and not report.warnings
 
 
 def test_an_empty_cell_of_a_present_column_clears_and_says_so(stored: Store, tmp_path: Path):

@@ -113,7 +113,7 @@ def test_id_of_another_territory_is_refused(store: Store, small: Path, tmp_path:
     services.import_territory(store, small, territory=Territory("vitre", "Pays de Vitré"))
     with pytest.raises(InvalidInputError) as err:
         services.import_territory(store, small, territory=Territory("redon", "Pays de Redon"))
-    assert any("territoire « vitre »" in m for m in _messages(err.value))
+    assert any("territoire « Pays de Vitré »" in m for m in _messages(err.value))
 
 
 def test_formula_cells_are_neutralised_and_round_trip(store: Store, small: Path, tmp_path: Path):

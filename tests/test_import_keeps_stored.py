@@ -123,11 +123,12 @@ def test_an_empty_cell_of_a_present_column_clears_and_says_so(stored: Store, tmp
 def test_a_new_place_gets_new_coordinates_without_its_columns(stored: Store, tmp_path: Path):
     folder = tmp_path / "moved"
     write(folder, "organisations.csv", "org_id;name;kind;commune\no_esat;ESAT du Lac;ess;Pontivy\n")
-    services.import_territory(stored, folder, territory=ARGOAT)
+    report = services.import_territory(stored, folder, territory=ARGOAT)
     with access.operator(), stored.reading() as conn:
         (org,) = [o for o in repo.read_organisations(conn) if o.org_id == "o_esat"]
     assert org.commune == "Pontivy" and org.postcode == "22530"  # the postcode was not said
     assert org.lat is not None and abs(org.lat - 48.21) > 0.01
+    assert any("code postal enregistré (22530) est gardé" in w.message for w in report.warnings)
 
 
 def test_a_new_category_drops_the_stored_subcategory_and_says_so(stored: Store, tmp_path: Path):
@@ -140,6 +141,12 @@ def test_a_new_category_drops_the_stored_subcategory_and_says_so(stored: Store, 
         (item,) = [i for i in repo.read_items(conn) if i.item_id == "n1"]
     assert item.subcategory is None and item.description == "Bureaux et atelier"
     assert any("sous-catégorie enregistrée" in w.message and w.row == 2 for w in report.warnings)
+    # The same category keeps it; an empty « Sous-catégorie » cell clears it, saying so.
+    services.import_territory(stored, _folder(tmp_path / "back", FULL), territory=ARGOAT)
+    write(folder, "items.csv", "item_id;org_id;direction;category;title;subcategory\n"
+          "n1;o_menu;need;purchasing;Entretien des bureaux;\n")  # fmt: skip
+    report = services.import_territory(stored, folder, territory=ARGOAT)
+    assert any(w.column == "subcategory" and "effacée" in w.message for w in report.warnings)
 
 
 def test_an_export_imported_over_its_base_changes_nothing(stored: Store, tmp_path: Path):

@@ -33,7 +33,7 @@ OPTIONAL: dict[str, tuple[str, tuple[str, ...]]] = {
         "diagnostic_id",
         ("facilitator", "practices", "motivations", "obstacles", "notes", "status"),
     ),
-    "items": ("item_id", ("description", "quantity", "diagnostic_id")),
+    "items": ("item_id", ("description", "quantity", "diagnostic_id", "subcategory")),
     "contacts": (
         "contact_id",
         ("role", "email", "phone", "consent_date", "consent_source", "consent_scope"),
@@ -49,6 +49,8 @@ OPTIONAL: dict[str, tuple[str, tuple[str, ...]]] = {
 
 #: Columns whose empty cell means "not said" (the stored value is kept, without a word).
 _EMPTY_KEEPS = {("diagnostics", "status"), ("partnerships", "created")}
+#: Columns whose absence has a rule of its own (a sub-category follows its category).
+_ABSENT_RULE = {("items", "subcategory")}
 
 #: Stored values back into the domain's types.
 _TYPED: dict[tuple[str, str], Callable[[Any], Any]] = {
@@ -90,6 +92,8 @@ def keep_stored(
         changes = {}
         for column in columns:
             typed = _TYPED.get((name, column), lambda v: v)
+            if column not in table.headers and (name, column) in _ABSENT_RULE:
+                continue
             if column not in table.headers or (
                 (name, column) in _EMPTY_KEEPS and not row.raw(column)
             ):
@@ -126,6 +130,12 @@ def _place(row: Row, org: Any, old: dict[str, Any], geocode: Any) -> Any:
         old["postcode"] or ""
     ):
         return dataclasses.replace(org, lat=old["lat"], lon=old["lon"])
+    if "postcode" not in row.table.headers and org.postcode and "commune" in row.table.headers:
+        row.warn(
+            "commune",
+            f"la commune change : le code postal enregistré ({org.postcode}) est gardé, "
+            "vérifiez-le (ou ajoutez une colonne « Code postal »).",
+        )
     if geocode is not None and (org.commune or org.postcode):
         found = geocode(org.commune, org.postcode)
         lat, lon = found if found is not None else (None, None)

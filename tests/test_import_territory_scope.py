@@ -179,3 +179,40 @@ def test_without_territory_a_name_in_two_territories_is_refused_listing_them(
     with access.operator(), two.reading() as conn:
         cafes = {o.territory_id: o.size for o in repo.read_organisations(conn) if "Café" in o.name}
     assert cafes == {"t-argoat": "3", "t-blavet": None}
+
+
+@pytest.mark.parametrize(
+    ("sheet", "text", "where"),
+    [
+        (  # a structure's « Territoire » cell names another territory, by id or by name
+            "organisations",
+            "Nom;Type;Commune;Territoire\nGarage Neuf;SCIC;Pontivy;\n"
+            "Ressourcerie Test;association;Rohan;t-argoat\n",
+            "organisations.csv, ligne 3, colonne « Territoire » : cette ligne est du territoire "
+            "« t-argoat », mais ce fichier est importé pour « Pays du Blavet »",
+        ),
+        (  # the file's territories sheet describes another territory
+            "territories",
+            "Nom;Communes\nPays de l'Argoat;Loudéac\n",
+            "territories.csv, ligne 2, colonne « Nom » : cette ligne est du territoire "
+            "« Pays de l'Argoat », mais ce fichier est importé pour « Pays du Blavet »",
+        ),
+    ],
+)
+def test_a_row_naming_another_territory_is_refused(
+    two: Store, tmp_path: Path, sheet: str, text: str, where: str
+) -> None:
+    before = _snapshot(two)
+    files = {"organisations": "Nom;Type;Commune\nGarage Neuf;SCIC;Pontivy\n", sheet: text}
+    with pytest.raises(InvalidInputError) as refused:
+        services.import_territory(two, _folder(tmp_path / "other", files), territory=BLAVET)
+    assert any(str(p).startswith(where) for p in refused.value.problems), refused.value
+    assert _snapshot(two) == before
+
+
+def test_a_row_naming_the_import_territory_by_its_name_is_its_own(
+    two: Store, tmp_path: Path
+) -> None:
+    files = {"organisations": "Nom;Type;Commune;Territoire\nGarage Neuf;SCIC;Pontivy;pays du blavet\n"}
+    services.import_territory(two, _folder(tmp_path / "own", files), territory=BLAVET)
+    assert _org_id(two, "Garage Neuf", "t-blavet")

@@ -274,6 +274,21 @@ class Context:
             return self.known.territory_names.get(territory_id) or self.territory.name
         return self.known.territory_names.get(territory_id, territory_id)
 
+    def is_import_territory(self, said: str) -> bool:
+        """Whether a territory a row names (by id or name) is the import's (any, without one)."""
+        own = self.territory
+        return own is None or said == own.territory_id or rules.fold(said) == rules.fold(own.name)
+
+    def refuse_other_territory(self, r: Row, column: str, said: str) -> None:
+        """An import for a territory stays in it: a row naming another one is refused."""
+        name = self.territory.name if self.territory else ""
+        r.error(
+            column,
+            f"cette ligne est du territoire « {said} », mais ce fichier est importé pour "
+            f"« {name} » : un import ne modifie pas un autre territoire ; videz la cellule, ou "
+            "importez ce fichier pour son territoire.",
+        )
+
     def foreign(self, org_id: str) -> str | None:
         """The territory (by name) of a stored organisation outside the import's territory."""
         if self.scope is None or org_id in self._file_ids:

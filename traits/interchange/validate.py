@@ -77,6 +77,9 @@ def _territories(ctx: Context) -> dict[str, Territory]:
         tid = ctx.make_id(r, "territory_id", "t", name or "") if name else r.ident("territory_id")
         if tid is None or name is None:
             return None
+        if not ctx.is_import_territory(tid) and not ctx.is_import_territory(name):
+            ctx.refuse_other_territory(r, "name", name)
+            return None
         communes = [c.strip() for c in (r.raw("communes")).split("|") if c.strip()]
         return Territory(tid, name, communes, r.text("facilitator"))
 
@@ -115,9 +118,11 @@ def _build_org(ctx: Context, r: Row) -> Organisation | None:
     postcode = r.noted("postcode", rules.postcode)
     size = r.noted("size", rules.headcount)
     commune = r.text("commune")
-    tid = r.ident("territory", required=False) or (
-        ctx.territory.territory_id if ctx.territory else None
-    )
+    said = r.ident("territory", required=False)
+    if said is not None and not ctx.is_import_territory(said):
+        ctx.refuse_other_territory(r, "territory", said)
+        return None
+    tid = ctx.territory.territory_id if ctx.territory else said  # said: the import's, then
     oid = r.ident("org_id", required=False)
     if oid is None and not r.raw("org_id") and name:
         if tid is None:  # no territory said: where the structure already is, if anywhere

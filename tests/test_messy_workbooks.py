@@ -236,7 +236,14 @@ def test_unknown_and_ambiguous_names_name_sheet_row_column_and_closest(
         "« Menuiserie Le Gal » introuvable" in joined
     )
     assert "Noms proches : « MENUISERIE LE GALL »" in joined
-    assert "l'onglet « Structures », ligne 8" in joined  # the second ESAT de Kerbrient
+    # A second ESAT de Kerbrient in another commune is another structure (format.md): the
+    # references by that name are ambiguous and list both, with what to write to choose.
+    assert not any("l'onglet « Structures »" in m for m in messages)
+    assert (
+        "l'onglet « Entretiens », ligne 3, colonne « Structure » : plusieurs structures "
+        "s'appellent « ESAT de Kerbrient » : « ESAT de Kerbrient » (ST GUEN), « ESAT de "
+        "Kerbrient » (Pontivy). Pour choisir, donnez à chacune un identifiant" in joined
+    )
     assert not any("org_id" in m or "company" in m for m in messages)
 
 

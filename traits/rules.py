@@ -11,6 +11,7 @@ says what to write; the caller adds where (sheet, row, column or form field).
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import hashlib
 import math
@@ -18,6 +19,7 @@ import re
 import unicodedata
 from functools import cache
 
+from traits import fr
 from traits.errors import TraitsError
 from traits.storage import schema
 from traits.text import fold_accents
@@ -304,6 +306,7 @@ def date_time(value: str) -> dt.datetime:
         return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).replace(tzinfo=None)
     except ValueError:
         pass
+    day = month = year = 0
     try:
         found = _NUMERIC.match(text)
         if found and found.end() == len(text):
@@ -312,12 +315,28 @@ def date_time(value: str) -> dt.datetime:
             return dt.datetime(year, month, day, hour, minute)
         found = _WORDED.match(fold(text))
         if found and found[2] in MONTHS:
-            return dt.datetime(_year(found[3]), MONTHS[found[2]], int(found[1]))
+            day, month, year = int(found[1]), MONTHS[found[2]], _year(found[3])
+            return dt.datetime(year, month, day)
     except ValueError:
-        raise FieldError(
-            f"date {quoted(value)} impossible (jour ou mois hors calendrier)."
-        ) from None
+        raise FieldError(_impossible(value, day, month, year)) from None
     raise FieldError(f"date {quoted(value)} illisible : {DATE_HINT}.")
+
+
+def _impossible(value: str, day: int, month: int, year: int) -> str:
+    """Why a date does not exist, and what to write instead."""
+    if not 1 <= month <= 12:
+        why = f"il n'y a pas de mois {month} (le jour s'écrit avant le mois)"
+    else:
+        last = calendar.monthrange(year, month)[1]
+        why = (
+            f"{fr.MONTHS[month - 1]} {year} n'a que {last} jours"
+            if day
+            else "il n'y a pas de jour 0"
+        )
+    return (
+        f"date {quoted(value)} impossible : {why}. Écrivez une date du calendrier, par exemple "
+        f"04/02/2025 (jour/mois/année)."
+    )
 
 
 def date(value: str) -> dt.date:

@@ -6,6 +6,8 @@ See ``docs/format.md``.
 
 from __future__ import annotations
 
+import difflib
+import re
 from dataclasses import dataclass, field
 
 from traits.rules import fold  # the one fold, also used by readers and validation
@@ -18,6 +20,8 @@ class Column:
     name: str
     aliases: tuple[str, ...] = ()
     required: bool = False
+    #: A figure the reports count: a header that only looks like it is refused, not ignored.
+    figure: bool = False
 
     def keys(self) -> set[str]:
         """Every folded spelling accepted for this header."""
@@ -55,9 +59,46 @@ class FileSpec:
                 out.setdefault(key, col.name)
         return out
 
+    def column_for(self, header: str) -> str:
+        """The canonical column a header names, or "": as spelled, else without its unit or
+        note (« Montant (€) », « Heures en h », « Date : jj/mm/aaaa » are « Montant »…)."""
+        mapping = self.header_map()
+        return mapping.get(fold(header)) or mapping.get(header_key(header), "")
 
-def _c(name: str, *aliases: str, required: bool = False) -> Column:
-    return Column(name, tuple(aliases), required)
+    def resembling(self, header: str) -> Column | None:
+        """The column an unknown header probably means (« Montant HT » → « Montant »), or None."""
+        key = header_key(header)
+        by_key = {k: col for col in self.columns for k in sorted(col.keys()) if len(k) >= 3}
+        for k, col in by_key.items():
+            if key.startswith(k + " ") or key.endswith(" " + k):
+                return col
+        close = difflib.get_close_matches(key, list(by_key), n=1, cutoff=0.85)
+        return by_key[close[0]] if close else None
+
+    def column(self, name: str) -> Column:
+        """The column of this canonical name."""
+        return next(col for col in self.columns if col.name == name)
+
+
+#: Words of a unit a header may end with (« Montant en € », « Heures h », « Effectif salariés »).
+_UNITS = {"€", "eur", "euro", "euros", "h", "heure", "heures", "salarie", "salaries", "%"}
+_NOTE = re.compile(r"\([^)]*\)?|\[[^\]]*\]?")
+
+
+def header_key(header: str) -> str:
+    """A header's folded key without its unit or note: text in brackets, after a colon, and
+    a trailing unit (« en € », « euros ») are left out."""
+    key = fold(_NOTE.sub(" ", header.split(":", 1)[0]))
+    words = key.split()
+    while len(words) > 1 and words[-1] in _UNITS:
+        words.pop()
+        if len(words) > 1 and words[-1] == "en":
+            words.pop()
+    return " ".join(words)
+
+
+def _c(name: str, *aliases: str, required: bool = False, figure: bool = False) -> Column:
+    return Column(name, tuple(aliases), required, figure)
 
 
 # Identifiers are optional (a row without one gets a stable id made from its content), and
@@ -154,12 +195,12 @@ PARTNERSHIPS = FileSpec(
         _c("status", "statut", "etat", "ou en est on", required=True),
         _c("mode", "mode de partenariat", "type de partenariat"),
         _c("categories", "catégories échangées", "categorie", "categories"),
-        _c("value_hours", "heures", "nombre d'heures", "temps donne"),
-        _c("value_euros", "montant", "euros", "montant en euros", "valeur"),
-        _c("value_quantity", "quantité", "volume"),
+        _c("value_hours", "heures", "nombre d'heures", "temps donne", figure=True),
+        _c("value_euros", "montant", "euros", "montant en euros", "valeur", figure=True),
+        _c("value_quantity", "quantité", "volume", figure=True),
         _c("value_unit", "unité", "unite de la quantite"),
         _c("abandon_reason", "motif d'abandon", "motif abandon", "raison"),
-        _c("created", "date de création", "date", "cree le", "date de debut"),
+        _c("created", "date de création", "date", "cree le", "date de debut", figure=True),
         _c("notes", "notes", "remarques", "commentaires"),
         _c("label", "nom de la mutualisation", "intitule de la mutualisation", "mutualisation"),
     ),

@@ -8,6 +8,7 @@ need or an offer by its id or by its title within its organisation.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -21,6 +22,8 @@ from traits.interchange.stored import StoredRows, keep_stored
 from traits.model import Contact, Diagnostic, Item, Organisation, Partnership, Territory
 
 E = TypeVar("E")
+#: The ids the import makes for rows without one (see ``rules.stable_id``): not shown as typed.
+_GENERATED = re.compile(r"^[a-z]+-(?:[a-z0-9-]+-)?[0-9a-f]{8}$")
 
 DEFAULT_TERRITORY = Territory("defaut", "Territoire par défaut")
 _A = {"need": "un besoin", "offer": "une offre"}
@@ -124,6 +127,7 @@ class Context:
         self._hints_left = 10
         self.example_keys: set[str] = set()  # ids, names and titles of template examples
         self.generated: set[str] = set()  # ids made here, for rows that had none
+        self.made_communes: dict[str, str] = {}  # organisation id made here → its commune
         self.org_ids: set[str] = set(known.org_territory)
         self.org_names: dict[str, str] = dict(known.org_names)
         self._file_names: dict[str, set[str]] = {}
@@ -137,6 +141,11 @@ class Context:
         for iid, (org, direction) in known.item_org_direction.items():
             self.add_item(iid, org, direction, known.item_titles.get(iid, ""))
         self.partnerships: dict[str, Partnership] = {}
+        self.partnership_lines: dict[str, int] = {}  # partnership → its row in the sheet
+        self.org_communes: dict[str, str] = dict(known.org_communes)
+        #: Rows refused for their own problem (table → (row, cells)): what refers to them is
+        #: left out rather than reported « introuvable » (one mistake, one error).
+        self.refused: dict[str, list[tuple[int, dict[str, str]]]] = {}
         self.diag_by_date: dict[tuple[str, str], str] = {}  # (org, ISO date) → diagnostic
 
     # -- rows --------------------------------------------------------------------------------
@@ -161,6 +170,8 @@ class Context:
             obj = build(row)
             if obj is not None and row.ok:
                 built.append((row, obj))
+            else:
+                self.refused.setdefault(name, []).append((line, record))
         if examples:
             self.parsed.ignored[name] = len(examples)
             lines = ", ".join(str(n) for n in examples)
@@ -185,7 +196,10 @@ class Context:
             if k in seen:
                 if k in self.generated:
                     row.error(
-                        None, f"{what} déjà décrit(e) ligne {seen[k]} : fusionnez les deux lignes."
+                        column,
+                        f"{what} déjà décrit(e) ligne {seen[k]} : si c'est la même, fusionnez "
+                        "les deux lignes ; sinon, donnez à chacune son propre identifiant "
+                        "dans cette colonne.",
                     )
                 else:
                     row.error(
@@ -211,6 +225,16 @@ class Context:
         self.generated.add(made)
         return made
 
+    def follows_refused(
+        self, row: Row, table: str, match: Callable[[dict[str, str]], bool]
+    ) -> bool:
+        """Whether the row refers to a row of ``table`` refused for its own problem: the row
+        is then left out without a second message (the first one says what to fix)."""
+        if any(match(record) for _, record in self.refused.get(table, ())):
+            row.ok = False
+            return True
+        return False
+
     def closest(self, name: str, candidates: list[str]) -> str:
         """Close names for the first unknown names of an import (later ones go without, so
         that a sheet of thousands of wrong names is still refused in seconds)."""
@@ -224,6 +248,7 @@ class Context:
         self.org_ids.add(org.org_id)
         self.org_names[org.org_id] = org.name
         self._file_ids.add(org.org_id)
+        self.org_communes[org.org_id] = org.commune or ""
         self._file_names.setdefault(fold(org.name), set()).add(org.org_id)
 
     def add_item(self, item_id: str, org_id: str, direction: str, title: str) -> None:
@@ -364,13 +389,13 @@ class Context:
         if len(ids) == 1:
             return next(iter(ids))
         if ids:
-            where = {oid: commune for (_, commune), oid in self.known.name_commune_org.items()}
-            places = sorted({where.get(oid) or "commune non précisée" for oid in ids})
-            row.error(
-                column,
-                f"plusieurs structures s'appellent « {value} » ({', '.join(places)}) : "
-                "donnez-leur des noms distincts, ou un identifiant à chacune.",
-            )
+            row.error(column, self._ambiguous(value, sorted(ids)))
+            return None
+        if self.follows_refused(
+            row,
+            "organisations",
+            lambda r: key in (fold(r.get("name", "")), fold(r.get("org_id", ""))),
+        ):
             return None
         row.error(
             column,
@@ -381,6 +406,31 @@ class Context:
             ),
         )
         return None
+
+    def _ambiguous(self, value: str, ids: list[str]) -> str:
+        """Which structures share a name, and what to write in the cell to choose one."""
+        typed = [oid for oid in ids if oid not in self.generated and not _GENERATED.match(oid)]
+        listed = ", ".join(
+            f"« {self.org_names.get(oid, oid)} » ({self.org_communes.get(oid) or 'sans commune'}"
+            + (f", identifiant « {oid} »" if oid in typed else "")
+            + ")"
+            for oid in ids
+        )
+        if len(typed) == len(ids):
+            advice = (
+                "écrivez dans cette cellule l'identifiant de la bonne structure, par exemple "
+                f"« {typed[0]} »."
+            )
+        else:
+            first = ids[0]
+            place = self.org_communes.get(first) or ""
+            example = rules.slug(f"{self.org_names.get(first, '')} {place}")
+            advice = (
+                "donnez à chacune un identifiant (colonne « identifiant » de l'onglet des "
+                f"structures, par exemple « {example} ») et écrivez dans cette cellule celui de "
+                "la bonne structure."
+            )
+        return f"plusieurs structures s'appellent « {value} » : {listed}. Pour choisir, {advice}"
 
     def owned_by(
         self, row: Row, item_column: str, item_id: str, org_column: str, org_id: str
@@ -428,7 +478,11 @@ class Context:
                 f"plusieurs {what}s s'intitulent « {value} » : précisez la structure, ou "
                 "donnez-leur des intitulés distincts.",
             )
-        else:
+        elif not self.follows_refused(
+            row,
+            "items",
+            lambda r: fold(value) in (fold(r.get("title", "")), fold(r.get("item_id", ""))),
+        ):
             owner = f" de « {self.org_names.get(org_id, org_id)} »" if org_id else ""
             titles = [t for org, d, t in self.items.values() if d == direction and org == org_id]
             row.error(

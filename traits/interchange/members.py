@@ -17,6 +17,10 @@ def _build(ctx: Context, r: Row) -> PartnershipMember | None:
     pid = r.ident("partnership_id")
     oid = ctx.org_ref(r, "org_id")
     need = ctx.item_ref(r, "need_id", oid, "need")
+    if pid is not None and ctx.follows_refused(
+        r, "partnerships", lambda p: p.get("partnership_id", "").strip() == pid
+    ):
+        return None
     if pid is not None and pid not in ctx.partnerships:
         r.error(
             "partnership_id",

@@ -20,7 +20,6 @@ from traits.interchange import limits
 from traits.interchange.columns import (
     FileSpec,
     file_for,
-    fold,
     is_template_sheet,
     sheet_names,
 )
@@ -168,12 +167,12 @@ def _table(spec: FileSpec, source: str, raw_rows: list[tuple[int, list[str]]]) -
         )
     header_line, raw_headers = raw_rows[0]
     raw_headers = [h.strip().lstrip("\ufeff") for h in raw_headers]
-    mapping = spec.header_map()
     headers: list[str] = []
     problems: list[Problem] = []
     seen: set[str] = set()
+    named = {spec.column_for(raw) for raw in raw_headers if raw}
     for raw in raw_headers:
-        canonical = mapping.get(fold(raw), "") if raw else ""
+        canonical = spec.column_for(raw) if raw else ""
         if canonical and canonical in seen:
             problems.append(
                 Problem(
@@ -185,15 +184,7 @@ def _table(spec: FileSpec, source: str, raw_rows: list[tuple[int, list[str]]]) -
             )
             canonical = ""
         elif raw and not canonical:
-            problems.append(
-                Problem(
-                    f"colonne « {raw} » inconnue, ignorée.",
-                    file=source,
-                    row=header_line,
-                    column=raw,
-                    severity="warning",
-                )
-            )
+            problems.append(_unknown_column(spec, raw, named, source, header_line))
         seen.add(canonical)
         headers.append(canonical)
     header_ok = True
@@ -228,6 +219,33 @@ def _table(spec: FileSpec, source: str, raw_rows: list[tuple[int, list[str]]]) -
         rows.append(cells)
         lines.append(line)
     return RawTable(spec, source, headers, raw_headers, rows, lines, problems, header_ok)
+
+
+def _unknown_column(spec: FileSpec, raw: str, named: set[str], source: str, line: int) -> Problem:
+    """An unknown header: ignored with a warning, or refused when it probably means a figure
+    the reports count that the sheet has no other column for (its values would be lost)."""
+    guess = spec.resembling(raw)
+    if guess is None:
+        text, severity = f"colonne « {raw} » inconnue, ignorée.", "warning"
+    elif guess.figure and guess.name not in named:
+        text, severity = (
+            f"colonne « {raw} » non reconnue : s'il s'agit de la colonne « {guess.label} », "
+            f"nommez-la « {guess.label} » (sinon ses valeurs seraient perdues) ; si elle "
+            "contient autre chose, supprimez-la ou renommez-la.",
+            "error",
+        )
+    elif guess.name in named:
+        text, severity = (
+            f"colonne « {raw} » inconnue, ignorée (la colonne « {guess.label} » est lue à part).",
+            "warning",
+        )
+    else:
+        text, severity = (
+            f"colonne « {raw} » inconnue, ignorée : si elle contient « {guess.label} », "
+            f"nommez-la « {guess.label} ».",
+            "warning",
+        )
+    return Problem(text, file=source, row=line, column=raw, severity=severity)
 
 
 def _mojibake_problems(
@@ -508,7 +526,7 @@ def read_source(path: str | Path) -> dict[str, RawTable]:
 
 def _two_sources(both: str, spec: FileSpec, file: str | None = None) -> Problem:
     return Problem(
-        f"les {both} décrivent toutes deux la même table ({spec.name}) : gardez-en une seule "
+        f"les {both} décrivent toutes deux « {spec.label} » : gardez-en une seule "
         "(fusionnez leurs lignes si besoin).",
         file=file,
     )

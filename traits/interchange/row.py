@@ -7,6 +7,7 @@ number the spreadsheet shows, and the header as they typed it.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -17,6 +18,7 @@ from traits.interchange.readers import RawTable
 from traits.model import LABELS_FR
 
 T = TypeVar("T")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2})?)?$")
 
 #: Interchange column → (table, column) of the schema where it is stored, when names differ.
 _STORED_AS = {
@@ -66,6 +68,14 @@ class Row:
     def raw(self, column: str) -> str:
         """The cell as read (stripped), empty when absent."""
         return self.record.get(column, "").strip()
+
+    def shown(self, column: str) -> str:
+        """The cell as the spreadsheet shows it: a date cell (read as 2025-01-28) in French."""
+        value = self.raw(column)
+        if _ISO_DATE.match(value):
+            day = dt.date.fromisoformat(value[:10])
+            return day.strftime("%d/%m/%Y") + value[10:].replace("T", " ")
+        return value
 
     def value(self, column: str, required: bool = False) -> str | None:
         """The cell's text, or None (an error when required): for words that are looked up."""

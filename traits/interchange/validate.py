@@ -127,9 +127,7 @@ def _build_org(ctx: Context, r: Row) -> Organisation | None:
     if oid is None and not r.raw("org_id") and name:
         if tid is None:  # no territory said: where the structure already is, if anywhere
             oid = ctx.known_org_anywhere(r, name, commune)
-        else:
-            oid = ctx.known_org_by_name(name, tid)
-        oid = oid or ctx.make_id(r, "org_id", "o", tid or ctx.default.territory_id, name)
+        oid = oid or _org_id(ctx, r, tid or ctx.default.territory_id, name, commune)
     # Named in the row, else given to the import, else where the organisation already is.
     tid = tid or (ctx.known.org_territory.get(oid) if oid else None) or ctx.default.territory_id
     if oid is None or name is None or kind is None:
@@ -142,6 +140,20 @@ def _build_org(ctx: Context, r: Row) -> Organisation | None:
         oid, name, OrgKind(kind), tid, r.text("legal_form"), siret, commune, postcode,
         lat, lon, size, r.text("description"),
     )  # fmt: skip
+
+
+def _org_id(ctx: Context, r: Row, tid: str, name: str, commune: str | None) -> str | None:
+    """The id of a row without one: the stored structure of that name (and commune, when
+    several share the name), else one made from its name; a second structure of the same name
+    in another commune gets one made from its name and commune."""
+    known = ctx.known.name_commune_org.get((fold(name), fold(commune or "")))
+    if known is not None and ctx.known.org_territory.get(known) == tid:
+        return known
+    oid = ctx.known_org_by_name(name, tid) or ctx.make_id(r, "org_id", "o", tid, name)
+    first = ctx.made_communes.setdefault(oid or "", fold(commune or ""))
+    if oid in ctx.generated and first != fold(commune or ""):
+        oid = ctx.make_id(r, "org_id", "o", tid, name, commune or "")
+    return oid
 
 
 def _organisations(ctx: Context, territories: dict[str, Territory]) -> None:
@@ -279,12 +291,21 @@ def _diagnostic_ref(ctx: Context, r: Row, oid: str | None) -> str | None:
     if not value:
         return None
     did = value if value in ctx.diag_org else None
-    if did is None and oid is not None:
+    if did is None and oid is None:  # the structure is wrong (said once) or left out
+        return None
+    if did is None:
         day = parse_date(value)
         did = ctx.diag_by_date.get((oid, day.isoformat())) if day else None
-    if did is None:
-        r.error("diagnostic_id", f"entretien « {value} » introuvable : corrigez ou laissez vide.")
-    elif oid is not None and ctx.diag_org[did] != oid:
+    names = {fold(oid or ""), fold(ctx.org_names.get(oid or "", ""))}
+    if did is None and not ctx.follows_refused(
+        r, "diagnostics", lambda d: fold(d.get("org_id", "")) in names
+    ):
+        r.error(
+            "diagnostic_id",
+            f"entretien « {r.shown('diagnostic_id')} » introuvable : écrivez la date d'un "
+            "entretien de cette structure (onglet des entretiens), ou laissez vide.",
+        )
+    elif did is not None and ctx.diag_org[did] != oid:
         r.error("diagnostic_id", f"l'entretien « {value} » concerne une autre structure.")
         return None
     return did
@@ -440,6 +461,7 @@ def _partnerships(ctx: Context) -> None:
             pairs[pair] = row.line
         ctx.parsed.partnerships.append(part)
         ctx.partnerships[part.partnership_id] = part
+        ctx.partnership_lines[part.partnership_id] = row.line
 
 
 def _events(ctx: Context) -> None:
@@ -448,6 +470,10 @@ def _events(ctx: Context) -> None:
         at = r.datetime("at", True)
         to_status = r.enum("to_status", PARTNERSHIP_STATUS_VALUES, "statut")
         from_status = r.enum("from_status", PARTNERSHIP_STATUS_VALUES, "statut", required=False)
+        if pid is not None and ctx.follows_refused(
+            r, "partnerships", lambda p: p.get("partnership_id", "").strip() == pid
+        ):
+            return None
         if pid is not None and pid not in ctx.partnerships and pid not in ctx.known.partnerships:
             r.error(
                 "partnership_id",
@@ -480,15 +506,11 @@ def _events(ctx: Context) -> None:
         if not part.history and part.partnership_id not in ctx.known.partnerships:
             _first_event(ctx, part)
         elif part.history and part.history[-1].to_status != part.status:
-            ctx.out.append(
-                Problem(
-                    f"le partenariat entre « {ctx.org_names.get(part.org_a)} » et "
-                    f"« {ctx.org_names.get(part.org_b)} » est « {LABELS_FR[part.status]} » "
-                    f"mais son historique se termine par "
-                    f"« {LABELS_FR[part.history[-1].to_status]} ».",
-                    file=_source(ctx, "partnership_events"),
-                    severity="warning",
-                )
+            _warn_partnership(
+                ctx,
+                part,
+                f"est « {LABELS_FR[part.status]} » mais son historique se termine par "
+                f"« {LABELS_FR[part.history[-1].to_status]} ».",
             )
 
 
@@ -504,24 +526,18 @@ def _first_event(ctx: Context, part: Partnership) -> None:
         day = min(dates) if dates else None
         if day is not None:
             part.created = day
-            note = f"daté du {day.strftime('%d/%m/%Y')}, date du premier entretien des structures"
-            ctx.out.append(
-                Problem(
-                    f"partenariat sans date : {note}.",
-                    file=_source(ctx, "partnerships"),
-                    severity="warning",
-                )
+            _warn_partnership(
+                ctx,
+                part,
+                f"est sans date : daté du {day.strftime('%d/%m/%Y')}, date du premier "
+                "entretien des structures.",
             )
     if day is None:
-        ctx.out.append(
-            Problem(
-                f"partenariat entre « {ctx.org_names.get(part.org_a)} » et « "
-                f"{ctx.org_names.get(part.org_b)} » sans date : importé sans date, il "
-                "n'entrera dans aucune période des bilans tant qu'il n'en a pas (ajoutez la "
-                "date de création).",
-                file=_source(ctx, "partnerships"),
-                severity="warning",
-            )
+        _warn_partnership(
+            ctx,
+            part,
+            "est sans date : importé sans date, il n'entrera dans aucune période des bilans "
+            "tant qu'il n'en a pas (ajoutez la date de création).",
         )
         return
     part.history.append(
@@ -532,6 +548,19 @@ def _first_event(ctx: Context, part: Partnership) -> None:
             None,
             None,
             "import",
+        )
+    )
+
+
+def _warn_partnership(ctx: Context, part: Partnership, says: str) -> None:
+    """A warning about a partnership, at its row, naming its two structures."""
+    ctx.out.append(
+        Problem(
+            f"le partenariat entre « {ctx.org_names.get(part.org_a, part.org_a)} » et "
+            f"« {ctx.org_names.get(part.org_b, part.org_b)} » {says}",
+            file=_source(ctx, "partnerships"),
+            row=ctx.partnership_lines.get(part.partnership_id),
+            severity="warning",
         )
     )
 

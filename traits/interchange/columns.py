@@ -63,11 +63,11 @@ class FileSpec:
         """The canonical column a header names, or "": as spelled, else without its unit or
         note (« Montant (€) », « Heures en h », « Date : jj/mm/aaaa » are « Montant »…)."""
         mapping = self.header_map()
-        return mapping.get(fold(header)) or mapping.get(header_key(header), "")
+        return next((mapping[k] for k in header_keys(header) if k in mapping), "")
 
     def resembling(self, header: str) -> Column | None:
         """The column an unknown header probably means (« Montant HT » → « Montant »), or None."""
-        key = header_key(header)
+        key = header_keys(header)[-1]
         by_key = {k: col for col in self.columns for k in sorted(col.keys()) if len(k) >= 3}
         for k, col in by_key.items():
             if key.startswith(k + " ") or key.endswith(" " + k):
@@ -85,16 +85,16 @@ _UNITS = {"€", "eur", "euro", "euros", "h", "heure", "heures", "salarie", "sal
 _NOTE = re.compile(r"\([^)]*\)?|\[[^\]]*\]?")
 
 
-def header_key(header: str) -> str:
-    """A header's folded key without its unit or note: text in brackets, after a colon, and
-    a trailing unit (« en € », « euros ») are left out."""
-    key = fold(_NOTE.sub(" ", header.split(":", 1)[0]))
-    words = key.split()
+def header_keys(header: str) -> list[str]:
+    """A header's folded keys, to be tried in turn: as typed, without its note (text in
+    brackets or after a colon), then also without a trailing unit (« en € », « euros »)."""
+    keys = [fold(header), fold(_NOTE.sub(" ", header.split(":", 1)[0]))]
+    words = keys[-1].split()
     while len(words) > 1 and words[-1] in _UNITS:
         words.pop()
         if len(words) > 1 and words[-1] == "en":
             words.pop()
-    return " ".join(words)
+    return [*keys, " ".join(words)]
 
 
 def _c(name: str, *aliases: str, required: bool = False, figure: bool = False) -> Column:

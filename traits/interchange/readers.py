@@ -509,8 +509,8 @@ def read_source(path: str | Path) -> dict[str, RawTable]:
         if spec is None:
             raise InvalidInputError(
                 Problem(
-                    "nom de fichier non reconnu : nommez-le organisations.csv, items.csv… "
-                    "ou importez le dossier entier.",
+                    "nom de fichier non reconnu : nommez-le comme l'onglet du modèle qu'il "
+                    f"contient ({sheet_names()}), ou importez le dossier entier.",
                     file=path.name,
                 )
             )

@@ -600,10 +600,11 @@ def validate(
     for table in tables.values():
         ctx.out.extend(table.problems)
     if "organisations" not in tables:
+        csv = any(not t.source.startswith("l'onglet") for t in tables.values())
         ctx.out.append(
             Problem(
-                "onglet « Structures » (ou fichier organisations.csv) introuvable : un "
-                "territoire a au moins ses structures et ses besoins et offres."
+                f"{'fichier « Structures.csv »' if csv else 'onglet « Structures »'} "
+                "introuvable : un territoire a au moins ses structures et ses besoins et offres."
             )
         )
     territories = _territories(ctx)

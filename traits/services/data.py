@@ -14,6 +14,7 @@ from sqlalchemy.engine import Connection
 
 from traits.errors import InvalidInputError, Problem
 from traits.interchange import readers, validate, writers
+from traits.interchange.columns import sheet_names
 from traits.model import Territory
 from traits.services import access, embeddings
 from traits.services.embeddings import Progress
@@ -96,10 +97,13 @@ def _subcategory_resolver(conn: Connection):  # type: ignore[no-untyped-def]
 def _read(path: str | Path) -> dict[str, readers.RawTable]:
     tables = readers.read_source(path)
     if not tables:
+        path = Path(path)
+        what = "fichier CSV" if path.is_dir() else "onglet"
         raise InvalidInputError(
             Problem(
-                "aucun fichier reconnu (organisations.csv, items.csv…) : vérifiez le dossier.",
-                file=str(path),
+                f"aucun {what} reconnu : nommez chaque {what} comme l'onglet du modèle qu'il "
+                f"contient ({sheet_names()}).",
+                file=None if path.is_dir() else path.name,
             )
         )
     return tables

@@ -12,7 +12,11 @@ INSEE's Code officiel géographique), files ``communes.json`` and ``epci.json``.
   knowledge and marked ``source=connaissance`` (see ``KNOWN`` below and data/README.md).
 * ``traits/data/epci_bretagne.csv``: every EPCI with at least one Breton member, and its
   Breton member communes (INSEE codes; members outside the four départements are left out,
-  the gazetteer does not hold them).
+  the gazetteer does not hold them). The gazetteer (``communes_bretagne.csv``) is older than
+  the source: the communes it still holds that have since merged into a member (Pléven,
+  Saint-Launeuc, Coëtlogon, Le Cambout in 2025) are listed in the EPCI of their commune
+  nouvelle, so that every commune of the gazetteer is in one EPCI (the three island communes
+  Île-de-Bréhat, Ouessant and Île-de-Sein belong to none, by law).
 """
 
 from __future__ import annotations
@@ -85,6 +89,28 @@ def epci_members(epcis: list[dict]) -> list[dict[str, str]]:
     return sorted(rows, key=lambda r: (r["epci_name"], r["insee"]))
 
 
+def absorbed_members(
+    rows: list[dict[str, str]], gazetteer: set[str], former: list[dict[str, str]]
+) -> list[dict[str, str]]:
+    """The EPCI rows, plus one for each commune the gazetteer still holds as its own commune
+    but that the source (more recent) has merged into a member: it belongs to the EPCI of the
+    commune nouvelle it joined (Pléven → Val-d'Arguenon, Dinan Agglomération), so that every
+    commune of the gazetteer is in the EPCI its commune nouvelle is in."""
+    by_insee = {r["insee"]: r for r in rows}
+    extra = []
+    for f in former:
+        code, into = f["former_insee"], by_insee.get(f["insee"])
+        if code in gazetteer and code not in by_insee and into is not None:
+            extra.append({**into, "insee": code})
+            by_insee[code] = extra[-1]
+    return sorted(rows + extra, key=lambda r: (r["epci_name"], r["insee"]))
+
+
+def read(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
 def write(path: Path, rows: list[dict[str, str]]) -> None:
     with path.open("w", encoding="utf-8", newline="") as out:
         writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
@@ -96,8 +122,10 @@ def main(source: str) -> int:
     folder = Path(source)
     communes = json.loads((folder / "communes.json").read_text(encoding="utf-8"))
     epcis = json.loads((folder / "epci.json").read_text(encoding="utf-8"))
-    write(DATA / "communes_anciennes_bretagne.csv", former_communes(communes))
-    write(DATA / "epci_bretagne.csv", epci_members(epcis))
+    former = former_communes(communes)
+    write(DATA / "communes_anciennes_bretagne.csv", former)
+    gazetteer = {row["insee"] for row in read(DATA / "communes_bretagne.csv")}
+    write(DATA / "epci_bretagne.csv", absorbed_members(epci_members(epcis), gazetteer, former))
     return 0
 
 

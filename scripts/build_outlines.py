@@ -130,14 +130,10 @@ def communes_now(
     return {code: dissolve(rings) for code, rings in parts.items()}, merged, unmatched
 
 
-def epci_membership(names: dict[str, str], former: list[dict[str, str]]) -> dict[str, str]:
-    """Commune → EPCI code. The communes the gazetteer still holds but the EPCI file no longer
-    names (absorbed since) take the EPCI of the commune they joined."""
-    epci_of = {row["insee"]: row["epci"] for row in read_csv("epci_bretagne.csv")}
-    for row in former:
-        if row["former_insee"] in names and row["former_insee"] not in epci_of:
-            epci_of[row["former_insee"]] = epci_of.get(row["insee"], "")
-    return epci_of
+def epci_membership() -> dict[str, str]:
+    """Commune → EPCI code (the EPCI file already places the communes the gazetteer still
+    holds but that were absorbed since: see build_geo_history.absorbed_members)."""
+    return {row["insee"]: row["epci"] for row in read_csv("epci_bretagne.csv")}
 
 
 def main(source: str) -> int:
@@ -147,7 +143,7 @@ def main(source: str) -> int:
         names.setdefault(row["insee"], row["name"])
     former = read_csv("communes_anciennes_bretagne.csv")
     communes, merged, unmatched = communes_now(features, names, former)
-    epci_of = epci_membership(names, former)
+    epci_of = epci_membership()
     epci_names = {row["epci"]: row["epci_name"] for row in read_csv("epci_bretagne.csv")}
     epcis = {
         code: dissolve(

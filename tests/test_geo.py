@@ -314,6 +314,51 @@ def test_every_breton_epci_member_is_a_gazetteer_commune() -> None:
     assert all(gazetteer.by_insee(r["insee"]) is not None for r in rows)
 
 
+#: Island communes that belong to no EPCI (communes isolées, allowed by law).
+ISLANDS = {"22016", "29155", "29083"}  # Île-de-Bréhat, Ouessant, Île-de-Sein
+
+
+def _data(name: str) -> list[dict[str, str]]:
+    import csv
+    from importlib import resources
+
+    text = resources.files("traits").joinpath(f"data/{name}").read_text("utf-8")
+    return list(csv.DictReader(text.splitlines()))
+
+
+def test_every_gazetteer_commune_is_in_the_epci_of_its_commune_nouvelle() -> None:
+    """The EPCI table lists exactly the communes the commune table places in each EPCI: every
+    commune of the gazetteer is in one EPCI (islands apart), and a former commune the gazetteer
+    still holds (Pléven, Saint-Launeuc, merged in 2025) in the EPCI of the commune it joined."""
+    epci_of: dict[str, set[str]] = {}
+    for row in _data("epci_bretagne.csv"):
+        epci_of.setdefault(row["insee"], set()).add(row["epci"])
+    gazetteer = default_gazetteer()
+    codes = {p.insee for p in gazetteer.communes()}
+    assert {c for c in codes if len(epci_of.get(c, ())) != 1} == ISLANDS
+    for row in _data("communes_anciennes_bretagne.csv"):
+        joined = epci_of[row["insee"]]
+        if row["former_insee"] in codes:  # still a commune of the gazetteer
+            assert epci_of[row["former_insee"]] == joined, row
+        place = gazetteer.resolve(row["former_name"])  # typed by its former name
+        if place is not None and place.insee not in ISLANDS:
+            assert epci_of[place.insee] == joined, row
+    # and each EPCI, expanded by name, is the set of communes placed in it
+    for code, name in {(r["epci"], r["epci_name"]) for r in _data("epci_bretagne.csv")}:
+        members = {c for c, epcis in epci_of.items() if code in epcis}
+        assert gazetteer.codes([name]) == members, name
+
+
+def test_former_communes_are_inside_the_territory_of_their_epci() -> None:
+    gazetteer = default_gazetteer()
+    assert gazetteer.within(["Dinan Agglomération"], "Pléven") is True
+    assert gazetteer.within(["Loudéac Communauté - Bretagne Centre"], "Saint-Launeuc") is True
+    # Pluméliau-Bieuzy (2019) is in Baud Communauté, not in Pontivy Communauté (24 communes).
+    assert gazetteer.within(["Baud Communauté"], "Plumeliau") is True
+    assert gazetteer.within(["Baud Communauté"], "Bieuzy") is True
+    assert gazetteer.within(["Pontivy Communauté"], "Pluméliau-Bieuzy") is False
+
+
 def test_territory_create_expands_epci_and_keeps_communes_as_typed(store) -> None:
     from traits.services.territories import commune_warnings, create_territory
 

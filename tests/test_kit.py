@@ -8,6 +8,7 @@ import hashlib
 import importlib.util
 import io
 import re
+import zipfile
 from pathlib import Path
 
 import click
@@ -378,6 +379,69 @@ def test_readme_sheet_explains_every_column_in_french() -> None:
         assert all(shown["ce qu'on y écrit"].str.len() > 5), name
     text = " ".join(readme["ce qu'on y écrit"])
     assert not re.search(r"\b(org_id|item_id|need_id|value_euros|company)\b", text)
+
+
+def _filled(folder: Path, blank: tuple[str, str] | None = None) -> Path:
+    """The CSV templates with their examples made real rows; one column emptied if asked."""
+    folder.mkdir()
+    for path in (MODELES / "csv").glob("*.csv"):
+        frame = pd.read_csv(path, sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        frame = frame.replace(r"^exemple-", "x-", regex=True).replace(
+            " \\(exemple\\)", "", regex=True
+        )
+        if blank is not None and blank[0] == path.stem:
+            frame[blank[1]] = ""
+        frame.to_csv(folder / path.name, sep=";", index=False)
+    return folder
+
+
+def test_readme_calls_required_exactly_the_columns_the_import_requires(tmp_path: Path) -> None:
+    """Each column the « À lire » sheet describes, emptied in the filled template: an error at
+    that column when it says « obligatoire : oui », none at that column otherwise."""
+    from traits.interchange import readers, validate
+    from traits.interchange.columns import FILES
+
+    module = _make_templates()
+    by_label = {spec.label: spec for spec in FILES}
+    rows = module.readme().iloc[1:]
+    assert len(rows) == sum(len(module.read_template(name).columns) for name in TEMPLATE_FILES)
+    for i, (label, typed, required, text) in enumerate(rows.itertuples(index=False)):
+        spec = by_label[label]
+        parsed = validate.validate(
+            readers.read_source(_filled(tmp_path / str(i), (spec.name, typed)))
+        )
+        at_column = [p for p in parsed.errors if p.file == f"{spec.name}.csv" and p.column == typed]
+        assert (required == "oui") == bool(at_column), (label, typed, required, parsed.errors)
+        assert (required == "oui") == text.startswith("Obligatoire."), (label, typed)
+        assert "Facultatif" not in text or required == "non", (label, typed)
+    # The identifier of each sheet is described as one, never as another column's reference.
+    ids = rows[rows["colonne"] == "identifiant"]["ce qu'on y écrit"]
+    assert len(ids) == len(TEMPLATE_FILES) and set(ids) == {module.ID_HELP}
+    structure = rows[rows["colonne"] == "structure"]["ce qu'on y écrit"]
+    assert all("onglet « Structures »" in t for t in structure)
+
+
+def test_shipped_workbooks_hold_the_readme_and_examples_from_the_lists() -> None:
+    """The « À lire » sheet of the shipped workbook is the generated one; every example value of
+    an enumerated column is a value of its drop-down list; the lists cover the whole sheet."""
+    from openpyxl import load_workbook
+
+    from traits.interchange.columns import FILES_BY_NAME
+
+    module = _make_templates()
+    shipped = pd.read_excel(MODELES / "modele-territoire.xlsx", sheet_name="À lire", dtype=str)
+    pd.testing.assert_frame_equal(shipped.fillna(""), module.readme())
+    for (file, column), (values, _strict) in module.choices().items():
+        spec = FILES_BY_NAME[file]
+        frame = module.read_template(file)
+        typed = next(h for h in frame.columns if spec.column_for(h) == column)
+        examples = [v for v in frame[typed] if v]
+        assert all(v in values for v in examples), (file, column, examples)
+    book = load_workbook(MODELES / "modele-territoire.xlsx")
+    ranges = {str(d.sqref) for s in book.worksheets for d in s.data_validations.dataValidation}
+    assert ranges and all(r.endswith("1048576") for r in ranges)
+    content = zipfile.ZipFile(MODELES / "modele-territoire.ods").read("content.xml").decode()
+    assert content.count('table:number-rows-repeated="') >= len(TEMPLATE_FILES)
 
 
 def test_make_templates_rebuilds_the_workbooks(tmp_path: Path) -> None:

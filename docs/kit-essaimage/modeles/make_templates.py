@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from traits.interchange.columns import FILES_BY_NAME, LISTS_SHEET, README_SHEET, FileSpec, fold
+from traits.interchange.columns import FILES_BY_NAME, LISTS_SHEET, README_SHEET, FileSpec
 from traits.model import (
     LABELS_FR,
     Category,
@@ -35,7 +35,7 @@ CSV_DIR = HERE / "csv"
 #: Sheets in the order a facilitator fills them (references point backwards).
 FILES = ("organisations", "items", "diagnostics", "contacts", "partnerships")
 WORKBOOKS = ("modele-territoire.xlsx", "modele-territoire.ods")
-EXAMPLE_ROWS = 50  # drop-down lists cover this many rows under the header
+LAST_ROW = 1_048_576  # drop-down lists cover every row of the sheet under the header
 
 
 def _labels(enum: type) -> list[str]:
@@ -60,58 +60,76 @@ def choices() -> dict[tuple[str, str], tuple[list[str], bool]]:
     }
 
 
-#: What each column holds, in a facilitator's words (the « À lire » sheet).
+#: What a column holds, in a facilitator's words (the « À lire » sheet), by column name, or by
+#: « file.column » where one name means different things in two sheets. Whether a column is
+#: required, and the values of a drop-down list, are not written here: they come from the
+#: column definitions (traits.interchange.columns) and ``choices()``, see ``describe``.
 HELP: dict[str, str] = {
-    "org_id": "Facultatif. Un code court et unique si vous en utilisez un ; sinon laissez vide.",
     "name": "Le nom, tel que vous l'écrirez ailleurs (les autres onglets s'y réfèrent).",
-    "kind": "Liste : structure de l'ESS, entreprise, collectivité ou organisme public, autre.",
+    "contacts.name": "Prénom et nom de la personne.",
+    "org_id": "Le nom de la structure, tel qu'écrit dans l'onglet « Structures » (ou son "
+    "identifiant).",
     "legal_form": "Association, SCOP, SCIC, ESAT, EA, SARL, SAS…",
     "siret": "14 chiffres, espaces permis. Laissez vide si vous ne l'avez pas.",
     "commune": "La commune, même sans accents ou sous son ancien nom (avant une fusion).",
     "postcode": "5 chiffres, par exemple 35500.",
     "lat": "Rarement utile : la position est retrouvée à partir de la commune.",
     "lon": "Rarement utile : la position est retrouvée à partir de la commune.",
-    "size": "Effectif : 0, 1-9, 10-49, 50-249, 250+ ou un nombre.",
+    "size": "L'effectif salarié : une tranche de la liste, ou un nombre.",
     "description": "Quelques phrases, librement.",
     "territory": "Laissez vide : le territoire choisi à l'import.",
-    "item_id": "Facultatif. Laissez vide si vous n'utilisez pas de code.",
-    "direction": "Liste : besoin ou offre.",
-    "category": "Liste, ou des mots de tous les jours : « prêt de matériel », « mécénat de "
-    "compétences »…",
-    "subcategory": "Facultatif : choisissez dans la liste, ou laissez vide.",
+    "category": "Ou des mots de tous les jours : « prêt de matériel », « mécénat de compétences »…",
+    "subcategory": "Choisissez dans la liste, ou laissez vide.",
     "title": "Le besoin ou l'offre en quelques mots.",
     "quantity": "Quantité ou fréquence, librement : « 2 samedis par mois ».",
-    "diagnostic_id": "Facultatif : la date de l'entretien où cela a été dit.",
+    "diagnostic_id": "La date de l'entretien où cela a été dit (un entretien de l'onglet "
+    "« Entretiens »), ou vide.",
     "date": "La date : 04/02/2025, 4 février 2025 ou 2025-02-04.",
     "facilitator": "Qui a mené l'entretien.",
     "practices": "Ce que la structure fait déjà en partenariat.",
     "motivations": "Ce qu'elle cherche.",
     "obstacles": "Ce qui la freine.",
     "notes": "Librement.",
-    "status": "Liste.",
-    "contact_id": "Facultatif.",
+    "diagnostics.status": "Vide : terminé.",
     "role": "Sa fonction.",
     "email": "Son adresse, par exemple prenom.nom@exemple.fr.",
     "phone": "Son numéro, par exemple 02 99 12 34 56.",
-    "consent": "Liste : oui (la personne accepte d'être contactée) ou non. Pas de croix.",
+    "consent": "Oui : la personne accepte d'être contactée. Pas de croix.",
     "consent_date": "Quand elle a donné son accord.",
     "consent_source": "Où : « entretien diagnostic »…",
     "consent_scope": "Pour quoi : « mise en lien avec des entreprises du territoire »…",
-    "partnership_id": "Facultatif.",
-    "org_a": "Le nom de la structure qui a le besoin.",
+    "org_a": "Le nom de la structure qui a le besoin (vide si la colonne « besoin » le dit).",
     "need_id": "L'intitulé du besoin (tel qu'écrit dans « Besoins et offres »), ou vide.",
-    "org_b": "Le nom de la structure qui offre.",
+    "org_b": "Le nom de la structure qui offre (vide si la colonne « offre » le dit).",
     "offer_id": "L'intitulé de l'offre, ou vide.",
-    "mode": "Liste : mécénat, pratiques responsables, coopération économique, innovation "
-    "sociétale.",
     "categories": "Ce qui est échangé (plusieurs possibles, séparées par des virgules).",
     "value_hours": "Heures données : 20, 20 h ou 1h30.",
     "value_euros": "Montant en euros : 1 800 € ou 1 800,50.",
     "value_quantity": "Un nombre (avec son unité dans la colonne suivante).",
     "value_unit": "L'unité de la quantité : repas, m³, samedis…",
-    "abandon_reason": "Obligatoire si le partenariat est abandonné.",
+    "abandon_reason": "À remplir si le partenariat est abandonné (obligatoire alors).",
     "created": "La date où la piste a été proposée ; vide, celle du premier entretien.",
 }
+#: The first column of every sheet: the row's own identifier.
+ID_HELP = (
+    "Facultatif. Un code court et unique si vous en utilisez un (les autres onglets peuvent "
+    "l'écrire à la place du nom) ; sinon laissez vide."
+)
+
+
+def describe(spec: FileSpec, column: str) -> tuple[bool, str]:
+    """(required, what to write) for one column of a sheet, from its definition."""
+    required = spec.column(column).required
+    if column == spec.columns[0].name:
+        return required, ID_HELP
+    text = HELP.get(f"{spec.name}.{column}") or HELP.get(column, "")
+    listed = choices().get((spec.name, column))
+    if listed is not None:
+        values, strict = listed
+        shown = ", ".join(f"« {v} »" for v in values[:8])
+        shown += "…" if len(values) > 8 else "."
+        text = f"{'Liste' if strict else 'Liste ou texte libre'} : {shown} {text}".strip()
+    return required, ("Obligatoire. " if required else "") + text
 
 
 def read_template(name: str) -> pd.DataFrame:
@@ -134,17 +152,14 @@ def readme() -> pd.DataFrame:
     ]
     for name in FILES:
         spec = FILES_BY_NAME[name]
-        header = list(read_template(name).columns)
-        mapping = spec.header_map()
-        for typed in header:
-            column = mapping[fold(typed)]
-            required = next(c.required for c in spec.columns if c.name == column)
+        for typed in read_template(name).columns:
+            required, text = describe(spec, spec.column_for(typed))
             rows.append(
                 {
                     "onglet": spec.label,
                     "colonne": typed,
                     "obligatoire": "oui" if required else "non",
-                    "ce qu'on y écrit": HELP.get(column, ""),
+                    "ce qu'on y écrit": text,
                 }
             )
     return pd.DataFrame(rows)
@@ -171,7 +186,7 @@ def _xlsx(path: Path, frames: dict[FileSpec, pd.DataFrame]) -> None:
             for i, typed in enumerate(frame.columns):
                 width = max([len(typed), *(len(str(v)) for v in frame.iloc[:, i])])
                 sheet.column_dimensions[_letter(i)].width = min(max(width + 2, 12), 60)
-                column = spec.header_map()[fold(typed)]
+                column = spec.column_for(typed)
                 if (spec.name, column) not in lists:
                     continue
                 values, strict = lists[(spec.name, column)]
@@ -189,7 +204,7 @@ def _xlsx(path: Path, frames: dict[FileSpec, pd.DataFrame]) -> None:
                     errorTitle="Valeur inattendue",
                 )
                 sheet.add_data_validation(check)
-                check.add(f"{_letter(i)}2:{_letter(i)}{EXAMPLE_ROWS + 1}")
+                check.add(f"{_letter(i)}2:{_letter(i)}{LAST_ROW}")
 
 
 def _ods(path: Path, frames: dict[FileSpec, pd.DataFrame]) -> None:
@@ -206,7 +221,7 @@ def _ods(path: Path, frames: dict[FileSpec, pd.DataFrame]) -> None:
         table = Table(name=name)
         names: list[str | None] = []
         for typed in frame.columns:
-            key = (spec.name, spec.header_map()[fold(typed)]) if spec else None
+            key = (spec.name, spec.column_for(typed)) if spec else None
             if key in lists:
                 values, strict = lists[key]
                 vname = f"v{len(validations.childNodes) + 1}"
@@ -223,9 +238,11 @@ def _ods(path: Path, frames: dict[FileSpec, pd.DataFrame]) -> None:
             else:
                 names.append(None)
         rows = [list(frame.columns), *frame.astype(str).values.tolist()]
-        rows += [[""] * len(frame.columns)] * (EXAMPLE_ROWS - len(frame) if spec else 0)
+        if spec:  # the drop-down lists down to the sheet's last row: one repeated empty row
+            rows.append([""] * len(frame.columns))
         for r, values in enumerate(rows):
-            row = TableRow()
+            repeated = LAST_ROW - len(rows) + 1 if spec and r == len(rows) - 1 else 1
+            row = TableRow(numberrowsrepeated=repeated) if repeated > 1 else TableRow()
             for c, value in enumerate(values):
                 attrs = {"contentvalidationname": names[c]} if r and names[c] else {}
                 cell = TableCell(valuetype="string", **attrs) if value else TableCell(**attrs)

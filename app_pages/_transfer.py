@@ -63,7 +63,8 @@ def render(store: Any, territory_id: str) -> None:
 
 
 def _stage(uploads: list[Any] | None) -> Path | None:
-    """The uploaded files saved in this session's folder; a new upload replaces the old one."""
+    """The files to import, saved in this session's folder: the last workbook dropped, or the
+    CSV files (the last one dropped for each sheet); files it replaces are named, not read."""
     if not uploads:
         _unstage()
         return None
@@ -71,18 +72,45 @@ def _stage(uploads: list[Any] | None) -> Path | None:
     if too_big:
         st.error(f"Fichier trop volumineux (plus de {MAX_MB} Mo) : {esc(', '.join(too_big))}.")
         return None
-    signature = tuple((u.name, u.size, getattr(u, "file_id", "")) for u in uploads)
+    kept, unknown = _latest(uploads)
+    if unknown:
+        st.error(
+            f"Fichier non reconnu : {esc(', '.join(unknown))}. Nommez chaque fichier CSV comme "
+            "l'onglet du modèle qu'il contient (« Structures.csv », « Besoins et offres.csv »…) "
+            "ou déposez un classeur .xlsx / .ods."
+        )
+        return None
+    replaced = [u.name for u in uploads if u not in kept]
+    if replaced:
+        st.info(
+            f"Remplacé par un fichier déposé ensuite, donc ignoré : {esc(', '.join(replaced))}. "
+            "Vous pouvez le retirer avec ×."
+        )
+    signature = tuple((u.name, u.size, getattr(u, "file_id", "")) for u in kept)
     staged = st.session_state.get(STAGED)
     if staged is not None and staged[0] == signature and Path(staged[2]).exists():
         return Path(staged[2])
     _unstage()
-    folder = Path(tempfile.mkdtemp(prefix="traits-import-"))
-    for upload in uploads:
+    root = Path(tempfile.mkdtemp(prefix="traits-import-"))
+    folder = root / "vos fichiers"  # the name problems about the whole upload would show
+    folder.mkdir()
+    for upload in kept:
         (folder / Path(upload.name).name).write_bytes(upload.getvalue())
-    books = [u for u in uploads if not u.name.lower().endswith(".csv")]
-    source = folder / Path(books[0].name).name if len(books) == 1 else folder
-    st.session_state[STAGED] = (signature, str(folder), str(source))
+    book = len(kept) == 1 and services.upload_table(kept[0].name) == ""
+    source = folder / Path(kept[0].name).name if book else folder
+    st.session_state[STAGED] = (signature, str(root), str(source))
     return source
+
+
+def _latest(uploads: list[Any]) -> tuple[list[Any], list[str]]:
+    """(files to read, names of CSV files that are no sheet): the last workbook dropped alone
+    when it comes last, else the last CSV file dropped for each sheet."""
+    tables = [services.upload_table(u.name) for u in uploads]
+    if tables[-1] == "":
+        return [uploads[-1]], []
+    unknown = [u.name for u, t in zip(uploads, tables, strict=True) if t is None]
+    latest = {t: u for u, t in zip(uploads, tables, strict=True) if t}
+    return [u for u in uploads if u in latest.values()], unknown
 
 
 def _unstage() -> None:

@@ -318,6 +318,48 @@ def test_import_preview_then_corrected_file_replaces_the_first(sample: AppTest):
     assert metrics(app)["Structures rencontrées"] == "24"  # an imported list is not « met »
 
 
+def _sheet(rows: list[list[str]]) -> bytes:
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.title = "Structures"
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_a_corrected_workbook_dropped_beside_the_rejected_one_replaces_it(sample: AppTest):
+    """Probe « sheets » 7: both files stay in the uploader; the last one is read, the first is
+    named as replaced, and no temporary path or file name of the format is shown."""
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    bad = ("suivi.xlsx", _sheet([["Nom", "Type"], ["Atelier Test", "vaisseau"]]), xlsx)
+    good = ("suivi corrigé.xlsx", _sheet([["Nom", "Type"], ["Atelier Test", "association"]]), xlsx)
+    app = go(sample, "diagnostics")
+    app.file_uploader(key="import_files").set_value([bad]).run()
+    assert widget(app, "button", "Importer").disabled
+    app.file_uploader(key="import_files").set_value([bad, good]).run()
+    assert not app.exception and not app.error, texts(app, "error")
+    assert any("suivi.xlsx" in t and "ignoré" in t for t in texts(app, "info"))
+    assert list(app.dataframe[0].value["créées"]) == [1]
+    shown_text = " ".join(
+        [t for kind in ("info", "warning", "markdown", "caption") for t in texts(app, kind)]
+        + [str(d.value.to_dict()) for d in app.dataframe]
+    )
+    assert not re.search(r"/tmp|traits-import|organisations\.csv|items\.csv", shown_text)
+    widget(app, "button", "Importer").click().run()
+    assert not app.exception
+    assert any("1 organisation" in s for s in texts(app, "success"))
+    # a CSV file whose name is no sheet is named, with what to call it, and nothing is read
+    app.file_uploader(key="import_files").set_value([("liste.csv", b"nom;type\n", "text/csv")])
+    app.run()
+    (error,) = texts(app, "error")
+    assert "liste.csv" in error and "Structures.csv" in error and "organisations" not in error
+
+
 def test_every_chart_reads_its_labels_whole(sample: AppTest):
     """Bars run across, their labels on the vertical axis and never cut (« pratiques respon… »)."""
     import json

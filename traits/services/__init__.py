@@ -14,6 +14,7 @@ from traits.services.data import (
     parse_source,
     preview_import,
     stats,
+    upload_table,
 )
 from traits.services.diagnostics import (
     DiagnosticRecord,
@@ -54,5 +55,6 @@ __all__ = [
     "save_diagnostic",
     "save_organisation",
     "stats",
+    "upload_table",
     "suggest_subcategories",
 ]

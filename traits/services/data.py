@@ -14,7 +14,7 @@ from sqlalchemy.engine import Connection
 
 from traits.errors import InvalidInputError, Problem
 from traits.interchange import readers, validate, writers
-from traits.interchange.columns import sheet_names
+from traits.interchange.columns import file_for, sheet_names
 from traits.model import Territory
 from traits.services import access, embeddings
 from traits.services.embeddings import Progress
@@ -107,6 +107,16 @@ def _read(path: str | Path) -> dict[str, readers.RawTable]:
             )
         )
     return tables
+
+
+def upload_table(filename: str) -> str | None:
+    """The French name of the sheet a file stands for (« Structures » for ``structures.csv``),
+    "" for a workbook (it holds every sheet), None for a CSV file whose name is not a sheet's."""
+    path = Path(filename)
+    if path.suffix.lower() in readers.WORKBOOK_SUFFIXES:
+        return ""
+    spec = file_for(path.stem) if path.suffix.lower() == ".csv" else None
+    return spec.label if spec is not None else None
 
 
 def _validate(

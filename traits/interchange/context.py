@@ -143,9 +143,9 @@ class Context:
         self.partnerships: dict[str, Partnership] = {}
         self.partnership_lines: dict[str, int] = {}  # partnership → its row in the sheet
         self.org_communes: dict[str, str] = dict(known.org_communes)
-        #: Rows refused for their own problem (table → (row, cells)): what refers to them is
+        #: Every row read (table → rows): what refers to a row refused for its own problem is
         #: left out rather than reported « introuvable » (one mistake, one error).
-        self.refused: dict[str, list[tuple[int, dict[str, str]]]] = {}
+        self.read: dict[str, list[Row]] = {}
         self.diag_by_date: dict[tuple[str, str], str] = {}  # (org, ISO date) → diagnostic
 
     # -- rows --------------------------------------------------------------------------------
@@ -167,11 +167,10 @@ class Context:
                 }
                 continue
             row = Row(table, line, record, self.out)
+            self.read.setdefault(name, []).append(row)
             obj = build(row)
             if obj is not None and row.ok:
                 built.append((row, obj))
-            else:
-                self.refused.setdefault(name, []).append((line, record))
         if examples:
             self.parsed.ignored[name] = len(examples)
             lines = ", ".join(str(n) for n in examples)
@@ -230,7 +229,7 @@ class Context:
     ) -> bool:
         """Whether the row refers to a row of ``table`` refused for its own problem: the row
         is then left out without a second message (the first one says what to fix)."""
-        if any(match(record) for _, record in self.refused.get(table, ())):
+        if any(not other.ok and match(other.record) for other in self.read.get(table, ())):
             row.ok = False
             return True
         return False

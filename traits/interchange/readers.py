@@ -419,11 +419,11 @@ def _sheets(path: Path) -> dict[str, Any]:
         # odfpy prints a broken document's whole XML (the cells' data) to stdout: keep it quiet.
         with contextlib.redirect_stdout(io.StringIO()):
             sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=object, engine=engine)
-    except Exception as exc:  # noqa: BLE001 - spreadsheet parsers raise anything on bad bytes
+    except Exception:  # noqa: BLE001 - spreadsheet parsers raise anything on bad bytes
         raise InvalidInputError(
             Problem(
-                f"classeur illisible ({type(exc).__name__}). Ouvrez-le dans votre tableur et "
-                "enregistrez-le à nouveau au format .xlsx ou .ods.",
+                "classeur illisible (abîmé, ou d'un autre format que son extension). Ouvrez-le "
+                "dans votre tableur et enregistrez-le à nouveau au format .xlsx ou .ods.",
                 file=path.name,
             )
         ) from None

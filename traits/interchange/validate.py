@@ -306,7 +306,11 @@ def _diagnostic_ref(ctx: Context, r: Row, oid: str | None) -> str | None:
             "entretien de cette structure (onglet des entretiens), ou laissez vide.",
         )
     elif did is not None and ctx.diag_org[did] != oid:
-        r.error("diagnostic_id", f"l'entretien « {value} » concerne une autre structure.")
+        r.error(
+            "diagnostic_id",
+            f"l'entretien « {r.shown('diagnostic_id')} » concerne une autre structure : écrivez "
+            "la date d'un entretien de cette structure, ou laissez vide.",
+        )
         return None
     return did
 

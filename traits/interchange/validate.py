@@ -605,10 +605,12 @@ def validate(
         ctx.out.extend(table.problems)
     if "organisations" not in tables:
         csv = any(not t.source.startswith("l'onglet") for t in tables.values())
+        missing = (
+            "fichier organisations.csv (ou Structures.csv)" if csv else "onglet « Structures »"
+        )
         ctx.out.append(
             Problem(
-                f"{'fichier « Structures.csv »' if csv else 'onglet « Structures »'} "
-                "introuvable : un territoire a au moins ses structures et ses besoins et offres."
+                f"{missing} introuvable : un territoire a au moins ses structures et ses besoins et offres."
             )
         )
     territories = _territories(ctx)

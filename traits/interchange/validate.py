@@ -610,7 +610,8 @@ def validate(
         )
         ctx.out.append(
             Problem(
-                f"{missing} introuvable : un territoire a au moins ses structures et ses besoins et offres."
+                f"{missing} introuvable : un territoire a au moins ses structures et ses "
+                "besoins et offres."
             )
         )
     territories = _territories(ctx)

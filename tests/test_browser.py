@@ -169,6 +169,38 @@ def test_maps_draw_communes_and_epci_in_the_browser(page: Page) -> None:
     bs.screenshot(page, shots, "16-reseau-carte")
 
 
+def test_a_corrected_workbook_replaces_the_rejected_one_in_the_browser(
+    page: Page, tmp_path: Path
+) -> None:
+    """Probe « sheets » 7: a corrected file dropped beside the rejected one is the one read;
+    no temporary path is shown. Writes nothing (« Annuler »)."""
+    from openpyxl import Workbook
+
+    def book(name: str, kind: str) -> Path:
+        workbook = Workbook()
+        workbook.active.title = "Structures"
+        workbook.active.append(["Nom", "Type", "Commune"])
+        workbook.active.append(["Atelier d'Essai", kind, "Vitré"])
+        workbook.save(tmp_path / name)
+        return tmp_path / name
+
+    bs.go(page, "Diagnostics")
+    page.get_by_role("tab", name="Import / export").click()
+    files = page.locator('input[type="file"]')
+    files.set_input_files(str(book("suivi.xlsx", "vaisseau")))
+    expect(page.get_by_text("problème(s) à corriger", exact=False)).to_be_visible()
+    expect(page.get_by_role("button", name="Importer")).to_be_disabled()
+    files.set_input_files(str(book("suivi corrigé.xlsx", "association")))
+    expect(page.get_by_text("Remplacé par un fichier déposé ensuite")).to_be_visible()
+    expect(page.get_by_role("button", name="Importer")).to_be_enabled()
+    bs.check_no_exception(page, "Import")
+    shown = " ".join(bs.shown_texts(page))
+    assert "suivi.xlsx" in shown and "/tmp" not in shown and "traits-import" not in shown
+    assert "organisations.csv" not in shown
+    page.get_by_role("button", name="Annuler").click()
+    expect(page.get_by_text("Import annulé : rien n'a été enregistré.")).to_be_visible()
+
+
 # -- a shared deployment with accounts ------------------------------------------------------------
 
 ACCOUNTS = {

@@ -11,6 +11,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from factories import workbook
 from openpyxl import Workbook
 
 from traits import rules
@@ -43,22 +44,16 @@ PARTENARIATS = [
 ]
 
 
+SHEETS = {
+    "Structures": STRUCTURES,
+    "Entretiens": ENTRETIENS,
+    "Besoins et offres": BESOINS,
+    "Partenariats": PARTENARIATS,
+}
+
+
 def _book(path: Path, **sheets: list[list[object]]) -> Path:
-    content = {
-        "Structures": STRUCTURES,
-        "Entretiens": ENTRETIENS,
-        "Besoins et offres": BESOINS,
-        "Partenariats": PARTENARIATS,
-    }
-    content.update({k.replace("_", " "): v for k, v in sheets.items()})
-    book = Workbook()
-    book.remove(book.active)
-    for name, rows in content.items():
-        sheet = book.create_sheet(name)
-        for row in rows:
-            sheet.append(row)
-    book.save(path)
-    return path
+    return workbook(path, SHEETS, **sheets)
 
 
 def _check(path: Path) -> validate.Parsed:
@@ -160,24 +155,29 @@ def test_no_warning_of_a_clean_workbook_lacks_a_row(tmp_path: Path):
 # -- defect 10: one mistake, one error at the wrong cell ------------------------------------------
 
 
-def test_an_unknown_structure_gives_one_error_not_one_per_row_that_follows(tmp_path: Path):
-    besoins = _with(BESOINS, 1, 0, "Atelier du Lie Ouest")  # a name typed wrong
-    parsed = _check(_book(tmp_path / "h.xlsx", Besoins_et_offres=besoins))
-    assert _errors(parsed) == [
-        "l'onglet « Besoins et offres », ligne 2, colonne « Structure » : structure « Atelier "
-        "du Lie Ouest » introuvable : écrivez son nom tel qu'il figure dans l'onglet des "
-        "structures (ou ajoutez-la). Noms proches : « Atelier du Lié »."
-    ]
-
-
-def test_an_impossible_interview_date_is_the_only_error(tmp_path: Path):
-    entretiens = _with(ENTRETIENS, 1, 1, "31/02/2025")  # the interview the need refers to
-    parsed = _check(_book(tmp_path / "i.xlsx", Entretiens=entretiens))
-    assert _errors(parsed) == [
-        "l'onglet « Entretiens », ligne 2, colonne « Date » : date « 31/02/2025 » impossible : "
-        "février 2025 n'a que 28 jours. Écrivez une date du calendrier, par exemple 04/02/2025 "
-        "(jour/mois/année)."
-    ]
+@pytest.mark.parametrize(
+    ("sheet", "row", "col", "typed", "expected"),
+    [
+        (
+            "Besoins et offres", 1, 0, "Atelier du Lie Ouest",  # a name typed wrong
+            "l'onglet « Besoins et offres », ligne 2, colonne « Structure » : structure « Atelier "
+            "du Lie Ouest » introuvable : écrivez son nom tel qu'il figure dans l'onglet des "
+            "structures (ou ajoutez-la). Noms proches : « Atelier du Lié ».",
+        ),
+        (
+            "Entretiens", 1, 1, "31/02/2025",  # the interview the need refers to
+            "l'onglet « Entretiens », ligne 2, colonne « Date » : date « 31/02/2025 » impossible "
+            ": février 2025 n'a que 28 jours. Écrivez une date du calendrier, par exemple "
+            "04/02/2025 (jour/mois/année).",
+        ),
+    ],
+)  # fmt: skip
+def test_one_mistake_gives_one_error_not_one_per_row_that_follows(
+    tmp_path: Path, sheet: str, row: int, col: int, typed: str, expected: str
+):
+    rows = {"Besoins et offres": BESOINS, "Entretiens": ENTRETIENS}[sheet]
+    changed = {sheet.replace(" ", "_"): _with(rows, row, col, typed)}
+    assert _errors(_check(_book(tmp_path / "h.xlsx", **changed))) == [expected]
 
 
 def test_a_refused_need_does_not_make_its_partnership_an_error(tmp_path: Path):

@@ -14,7 +14,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook
+from factories import workbook
 
 from traits.errors import InvalidInputError
 from traits.services import export_territory, import_territory, stats
@@ -81,15 +81,7 @@ def _workbook(path: Path, **overrides: list[list[object]]) -> Path:
         "Contacts": CONTACTS,
         "Partenariats": PARTENARIATS,
     }
-    sheets.update({k.replace("_", " "): v for k, v in overrides.items()})
-    book = Workbook()
-    book.remove(book.active)
-    for name, rows in sheets.items():
-        sheet = book.create_sheet(name)
-        for row in rows:
-            sheet.append(row)
-    book.save(path)
-    return path
+    return workbook(path, sheets, **overrides)
 
 
 @pytest.fixture

@@ -25,11 +25,11 @@ from traits.interchange.columns import (
     fold,
 )
 from traits.interchange.context import DEFAULT_TERRITORY, Context, Hooks, Known, Parsed
+from traits.interchange.history import events
 from traits.interchange.members import members
 from traits.interchange.readers import RawTable
 from traits.interchange.row import Row, french_values
 from traits.model import (
-    LABELS_FR,
     Category,
     Contact,
     Diagnostic,
@@ -41,7 +41,6 @@ from traits.model import (
     Partnership,
     PartnershipMode,
     PartnershipStatus,
-    StatusChange,
     Territory,
 )
 
@@ -468,112 +467,6 @@ def _partnerships(ctx: Context) -> None:
         ctx.partnership_lines[part.partnership_id] = row.line
 
 
-def _events(ctx: Context) -> None:
-    def build(r: Row) -> StatusChange | None:
-        pid = r.ident("partnership_id")
-        at = r.datetime("at", True)
-        to_status = r.enum("to_status", PARTNERSHIP_STATUS_VALUES, "statut")
-        from_status = r.enum("from_status", PARTNERSHIP_STATUS_VALUES, "statut", required=False)
-        if pid is not None and ctx.follows_refused(
-            r, "partnerships", lambda p: p.get("partnership_id", "").strip() == pid
-        ):
-            return None
-        if pid is not None and pid not in ctx.partnerships and pid not in ctx.known.partnerships:
-            r.error(
-                "partnership_id",
-                f"partenariat « {pid} » introuvable dans l'onglet des partenariats.",
-            )
-            return None
-        if pid is not None and pid not in ctx.partnerships:
-            r.error(
-                "partnership_id",
-                f"le partenariat « {pid} » est déjà dans la base mais pas dans l'onglet des "
-                "partenariats de ce fichier : ajoutez-y sa ligne (avec son statut actuel) pour "
-                "importer son historique, ou retirez cette ligne.",
-            )
-            return None
-        if pid is None or at is None or to_status is None:
-            return None
-        return StatusChange(
-            pid,
-            at,
-            PartnershipStatus(to_status),
-            PartnershipStatus(from_status) if from_status else None,
-            r.text("author"),
-            r.text("note"),
-        )
-
-    for _, event in ctx.rows("partnership_events", build):
-        ctx.partnerships[event.partnership_id].history.append(event)
-    for part in ctx.parsed.partnerships:
-        part.history.sort(key=lambda e: e.at)
-        if not part.history and part.partnership_id not in ctx.known.partnerships:
-            _first_event(ctx, part)
-        elif part.history and part.history[-1].to_status != part.status:
-            _warn_partnership(
-                ctx,
-                part,
-                f"est « {LABELS_FR[part.status]} » mais son historique se termine par "
-                f"« {LABELS_FR[part.history[-1].to_status]} ».",
-            )
-
-
-def _first_event(ctx: Context, part: Partnership) -> None:
-    """The history of a partnership the file gives without one: dated, never on import day.
-
-    Its creation date, else the earliest diagnostic of its two organisations; with neither,
-    the partnership stays undated (no event) and the import says so.
-    """
-    day = part.created
-    if day is None:
-        dates = [d.date for d in ctx.parsed.diagnostics if d.org_id in (part.org_a, part.org_b)]
-        day = min(dates) if dates else None
-        if day is not None:
-            part.created = day
-            _warn_partnership(
-                ctx,
-                part,
-                f"est sans date : daté du {day.strftime('%d/%m/%Y')}, date du premier "
-                "entretien des structures.",
-            )
-    if day is None:
-        _warn_partnership(
-            ctx,
-            part,
-            "est sans date : importé sans date, il n'entrera dans aucune période des bilans "
-            "tant qu'il n'en a pas (ajoutez la date de création).",
-        )
-        return
-    part.history.append(
-        StatusChange(
-            part.partnership_id,
-            dt.datetime.combine(day, dt.time()),
-            part.status,
-            None,
-            None,
-            "import",
-        )
-    )
-
-
-def _warn_partnership(ctx: Context, part: Partnership, says: str) -> None:
-    """A warning about a partnership, at its row, naming its two structures."""
-    ctx.out.append(
-        Problem(
-            f"le partenariat entre « {ctx.org_names.get(part.org_a, part.org_a)} » et "
-            f"« {ctx.org_names.get(part.org_b, part.org_b)} » {says}",
-            file=_source(ctx, "partnerships"),
-            row=ctx.partnership_lines.get(part.partnership_id),
-            severity="warning",
-        )
-    )
-
-
-def _source(ctx: Context, name: str) -> str | None:
-    table = ctx.tables.get(name)
-    return table.source if table else None
-
-
 def _relevance(ctx: Context) -> None:
     def build(r: Row) -> tuple[str, str, int] | None:
         need, offer = r.ident("need_id"), r.ident("offer_id")
@@ -621,7 +514,7 @@ def validate(
     _items(ctx)
     _contacts(ctx)
     _partnerships(ctx)
-    _events(ctx)
+    events(ctx)
     members(ctx)
     _relevance(ctx)
     return ctx.parsed

@@ -162,7 +162,7 @@ DIAGNOSTICS = FileSpec(
         _c("motivations", "motivations"),
         _c("obstacles", "freins"),
         _c("notes", "notes", "remarques", "commentaires"),
-        _c("status", "statut"),
+        _c("status", "statut", "état"),
     ),
     aliases=("Entretiens", "diagnostic", "entretiens diagnostics"),
 )

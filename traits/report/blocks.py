@@ -105,23 +105,35 @@ def key_figures(report: Report) -> list[tuple[str, int]]:
     ]
 
 
+#: What is counted apart from a dated period, and within the totals without a period (the
+#: words before the comma): (key of ``Report.undated``, one, many).
+_UNDATED = (
+    ("needs", "besoin sans date, non compté", "besoins sans date, non comptés"),
+    ("offers", "offre sans date, non comptée", "offres sans date, non comptées"),
+    ("partnerships", "partenariat sans date, non compté", "partenariats sans date, non comptés"),
+    (
+        "realised",
+        "partenariat concrétisé sans date (aucune étape « concrétisé » datée dans son "
+        "historique), non compté",
+        "partenariats concrétisés sans date (aucune étape « concrétisé » datée dans leur "
+        "historique), non comptés",
+    ),
+)
+
+
 def period_notes(report: Report) -> list[str]:
     """What the figures leave out and why: undated items, organisations never met, no activity."""
     notes = []
     dated = report.start is not None or report.end is not None
     if dated and not any(n for _, n in key_figures(report)):
         notes.append("Aucune activité datée dans la période : tous les chiffres sont à zéro.")
-    for key, one, many in (
-        ("needs", "besoin sans date, non compté", "besoins sans date, non comptés"),
-        ("offers", "offre sans date, non comptée", "offres sans date, non comptées"),
-        (
-            "partnerships",
-            "partenariat sans date, non compté",
-            "partenariats sans date, non comptés",
-        ),
-    ):
-        if report.undated.get(key):
-            notes.append(plural(report.undated[key], one, many) + " dans la période.")
+    for key, one, many in _UNDATED:
+        n = report.undated.get(key, 0)
+        if n and dated:
+            notes.append(plural(n, one, many) + " dans la période.")
+        elif n:
+            words = plural(n, one.split(",")[0], many.split(",")[0])
+            notes.append(f"Dont {words} dans ces totaux.")
     if report.unmet:
         notes.append(
             plural(

@@ -9,6 +9,7 @@ announced pistes naissantes; the all-dates report hid its undated totals.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import random
 
 import pytest
@@ -86,7 +87,9 @@ def test_realised_without_a_dated_realisation_is_counted_apart_never_as_a_piste(
     assert _report(data, D(2021, 1, 1), D(2021, 12, 31)).undated["realised"] == 0
     whole = _report(data)
     assert whole.realised_count == 4 and whole.undated["realised"] == 1
-    assert any(n.startswith("Dont 1 partenariat concrétisé sans date") for n in r.period_notes(whole))
+    assert any(
+        n.startswith("Dont 1 partenariat concrétisé sans date") for n in r.period_notes(whole)
+    )
 
 
 def _random_world(rng: random.Random):
@@ -138,3 +141,67 @@ def test_the_all_dates_report_says_its_undated_totals():
     assert "Dont 4 offres sans date dans ces totaux." in notes
     assert "Dont 1 partenariat sans date dans ces totaux." in notes
     assert r.to_json(whole).count('"partnerships": 1') == 1
+
+
+# --- D2: a realised pooled partnership whose members bring no need -----------------------------
+
+
+def _pool(members, offer_id: str | None = "o4") -> Partnership:
+    from traits.model import PartnershipMember
+
+    return partnership(
+        "m1",
+        "asso",
+        "ea",
+        [(S.PROPOSED, D(2023, 3, 1)), (S.REALISED, D(2023, 4, 1))],
+        offer_id=offer_id,
+        label="Salle partagée",
+        members=[PartnershipMember("m1", org, need) for org, need in members],
+    )
+
+
+@pytest.mark.parametrize(
+    ("members", "offer_id", "sentence"),
+    [
+        (  # nobody's need given: every member but the one serving the group is named
+            [("asso", None), ("mairie", None), ("ea", None)],
+            "o4",
+            "L'entreprise adaptée Les Mains Agiles répond aux besoins réunis de la Recyclerie "
+            "du Bocage et de la Mairie d'Izé",
+        ),
+        (  # only the server listed
+            [("ea", None)],
+            "o4",
+            "L'entreprise adaptée Les Mains Agiles répond à une mutualisation",
+        ),
+        (  # no offer, no need
+            [("asso", None), ("mairie", None)],
+            None,
+            "La Recyclerie du Bocage, la Mairie d'Izé et l'entreprise adaptée Les Mains Agiles "
+            "mutualisent leurs besoins",
+        ),
+        (  # no member at all: a plain partnership of its two parties
+            [],
+            None,
+            "L'entreprise adaptée Les Mains Agiles et la Recyclerie du Bocage ont concrétisé",
+        ),
+    ],
+)
+def test_a_pool_without_needs_gets_its_sentence_in_every_format(
+    members, offer_id, sentence, tmp_path
+):
+    data = _with(_pool(members, offer_id))
+    year = _report(data, D(2023, 1, 1), D(2023, 12, 31))
+    assert year.realised_count == 1 and year.realised[0].startswith(sentence)
+    for text in (r.to_markdown(year), r.to_json(year), r.to_html(year)):
+        assert sentence.split(" répond")[0].split(" mutualisent")[0] in html.unescape(text)
+    r.to_docx(year, tmp_path / "b.docx")
+    r.to_pdf(year, tmp_path / "b.pdf")
+    r.to_xlsx(year, tmp_path / "b.xlsx")
+
+
+@pytest.mark.parametrize("parts", [[], ["a"], ["a", "b"], ["a", "b", "c"]])
+def test_and_list_never_fails(parts):
+    from traits.report.wording import and_list
+
+    assert and_list(parts) == {0: "", 1: "a", 2: "a et b", 3: "a, b et c"}[len(parts)]

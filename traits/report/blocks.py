@@ -21,10 +21,12 @@ Cell = str | int | float
 
 @dataclass
 class Heading:
-    """A section title (level 2) or sub-title (level 3)."""
+    """A section title (level 2) or sub-title (level 3); ``short``: the same in at most
+    31 characters, whole words (a spreadsheet's sheet name), when the title is longer."""
 
     text: str
     level: int = 2
+    short: str | None = None
 
 
 @dataclass
@@ -147,11 +149,8 @@ def period_notes(report: Report) -> list[str]:
     return notes
 
 
-def key_figure_blocks(report: Report) -> list[Block]:
-    """The period, the headline, the key figures and what they leave out, the realised list.
-
-    The short form of the report (the kit's two-page results summary uses it).
-    """
+def _summary_blocks(report: Report) -> list[Block]:
+    """The period, the headline, the key figures and what they leave out."""
     blocks: list[Block] = [
         Paragraph(f"Période : {period_label(report.start, report.end)}."),
         Paragraph(report.headline(), lead=True),
@@ -161,17 +160,27 @@ def key_figure_blocks(report: Report) -> list[Block]:
     notes = period_notes(report)
     if notes:
         blocks.append(Bullets(notes))
-    blocks.append(
+    return blocks
+
+
+def _realised_blocks(report: Report) -> list[Block]:
+    """The realised partnerships, one sentence each."""
+    return [
         Heading(
             plural(report.realised_count, "partenariat concrétisé", "partenariats concrétisés")
             if report.realised_count
             else "Partenariats concrétisés"
-        )
-    )
-    blocks.append(
-        Bullets(report.realised) if report.realised else Paragraph("Aucun sur la période.")
-    )
-    return blocks
+        ),
+        Bullets(report.realised) if report.realised else Paragraph("Aucun sur la période."),
+    ]
+
+
+def key_figure_blocks(report: Report) -> list[Block]:
+    """The period, the headline, the key figures and what they leave out, the realised list.
+
+    The short form of the report (the kit's two-page results summary uses it).
+    """
+    return _summary_blocks(report) + _realised_blocks(report)
 
 
 def bar_charts(report: Report) -> list[Bars]:
@@ -251,7 +260,7 @@ def _indicators(report: Report) -> list[Block]:
         Heading("Indicateurs"),
         Bullets(indicator_lines(report)),
         *realised,
-        Heading("Besoins et offres par catégorie"),
+        Heading("Besoins et offres par catégorie", short="Besoins et offres"),
         Table(
             ["Catégorie", "Besoins", "Offres"],
             [
@@ -307,14 +316,21 @@ def _estimate(estimate: ValueEstimate) -> list[Block]:
     return blocks
 
 
-def report_blocks(report: Report) -> list[Block]:
-    """The whole report's content, independent of the output format."""
-    blocks = key_figure_blocks(report)
-    at = next(
-        i for i, b in enumerate(blocks) if isinstance(b, Heading) and b.text != "Chiffres clés"
-    )
-    blocks[at:at] = _indicators(report)
-    blocks += [Heading("Estimation de la valeur pour les entreprises"), Paragraph(ESTIMATE_NOTICE)]
+def detail_blocks(report: Report) -> list[Block]:
+    """Everything after the key figures: charts, indicators, categories, the realised
+    partnerships and the value estimates (the Bilan page shows these below its figures)."""
+    blocks = _indicators(report) + _realised_blocks(report)
+    blocks += [
+        Heading(
+            "Estimation de la valeur pour les entreprises", short="Valeur pour les entreprises"
+        ),
+        Paragraph(ESTIMATE_NOTICE),
+    ]
     for estimate in report.value_estimates:
         blocks += _estimate(estimate)
     return blocks
+
+
+def report_blocks(report: Report) -> list[Block]:
+    """The whole report's content, independent of the output format."""
+    return _summary_blocks(report) + detail_blocks(report)

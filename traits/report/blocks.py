@@ -275,15 +275,33 @@ def _indicators(report: Report) -> list[Block]:
     ]
 
 
+def _estimate_summary(estimate: ValueEstimate) -> str:
+    """« Estimation : 1 800 € pour 12 000 € d'achats (reference). », with its bounds said."""
+    what = "d'achats" if estimate.key == "oeth" else "de dons valorisés"
+    text = (
+        f"Estimation : {fr_euros(estimate.estimate_euros)} pour "
+        f"{fr_euros(estimate.base_euros)} {what} ({estimate.reference})."
+    )
+    if estimate.capped:
+        text += " " + plural(
+            estimate.capped,
+            "montant est borné à ce que la loi permet au plus pour l'effectif de l'acheteur.",
+            "montants sont bornés à ce que la loi permet au plus pour l'effectif de l'acheteur.",
+        )
+    certain = estimate.certain_euros
+    if certain is not None and certain < estimate.estimate_euros:
+        text += (
+            f" C'est un maximum avant plafonnement : {fr_euros(certain)} sont sûrs quel que "
+            "soit le chiffre d'affaires des entreprises, le reste en dépend (ou est reporté sur "
+            "les exercices suivants)."
+        )
+    return text
+
+
 def _estimate(estimate: ValueEstimate) -> list[Block]:
     blocks: list[Block] = [
         Heading(estimate.title, 3),
-        Paragraph(
-            f"Estimation : {fr_euros(estimate.estimate_euros)} pour "
-            f"{fr_euros(estimate.base_euros)} "
-            + ("d'achats" if estimate.key == "oeth" else "de dons valorisés")
-            + f" ({estimate.reference})."
-        ),
+        Paragraph(_estimate_summary(estimate)),
     ]
     if estimate.lines:
         blocks.append(

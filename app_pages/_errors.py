@@ -89,4 +89,4 @@ def guarded(what: str) -> Iterator[None]:
         show_error(exc)
     except Exception:  # noqa: BLE001 - the one place the app turns an unforeseen error into French
         _log.exception("unexpected error while showing %s", what)
-        st.error(UNEXPECTED.format(what=what))
+        st.error(esc(UNEXPECTED.format(what=what)))

@@ -3,7 +3,9 @@ a :class:`~traits.errors.TraitsError` (as a message, a table of problems, or nex
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import contextlib
+import logging
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
 import pandas as pd
@@ -13,6 +15,14 @@ from app_pages._text import esc
 from traits.errors import InvalidInputError, Problem, TraitsError
 
 T = TypeVar("T")
+_log = logging.getLogger("traits.app")
+
+#: What a page says on an error nobody foresaw: French, no code, no file path, what to do.
+UNEXPECTED = (
+    "Une erreur inattendue empêche d'afficher {what}. Rien n'a été modifié. Réessayez ; si "
+    "elle revient, signalez-la à la personne qui administre l'outil en indiquant la page et "
+    "l'heure (le détail technique est dans le journal du serveur)."
+)
 
 
 def problems_frame(problems: Iterable[Problem]) -> pd.DataFrame:
@@ -67,3 +77,16 @@ def field_problems(problems: Iterable[Problem], column: str, file: str | None = 
         if p.column == column and p.file == file:
             shown = p.message if p.row is None else f"ligne {p.row} : {p.message}"
             (st.error if p.severity == "error" else st.warning)(esc(shown[:1].upper() + shown[1:]))
+
+
+@contextlib.contextmanager
+def guarded(what: str) -> Iterator[None]:
+    """Run a page's part: a TraitsError is shown in French; any other error too, without its
+    traceback (logged on the server), so a page never shows file paths or English."""
+    try:
+        yield
+    except TraitsError as exc:
+        show_error(exc)
+    except Exception:  # noqa: BLE001 - the one place the app turns an unforeseen error into French
+        _log.exception("unexpected error while showing %s", what)
+        st.error(esc(UNEXPECTED.format(what=what)))

@@ -24,7 +24,8 @@ DbOption = Annotated[
 
 
 TerritoryOption = Annotated[
-    str | None, typer.Option("--territory", "-t", help="Identifiant du territoire.")
+    str | None,
+    typer.Option("--territory", "-t", help="Territoire : son identifiant ou son nom."),
 ]
 FormatOption = Annotated[str, typer.Option("--format", "-f", help="table, json ou csv.")]
 
@@ -32,6 +33,14 @@ FormatOption = Annotated[str, typer.Option("--format", "-f", help="table, json o
 def open_store(db: str | None) -> Store:
     """The store of the database named by --db (or TRAITS_DB, or the default file)."""
     return Store(db)
+
+
+def read_territory(store: Store, territory: str | None) -> str | None:
+    """The territory a reading command works on (``--territory``), by its identifier or its
+    name; an unknown one is a French error listing the territories of the base."""
+    from traits.services.territories import resolve_territory
+
+    return resolve_territory(store, territory)
 
 
 def echo_problems(problems: list[Problem], *, err: bool = True) -> None:

@@ -8,7 +8,14 @@ from typing import Annotated
 
 import typer
 
-from traits.cli.common import DbOption, FormatOption, TerritoryOption, open_store, print_rows
+from traits.cli.common import (
+    DbOption,
+    FormatOption,
+    TerritoryOption,
+    open_store,
+    print_rows,
+    read_territory,
+)
 
 
 def match(
@@ -33,6 +40,7 @@ def match(
     from traits.services import matching
 
     store = open_store(db)
+    territory = read_territory(store, territory)
     config = matching.load_config(store, territory)
     if semantic is not None:
         config = dataclasses.replace(config, use_semantic=semantic)
@@ -65,7 +73,8 @@ def pooling(
     """Mutualisations : les besoins que plusieurs structures partagent, et une réponse commune."""
     from traits.services import pooling as pooling_service
 
-    pools = pooling_service.find_pools(open_store(db), territory)
+    store = open_store(db)
+    pools = pooling_service.find_pools(store, read_territory(store, territory))
     if fmt == "json":
         typer.echo(json.dumps([p.as_json() for p in pools], ensure_ascii=False, indent=2))
         return

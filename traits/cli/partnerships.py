@@ -6,7 +6,14 @@ from typing import Annotated
 
 import typer
 
-from traits.cli.common import DbOption, FormatOption, TerritoryOption, open_store, print_rows
+from traits.cli.common import (
+    DbOption,
+    FormatOption,
+    TerritoryOption,
+    open_store,
+    print_rows,
+    read_territory,
+)
 
 partnership_app = typer.Typer(
     help="Suivre les partenariats : proposer une piste, changer son statut, lister.",
@@ -161,7 +168,9 @@ def partnership_list(
     """Lister les partenariats."""
     from traits.services import partnerships
 
-    parts = partnerships.list_partnerships(open_store(db), status=status, territory_id=territory)
+    store = open_store(db)
+    territory = read_territory(store, territory)
+    parts = partnerships.list_partnerships(store, status=status, territory_id=territory)
     rows = _partnership_rows(parts)
     columns = [
         "partnership_id",

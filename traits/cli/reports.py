@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from traits.cli.common import DbOption, TerritoryOption, open_store
+from traits.cli.common import DbOption, TerritoryOption, open_store, read_territory
 from traits.errors import InvalidInputError
 from traits.fr import plural
 
@@ -35,6 +35,7 @@ def report(
     from traits.services import reports
 
     store = open_store(db)
+    territory = read_territory(store, territory)
     start_d, end_d = _date(start, "--from"), _date(end, "--to")
     name = reports.report_format(fmt)
     if output is not None:
@@ -57,7 +58,8 @@ def graph(
     """Exporter le réseau des partenariats (GraphML, GEXF pour Gephi, ou JSON node-link)."""
     from traits.services import reports
 
-    path = reports.export_graph(open_store(db), output, territory)
+    store = open_store(db)
+    path = reports.export_graph(store, output, read_territory(store, territory))
     typer.echo(f"Réseau écrit dans {path}.")
 
 
@@ -79,5 +81,7 @@ def kit(
     """Écrire le kit d'essaimage d'un territoire : livret, modèles Word, plaquette, tableurs."""
     from traits.services.kit import write_kit
 
-    written = write_kit(open_store(db), output, territory, pole=pole, contact=contact, year=year)
+    store = open_store(db)
+    territory = read_territory(store, territory)
+    written = write_kit(store, output, territory, pole=pole, contact=contact, year=year)
     typer.echo(f"Kit écrit dans {output} : " + plural(len(written), "fichier", "fichiers") + ".")

@@ -17,6 +17,7 @@ from traits.cli.common import (
     open_store,
     print_rows,
     progress_bar,
+    read_territory,
 )
 from traits.errors import InvalidInputError
 from traits.fr import plural
@@ -60,7 +61,9 @@ def export(
     territory: TerritoryOption = None,
 ) -> None:
     """Exporter au format d'échange (CSV UTF-8, point-virgule ; ou classeur)."""
-    written = services.export_territory(open_store(db), target, territory_id=territory)
+    store = open_store(db)
+    territory = read_territory(store, territory)
+    written = services.export_territory(store, target, territory_id=territory)
     typer.echo(plural(len(written), "fichier écrit", "fichiers écrits") + f" dans {target}.")
 
 
@@ -76,7 +79,8 @@ def stats(
     as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON.")] = False,
 ) -> None:
     """Afficher les effectifs : structures, diagnostics, besoins, offres, partenariats."""
-    counts = services.stats(open_store(db), territory)
+    store = open_store(db)
+    counts = services.stats(store, read_territory(store, territory))
     if as_json:
         typer.echo(json.dumps(counts, ensure_ascii=False, indent=2))
         return
@@ -113,6 +117,7 @@ def vocabulary(
     from traits.services import vocabulary as voc
 
     store = open_store(db)
+    territory = read_territory(store, territory)
     if add is not None:
         if territory is None:
             raise InvalidInputError(

@@ -21,10 +21,12 @@ Cell = str | int | float
 
 @dataclass
 class Heading:
-    """A section title (level 2) or sub-title (level 3)."""
+    """A section title (level 2) or sub-title (level 3); ``short``: the same in at most
+    31 characters, whole words (a spreadsheet's sheet name), when the title is longer."""
 
     text: str
     level: int = 2
+    short: str | None = None
 
 
 @dataclass
@@ -105,23 +107,35 @@ def key_figures(report: Report) -> list[tuple[str, int]]:
     ]
 
 
+#: What is counted apart from a dated period, and within the totals without a period (the
+#: words before the comma): (key of ``Report.undated``, one, many).
+_UNDATED = (
+    ("needs", "besoin sans date, non compté", "besoins sans date, non comptés"),
+    ("offers", "offre sans date, non comptée", "offres sans date, non comptées"),
+    ("partnerships", "partenariat sans date, non compté", "partenariats sans date, non comptés"),
+    (
+        "realised",
+        "partenariat concrétisé sans date (aucune étape « concrétisé » datée dans son "
+        "historique), non compté",
+        "partenariats concrétisés sans date (aucune étape « concrétisé » datée dans leur "
+        "historique), non comptés",
+    ),
+)
+
+
 def period_notes(report: Report) -> list[str]:
     """What the figures leave out and why: undated items, organisations never met, no activity."""
     notes = []
     dated = report.start is not None or report.end is not None
     if dated and not any(n for _, n in key_figures(report)):
         notes.append("Aucune activité datée dans la période : tous les chiffres sont à zéro.")
-    for key, one, many in (
-        ("needs", "besoin sans date, non compté", "besoins sans date, non comptés"),
-        ("offers", "offre sans date, non comptée", "offres sans date, non comptées"),
-        (
-            "partnerships",
-            "partenariat sans date, non compté",
-            "partenariats sans date, non comptés",
-        ),
-    ):
-        if report.undated.get(key):
-            notes.append(plural(report.undated[key], one, many) + " dans la période.")
+    for key, one, many in _UNDATED:
+        n = report.undated.get(key, 0)
+        if n and dated:
+            notes.append(plural(n, one, many) + " dans la période.")
+        elif n:
+            words = plural(n, one.split(",")[0], many.split(",")[0])
+            notes.append(f"Dont {words} dans ces totaux.")
     if report.unmet:
         notes.append(
             plural(
@@ -135,11 +149,8 @@ def period_notes(report: Report) -> list[str]:
     return notes
 
 
-def key_figure_blocks(report: Report) -> list[Block]:
-    """The period, the headline, the key figures and what they leave out, the realised list.
-
-    The short form of the report (the kit's two-page results summary uses it).
-    """
+def _summary_blocks(report: Report) -> list[Block]:
+    """The period, the headline, the key figures and what they leave out."""
     blocks: list[Block] = [
         Paragraph(f"Période : {period_label(report.start, report.end)}."),
         Paragraph(report.headline(), lead=True),
@@ -149,17 +160,27 @@ def key_figure_blocks(report: Report) -> list[Block]:
     notes = period_notes(report)
     if notes:
         blocks.append(Bullets(notes))
-    blocks.append(
+    return blocks
+
+
+def _realised_blocks(report: Report) -> list[Block]:
+    """The realised partnerships, one sentence each."""
+    return [
         Heading(
             plural(report.realised_count, "partenariat concrétisé", "partenariats concrétisés")
             if report.realised_count
             else "Partenariats concrétisés"
-        )
-    )
-    blocks.append(
-        Bullets(report.realised) if report.realised else Paragraph("Aucun sur la période.")
-    )
-    return blocks
+        ),
+        Bullets(report.realised) if report.realised else Paragraph("Aucun sur la période."),
+    ]
+
+
+def key_figure_blocks(report: Report) -> list[Block]:
+    """The period, the headline, the key figures and what they leave out, the realised list.
+
+    The short form of the report (the kit's two-page results summary uses it).
+    """
+    return _summary_blocks(report) + _realised_blocks(report)
 
 
 def bar_charts(report: Report) -> list[Bars]:
@@ -239,7 +260,7 @@ def _indicators(report: Report) -> list[Block]:
         Heading("Indicateurs"),
         Bullets(indicator_lines(report)),
         *realised,
-        Heading("Besoins et offres par catégorie"),
+        Heading("Besoins et offres par catégorie", short="Besoins et offres"),
         Table(
             ["Catégorie", "Besoins", "Offres"],
             [
@@ -254,15 +275,33 @@ def _indicators(report: Report) -> list[Block]:
     ]
 
 
+def _estimate_summary(estimate: ValueEstimate) -> str:
+    """« Estimation : 1 800 € pour 12 000 € d'achats (reference). », with its bounds said."""
+    what = "d'achats" if estimate.key == "oeth" else "de dons valorisés"
+    text = (
+        f"Estimation : {fr_euros(estimate.estimate_euros)} pour "
+        f"{fr_euros(estimate.base_euros)} {what} ({estimate.reference})."
+    )
+    if estimate.capped:
+        text += " " + plural(
+            estimate.capped,
+            "montant est borné à ce que la loi permet au plus pour l'effectif de l'acheteur.",
+            "montants sont bornés à ce que la loi permet au plus pour l'effectif de l'acheteur.",
+        )
+    certain = estimate.certain_euros
+    if certain is not None and certain < estimate.estimate_euros:
+        text += (
+            f" C'est un maximum avant plafonnement : {fr_euros(certain)} sont sûrs quel que "
+            "soit le chiffre d'affaires des entreprises, le reste en dépend (ou est reporté sur "
+            "les exercices suivants)."
+        )
+    return text
+
+
 def _estimate(estimate: ValueEstimate) -> list[Block]:
     blocks: list[Block] = [
         Heading(estimate.title, 3),
-        Paragraph(
-            f"Estimation : {fr_euros(estimate.estimate_euros)} pour "
-            f"{fr_euros(estimate.base_euros)} "
-            + ("d'achats" if estimate.key == "oeth" else "de dons valorisés")
-            + f" ({estimate.reference})."
-        ),
+        Paragraph(_estimate_summary(estimate)),
     ]
     if estimate.lines:
         blocks.append(
@@ -295,14 +334,21 @@ def _estimate(estimate: ValueEstimate) -> list[Block]:
     return blocks
 
 
-def report_blocks(report: Report) -> list[Block]:
-    """The whole report's content, independent of the output format."""
-    blocks = key_figure_blocks(report)
-    at = next(
-        i for i, b in enumerate(blocks) if isinstance(b, Heading) and b.text != "Chiffres clés"
-    )
-    blocks[at:at] = _indicators(report)
-    blocks += [Heading("Estimation de la valeur pour les entreprises"), Paragraph(ESTIMATE_NOTICE)]
+def detail_blocks(report: Report) -> list[Block]:
+    """Everything after the key figures: charts, indicators, categories, the realised
+    partnerships and the value estimates (the Bilan page shows these below its figures)."""
+    blocks = _indicators(report) + _realised_blocks(report)
+    blocks += [
+        Heading(
+            "Estimation de la valeur pour les entreprises", short="Valeur pour les entreprises"
+        ),
+        Paragraph(ESTIMATE_NOTICE),
+    ]
     for estimate in report.value_estimates:
         blocks += _estimate(estimate)
     return blocks
+
+
+def report_blocks(report: Report) -> list[Block]:
+    """The whole report's content, independent of the output format."""
+    return _summary_blocks(report) + detail_blocks(report)

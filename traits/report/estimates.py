@@ -7,27 +7,47 @@ partnerships it leaves out and why (no amount, a buyer not subject to the obliga
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from traits.fr import NBSP, fr_euros, fr_number, plural
+from traits.fr import NBSP, fr_date, fr_euros, fr_number, plural
 from traits.interchange.columns import fold
-from traits.model import Item, Organisation, OrgKind, Partnership, PartnershipMode
+from traits.model import (
+    Item,
+    Organisation,
+    OrgKind,
+    Partnership,
+    PartnershipMode,
+    realised_date,
+)
 from traits.report.wording import bare, capitalise, of
+
+#: The SMIC horaire brut the OETH bounds use, and the day it came into force (décret of
+#: October 2024, unchanged on 1 January 2025). Update both at each revaluation.
+SMIC_HOURLY_EUROS = 11.88
+SMIC_SINCE = dt.date(2024, 11, 1)
 
 VALUE_RULES: dict[str, dict[str, Any]] = {
     "oeth": {
         "title": "Achats auprès d'un ESAT ou d'une entreprise adaptée : "
         "déduction de la contribution OETH",
-        "reference": "Code du travail, art. L5212-10-1 et D5212-22 et suivants",
+        "reference": "Code du travail, art. L5212-10-1 et D5212-20 à D5212-22 ; guide de "
+        "l'OETH de l'Urssaf et de l'Agefiph",
         "deduction_rate": 0.30,
         "cap_rate": 0.50,
         "cap_rate_high_employment": 0.75,
-        "high_employment_threshold": 0.035,
+        # D5212-22: 75 % once the employer employs at least half the 6 % rate.
+        "high_employment_threshold": 0.03,
         "supplier_legal_forms": ("esat", "ea", "eatt", "entreprise adaptee", "cdtd"),
         "min_headcount": 20,
+        "employment_rate": 0.06,
+        # D5212-20: contribution per missing beneficiary, in SMIC hours, by headcount.
+        "smic_hours_by_headcount": ((250, 400), (750, 500), (None, 600)),
+        "smic_hours_surcontribution": 1500,
     },
     "sponsorship": {
         "title": "Mécénat financier et de compétences : réduction d'impôt de l'entreprise",
@@ -44,7 +64,15 @@ VALUE_RULES: dict[str, dict[str, Any]] = {
 ``oeth``: a company buying goods or services from an ESAT, an EA (or EATT, CDTD) deducts from its
 contribution to the obligation d'emploi des travailleurs handicapés ``deduction_rate`` of the
 labour cost of the purchase, up to ``cap_rate`` of the contribution (``cap_rate_high_employment``
-when it employs at least ``high_employment_threshold`` of disabled workers).
+when it employs at least ``high_employment_threshold`` of disabled workers: half the 6 % rate),
+art. D5212-22. The contribution is, per missing beneficiary (``employment_rate`` of the headcount,
+rounded down), ``smic_hours_by_headcount`` times the SMIC horaire (400 below 250 employees, 500
+below 750, 600 from 750; art. D5212-20; 1 500 for the sur-contribution, D5212-21, which cannot
+apply to a buyer whose purchases from an ESAT or EA exceed 600 SMIC hours). So a buyer's yearly
+deduction is at most ``cap_rate_high_employment`` of that maximum contribution for its headcount.
+Sources checked on 1 December 2026: Légifrance text of D5212-22 (version of 1 January 2021),
+D5212-20, the Urssaf's « calcul de la contribution annuelle » and the Agefiph's « sur-contribution »
+pages.
 
 ``sponsorship``: a company's gifts (money, or staff time valued at cost: mécénat de compétences)
 to a body of general interest give a tax reduction of ``reduction_rate`` (``reduced_rate`` on the
@@ -66,6 +94,12 @@ ESTIMATE_NOTICE = (
 )
 _NUMBERS = re.compile(r"\d+")
 _THOUSANDS = re.compile(r"(?<=\d)[ \u00a0\u202f](?=\d{3}(?!\d))")
+
+
+def _percent(rate: float) -> str:
+    """``0.03`` → ``3 %``, ``0.005`` → ``0,5 %``."""
+    value = 100 * rate
+    return f"{fr_number(value, 0 if round(value, 6).is_integer() else 1)}{NBSP}%"
 
 
 def headcount_range(size: str | None) -> tuple[int, int | None] | None:
@@ -114,6 +148,33 @@ def oeth_exclusion(buyer: Organisation | None) -> str | None:
     )
 
 
+def oeth_ceiling(buyer: Organisation | None) -> tuple[float, str] | None:
+    """The most a buyer may deduct from its OETH contribution in a year, for its known headcount
+    (the upper bound of its band), with the calculation in French; None without an upper bound.
+
+    75 % (the highest cap) of the largest contribution for that headcount: every beneficiary
+    owed (6 % of the headcount, rounded down) missing, at 400, 500 or 600 SMIC hours each.
+    """
+    rules = VALUE_RULES["oeth"]
+    band = headcount_range(buyer.size if buyer else None)
+    if band is None or band[1] is None:
+        return None
+    high = band[1]
+    owed = math.floor(round(rules["employment_rate"] * high, 9))
+    hours = next(
+        h for below, h in rules["smic_hours_by_headcount"] if below is None or high < below
+    )
+    cap = rules["cap_rate_high_employment"]
+    ceiling = cap * owed * hours * SMIC_HOURLY_EUROS
+    staff = f"{high} salariés" if band[0] == high else f"au plus {high} salariés"
+    return ceiling, (
+        f"au plus {fr_euros(ceiling)} pour une entreprise de {staff} : "
+        f"{fr_number(100 * cap)}{NBSP}% de "
+        + plural(owed, "bénéficiaire manquant", "bénéficiaires manquants")
+        + f" × {hours} × {fr_euros(SMIC_HOURLY_EUROS)}"
+    )
+
+
 @dataclass
 class EstimateLine:
     """One partnership's share of a value estimate."""
@@ -141,6 +202,10 @@ class ValueEstimate:
     not_valued: int = 0
     #: Partnerships of the rule's kind left out of the estimate, each with its reason in French.
     excluded: list[str] = field(default_factory=list)
+    #: Lines brought down to what the law allows at most (their estimate is « au plus »).
+    capped: int = 0
+    #: The part sure whatever the unknown ceiling (None: the estimate has no such ceiling).
+    certain_euros: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready values."""
@@ -154,6 +219,8 @@ def _estimate(
     limit: str,
     not_valued: int,
     excluded: list[str] | None = None,
+    capped: int = 0,
+    certain_euros: float | None = None,
 ) -> ValueEstimate:
     """An estimate under the rule ``key`` of ``VALUE_RULES``: its title, reference and sums."""
     rules = VALUE_RULES[key]
@@ -168,6 +235,8 @@ def _estimate(
         lines,
         not_valued,
         excluded or [],
+        capped,
+        certain_euros,
     )
 
 
@@ -208,7 +277,8 @@ def estimate_oeth(
     rate = rules["deduction_rate"]
     lines: list[EstimateLine] = []
     excluded: list[str] = []
-    not_valued = 0
+    not_valued = capped = 0
+    used: dict[tuple[str, int | None], float] = {}  # a buyer's deductions in a year
     for p in realised:
         supplier, buyer = _parties(p, organisations, items)
         if p.mode == PartnershipMode.PHILANTHROPY or not _is_disability_employer(supplier):
@@ -221,17 +291,31 @@ def estimate_oeth(
             not_valued += 1
             continue
         labour = p.value_euros * labour_share
+        estimate = rate * labour
+        basis = (
+            f"{fr_number(100 * rate)}{NBSP}% × {fr_euros(labour)} de coût de main-d'œuvre "
+            f"({fr_number(100 * labour_share)}{NBSP}% de {fr_euros(p.value_euros)})"
+        )
+        ceiling = oeth_ceiling(buyer)
+        if ceiling is not None and buyer is not None:
+            day = realised_date(p)
+            key = (buyer.org_id, day.year if day else None)
+            room = max(ceiling[0] - used.get(key, 0.0), 0.0)
+            if estimate > room:
+                estimate, capped = room, capped + 1
+                basis += f" ; borné à ce que la loi permet, {ceiling[1]}"
+            used[key] = used.get(key, 0.0) + estimate
         lines.append(
             EstimateLine(
                 p.partnership_id,
                 capitalise(bare(buyer)),
                 capitalise(bare(supplier)),
                 p.value_euros,
-                rate * labour,
-                f"{fr_number(100 * rate)}{NBSP}% × {fr_euros(labour)} de coût de main-d'œuvre "
-                f"({fr_number(100 * labour_share)}{NBSP}% de {fr_euros(p.value_euros)})",
+                estimate,
+                basis,
             )
         )
+    smic = f"{fr_euros(SMIC_HOURLY_EUROS)} (en vigueur depuis le {fr_date(SMIC_SINCE)})"
     return _estimate(
         "oeth",
         lines,
@@ -241,15 +325,25 @@ def estimate_oeth(
             f"seuls les acheteurs d'au moins {rules['min_headcount']} salariés sont assujettis "
             "à l'obligation d'emploi des travailleurs handicapés (OETH) : les achats d'un "
             "acheteur plus petit, ou dont l'effectif est inconnu, ne sont pas estimés.",
+            f"SMIC horaire brut utilisé : {smic}.",
         ],
         f"la déduction est plafonnée à {fr_number(100 * rules['cap_rate'])}{NBSP}% de la "
-        f"contribution due ({fr_number(100 * rules['cap_rate_high_employment'])}{NBSP}% si "
+        f"contribution brute ({fr_number(100 * rules['cap_rate_high_employment'])}{NBSP}% si "
         f"l'entreprise emploie au moins "
-        f"{fr_number(100 * rules['high_employment_threshold'], 1)}{NBSP}% de travailleurs "
-        "handicapés) ; la contribution n'étant pas connue, le montant est donné avant "
-        "plafonnement.",
+        f"{_percent(rules['high_employment_threshold'])} de travailleurs "
+        "handicapés, la moitié du taux de 6 %). La contribution de chaque entreprise "
+        "n'étant pas connue, les achats d'un acheteur sur une année sont bornés par ce que la "
+        "loi permet au plus pour son effectif connu (la borne haute de sa tranche) : "
+        f"{fr_number(100 * rules['cap_rate_high_employment'])}{NBSP}% de la contribution "
+        "maximale, soit par bénéficiaire manquant (6 % de l'effectif, arrondi à l'entier "
+        "inférieur) 400, 500 ou 600 fois le SMIC horaire selon l'effectif (moins de 250, de "
+        "250 à 749, 750 et plus). La sur-contribution (1 500 fois le SMIC) ne change pas "
+        "cette borne : elle ne s'applique pas à une entreprise dont ces achats dépassent "
+        "600 fois le SMIC. Un acheteur dont la tranche n'a pas de borne haute (« 250 et plus ») "
+        "n'est pas borné : son montant est donné avant plafonnement.",
         not_valued,
         excluded,
+        capped,
     )
 
 
@@ -269,6 +363,7 @@ def estimate_sponsorship(
     rules = VALUE_RULES["sponsorship"]
     rate = rules["reduction_rate"]
     lines, not_valued = [], 0
+    given: dict[tuple[str, int | None], float] = {}  # a giver's gifts in a year
     for p in realised:
         giver, receiver = _parties(p, organisations, items)
         if p.mode != PartnershipMode.PHILANTHROPY or giver is None:
@@ -289,6 +384,9 @@ def estimate_sponsorship(
         else:
             not_valued += 1
             continue
+        day = realised_date(p)
+        key = (giver.org_id, day.year if day else None)
+        given[key] = given.get(key, 0.0) + base
         lines.append(
             EstimateLine(
                 p.partnership_id,
@@ -299,6 +397,8 @@ def estimate_sponsorship(
                 basis,
             )
         )
+    floor = rules["ceiling_floor_euros"]
+    certain = sum(rate * min(total, floor) for total in given.values())
     return _estimate(
         "sponsorship",
         lines,
@@ -313,7 +413,10 @@ def estimate_sponsorship(
         f"{fr_number(100 * rules['ceiling_turnover_rate'], 1)}{NBSP}% du chiffre d'affaires hors "
         "taxes si ce montant est plus élevé, l'excédent étant reportable sur les cinq exercices "
         f"suivants ; le taux passe à {fr_number(100 * rules['reduced_rate'])}{NBSP}% au-delà de "
-        f"{fr_euros(rules['reduced_rate_above_euros'])} de dons. Le chiffre d'affaires n'étant "
-        "pas connu, le montant est donné avant plafonnement.",
+        f"{fr_euros(rules['reduced_rate_above_euros'])} de dons. Le chiffre d'affaires des "
+        "entreprises n'étant pas connu (aucun n'est supposé), le montant est un maximum donné "
+        f"avant ce plafond : seuls les dons jusqu'à {fr_euros(floor)} par entreprise et par "
+        "année sont sûrs d'ouvrir droit à la réduction dans l'année.",
         not_valued,
+        certain_euros=certain,
     )

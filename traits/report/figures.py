@@ -10,12 +10,20 @@ period at all means every date):
 - *rendez-vous diagnostics*: diagnostics dated in the period, drafts included;
 - *besoins, offres*: dated by the diagnostic where they were recorded; with a period, those
   without a diagnostic carry no date and are counted apart (``undated``), never in the period;
-- *partenariats*: dated by their history (else their ``created`` date, else the earliest
-  diagnostic of their need or offer); with their status at the end of the period, leaving out
-  those that did not exist yet and those already realised or abandoned before the start. So
-  ``realised`` counts the partenariats concrétisés in the period and the open statuses the
-  *pistes naissantes* at its end. With a period, a partnership without any date is counted
-  apart (``undated``): it is never dated on the day of the report.
+- *partenariats*: counted in a period only for what happened to them in it, by their dated
+  steps (their history; without history, their current status on their ``created`` date,
+  else on the earliest diagnostic of their need or offer). *Concrétisés* (and *abandonnés*):
+  a step to that status dated in the period; only those carry value estimates. The other
+  statuses, whose sum is the *pistes naissantes*: partnerships with at least one step in the
+  period, under the status their history had reached at its end. So counts of steps add up
+  over sub-periods (first half + second half = year). A partnership without any date is
+  counted apart (``undated["partnerships"]``); one whose status says realised without a dated
+  step to it is counted apart too (``undated["realised"]``, « concrétisé sans date ») in
+  every period that may hold its realisation (ending after its last dated step), never as a
+  piste in the periods after. Neither is ever dated on the day of the report.
+
+Without a period, every partnership counts (realised or abandoned if it ever was, else its
+current status), and ``undated`` says how many of the totals carry no date.
 """
 
 from __future__ import annotations
@@ -30,7 +38,6 @@ from typing import Any, Protocol
 from traits import graph as g
 from traits.fr import period_label, plural
 from traits.model import (
-    FINAL_STATUSES,
     OPEN_STATUSES,
     Category,
     Diagnostic,
@@ -41,10 +48,8 @@ from traits.model import (
     PartnershipMode,
     PartnershipStatus,
     Territory,
-    closed_date,
     realised_date,
     start_date,
-    status_on,
 )
 from traits.report.estimates import (
     DEFAULT_HOURLY_COST,
@@ -59,6 +64,7 @@ from traits.report.wording import realised_sentence
 #: The mode key of realised partnerships whose mode was not recorded.
 NO_MODE = "unspecified"
 _OPEN_VALUES = {s.value for s in OPEN_STATUSES}
+Status = PartnershipStatus
 
 
 class ReportData(Protocol):
@@ -102,9 +108,11 @@ class Report:
     realised: list[str]
     value_estimates: list[ValueEstimate]
     assumptions: dict[str, float] = field(default_factory=dict)
-    #: Needs, offers and partnerships without any date, counted apart from a dated period.
+    #: Needs, offers and partnerships without any date, and partnerships realised without a
+    #: dated realisation (``realised``): counted apart from a dated period, and within the
+    #: totals of the all-dates report (which says how many).
     undated: dict[str, int] = field(
-        default_factory=lambda: {"needs": 0, "offers": 0, "partnerships": 0}
+        default_factory=lambda: {"needs": 0, "offers": 0, "partnerships": 0, "realised": 0}
     )
     #: Organisations of the territory with neither a diagnostic nor a dated partnership step.
     unmet: int = 0
@@ -217,39 +225,85 @@ def _known_start(p: Partnership, item_days: dict[str, dt.date]) -> dt.date | Non
     return min(days) if days else None
 
 
+def _events(p: Partnership, item_days: dict[str, dt.date]) -> list[tuple[dt.date, Status]]:
+    """A partnership's dated steps (day, status reached). Without history, its one step is its
+    current status on its earliest known date (the import's rule); none when nothing dates it."""
+    if p.history:
+        return [(e.at.date(), e.to_status) for e in sorted(p.history, key=lambda e: e.at)]
+    since = _known_start(p, item_days)
+    return [] if since is None else [(since, p.status)]
+
+
+def realised_without_date(p: Partnership, events: list[tuple[dt.date, Status]]) -> bool:
+    """Whether a partnership says « concrétisé » but no dated step brought it there."""
+    return p.status == Status.REALISED and all(s != Status.REALISED for _, s in events)
+
+
+def period_status(
+    p: Partnership, events: list[tuple[dt.date, Status]], period: _Period
+) -> Status | None:
+    """What a partnership counts as in a period; None when nothing happened to it there.
+
+    Realised (or abandoned) when a step to that status is dated in the period; otherwise, when
+    at least one of its steps is, the status its dated history had reached at the period's end.
+    Without a period, every partnership counts: realised or abandoned if it ever was, else its
+    current status.
+    """
+    inside = {s for day, s in events if period.holds(day)}
+    if not period.dated:
+        inside.add(p.status)
+    elif not inside:
+        return None
+    for final in (Status.REALISED, Status.ABANDONED):
+        if final in inside:
+            return final
+    if not period.dated:
+        return p.status
+    reached = [s for day, s in events if period.end is None or day <= period.end]
+    return reached[-1]  # events are in order, and one of them is in the period
+
+
+@dataclass
+class _Scope:
+    """The partnerships a period counts, under their status in it, and what it counts apart."""
+
+    counted: list[Partnership] = field(default_factory=list)
+    met: set[str] = field(default_factory=set)
+    undated: int = 0
+    realised_undated: int = 0
+    #: Steps to « abandonné » in the period (a realised partnership may end in the same one).
+    abandoned: int = 0
+
+
 def _partnerships_in(
     data: ReportData, ours: set[str], period: _Period, item_days: dict[str, dt.date]
-) -> tuple[list[Partnership], set[str], int]:
-    """(partnerships of the period with their status at its end, the organisations they met in
-    the period, the number of undated ones counted apart)."""
-    scope: list[Partnership] = []
-    active: set[str] = set()
-    undated = 0
+) -> _Scope:
+    """The partnerships of the territory with a step in the period (every one without a
+    period), each under its status in the period (:func:`period_status`); the organisations
+    they met in it; those without any date and those realised without a dated realisation."""
+    scope = _Scope()
     for p in data.partnerships:
         parties = set(p.org_ids)  # every member of a pooled partnership
         if not parties & ours:
             continue
-        if not period.dated:
-            scope.append(p)
-            if start_date(p) is not None:
-                active |= parties & ours
-            continue
-        since = _known_start(p, item_days)
-        if since is None:
-            undated += 1
-            continue
-        status = status_on(p, period.end, since) if period.end is not None else p.status
+        events = _events(p, item_days)
+        if not events:
+            scope.undated += 1
+        if realised_without_date(p, events) and (
+            not period.dated or period.end is None or bool(events) and period.end >= events[-1][0]
+        ):
+            scope.realised_undated += 1
+        status = period_status(p, events, period)
         if status is None:
             continue
-        final = status == p.status and status in FINAL_STATUSES
-        closed = (closed_date(p) or since) if final else None
-        if period.start is not None and closed is not None and closed < period.start:
-            continue
-        scope.append(p if status == p.status else dataclasses.replace(p, status=status))
+        scope.abandoned += status == Status.ABANDONED or any(
+            s == Status.ABANDONED and period.holds(day) for day, s in events
+        )
+        scope.counted.append(p if status == p.status else dataclasses.replace(p, status=status))
         days = [e.at.date() for e in p.history] + ([p.created] if p.created else [])
         if any(period.holds(day) for day in days):
-            active |= parties & ours
-    return scope, active, undated
+            scope.met |= parties & ours
+    return scope
 
 
 def _realised_breakdown(
@@ -296,20 +350,20 @@ def build_report(
         if i.diagnostic_id in diagnostic_days
     }
     diagnostics = [d for d in data.diagnostics if d.org_id in ours and period.holds(d.date)]
-    scope, active, undated_partnerships = _partnerships_in(data, ours, period, item_days)
-    met = {d.org_id for d in diagnostics} | active
+    found = _partnerships_in(data, ours, period, item_days)
+    scope = found.counted
+    met = {d.org_id for d in diagnostics} | found.met
     ever_met = {d.org_id for d in data.diagnostics} | {
         x for p in data.partnerships if start_date(p) is not None for x in p.org_ids
     }
     mine = [i for i in data.items if i.org_id in ours]
     counted_items = [i for i in mine if period.holds(item_days.get(i.item_id))]
-    undated_items = Counter(
-        i.direction for i in mine if period.dated and i.item_id not in item_days
-    )
+    undated_items = Counter(i.direction for i in mine if i.item_id not in item_days)
 
     by_status = {s.value: 0 for s in PartnershipStatus}
     for p in scope:
         by_status[p.status.value] += 1
+    by_status[Status.ABANDONED.value] = found.abandoned
     realised = sorted(
         (p for p in scope if p.status == PartnershipStatus.REALISED),
         key=lambda p: (realised_date(p) or dt.date.max, p.partnership_id),
@@ -356,7 +410,8 @@ def build_report(
         undated={
             "needs": undated_items[Direction.NEED],
             "offers": undated_items[Direction.OFFER],
-            "partnerships": undated_partnerships,
+            "partnerships": found.undated,
+            "realised": found.realised_undated,
         },
         unmet=len(ours - ever_met),
     )

@@ -24,17 +24,27 @@ from traits.report.blocks import (
 from traits.report.figures import Report
 
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+_SHEET_LIMIT = 31  # what spreadsheets accept
 _INTEGER_FORMAT = "#,##0"
 _DECIMAL_FORMAT = "#,##0.00"
 
 
+def _whole_words(text: str, limit: int) -> str:
+    """The text cut to ``limit`` characters at most, between words."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit + 1].rsplit(" ", 1)[0]
+    return cut if len(cut) <= limit else text[:limit]
+
+
 def _sheet_name(text: str, taken: set[str]) -> str:
-    """A valid, unique sheet name (31 characters at most, none of ``[]:*?/\\``)."""
-    base = _SHEET_FORBIDDEN.sub(" ", text).strip()[:31].strip() or "Bilan"
+    """A valid, unique sheet name (31 characters at most, whole words, none of ``[]:*?/\\``)."""
+    base = _whole_words(_SHEET_FORBIDDEN.sub(" ", text), _SHEET_LIMIT) or "Bilan"
     name, n = base, 2
     while name.lower() in taken:
         suffix = f" ({n})"
-        name, n = base[: 31 - len(suffix)] + suffix, n + 1
+        name, n = _whole_words(base, _SHEET_LIMIT - len(suffix)) + suffix, n + 1
     taken.add(name.lower())
     return name
 
@@ -68,7 +78,7 @@ def to_xlsx(report: Report, path: str | Path) -> Path:
     sheet.append([neutralise(title(report))])
     for block in report_blocks(report):
         if isinstance(block, Heading) and block.level == 2:
-            sheet = book.create_sheet(_sheet_name(block.text, taken))
+            sheet = book.create_sheet(_sheet_name(block.short or block.text, taken))
         for row in _rows(block):
             sheet.append([neutralise(c) if isinstance(c, str) else c for c in row])
             for cell in sheet[sheet.max_row]:

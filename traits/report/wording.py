@@ -168,8 +168,10 @@ def in_kind_action(item: Item) -> str:
 
 
 def and_list(parts: list[str]) -> str:
-    """``a``, ``a et b``, ``a, b et c``."""
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " et " + parts[-1]
+    """``a``, ``a et b``, ``a, b et c``; empty for no part (callers say something else then)."""
+    if len(parts) <= 1:
+        return "".join(parts)
+    return ", ".join(parts[:-1]) + " et " + parts[-1]
 
 
 def _pooled_action(
@@ -177,13 +179,25 @@ def _pooled_action(
     organisations: dict[str, Organisation],
     offer: Item | None,
 ) -> str:
-    """The clause of a pooled partnership: who gathered their needs, who answers them."""
-    takers = list(dict.fromkeys(m.org_id for m in partnership.members if m.need_id))
-    title = quoted(partnership.label or (offer.title if offer else "mutualisation"))
+    """The clause of a pooled partnership: who gathered their needs, who answers them.
+
+    Members listed without their need (only the one serving the group should be) are named
+    all the same: every member but the one whose offer serves the group.
+    """
+    giver_id = offer.org_id if offer is not None else None
+    takers = [m.org_id for m in partnership.members if m.need_id] or [
+        o for o in partnership.org_ids if o != giver_id
+    ]
+    takers = list(dict.fromkeys(takers))
+    title = quoted(partnership.label or (offer.title if offer else "") or "mutualisation")
     if offer is not None:
-        giver = organisations.get(offer.org_id)
+        giver = apposed(bare(organisations.get(offer.org_id)))
+        if not takers:
+            return f"{giver} répond à une mutualisation : {title}"
         whom = and_list([apposed(of(organisations.get(o))) for o in takers])
-        return f"{apposed(bare(giver))} répond aux besoins réunis {whom} : {title}"
+        return f"{giver} répond aux besoins réunis {whom} : {title}"
+    if len(takers) < 2:
+        return f"une mutualisation a été concrétisée : {title}"
     who = and_list([apposed(bare(organisations.get(o))) for o in takers])
     return f"{who} mutualisent leurs besoins : {title}"
 

@@ -18,6 +18,7 @@ from traits.errors import InvalidInputError, Problem
 from traits.fr import fr_short_date
 from traits.interchange.validate import Parsed
 from traits.model import Partnership
+from traits.rules import slug
 from traits.services import access
 from traits.storage import Store
 from traits.storage import repository as repo
@@ -42,6 +43,9 @@ bar_charts = r.bar_charts
 indicator_lines = r.indicator_lines
 Report = r.Report
 Block = r.Block
+detail_blocks = r.detail_blocks
+cell_text = r.cell_text
+Heading, Paragraph, Table, Bars, Bullets = r.Heading, r.Paragraph, r.Table, r.Bars, r.Bullets
 
 #: Above this many organisations, betweenness is estimated from a seeded sample of pivots.
 BETWEENNESS_EXACT_UP_TO = 2_000
@@ -93,6 +97,31 @@ def build_report(
 
     report.pools_found = count_pools(store, territory_id)
     return report
+
+
+def _day(day: dt.date) -> str:
+    return f"{day:%d-%m-%Y}"
+
+
+def report_file_name(report: r.Report, fmt: str) -> str:
+    """A download's file name: the territory's name and the period, in French words.
+
+    ``bilan-tregor-test-2025.pdf`` (a calendar year), ``bilan-tregor-test-du-01-01-2025-au-
+    30-04-2025.pdf``, ``…-depuis-le-01-01-2025``, ``…-jusqu-au-31-12-2023``, ``…-toutes-dates``.
+    """
+    start, end = report.start, report.end
+    if start is None and end is None:
+        period = "toutes-dates"
+    elif start is None:
+        period = f"jusqu-au-{_day(end)}"  # type: ignore[arg-type]
+    elif end is None:
+        period = f"depuis-le-{_day(start)}"
+    elif (start.month, start.day, end.month, end.day) == (1, 1, 12, 31) and start.year == end.year:
+        period = str(start.year)
+    else:
+        period = f"du-{_day(start)}-au-{_day(end)}"
+    name = slug(report.territory_name) or "territoire"
+    return f"bilan-{name}-{period}{REPORT_FORMATS[report_format(fmt)]}"
 
 
 def report_format(fmt: str) -> str:

@@ -175,6 +175,38 @@ def get_territory(store: Store, territory_id: str) -> Territory:
     return found[0]
 
 
+def resolve_territory(store: Store, typed: str | None) -> str | None:
+    """The territory a person typed (``--territory``): its identifier, or its name as shown
+    everywhere (case, accents and spaces aside) when no other territory has that name.
+
+    None stays None (every territory). Anything else that names no readable territory is a
+    French :class:`NotFoundError` listing the territories of the base by name: a report is
+    never built for a territory that does not exist.
+    """
+    if typed is None:
+        return None
+    known = list_territories(store)
+    if any(t.territory_id == typed for t in known):
+        return typed
+    wanted = fold(typed)
+    found = [t for t in known if wanted in (fold(t.territory_id), fold(t.name))]
+    if len(found) == 1:
+        return found[0].territory_id
+    names = ", ".join(f"« {t.name} »" for t in sorted(known, key=lambda t: fold(t.name)))
+    if len(found) > 1:
+        raise NotFoundError(
+            f"territoire « {typed} » ambigu : plusieurs territoires portent ce nom ({names}) ; "
+            "indiquez l'identifiant du territoire (traits territory list)."
+        )
+    if not known:
+        raise NotFoundError(
+            f"territoire « {typed} » inconnu : cette base n'a encore aucun territoire ; "
+            "importez-en un (traits import) ou créez-le (traits territory create)."
+        )
+    hint = "le territoire" if len(known) == 1 else "l'un des territoires"
+    raise NotFoundError(f"territoire « {typed} » inconnu : indiquez {hint} de cette base, {names}.")
+
+
 def record_milestone(store: Store, territory_id: str, milestone: str) -> None:
     """Remember, once, that a territory reached a step of the checklist (e.g. saw its pistes).
 

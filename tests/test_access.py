@@ -96,7 +96,6 @@ def test_facilitator_reads_and_writes_only_their_territory(two: Store, tmp_path:
             lambda: matching.save_settings(two, "redon", top_k=3),
             lambda: reports.build_report(two, "redon"),
             lambda: reports.build_report(two),
-            lambda: services.import_territory(two, tmp_path / "small"),
             lambda: contacts.export_person(two, "x@example.org"),
             lambda: backup.backup(two, tmp_path / "b.sqlite"),
             lambda: access.add_user(two, "intrus", "admin", "motdepasse-long"),
@@ -104,6 +103,10 @@ def test_facilitator_reads_and_writes_only_their_territory(two: Store, tmp_path:
         for call in forbidden:
             with pytest.raises(PermissionDeniedError):
                 call()
+        # An import touching another territory is refused row by row, each row located.
+        with pytest.raises(InvalidInputError) as refused:
+            services.import_territory(two, tmp_path / "small")
+        assert all(p.row for p in refused.value.problems if p.severity == "error")
 
 
 def test_coordinator_reads_everything_writes_nothing(two: Store):

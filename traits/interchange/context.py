@@ -63,6 +63,8 @@ class Parsed:
     problems: list[Problem] = field(default_factory=list)
     #: Template example rows left in each sheet, ignored (table name → count).
     ignored: dict[str, int] = field(default_factory=dict)
+    #: Each table's rows that built a record, with it (where a later check points its problem).
+    located: dict[str, list[tuple[Row, object]]] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Problem]:
@@ -89,6 +91,9 @@ class Hooks:
     category_of: Callable[[str], tuple[str, str] | None] | None = None
     #: (table, keys) → the stored rows of those keys, for the columns a sheet leaves out
     stored: StoredRows | None = None
+    #: territory id → whether the caller may read it, hence see its records named in a message
+    #: (None: every territory; see docs/security.md, Roles and territories)
+    may_read: Callable[[str], bool] | None = None
 
 
 def is_example(record: dict[str, str], id_column: str) -> bool:
@@ -171,6 +176,7 @@ class Context:
             obj = build(row)
             if obj is not None and row.ok:
                 built.append((row, obj))
+                self.parsed.located.setdefault(name, []).append((row, obj))
         if examples:
             self.parsed.ignored[name] = len(examples)
             lines = ", ".join(str(n) for n in examples)
@@ -250,6 +256,21 @@ class Context:
         self.org_communes[org.org_id] = org.commune or ""
         self._file_names.setdefault(fold(org.name), set()).add(org.org_id)
 
+    def shown(self, org_id: str) -> bool:
+        """Whether a message may name this organisation: one of the file, or of a territory
+        the caller may read."""
+        territory = self.known.org_territory.get(org_id)
+        return territory is None or self.hooks.may_read is None or self.hooks.may_read(territory)
+
+    def org_label(self, org_id: str | None) -> str:
+        """« Name » of an organisation for a message, or a neutral phrase when the caller may
+        not read its territory (a refusal never discloses another territory's records)."""
+        if org_id is None:
+            return "« ? »"
+        if not self.shown(org_id):
+            return "une structure d'un autre territoire"
+        return f"« {self.org_names.get(org_id, org_id)} »"
+
     def add_item(self, item_id: str, org_id: str, direction: str, title: str) -> None:
         """Make a need or an offer known by its id and its title."""
         self.items[item_id] = (org_id, direction, title)
@@ -275,6 +296,8 @@ class Context:
             places = sorted(
                 f"« {self.org_names[o]} » ({self.known.org_communes.get(o) or 'sans commune'}, "
                 f"territoire « {self.territory_name(self.known.org_territory[o])} »)"
+                if self.shown(o)
+                else "une structure d'un autre territoire"
                 for o in found
             )
             row.error(
@@ -318,7 +341,10 @@ class Context:
         if self.scope is None or org_id in self._file_ids:
             return None
         owner = self.known.org_territory.get(org_id)
-        return None if owner in (None, self.scope) else self.territory_name(owner)  # type: ignore[arg-type]
+        if owner in (None, self.scope):
+            return None
+        # Named only to a caller who may read it ("": another territory, unnamed).
+        return self.territory_name(owner) if self.shown(org_id) else ""  # type: ignore[arg-type]
 
     def split_batch(self, rows: list[tuple[Row, Organisation]]) -> None:
         """Without a territory: say when new structures go to the default territory while the
@@ -354,9 +380,10 @@ class Context:
             if what == "une structure"
             else "importez ce fichier pour son territoire, ou corrigez la cellule."
         )
+        where = f"du territoire « {other} »" if other else "d'un autre territoire"
         row.error(
             column,
-            f"« {row.raw(column)} » est {what} du territoire « {other} », pas du territoire "
+            f"« {row.raw(column)} » est {what} {where}, pas du territoire "
             f"« {self.territory_name(self.scope or '')} » de cet import : un import ne modifie "
             f"pas un autre territoire ; {advice}",
         )
@@ -401,7 +428,8 @@ class Context:
             f"structure « {value} » introuvable : écrivez son nom tel qu'il figure dans "
             "l'onglet des structures (ou ajoutez-la)."
             + self.closest(
-                value, [n for o, n in self.org_names.items() if self.foreign(o) is None]
+                value,
+                [n for o, n in self.org_names.items() if self.foreign(o) is None and self.shown(o)],
             ),
         )
         return None
@@ -439,7 +467,7 @@ class Context:
         if owner != org_id:
             row.error(
                 org_column,
-                f"« {row.raw(item_column)} » appartient à « {self.org_names.get(owner, owner)} », "
+                f"« {row.raw(item_column)} » appartient à {self.org_label(owner)}, "
                 f"pas à « {row.raw(org_column)} » : corrigez l'une des deux cellules.",
             )
         return owner == org_id
@@ -482,7 +510,7 @@ class Context:
             "items",
             lambda r: fold(value) in (fold(r.get("title", "")), fold(r.get("item_id", ""))),
         ):
-            owner = f" de « {self.org_names.get(org_id, org_id)} »" if org_id else ""
+            owner = f" de {self.org_label(org_id)}" if org_id else ""
             titles = [t for org, d, t in self.items.values() if d == direction and org == org_id]
             row.error(
                 column,

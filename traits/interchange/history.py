@@ -110,8 +110,8 @@ def _warn_partnership(ctx: Context, part: Partnership, says: str) -> None:
     """A warning about a partnership, at its row, naming its two structures."""
     ctx.out.append(
         Problem(
-            f"le partenariat entre « {ctx.org_names.get(part.org_a, part.org_a)} » et "
-            f"« {ctx.org_names.get(part.org_b, part.org_b)} » {says}",
+            f"le partenariat entre {ctx.org_label(part.org_a)} et "
+            f"{ctx.org_label(part.org_b)} {says}",
             file=_source(ctx, "partnerships"),
             row=ctx.partnership_lines.get(part.partnership_id),
             severity="warning",

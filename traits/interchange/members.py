@@ -61,7 +61,7 @@ def members(ctx: Context) -> None:
         if part.org_a not in {m.org_id for m in part.members}:
             row.error(
                 "org_id",
-                f"« {ctx.org_names.get(part.org_a, part.org_a)} », la structure qui a le besoin "
+                f"{ctx.org_label(part.org_a)}, la structure qui a le besoin "
                 f"du partenariat « {pid} », n'est pas parmi ses membres : ajoutez-la, ou "
                 "corrigez la ligne du partenariat.",
             )

@@ -181,8 +181,7 @@ def _organisations(ctx: Context, territories: dict[str, Territory]) -> None:
             elif db_prior and db_prior != org.org_id:
                 row.warn(
                     "siret",
-                    f"même SIRET que « {ctx.org_names.get(db_prior, db_prior)} », déjà "
-                    "enregistrée : doublon ?",
+                    f"même SIRET que {ctx.org_label(db_prior)}, déjà enregistrée : doublon ?",
                 )
             sirets.setdefault(org.siret, (org.name, row.line))
         key = (fold(org.name), fold(org.commune or ""))
@@ -192,10 +191,11 @@ def _organisations(ctx: Context, territories: dict[str, Territory]) -> None:
         elif db_n and db_n != org.org_id:
             where = ctx.known.org_territory.get(db_n)
             elsewhere = (
-                f" du territoire « {ctx.territory_name(where)} »"
+                (f" du territoire « {ctx.territory_name(where)} »" if ctx.shown(db_n) else
+                 " d'un autre territoire")
                 if where and where != org.territory_id
                 else " déjà enregistrée"
-            )
+            )  # fmt: skip
             row.warn("name", f"même nom et même commune qu'une structure{elsewhere} : doublon ?")
         names.setdefault(key, (org.name, row.line))
         ctx.parsed.organisations.append(org)
@@ -340,11 +340,14 @@ def _items(ctx: Context) -> None:
         if prior is not None and prior[0] != item.org_id:
             row.error(
                 "item_id",
-                f"l'identifiant « {item.item_id} » est déjà celui d'un besoin ou d'une offre de "
-                f"« {ctx.org_names.get(prior[0], prior[0])} » (territoire "
-                f"« {ctx.territory_name(ctx.known.org_territory.get(prior[0], '?'))} ») : "
-                "choisissez un autre "
-                "identifiant.",
+                f"l'identifiant « {item.item_id} » est déjà celui d'un besoin ou d'une offre "
+                + (
+                    f"de {ctx.org_label(prior[0])} (territoire "
+                    f"« {ctx.territory_name(ctx.known.org_territory.get(prior[0], '?'))} »)"
+                    if ctx.shown(prior[0])
+                    else "d'un autre territoire"
+                )
+                + " : choisissez un autre identifiant.",
             )
             continue
         ctx.parsed.items.append(item)
@@ -455,10 +458,12 @@ def _partnerships(ctx: Context) -> None:
                 )
                 continue
             if db_prior is not None and db_prior != part.partnership_id:
+                shown = all(ctx.shown(ctx.items[i][0]) for i in pair if i in ctx.items)
                 row.error(
                     "offer_id",
-                    "ce besoin et cette offre forment déjà le partenariat "
-                    f"« {db_prior} », déjà enregistré.",
+                    "ce besoin et cette offre forment déjà "
+                    + (f"le partenariat « {db_prior} »" if shown else "un partenariat")
+                    + ", déjà enregistré.",
                 )
                 continue
             pairs[pair] = row.line

@@ -228,9 +228,38 @@ def require_write(territory_ids: str | Iterable[str] | None) -> None:
     wanted = {territory_ids} if isinstance(territory_ids, str) else set(territory_ids)
     denied = sorted(wanted - p.territories)
     if denied:
+        named = territories_named(denied)
         raise PermissionDeniedError(
-            f"vous ne pouvez pas modifier le territoire « {', '.join(denied)} »."
+            f"vous ne pouvez pas modifier le territoire{named}."
+            if named
+            else "vous ne pouvez modifier que vos territoires : ce que vous demandez touche "
+            "un autre territoire."
         )
+
+
+def writable_territories() -> frozenset[str] | None:
+    """Territories the caller may write (None: every one); a coordinator is refused."""
+    p = _caller()
+    if p is None or p.role is Role.ADMIN:
+        return None
+    if p.role is Role.COORDINATOR:
+        raise PermissionDeniedError(READ_ONLY)
+    return p.territories
+
+
+def may_read(territory_id: str) -> bool:
+    """Whether the caller may read ``territory_id`` (and so see it or its records named)."""
+    allowed = readable_territories()
+    return allowed is None or territory_id in allowed
+
+
+def territories_named(territory_ids: Iterable[str]) -> str:
+    """`` « a, b »`` to name territories in a message, or "" when the caller may not read
+    every one of them (a refusal never discloses another territory)."""
+    ids = sorted(territory_ids)
+    if not ids or not all(may_read(t) for t in ids):
+        return ""
+    return f" « {', '.join(ids)} »"
 
 
 def require_admin() -> None:
@@ -264,10 +293,8 @@ RECORD_KINDS = {
 def foreign_message(kind: str, record_id: str, others: Iterable[str]) -> str:
     """« le diagnostic « d1 » appartient à un autre territoire (« redon ») : … », naming the
     other territories only to a caller allowed to read them."""
-    others = sorted(others)
-    allowed = readable_territories()
-    shown = [x for x in others if allowed is None or x in allowed]
-    where = f" (« {', '.join(shown)} »)" if shown and len(shown) == len(others) else ""
+    named = territories_named(others)
+    where = f" ({named.strip()})" if named else ""
     return (
         f"{RECORD_KINDS[kind]} « {record_id} » appartient à un autre territoire{where} : un "
         "territoire ne modifie pas les enregistrements d'un autre. Donnez un autre identifiant."

@@ -131,22 +131,26 @@ def _validate(
     resolve, category_of = _subcategory_resolver(conn)
     hooks = validate.Hooks(
         resolve, geocode, suggest, within, category_of,
-        stored=lambda table, ids: repo.stored_rows(conn, table, ids),
+        stored=lambda table, ids: repo.stored_rows(conn, table, ids), may_read=access.may_read,
     )  # fmt: skip
     parsed = validate.validate(tables, repo.load_known(conn), territory=territory, hooks=hooks)
     touched, problems = _ownership(conn, tables, parsed)
     parsed.problems.extend(problems)
+    # Each row touching a territory the caller may not write, located (once per row).
+    taken = {(p.file, p.row) for p in problems}
+    outside = _outside(conn, parsed, access.writable_territories())
+    parsed.problems.extend(p for p in outside if (p.file, p.row) not in taken)
     return parsed, touched | ({territory.territory_id} if territory else set())
 
 
 #: Per kind of record: its file, its key column and the French name of one.
 _KINDS = {
-    "territory": ("territories", "territory_id", "territoire"),
-    "organisation": ("organisations", "org_id", "structure"),
-    "diagnostic": ("diagnostics", "diagnostic_id", "diagnostic"),
-    "item": ("items", "item_id", "besoin ou offre"),
-    "contact": ("contacts", "contact_id", "contact"),
-    "partnership": ("partnerships", "partnership_id", "partenariat"),
+    "territory": ("territories", "territory_id", "un territoire"),
+    "organisation": ("organisations", "org_id", "une structure"),
+    "diagnostic": ("diagnostics", "diagnostic_id", "un diagnostic"),
+    "item": ("items", "item_id", "un besoin ou une offre"),
+    "contact": ("contacts", "contact_id", "un contact"),
+    "partnership": ("partnerships", "partnership_id", "un partenariat"),
 }
 
 
@@ -188,8 +192,10 @@ def _ownership(
             if others:
                 lines = lines if lines is not None else _lines_by_id(tables, kind)
                 names = {x.territory_id: x.name for x in repo.read_territories(conn)}
-                others = frozenset(names.get(o, o) for o in others)
-                problems.append(_taken(tables, kind, record_id, others, lines.get(record_id)))
+                # Named (by name) only to a caller who may read every one of them.
+                shown = all(access.may_read(o) for o in others)
+                label = ", ".join(sorted(names.get(o, o) for o in others)) if shown else None
+                problems.append(_taken(tables, kind, record_id, label, lines.get(record_id)))
     return touched, problems
 
 
@@ -205,19 +211,86 @@ def _taken(
     tables: dict[str, readers.RawTable],
     kind: str,
     record_id: str,
-    others: frozenset[str],
+    others: str | None,
     line: int | None,
 ) -> Problem:
     name, column, what = _KINDS[kind]
     table = tables.get(name)
     return Problem(
-        f"« {record_id} » est déjà l'identifiant d'un {what} du territoire "
-        f"« {', '.join(sorted(others))} » : un import ne modifie pas un autre territoire. "
+        f"« {record_id} » est déjà l'identifiant d'{what} "
+        + (f"du territoire « {others} »" if others else "d'un autre territoire")
+        + " : un import ne modifie pas un autre territoire. "
         "Choisissez un autre identifiant (par exemple avec un préfixe).",
         file=table.source if table is not None else None,
         row=line,
         column=table.typed(column) if table is not None else None,
     )
+
+
+#: Per table of the interchange format: the cells that name an organisation (or a territory).
+_ORG_CELLS: dict[str, tuple[str, ...]] = {
+    "diagnostics": ("org_id",),
+    "items": ("org_id",),
+    "contacts": ("org_id",),
+    "partnerships": ("org_a", "org_b"),
+    "partnership_members": ("org_id",),
+}
+
+
+def _outside(
+    conn: Connection, parsed: validate.Parsed, writable: frozenset[str] | None
+) -> list[Problem]:
+    """A located error for each row that would change a territory the caller may not write.
+
+    The cell named is the one the person typed (an organisation, or a territory), so that a
+    500-row workbook points at its row; the other territory is never named (the caller may
+    not read it, docs/security.md).
+    """
+    if writable is None:
+        return []
+    referenced = {getattr(o, c, None) for rows in parsed.located.values() for _, o in rows for c in
+                  ("org_id", "org_a", "org_b")} - {None}  # fmt: skip
+    stored = repo.owners(conn, "organisation", referenced)
+    in_file = {o.org_id: o.territory_id for o in parsed.organisations}
+
+    def denied(org_id: str | None) -> bool:
+        places = stored.get(org_id, frozenset()) | (
+            {in_file[org_id]} if org_id in in_file else set()
+        )
+        return org_id is not None and not places <= writable
+
+    problems = []
+    for name, rows in parsed.located.items():
+        for row, obj in rows:
+            cells: list[str] = []
+            if name == "territories":
+                cells = ["territory_id"] if obj.territory_id not in writable else []
+            elif name == "organisations":
+                if not stored.get(obj.org_id, frozenset()) <= writable:
+                    cells = ["org_id" if row.raw("org_id") else "name"]
+                elif obj.territory_id not in writable:
+                    cells = ["territory"]
+            else:
+                cells = [c for c in _ORG_CELLS.get(name, ()) if denied(getattr(obj, c, None))]
+            for column in cells[:1]:
+                problems.append(_outside_problem(row, column, writable))
+    return problems
+
+
+def _outside_problem(row: Any, column: str, writable: frozenset[str]) -> Problem:
+    typed = row.raw(column)
+    if column in ("territory", "territory_id"):
+        message = (
+            f"« {typed} » n'est pas l'un de vos territoires ({', '.join(sorted(writable))}) : "
+            "un import ne modifie que vos territoires. Écrivez l'un d'eux (ou retirez cette ligne)."
+        )
+    else:
+        message = (
+            f"« {typed} » désigne une structure d'un territoire que vous ne pouvez pas modifier : "
+            "un import ne modifie que vos territoires. Écrivez une structure de votre territoire "
+            "(ou retirez cette ligne)."
+        )
+    return Problem(message, file=row.table.source, row=row.line, column=row.header(column))
 
 
 def parse_source(
@@ -229,7 +302,8 @@ def parse_source(
         access.require_write(territory.territory_id)
     with store.reading() as conn:
         parsed, touched = _validate(conn, tables, territory)
-    access.require_write(touched)
+    if not parsed.errors:  # else the rows touching another territory are among the errors
+        access.require_write(touched)
     return parsed
 
 
@@ -274,7 +348,8 @@ def preview_import(
     with store.reading() as conn:
         known = repo.load_known(conn)
         parsed, touched = _validate(conn, tables, territory)
-    access.require_write(touched)
+    if not parsed.errors:  # else the rows touching another territory are among the errors
+        access.require_write(touched)
     plan = ImportPlan(Path(path).name)
     for name, label, ids_of, key in _PLAN_TABLES:
         known_ids = ids_of(known)

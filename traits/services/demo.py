@@ -58,5 +58,3 @@ def remove_demo(main_db: str | None, store: Store | None = None) -> bool:
             os.remove(candidate)
             found = True
     return found
-
-

@@ -87,4 +87,3 @@ def write(conn: Connection, scope: str, fingerprint: str, shortlists: list[dict[
                 for position, one in enumerate(shortlists)
             ],
         )
-

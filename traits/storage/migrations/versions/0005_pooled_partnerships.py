@@ -43,9 +43,7 @@ def upgrade() -> None:
             ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("member_id", name=op.f("pk_partnership_members")),
-        sa.UniqueConstraint(
-            "partnership_id", "org_id", "need_id", name="uq_partnership_members"
-        ),
+        sa.UniqueConstraint("partnership_id", "org_id", "need_id", name="uq_partnership_members"),
     )
     with op.batch_alter_table("partnership_members", schema=None) as batch_op:
         batch_op.create_index(

@@ -111,6 +111,34 @@ def _realised_pair_twice(d: Dump) -> None:
     _rows(d, "partnerships").append({**first, "partnership_id": SECRET})
 
 
+def _partnership_need_of_another_org(d: Dump) -> None:
+    """A partnership whose org_a is not the organisation of its need (probe D4)."""
+    part = next(p for p in _rows(d, "partnerships") if p["need_id"])
+    other = next(
+        o["org_id"]
+        for o in _rows(d, "organisations")
+        if o["org_id"] not in (part["org_a"], part["org_b"])
+    )
+    part["org_a"] = other
+
+
+def _item_diagnostic_of_another_org(d: Dump) -> None:
+    """A need linked to the diagnostic of another organisation (probe D4)."""
+    item = next(i for i in _rows(d, "items") if i["diagnostic_id"])
+    diag = next(x for x in _rows(d, "diagnostics") if x["org_id"] != item["org_id"])
+    item["diagnostic_id"] = diag["diagnostic_id"]
+
+
+def _feedback_offer_as_need(d: Dump) -> None:
+    """Feedback whose « need » is an offer (the directions the import checks)."""
+    offer = next(i for i in _rows(d, "items") if i["direction"] == "offer")
+    need = next(i for i in _rows(d, "items") if i["direction"] == "need")
+    _rows(d, "feedback").append(
+        {"feedback_id": 999_999, "need_id": offer["item_id"], "offer_id": need["item_id"],
+         "relevant": True, "at": "2025-01-02T10:00:00", "author": None}
+    )  # fmt: skip
+
+
 #: (id, spoil the dump, expected words of the message). ``None`` as the place: file level.
 CASES: list[tuple[str, Callable[[Dump], None], str]] = [
     ("revision-old", lambda d: d.update(revision="0001"), "autre version de traits"),
@@ -202,6 +230,25 @@ CASES: list[tuple[str, Callable[[Dump], None], str]] = [
     ("unknown-role", _user(role="superuser"), "colonne « role » : table « users »"),
     ("facilitator-without-territory", _user(role="facilitator"), "sans territoire"),
     ("password-hash-garbage", _user(password_hash=SECRET), "empreinte de mot de passe"),
+    # The rule of `traits user add` (probe D3): no grant of a territory the backup lacks.
+    (
+        "grant-of-unknown-territory",
+        _user(territories=["vitre", "nulle_part"]),
+        "colonne « territories » : table « users » : territoire(s) inconnu(s) : nulle_part",
+    ),
+    ("username-invalid", _user(username="deux mots"), "identifiant invalide"),
+    # Cross-record consistency the import checks (probe D4).
+    (
+        "partnership-need-of-another-org",
+        _partnership_need_of_another_org,
+        "colonne « need_id » : table « partnerships » : le besoin d'un partenariat doit être",
+    ),
+    (
+        "item-diagnostic-of-another-org",
+        _item_diagnostic_of_another_org,
+        "colonne « diagnostic_id » : table « items » : l'entretien d'un besoin",
+    ),
+    ("feedback-offer-as-need", _feedback_offer_as_need, "« need_id » doit désigner un besoin"),
 ]
 #: Cases whose spoilt value a SQLite file cannot carry as the dump does (file-level shapes).
 JSON_ONLY = {

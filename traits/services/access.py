@@ -346,6 +346,30 @@ def _hasher():  # type: ignore[no-untyped-def]
     return PasswordHasher()
 
 
+def account_problem(
+    username: str, role: str, territories: Iterable[str], known_territories: set[str]
+) -> tuple[str, str] | None:
+    """What makes an account unusable or too wide, as (column, French message), else None.
+
+    The one rule of ``traits user add`` and of a restore: a valid user name, a known role, a
+    facilitator with at least one territory, and only territories that exist (a grant of a
+    territory not there yet would give its rights to whoever creates it later).
+    """
+    if not isinstance(username, str) or not re.fullmatch(r"[A-Za-z0-9._@-]{2,120}", username):
+        return "username", (
+            "identifiant invalide : lettres, chiffres, point, tiret, arobase (2 à 120 caractères)."
+        )
+    if role not in {r.value for r in Role}:
+        return "role", f"rôle « {role} » inconnu : {', '.join(r.value for r in Role)}."
+    territories = sorted(set(territories))
+    if role == Role.FACILITATOR and not territories:
+        return "territories", "animateur·rice sans territoire : donnez-lui au moins un territoire."
+    unknown = [x for x in territories if x not in known_territories]
+    if unknown:
+        return "territories", f"territoire(s) inconnu(s) : {', '.join(unknown)}."
+    return None
+
+
 def add_user(
     store: Store,
     username: str,
@@ -357,28 +381,16 @@ def add_user(
 ) -> None:
     """Create an account (administrators only); the password is stored as an Argon2id hash."""
     require_admin()
-    if not re.fullmatch(r"[A-Za-z0-9._@-]{2,120}", username):
-        raise InvalidInputError(
-            "identifiant invalide : lettres, chiffres, point, tiret, @ (2 à 120 caractères)."
-        )
-    try:
-        role = Role(role)
-    except ValueError:
-        raise InvalidInputError(
-            f"rôle « {role} » inconnu : {', '.join(r.value for r in Role)}."
-        ) from None
     if password is not None and len(password) < MIN_PASSWORD:
         raise InvalidInputError(f"mot de passe trop court : au moins {MIN_PASSWORD} caractères.")
     territories = sorted(set(territories))
-    if role is Role.FACILITATOR and not territories:
-        raise InvalidInputError(
-            "un·e animateur·rice doit avoir au moins un territoire (--territory)."
-        )
     with store.transaction() as conn:
-        known = set(territory_ids(conn))
-        unknown = [x for x in territories if x not in known]
-        if unknown:
-            raise NotFoundError(f"territoire(s) inconnu(s) : {', '.join(unknown)}.")
+        problem = account_problem(username, str(role), territories, set(territory_ids(conn)))
+        if problem is not None:
+            column, message = problem
+            error = NotFoundError if column == "territories" and territories else InvalidInputError
+            raise error(message)
+        role = Role(role)
         if accounts.read_user(conn, username) is not None:
             raise InvalidInputError(f"le compte « {username} » existe déjà.")
         accounts.insert_user(

@@ -26,7 +26,7 @@ import sqlalchemy as sa
 
 from traits import model
 from traits.errors import InvalidInputError, Problem
-from traits.services.access import Role
+from traits.services.access import Role, account_problem
 from traits.storage import schema as t
 from traits.storage.dump import sqlite_select_all
 
@@ -169,6 +169,8 @@ def read_backup(source: Path, revision: str) -> Backup:
         checked[table.name] = _rows(name, table, tables[table.name], from_sqlite)
     _check_keys(name, checked)
     _check_references(name, checked)
+    _check_accounts(name, checked)
+    _check_consistency(name, checked)
     return Backup(revision, checked)
 
 
@@ -194,8 +196,6 @@ def _rows(source: str, table: sa.Table, rows: Any, from_sqlite: bool) -> list[di
                 values[column.name] = _value(table.name, column, row[column.name], from_sqlite)
             except _Refused as exc:
                 _refuse(source, f"table « {table.name} » : {exc}", number, column.name)
-        if table.name == t.users.name:
-            _check_account(source, values, number)
         out.append(values)
     return out
 
@@ -289,18 +289,23 @@ def _text(table: str, column: str, raw: Any, length: int | None) -> str:
     return raw
 
 
-def _check_account(source: str, row: dict[str, Any], number: int) -> None:
-    """An account that could not sign in, or that would see nothing, is refused."""
-    if row["role"] == Role.FACILITATOR and not row["territories"]:
-        _refuse(source, "table « users » : animateur·rice sans territoire.", number, "territories")
-    password = row["password_hash"]
-    if password is not None and not password.startswith("$argon2"):
-        _refuse(
-            source,
-            "table « users » : empreinte de mot de passe illisible.",
-            number,
-            "password_hash",
-        )
+def _check_accounts(source: str, tables: dict[str, list[dict[str, Any]]]) -> None:
+    """An account that could not sign in, that would see nothing, or that is granted a
+    territory the backup does not hold, is refused (the rule of ``traits user add``)."""
+    known = {row["territory_id"] for row in tables.get(t.territories.name, [])}
+    for number, row in enumerate(tables.get(t.users.name, []), start=1):
+        problem = account_problem(row["username"], row["role"], row["territories"] or [], known)
+        if problem is not None:
+            column, message = problem
+            _refuse(source, f"table « users » : {message}", number, column)
+        password = row["password_hash"]
+        if password is not None and not password.startswith("$argon2"):
+            _refuse(
+                source,
+                "table « users » : empreinte de mot de passe illisible.",
+                number,
+                "password_hash",
+            )
 
 
 def _check_keys(source: str, tables: dict[str, list[dict[str, Any]]]) -> None:
@@ -349,3 +354,50 @@ def _check_references(source: str, tables: dict[str, list[dict[str, Any]]]) -> N
                         number,
                         fk.parent.name,
                     )
+
+
+#: Cross-record rules the import enforces too (docs/format.md): a row's reference must point at
+#: a row of the same organisation. (table, column, referenced table, its key, the referenced
+#: row's field, the row's field that it must equal, what the rule says in French.)
+_SAME_ORGANISATION = (
+    ("items", "diagnostic_id", "diagnostics", "diagnostic_id", "org_id", "org_id",
+     "l'entretien d'un besoin ou d'une offre doit être celui de sa structure"),
+    ("partnerships", "need_id", "items", "item_id", "org_id", "org_a",
+     "le besoin d'un partenariat doit être celui de la structure qui a le besoin (org_a)"),
+    ("partnerships", "offer_id", "items", "item_id", "org_id", "org_b",
+     "l'offre d'un partenariat doit être celle de la structure qui offre (org_b)"),
+    ("partnership_members", "need_id", "items", "item_id", "org_id", "org_id",
+     "le besoin d'un membre de mutualisation doit être celui de sa structure"),
+    ("partnerships", "need_id", "items", "item_id", "direction", None, "need"),
+    ("partnerships", "offer_id", "items", "item_id", "direction", None, "offer"),
+    ("partnership_members", "need_id", "items", "item_id", "direction", None, "need"),
+    ("feedback", "need_id", "items", "item_id", "direction", None, "need"),
+    ("feedback", "offer_id", "items", "item_id", "direction", None, "offer"),
+)  # fmt: skip
+_DIRECTION_FR = {"need": "un besoin", "offer": "une offre"}
+
+
+def _check_consistency(source: str, tables: dict[str, list[dict[str, Any]]]) -> None:
+    """Each reference agrees with the row it points at (same organisation, right direction),
+    as the import checks: a restore never brings back what an import would refuse."""
+    for table, column, target, key, field, same_as, rule in _SAME_ORGANISATION:
+        by_key = {row[key]: row for row in tables.get(target, [])}
+        for number, row in enumerate(tables.get(table, []), start=1):
+            found = by_key.get(row[column]) if row[column] is not None else None
+            if found is None:
+                continue
+            if same_as is None and found[field] != rule:
+                message = f"« {column} » doit désigner {_DIRECTION_FR[rule]}."
+            elif same_as is not None and found[field] != row[same_as]:
+                message = f"{rule}."
+            else:
+                continue
+            _refuse(source, f"table « {table} » : {message}", number, column)
+    for number, row in enumerate(tables.get("partnerships", []), start=1):
+        if row["org_a"] == row["org_b"]:
+            _refuse(
+                source,
+                "table « partnerships » : un partenariat réunit deux structures différentes.",
+                number,
+                "org_b",
+            )

@@ -129,7 +129,10 @@ def check_organisation(conn: Connection, org: Organisation) -> tuple[Organisatio
             problems.append(
                 Problem(
                     f"ce SIRET est déjà celui de « {other.name} » : reprenez cette structure "
-                    "plutôt que d'en créer une autre.",
+                    "plutôt que d'en créer une autre."
+                    if access.may_read(other.territory_id)
+                    else "ce SIRET est déjà celui d'une structure d'un autre territoire : "
+                    "vérifiez-le (ou laissez-le vide).",
                     column=FIELDS["siret"],
                 )
             )

@@ -13,8 +13,9 @@ from traits.storage import schema as t
 
 
 def siret_holder(conn: Connection, siret: str, other_than: str) -> sa.Row | None:
-    """The id and name of an organisation other than ``other_than`` with this SIRET."""
-    q = sa.select(t.organisations.c.org_id, t.organisations.c.name).where(
+    """The id, name and territory of an organisation other than ``other_than`` with this SIRET."""
+    o = t.organisations
+    q = sa.select(o.c.org_id, o.c.name, o.c.territory_id).where(
         t.organisations.c.siret == siret, t.organisations.c.org_id != other_than
     )
     return conn.execute(q).first()

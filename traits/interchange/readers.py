@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from traits.errors import InvalidInputError, Problem
-from traits.interchange import limits
+from traits.interchange import formulas, limits
 from traits.interchange.columns import (
     FileSpec,
     file_for,
@@ -447,7 +447,11 @@ def read_sheet(path: Path, spec: FileSpec) -> RawTable:
     if not sheets:
         raise InvalidInputError(Problem("le classeur n'a aucune feuille.", file=path.name))
     name, frame = next(iter(sheets.items()))
-    return _table(spec, f"{path.name}, onglet « {name} »", _raw_rows(frame))
+    table = _table(spec, f"{path.name}, onglet « {name} »", _raw_rows(frame))
+    unvalued = formulas.formulas_without_value(path).get(name)
+    if unvalued:
+        raise InvalidInputError(formulas.problems(unvalued, table.source, table.raw_headers))
+    return table
 
 
 def read_workbook(path: Path) -> dict[str, RawTable]:
@@ -456,6 +460,8 @@ def read_workbook(path: Path) -> dict[str, RawTable]:
     tables: dict[str, RawTable] = {}
     problems: list[Problem] = []
     named: dict[str, str] = {}
+    unvalued = formulas.formulas_without_value(path)
+    refused: list[Problem] = []
     for sheet_name, frame in sheets.items():
         spec = file_for(str(sheet_name))
         source = f"l'onglet « {sheet_name} »"
@@ -482,6 +488,11 @@ def read_workbook(path: Path) -> dict[str, RawTable]:
             tables[spec.name] = _table(spec, source, _raw_rows(frame))
         except InvalidInputError as exc:
             problems.extend(exc.problems)
+        if str(sheet_name) in unvalued:
+            headers = tables[spec.name].raw_headers if spec.name in tables else []
+            refused += formulas.problems(unvalued[str(sheet_name)], source, headers)
+    if refused:  # before validation, which would read these cells as empty
+        raise InvalidInputError(refused)
     if problems:
         target = next(iter(tables.values()), None)
         if target is not None:

@@ -237,6 +237,10 @@ CASES: list[tuple[str, Callable[[Dump], None], str]] = [
         "colonne « territories » : table « users » : territoire(s) inconnu(s) : nulle_part",
     ),
     ("username-invalid", _user(username="deux mots"), "identifiant invalide"),
+    # The import's and the forms' field rules (probe D5, D6), without quoting the value.
+    ("control-character", _set("organisations", "description", SECRET + "\x07"), "retapez"),
+    ("longer-than-a-cell", _set("items", "description", SECRET * 2000), "32\u202f767 au plus"),
+    ("postcode-full-width", _set("organisations", "postcode", "３５５００"), "code postal refusé"),
     # Cross-record consistency the import checks (probe D4).
     (
         "partnership-need-of-another-org",

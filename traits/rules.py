@@ -19,6 +19,8 @@ import re
 import unicodedata
 from functools import cache
 
+import sqlalchemy as sa
+
 from traits import fr
 from traits.errors import TraitsError
 from traits.storage import schema
@@ -67,23 +69,64 @@ def stable_id(prefix: str, *parts: str) -> str:
 # -- lengths (from the schema) -------------------------------------------------------------------
 
 
+#: The longest text a cell of the project's own workbooks holds (Excel's limit): a longer text
+#: could be stored but never exported as a workbook again.
+WORKBOOK_CELL_CHARS = 32_767
+#: Characters XML 1.0 cannot hold, so neither XLSX nor ODS can (tab, line feed and CR can).
+XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+#: Tables the interchange format exports (their texts must fit in a workbook cell).
+EXPORTED = frozenset(
+    {"territories", "organisations", "diagnostics", "items", "contacts", "partnerships",
+     "partnership_events", "partnership_members"}
+)  # fmt: skip
+
+
 @cache
 def max_length(table: str, column: str) -> int | None:
-    """The most characters ``table.column`` holds (None: unbounded or not a text column)."""
+    """The most characters ``table.column`` holds: its schema length, else for an exported
+    table's text the workbook cell's (None: unbounded or not a text column)."""
     found = schema.metadata.tables.get(table)
     if found is None or column not in found.c:
         return None
-    return getattr(found.c[column].type, "length", None)
+    kind = found.c[column].type
+    if not isinstance(kind, sa.String):
+        return None
+    return kind.length or (WORKBOOK_CELL_CHARS if table in EXPORTED else None)
+
+
+def text_problem(value: str, table: str, column: str) -> str | None:
+    """Why a text cannot be stored in ``table.column`` and exported again (None: it can).
+
+    The one rule of the import, the forms and a restore: no control character a workbook
+    cannot hold (tab and line breaks are fine), and no more characters than the column holds.
+    """
+    if XML_ILLEGAL.search(value):
+        return (
+            "caractère de contrôle invisible (souvent venu d'un copier-coller), qu'un classeur "
+            "ne peut pas contenir : retapez ce texte."
+        )
+    limit = max_length(table, column)
+    if limit is not None and len(value) > limit:
+        return (
+            f"texte trop long ({fr.fr_number(len(value))} caractères, "
+            f"{fr.fr_number(limit)} au plus) : raccourcissez-le."
+        )
+    return None
 
 
 def check_length(value: str, table: str, column: str) -> str:
-    """``value`` if it fits in ``table.column``; else a FieldError saying the limit."""
-    limit = max_length(table, column)
-    if limit is not None and len(value) > limit:
-        raise FieldError(
-            f"texte trop long ({len(value)} caractères, {limit} au plus) : raccourcissez-le."
-        )
+    """``value`` if :func:`text_problem` finds nothing; else a FieldError saying why."""
+    problem = text_problem(value, table, column)
+    if problem is not None:
+        raise FieldError(problem)
     return value
+
+
+def text_problems(table: str, row: dict[str, object]) -> list[tuple[str, str]]:
+    """(column, why) for each text of a row about to be written that :func:`text_problem`
+    refuses."""
+    found = ((c, text_problem(v, table, c)) for c, v in row.items() if isinstance(v, str))
+    return [(c, why) for c, why in found if why is not None]
 
 
 def row_too_long(table: str, row: dict[str, object]) -> list[str]:
@@ -114,10 +157,22 @@ def identifier(value: str) -> str:
 # -- identifiers of the French administration ----------------------------------------------------
 
 
+def plain_digits(value: str, what: str) -> str:
+    """``value`` if its digits are the keyboard's 0–9; else a FieldError (digits of another
+    script, or full-width ones, look the same but no other tool reads them as numbers)."""
+    if any(unicodedata.category(c) == "Nd" and not "0" <= c <= "9" for c in value):
+        raise FieldError(
+            f"{what} {quoted(value)} : écrivez ses chiffres avec les chiffres 0 à 9 du clavier "
+            "(ceux-ci viennent d'une autre écriture ou sont en pleine largeur)."
+        )
+    return value
+
+
 def siret(value: str) -> str:
     """A SIRET as 14 digits (spaces, dots and non-breaking spaces dropped), check digit valid."""
     from traits.model import siret_ok
 
+    plain_digits(value, "SIRET")
     digits = re.sub(r"[\s.\u202f\u00a0]", "", value)
     if not digits.isdigit() or len(digits) != 14:
         raise FieldError(f"SIRET {quoted(value)} : il faut 14 chiffres (ou laissez vide).")
@@ -149,6 +204,7 @@ def postcode(value: str) -> tuple[str, str | None]:
     A 4-digit number is a postcode whose leading 0 the spreadsheet dropped: it is restored,
     with a notice.
     """
+    plain_digits(value, "code postal")
     digits = re.sub(r"[\s\u202f\u00a0]", "", value)
     if digits.endswith(".0"):  # a number cell read as a decimal
         digits = digits[:-2]
@@ -171,7 +227,7 @@ def phone(value: str) -> tuple[str, str | None]:
     A spreadsheet that stored ``02 99 …`` as a number shows 9 digits: that is a French
     number that lost its leading 0, restored with a notice.
     """
-    text = value.strip()
+    text = plain_digits(value, "numéro de téléphone").strip()
     if text.endswith(".0"):
         text = text[:-2]
     digits = re.sub(r"\D", "", text)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from traits.errors import InvalidInputError, Problem
 from traits.fr import fr_number
+from traits.rules import WORKBOOK_CELL_CHARS, XML_ILLEGAL  # noqa: F401 - one definition
 
 #: Bytes of text an import reads: a CSV folder's files together, or a workbook's unzipped XML.
 MAX_TEXT_BYTES = 64 * 2**20
@@ -24,9 +25,7 @@ MAX_CELLS = 1_000_000
 #: Beyond this ratio of unzipped to zipped size, a workbook member larger than 1 MiB is a bomb.
 MAX_RATIO = 200
 #: The largest text an XLSX cell holds (Excel's limit; openpyxl would cut it silently).
-XLSX_MAX_CELL_CHARS = 32_767
-#: Characters XML 1.0 cannot hold, so neither XLSX nor ODS can (tab, line feed and CR are fine).
-XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+XLSX_MAX_CELL_CHARS = WORKBOOK_CELL_CHARS
 
 _CHUNK = 1 << 20
 

@@ -188,16 +188,21 @@ def check_read_back(rows: list[list[str]], table: RawTable | None, where: str) -
         )
 
 
-def _readable(where: str, read: Callable[..., Any], *args: Any) -> Any:
-    """What ``read(*args)`` reads back, or a refusal of the export saying why it cannot."""
+def _readable(where: str, several: bool, read: Callable[..., Any], *args: Any) -> Any:
+    """What ``read(*args)`` reads back, or a refusal of the export saying why it cannot
+    (``several``: the export holds more than one territory, which may be exported apart)."""
     try:
         return read(*args)
     except InvalidInputError as exc:
+        apart = (
+            "exportez un territoire à la fois, ou dans un autre format"
+            if several
+            else ("exportez dans un autre format (dossier CSV)")
+        )
         raise InvalidInputError(
             Problem(
                 "le fichier écrit ne pourrait pas être importé à nouveau "
-                f"({exc.problems[0].message}) : exportez un territoire à la fois, ou dans un "
-                "autre format.",
+                f"({exc.problems[0].message.rstrip('.')}) : {apart}.",
                 file=where,
             ),
             summary="export impossible sans perte : rien n'a été écrit.",
@@ -215,7 +220,14 @@ def write_folder(data: Parsed, folder: str | Path) -> list[Path]:
     contents = {}
     for spec, rows in all_rows.items():
         contents[spec] = csv_bytes(rows)
-        back = _readable(spec.filename, read_csv_bytes, contents[spec], spec, spec.filename)
+        back = _readable(
+            spec.filename,
+            len(data.territories) > 1,
+            read_csv_bytes,
+            contents[spec],
+            spec,
+            spec.filename,
+        )
         check_read_back(rows, back, spec.filename)
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -251,7 +263,7 @@ def write_workbook(data: Parsed, path: str | Path) -> Path:
                 for spec, rows in all_rows.items():
                     frame = pd.DataFrame(rows[1:], columns=rows[0], dtype=object)
                     frame.to_excel(writer, sheet_name=spec.name, index=False)
-        back = _readable(path.name, read_workbook, tmp)
+        back = _readable(path.name, len(data.territories) > 1, read_workbook, tmp)
         for spec, rows in all_rows.items():
             check_read_back(rows, back.get(spec.name), f"{path.name}, feuille « {spec.name} »")
         os.replace(tmp, path)

@@ -24,7 +24,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from traits import model
+from traits import model, rules
 from traits.errors import InvalidInputError, Problem
 from traits.services.access import Role, account_problem
 from traits.storage import schema as t
@@ -55,6 +55,12 @@ TEXT_LISTS: dict[tuple[str, str], type[StrEnum] | None] = {
     ("subcategories", "synonyms"): None,
     ("subcategories", "related"): None,
     ("users", "territories"): None,
+}
+#: Field rules of the import and the forms that a restored value must pass as it is stored.
+_FIELD_RULES = {
+    ("organisations", "siret"): (rules.siret, "SIRET"),
+    ("organisations", "postcode"): (lambda v: rules.postcode(v)[0], "code postal"),
+    ("contacts", "phone"): (lambda v: rules.phone(v)[0], "numéro de téléphone"),
 }
 #: Tables a restore does not replace: the audit log is append-only.
 KEPT = {t.audit_log.name}
@@ -283,6 +289,18 @@ def _text(table: str, column: str, raw: Any, length: int | None) -> str:
         raise _Refused("caractère nul interdit dans un texte.")
     if length is not None and len(raw) > length:
         raise _Refused(f"texte trop long ({len(raw)} caractères, {length} au plus).")
+    problem = rules.text_problem(raw, table, column) if table in rules.EXPORTED else None
+    if problem is not None:  # the import's and the forms' rule (it never quotes the text)
+        raise _Refused(problem)
+    field = _FIELD_RULES.get((table, column))
+    if field is not None:
+        rule, what = field
+        try:
+            ok = rule(raw) == raw
+        except rules.FieldError:
+            ok = False
+        if not ok:  # the rule's own message would quote the value (personal data)
+            raise _Refused(f"{what} refusé par la règle de l'import et des formulaires.")
     allowed = ENUMERATIONS.get((table, column))
     if allowed is not None and raw not in allowed:
         raise _Refused(f"valeur hors de la liste permise ({', '.join(allowed)}).")

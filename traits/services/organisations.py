@@ -84,17 +84,12 @@ def apply_rule(
 def too_long(
     table: str, obj: object, file: str | None = None, row: int | None = None
 ) -> list[Problem]:
-    """One problem per text field longer than the database holds (same limit on every backend)."""
+    """One problem per text field the database or a workbook cannot hold (too long, or with a
+    control character): the rule of the import, :func:`traits.rules.text_problem`."""
     labels = {**FIELDS, "name": FIELDS["contact_name"]} if table == t.contacts.name else FIELDS
     return [
-        Problem(
-            f"texte trop long ({len(str(getattr(obj, c)))} caractères, "
-            f"{rules.max_length(table, c)} au plus) : raccourcissez-le.",
-            file=file,
-            row=row,
-            column=labels.get(c, c),
-        )
-        for c in rules.row_too_long(table, repo.record(obj))
+        Problem(why, file=file, row=row, column=labels.get(c, c))
+        for c, why in rules.text_problems(table, repo.record(obj))
     ]
 
 

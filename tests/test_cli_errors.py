@@ -218,7 +218,8 @@ def _every_command_path() -> list[list[str]]:
 #: What Click writes in English around the help texts.
 ENGLISH_HELP = re.compile(
     r"Usage:|Show this message|\[default:|\[env var:|\[required\]|Commands:|Options:|"
-    r"<(str|int|float|path)>|\bCOMMAND\b|\[ARGS\]|\{[a-z_]+\}"
+    r"<(str|int|float|path|bool|boolean|text|integer|file|filename|directory|datetime|uuid)>|"
+    r"<(list|tuple|set)\[|\bCOMMAND\b|\[ARGS\]|\{[a-z_]+\}"
 )
 
 

@@ -61,3 +61,18 @@ def test_formula_without_value_is_refused_not_read_as_empty(
     with stored.reading() as conn:
         (org,) = [o for o in repo.read_organisations(conn) if o.org_id == "r_asso"]
     assert org.description == "Atelier associatif de réparation"
+
+
+def test_exported_workbook_has_the_templates_french_sheet_names(stored: Store, tmp_path: Path):
+    """What facilitators download reads like their template (probe D10); CSV names unchanged."""
+    from openpyxl import load_workbook
+
+    book = services.export_territory(stored, tmp_path / "t.xlsx", territory_id="redon")[0]
+    names = load_workbook(book, read_only=True).sheetnames
+    assert {"Structures", "Besoins et offres", "Territoires"} <= set(names)
+    assert not {"organisations", "items", "territories"} & set(names)
+    files = services.export_territory(stored, tmp_path / "dossier", territory_id="redon")
+    assert {"organisations.csv", "items.csv"} <= {f.name for f in files}
+    again = Store(tmp_path / "again.sqlite")
+    services.import_territory(again, book)
+    assert services.stats(again, "redon")["organisations"] == 1

@@ -23,19 +23,44 @@ PHRASES = [
     (r"\[env\s+var:\s+", "[variable d'environnement : "),
     (r"\[required\]", "[obligatoire]"),
     (r"\bCOMMAND\s+\[ARGS\]\.\.\.", "COMMANDE [ARGUMENTS]..."),
-    (r"<str>", "<texte>"),
-    (r"<int>", "<entier>"),
-    (r"<float>", "<nombre>"),
-    (r"<path>", "<chemin>"),
 ]
 _PHRASES = [(re.compile(english), french) for english, french in PHRASES]
+#: Click's and Typer's names of value types (in ``<…>`` after an option), in French.
+TYPE_NAMES = {
+    "str": "texte",
+    "text": "texte",
+    "int": "entier",
+    "integer": "entier",
+    "float": "nombre",
+    "path": "chemin",
+    "file": "fichier",
+    "filename": "fichier",
+    "directory": "dossier",
+    "bool": "oui/non",
+    "boolean": "oui/non",
+    "datetime": "date",
+    "date": "date",
+    "uuid": "identifiant",
+    "choice": "choix",
+}
+#: ``<str>``, ``<list[str]>``, ``<tuple[int, int]>``…: every type Typer writes, whatever its form.
+_TYPE = re.compile(r"<(list|tuple|set)?\[?([a-z_]+(?:,\s*[a-z_]+)*)\]?>")
+
+
+def _type_name(match: re.Match[str]) -> str:
+    english = [n.strip() for n in match.group(2).split(",")]
+    if not all(n in TYPE_NAMES for n in english):  # not a type name (a word of our help)
+        return match.group(0)
+    names = [TYPE_NAMES[n] for n in english]
+    repeated = "…" if match.group(1) == "list" or match.group(1) == "set" else ""
+    return f"<{' '.join(names)}{repeated}>"
 
 
 def french(text: str) -> str:
-    """``text`` with Click's English fragments in French."""
+    """``text`` with Click's English fragments, and every type name, in French."""
     for english, replacement in _PHRASES:
         text = english.sub(replacement, text)
-    return text
+    return _TYPE.sub(_type_name, text)
 
 
 def french_formatter(base: type) -> type:

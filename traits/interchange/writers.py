@@ -148,7 +148,7 @@ def check_fits(all_rows: dict[FileSpec, list[list[str]]], fmt: str) -> None:
                         Problem(
                             f"« {row[0]} » : {why}. Exportez dans un autre format (dossier "
                             "CSV) ou corrigez le texte.",
-                            file=spec.filename if fmt == "csv" else spec.name,
+                            file=spec.filename if fmt == "csv" else f"l'onglet « {spec.label} »",
                             row=line,
                             column=column,
                         )
@@ -262,10 +262,11 @@ def write_workbook(data: Parsed, path: str | Path) -> Path:
             with pd.ExcelWriter(tmp, engine="odf" if fmt == "ods" else "openpyxl") as writer:
                 for spec, rows in all_rows.items():
                     frame = pd.DataFrame(rows[1:], columns=rows[0], dtype=object)
-                    frame.to_excel(writer, sheet_name=spec.name, index=False)
+                    # The templates' French sheet names (the import reads French and English).
+                    frame.to_excel(writer, sheet_name=spec.label, index=False)
         back = _readable(path.name, len(data.territories) > 1, read_workbook, tmp)
         for spec, rows in all_rows.items():
-            check_read_back(rows, back.get(spec.name), f"{path.name}, feuille « {spec.name} »")
+            check_read_back(rows, back.get(spec.name), f"{path.name}, onglet « {spec.label} »")
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)

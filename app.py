@@ -71,6 +71,8 @@ with st.sidebar:
             list(territories),
             format_func=territories.__getitem__,
             key=_session.TERRITORY_KEY,
+            # A short list: no typing, so no « No results » (Streamlit offers no French text).
+            filter_mode=None,
         )
 if not territories and not _session.exploring_demo() and _session.demo_allowed():
     st.info(

@@ -105,4 +105,22 @@ def test_the_operator_still_sees_the_other_territory_named(vitre: Store, tmp_pat
     folder = _redon(tmp_path / "redon", **CASES["item id of another territory"])
     with services.access.operator():
         problems = services.preview_import(vitre, folder).errors
-    assert any("vitre" in str(p) for p in problems)
+    assert any("Pays de Vitré" in str(p) for p in problems)
+
+
+def test_history_of_another_territorys_partnership_does_not_tell_it_exists(
+    vitre: Store,  # noqa: F811
+    tmp_path: Path,
+):
+    """The same answer for Vitré's « p1 » and for an id nobody has (no existence oracle)."""
+    _account(vitre, REDON)
+    messages = []
+    for pid in ("p1", "p_nobody"):
+        folder = _redon(
+            tmp_path / pid,
+            partnership_events=f"partnership_id;at;to_status\n{pid};2025-03-01;piste\n",
+        )
+        with services.access.signed_in(REDON):
+            (problem,) = services.preview_import(vitre, folder).errors
+        messages.append(problem.message.replace(pid, "X"))
+    assert messages[0] == messages[1] and "déjà dans la base" not in messages[0]

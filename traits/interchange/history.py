@@ -28,18 +28,14 @@ def events(ctx: Context) -> None:
             r, "partnerships", lambda p: p.get("partnership_id", "").strip() == pid
         ):
             return None
-        if pid is not None and pid not in ctx.partnerships and pid not in ctx.known.partnerships:
-            r.error(
-                "partnership_id",
-                f"partenariat « {pid} » introuvable dans l'onglet des partenariats.",
-            )
-            return None
         if pid is not None and pid not in ctx.partnerships:
+            # One message whether the base holds it or not: a refusal never tells whether
+            # another territory has a partnership of that id.
             r.error(
                 "partnership_id",
-                f"le partenariat « {pid} » est déjà dans la base mais pas dans l'onglet des "
-                "partenariats de ce fichier : ajoutez-y sa ligne (avec son statut actuel) pour "
-                "importer son historique, ou retirez cette ligne.",
+                f"partenariat « {pid} » introuvable dans l'onglet des partenariats de ce "
+                "fichier : ajoutez-y sa ligne (avec son statut actuel) pour importer son "
+                "historique, ou retirez cette ligne.",
             )
             return None
         if pid is None or at is None or to_status is None:

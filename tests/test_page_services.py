@@ -178,7 +178,7 @@ def test_vocabulary_rows_name_categories_in_french_with_six_words_at_most(demo: 
 def test_downloads_are_the_files_the_exporters_write(demo: Store, tmp_path: Path):
     workbook = downloads.database_file(demo, "xlsx", "vitre")
     sheets = pd.read_excel(io.BytesIO(workbook), sheet_name=None)
-    assert len(sheets["organisations"]) == services.stats(demo, "vitre")["organisations"]
+    assert len(sheets["Structures"]) == services.stats(demo, "vitre")["organisations"]
     archive = zipfile.ZipFile(io.BytesIO(downloads.database_file(demo, "zip")))
     assert "organisations.csv" in archive.namelist()
     with pytest.raises(InvalidInputError):

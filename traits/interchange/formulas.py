@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from traits.errors import Problem
+from traits.errors import InvalidInputError, Problem
 
 MESSAGE = (
     "formule sans valeur calculée (« {formula} ») : traits ne calcule pas les formules. Ouvrez "
@@ -61,3 +61,16 @@ def problems(cells: list[tuple[int, int, str]], source: str, headers: list[str])
             Problem(MESSAGE.format(formula=shown), file=source, row=row, column=header or None)
         )
     return out
+
+
+def refuse_unvalued(path: Path, sheets: dict[str, tuple[str, list[str]]]) -> None:
+    """Refuse the workbook when a sheet read (name → its source and headers as typed) has
+    formula cells without value, one located error per cell."""
+    found = formulas_without_value(path)
+    refused = [
+        problem
+        for name, (source, headers) in sheets.items()
+        for problem in problems(found.get(name, []), source, headers)
+    ]
+    if refused:
+        raise InvalidInputError(refused)

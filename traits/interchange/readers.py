@@ -448,9 +448,7 @@ def read_sheet(path: Path, spec: FileSpec) -> RawTable:
         raise InvalidInputError(Problem("le classeur n'a aucune feuille.", file=path.name))
     name, frame = next(iter(sheets.items()))
     table = _table(spec, f"{path.name}, onglet « {name} »", _raw_rows(frame))
-    unvalued = formulas.formulas_without_value(path).get(name)
-    if unvalued:
-        raise InvalidInputError(formulas.problems(unvalued, table.source, table.raw_headers))
+    formulas.refuse_unvalued(path, {name: (table.source, table.raw_headers)})
     return table
 
 
@@ -460,8 +458,7 @@ def read_workbook(path: Path) -> dict[str, RawTable]:
     tables: dict[str, RawTable] = {}
     problems: list[Problem] = []
     named: dict[str, str] = {}
-    unvalued = formulas.formulas_without_value(path)
-    refused: list[Problem] = []
+    sources: dict[str, tuple[str, list[str]]] = {}
     for sheet_name, frame in sheets.items():
         spec = file_for(str(sheet_name))
         source = f"l'onglet « {sheet_name} »"
@@ -488,11 +485,9 @@ def read_workbook(path: Path) -> dict[str, RawTable]:
             tables[spec.name] = _table(spec, source, _raw_rows(frame))
         except InvalidInputError as exc:
             problems.extend(exc.problems)
-        if str(sheet_name) in unvalued:
-            headers = tables[spec.name].raw_headers if spec.name in tables else []
-            refused += formulas.problems(unvalued[str(sheet_name)], source, headers)
-    if refused:  # before validation, which would read these cells as empty
-        raise InvalidInputError(refused)
+        found = tables.get(spec.name)
+        sources[str(sheet_name)] = (source, found.raw_headers if found is not None else [])
+    formulas.refuse_unvalued(path, sources)  # before validation would read them as empty
     if problems:
         target = next(iter(tables.values()), None)
         if target is not None:

@@ -248,19 +248,29 @@ def _outside(
     """
     if writable is None:
         return []
-    referenced = {getattr(o, c, None) for rows in parsed.located.values() for _, o in rows for c in
-                  ("org_id", "org_a", "org_b")} - {None}  # fmt: skip
+    referenced: set[str] = {
+        value
+        for rows in parsed.located.values()
+        for _, o in rows
+        for c in ("org_id", "org_a", "org_b")
+        if isinstance(value := getattr(o, c, None), str)
+    }
     stored = repo.owners(conn, "organisation", referenced)
     in_file = {o.org_id: o.territory_id for o in parsed.organisations}
+    names = {t.territory_id: t.name for t in repo.read_territories(conn)}
+    yours = sorted(names.get(t, t) for t in writable)
 
     def denied(org_id: str | None) -> bool:
+        if org_id is None:
+            return False
         places = stored.get(org_id, frozenset()) | (
             {in_file[org_id]} if org_id in in_file else set()
         )
-        return org_id is not None and not places <= writable
+        return not places <= writable
 
     problems = []
     for name, rows in parsed.located.items():
+        obj: Any
         for row, obj in rows:
             cells: list[str] = []
             if name == "territories":
@@ -273,15 +283,16 @@ def _outside(
             else:
                 cells = [c for c in _ORG_CELLS.get(name, ()) if denied(getattr(obj, c, None))]
             for column in cells[:1]:
-                problems.append(_outside_problem(row, column, writable))
+                problems.append(_outside_problem(row, column, yours))
     return problems
 
 
-def _outside_problem(row: Any, column: str, writable: frozenset[str]) -> Problem:
+def _outside_problem(row: Any, column: str, yours: list[str]) -> Problem:
     typed = row.raw(column)
     if column in ("territory", "territory_id"):
+        listed = ", ".join(f"« {name} »" for name in yours)
         message = (
-            f"« {typed} » n'est pas l'un de vos territoires ({', '.join(sorted(writable))}) : "
+            f"« {typed} » n'est pas l'un de vos territoires ({listed}) : "
             "un import ne modifie que vos territoires. Écrivez l'un d'eux (ou retirez cette ligne)."
         )
     else:

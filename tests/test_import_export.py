@@ -155,16 +155,54 @@ def _snapshot(store: Store) -> dict:
     }
 
 
-@pytest.mark.parametrize("fmt", ["folder", "territoire.xlsx", "territoire.ods"])
-def test_sample_territory_round_trip_is_lossless(tmp_path: Path, fmt: str):
+@pytest.mark.parametrize(
+    ("fmt", "french"),
+    [
+        ("folder", False),
+        ("territoire.xlsx", False),
+        ("territoire.ods", False),
+        ("territoire.xlsx", True),
+        ("territoire.ods", True),
+    ],
+)
+def test_sample_territory_round_trip_is_lossless(tmp_path: Path, fmt: str, french: bool):
     first = Store(tmp_path / "first.sqlite")
     services.load_demo(first)
     target = tmp_path / ("out" if fmt == "folder" else fmt)
-    services.export_territory(first, target)
+    services.export_territory(first, target, french=french)
     second = Store(tmp_path / "second.sqlite")
     services.import_territory(second, target)
     assert _snapshot(first) == _snapshot(second)
     assert services.stats(second) == services.stats(first)
+
+
+def test_the_workbook_people_download_is_french(tmp_path: Path):
+    """Sheets, headers and values as the templates write them: no codes, no ISO dates."""
+    import re
+
+    import openpyxl
+
+    from traits.services import downloads
+
+    store = Store(tmp_path / "fr.sqlite")
+    services.load_demo(store)
+    (tmp_path / "t.xlsx").write_bytes(downloads.territory_workbook(store, "vitre"))
+    book = openpyxl.load_workbook(tmp_path / "t.xlsx", read_only=True)
+    assert "Structures" in book.sheetnames and "Besoins et offres" in book.sheetnames
+    assert not {"organisations", "items", "partnerships"} & set(book.sheetnames)
+    cells = [
+        str(c)
+        for sheet in book.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for c in row
+        if c is not None
+    ]
+    headers = [c.value for c in next(book["Structures"].iter_rows(max_row=1))]
+    assert "org_id" not in headers and "Nom" in headers
+    assert not {"need", "offer", "realised", "ess", "company", "skills", "premises"} & set(cells)
+    assert "besoin" in cells and "concrétisé" in cells
+    assert not any(re.fullmatch(r"\d{4}-\d\d-\d\d(T.*)?", c) for c in cells)
+    assert any(re.fullmatch(r"\d\d/\d\d/\d{4}", c) for c in cells)
 
 
 def test_devset_imports_with_relevance(store: Store, devset: Path):

@@ -342,7 +342,9 @@ MONTHS = {
     "decembre": 12, "dec": 12,
 }  # fmt: skip
 _WORDED = re.compile(r"^(?:\w+\s+)?(\d{1,2})(?:er)?\s+([a-z]+)\.?\s+(\d{4}|\d{2})$")
-_NUMERIC = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})(?:[ T](\d{1,2})[:h](\d{2}))?")
+_NUMERIC = re.compile(
+    r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})(?:[ T](\d{1,2})[:h](\d{2})(?::(\d{2}))?)?"
+)
 DATE_HINT = "écrivez-la 04/02/2025, 4 février 2025 ou 2025-02-04"
 
 
@@ -367,8 +369,8 @@ def date_time(value: str) -> dt.datetime:
         found = _NUMERIC.match(text)
         if found and found.end() == len(text):
             day, month, year = int(found[1]), int(found[2]), _year(found[3])
-            hour, minute = int(found[4] or 0), int(found[5] or 0)
-            return dt.datetime(year, month, day, hour, minute)
+            hour, minute, second = int(found[4] or 0), int(found[5] or 0), int(found[6] or 0)
+            return dt.datetime(year, month, day, hour, minute, second)
         found = _WORDED.match(fold(text))
         if found and found[2] in MONTHS:
             day, month, year = int(found[1]), MONTHS[found[2]], _year(found[3])

@@ -41,6 +41,7 @@ from traits.interchange.readers import (
     unneutralise,
 )
 from traits.interchange.validate import Parsed
+from traits.model import LABELS_FR
 
 _NUMBER = re.compile(r"^-?\d+([.,]\d+)?$")
 
@@ -74,17 +75,47 @@ def cell(value: Any) -> str:
     return neutralise(str(value))
 
 
-def tables(data: Parsed) -> dict[FileSpec, list[list[str]]]:
-    """Rows (header first) of every file of the format, from domain objects."""
+def french_cell(value: Any) -> str:
+    """Text of one cell of a French workbook: the import reads it back as the same value.
+
+    Labels instead of codes (« besoin », « concrétisé »), « oui »/« non », dates 04/02/2025
+    (with the time when there is one), decimal commas.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value).replace(".", ",")
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time():
+            return f"{value:%d/%m/%Y}"
+        return f"{value:%d/%m/%Y %H:%M:%S}" if value.second else f"{value:%d/%m/%Y %H:%M}"
+    if isinstance(value, dt.date):
+        return f"{value:%d/%m/%Y}"
+    if isinstance(value, list):
+        return "|".join(french_cell(v) for v in value)
+    if hasattr(value, "value"):
+        return neutralise(LABELS_FR.get(value, str(value.value)))
+    return neutralise(str(value))
+
+
+def tables(data: Parsed, *, french: bool = False) -> dict[FileSpec, list[list[str]]]:
+    """Rows (header first) of every file of the format, from domain objects.
+
+    ``french``: the templates' French headers and labels (:func:`french_cell`), for people;
+    otherwise the format's canonical headers and codes, for other tools.
+    """
+    write = french_cell if french else cell
 
     def rows(spec: FileSpec, objects: list[Any], rename: dict[str, str] | None = None) -> list:
         rename = rename or {}
-        header = [c.name for c in spec.columns]
-        out = [header]
+        names = [c.name for c in spec.columns]
+        out = [[c.label[:1].upper() + c.label[1:] for c in spec.columns] if french else names]
         for obj in objects:
             is_record = dataclasses.is_dataclass(obj) and not isinstance(obj, type)
             values = dataclasses.asdict(obj) if is_record else obj  # type: ignore[arg-type]
-            out.append([cell(values.get(rename.get(col, col))) for col in header])
+            out.append([write(values.get(rename.get(col, col))) for col in names])
         return out
 
     events = [e for p in data.partnerships for e in p.history]
@@ -245,13 +276,16 @@ def write_folder(data: Parsed, folder: str | Path) -> list[Path]:
     return written
 
 
-def write_workbook(data: Parsed, path: str | Path) -> Path:
-    """Write one XLSX or ODS workbook with one sheet per file, read back before it replaces."""
+def write_workbook(data: Parsed, path: str | Path, *, french: bool = False) -> Path:
+    """Write one XLSX or ODS workbook with one sheet per file, read back before it replaces.
+
+    ``french``: sheets, headers and values as the templates write them (see :func:`tables`).
+    """
     import pandas as pd
 
     path = Path(path)
     fmt = "ods" if path.suffix.lower() == ".ods" else "xlsx"
-    all_rows = tables(data)
+    all_rows = tables(data, french=french)
     check_fits(all_rows, fmt)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp" + path.suffix)

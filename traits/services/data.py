@@ -412,15 +412,19 @@ def import_territory(
 
 
 def export_territory(
-    store: Store, target: str | Path, *, territory_id: str | None = None
+    store: Store, target: str | Path, *, territory_id: str | None = None, french: bool = False
 ) -> list[Path]:
-    """Write a territory (or all) as a CSV folder, or one workbook if target is .xlsx/.ods."""
+    """Write a territory (or all) as a CSV folder, or one workbook if target is .xlsx/.ods.
+
+    ``french``: a workbook's sheets, headers and values as the templates write them, for the
+    people who open it (the import reads both); CSV folders keep the format's codes.
+    """
     access.require_read(territory_id)
     with store.reading() as conn:
         data = repo.read_all(conn, territory_id)
     target = Path(target)
     if target.suffix.lower() in {".xlsx", ".ods"}:
-        return [writers.write_workbook(data, target)]
+        return [writers.write_workbook(data, target, french=french)]
     return writers.write_folder(data, target)
 
 

@@ -23,7 +23,7 @@ def territory_workbook(store: Store, territory_id: str) -> bytes:
     """A territory in the interchange format, as an .xlsx workbook."""
     with tempfile.TemporaryDirectory(prefix="traits-export-") as tmp:
         target = Path(tmp) / "territoire.xlsx"
-        export_territory(store, target, territory_id=territory_id)
+        export_territory(store, target, territory_id=territory_id, french=True)
         return target.read_bytes()
 
 

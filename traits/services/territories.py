@@ -256,8 +256,8 @@ def export_database(store: Store, target: str | Path, territory_id: str | None =
     access.require_read(territory_id)
     target = Path(target)
     suffix = target.suffix.lower()
-    if suffix in {".xlsx", ".ods"}:
-        return export_territory(store, target, territory_id=territory_id)[0]
+    if suffix in {".xlsx", ".ods"}:  # opened by people: French sheets, headers and labels
+        return export_territory(store, target, territory_id=territory_id, french=True)[0]
     if suffix != ".zip":
         raise InvalidInputError(
             f"format d'export « {suffix or target.name} » inconnu : choisissez .xlsx, .ods ou .zip."

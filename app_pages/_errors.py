@@ -42,6 +42,12 @@ def problems_frame(problems: Iterable[Problem]) -> pd.DataFrame:
     )
 
 
+def sentence(problem: Problem) -> str:
+    """A problem as a sentence: where (file, line, field) and what, capitalised."""
+    text = str(problem)
+    return text[:1].upper() + text[1:]
+
+
 def show_error(exc: TraitsError) -> None:
     """A TraitsError as French messages; an InvalidInputError's problems as a table."""
     if isinstance(exc, InvalidInputError):

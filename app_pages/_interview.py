@@ -110,7 +110,10 @@ def render(store: Any, territory_id: str) -> None:
     if S.get("iv_org_choice", state.NEW) not in orgs:
         S.iv_org_choice = state.NEW
     head, new = st.columns([5, 1])
-    head.caption("Reprise d'un diagnostic enregistré" if S.iv_diag_id else "Nouvel entretien")
+    if S.iv_diag_id and S.get("iv_editing"):
+        head.info(esc(S.iv_editing), icon=":material/edit_note:")
+    else:
+        head.caption("Nouvel entretien")
     new.button("Nouvel entretien", on_click=state.reset, key="ivb_reset")
     st.subheader("1. Structure rencontrée")
     st.selectbox(
@@ -127,6 +130,15 @@ def render(store: Any, territory_id: str) -> None:
     c1.text_input("Nom de la structure", key="iv_name")
     with c1:
         _errors.field_problems(problems, F["name"])
+        renamed = state.renaming()
+        if renamed:
+            st.warning(
+                esc(
+                    f"Enregistrer renommera la structure « {renamed[0]} » en « {renamed[1]} » "
+                    "(ses diagnostics, besoins et offres la suivent). S'il s'agit d'une autre "
+                    "structure, cliquez sur « Nouvel entretien »."
+                )
+            )
     c2.selectbox(
         "Type",
         [k.value for k in OrgKind],
@@ -172,10 +184,11 @@ def render(store: Any, territory_id: str) -> None:
     kind, text = S.pop("iv_message", (None, None))
     if kind:
         (st.success if kind == "success" else st.error)(text)
+    for p in S.pop("iv_saved_warnings", None) or []:  # about the diagnostic just saved
+        st.warning(esc(_errors.sentence(p)))
     for p in problems:  # those no field above shows (a text too long…)
         if p.column not in PLACED:
-            shown = str(p)[:1].upper() + str(p)[1:]
-            (st.error if p.severity == "error" else st.warning)(esc(shown))
+            (st.error if p.severity == "error" else st.warning)(esc(_errors.sentence(p)))
     if S.get("iv_saved_org"):
         if st.button("Voir les pistes de cette structure", icon=":material/join_inner:"):
             S.pistes_scope, S.pistes_org = "Par structure", S.iv_saved_org

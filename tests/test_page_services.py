@@ -197,7 +197,7 @@ def test_a_saved_diagnostic_resumed_and_saved_again_is_unchanged(demo: Store):
     record = services.get_diagnostic(demo, summary.diagnostic_id)
     values = interview.form_values(record)
     assert values["name"] == record.organisation.name and values["version"] == record.version
-    org, diag, items, contacts = interview.form_records(values, "vitre", record.diagnostic.status)
+    org, diag, items, contacts, _ = interview.form_records(values, "vitre", record.diagnostic.status)
     again = services.save_diagnostic(
         demo, diag, items, contacts, organisation=org, expected_version=record.version
     )
@@ -224,7 +224,7 @@ def test_an_item_needs_a_title_and_a_contact_keeps_consent_details_only_with_con
 def test_form_records_build_a_new_organisation_and_a_draft():
     values = {"name": "Atelier", "kind": "company", "siret": "", "date": dt.date(2025, 2, 4),
               "items": [interview.new_item({"title": "Un camion"}, "need", None, None)]}  # fmt: skip
-    org, diag, items, contacts = interview.form_records(values, "vitre", "draft")
+    org, diag, items, contacts, _ = interview.form_records(values, "vitre", "draft")
     assert (org.org_id, org.name, org.kind.value, org.siret) == ("", "Atelier", "company", None)
     assert org.territory_id == "vitre" and diag.status is DiagnosticStatus.DRAFT
     assert [i.title for i in items] == ["Un camion"] and contacts == []

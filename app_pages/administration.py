@@ -45,14 +45,17 @@ with personal:
 with journal:
     f1, f2 = st.columns(2)
     table = f1.selectbox(
-        "Table",
+        "Données modifiées",
         [ALL, *audit.AUDITED_TABLES],
         key="adm_log_table",
-        format_func=lambda x: audit.TABLE_LABELS_FR.get(x, x) if x else "toutes",
+        format_func=lambda x: administration.data_label(x) if x else "toutes",
     )
     actors = _errors.attempt(audit.list_actors, store) or []
     actor = f2.selectbox(
-        "Auteur", [ALL, *actors], key="adm_log_actor", format_func=lambda x: x or "tous"
+        "Auteur",
+        [ALL, *actors],
+        key="adm_log_actor",
+        format_func=lambda x: administration.actor_label(x) if x else "tous",
     )
     entries = _errors.attempt(audit.list_audit, store, table=table or None, actor=actor or None)
     if entries == []:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import time
 import zipfile
 from pathlib import Path
 
@@ -67,11 +68,34 @@ def test_only_other_active_accounts_may_be_disabled():
     assert administration.accounts_to_disable([], me) == []
 
 
-def test_journal_and_stale_rows_speak_french_without_table_names():
-    entries = [{"at": dt.datetime(2026, 2, 1, 9, 3, 7), "actor": "cam", "operation": "insert",
-                "table": "items", "rows": 3}]  # fmt: skip
-    row = administration.journal_rows(entries)[0]
-    assert row == ("01/02/2026 09:03:07", "cam", "ajout", "besoins et offres", 3)
+def test_journal_and_stale_rows_speak_french_without_table_names(monkeypatch):
+    monkeypatch.setenv("TZ", "UTC")  # the server's clock, as the log writes it (naive)
+    time.tzset()
+    utc = dt.UTC
+    entries = [
+        {"at": dt.datetime(2026, 2, 1, 9, 3, 7), "actor": "cam", "operation": "insert",
+         "table": "items", "rows": 3},
+        {"at": dt.datetime(2026, 7, 1, 9, 3, 7, tzinfo=utc), "actor": "système:root",
+         "operation": "delete", "table": "settings", "rows": 0},
+        {"at": dt.datetime(2026, 7, 1, 23, 0, tzinfo=utc), "actor": "connexion:cam",
+         "operation": "update", "table": "users", "rows": 1},
+        {"at": dt.datetime(2026, 7, 1, 23, 0, tzinfo=utc), "actor": "système",
+         "operation": "insert", "table": "organisations", "rows": 1200},
+    ]  # fmt: skip
+    try:
+        rows = administration.journal_rows(entries)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert rows == [
+        ("01/02/2026 à 10:03:07", "cam", "ajout", "Besoins et offres", "3 éléments"),
+        ("01/07/2026 à 11:03:07", "sans compte (session « root » de l'ordinateur)",
+         "suppression", "Réglages", "aucun (rien à changer)"),
+        ("02/07/2026 à 01:00:00", "connexion de « cam »", "modification", "Comptes", "1 élément"),
+        ("02/07/2026 à 01:00:00", "sans compte", "ajout", "Structures", "1\u202f200 éléments"),
+    ]  # fmt: skip
+    # every audited table has its words (a new table without them fails here)
+    assert set(services.audit.AUDITED_TABLES) <= set(services.audit.TABLE_LABELS_FR)
     stale = [
         {"name": "A", "email": None, "org_name": "Atelier", "last_activity": None},
         {"name": "B", "email": "b@exemple.fr", "org_name": "Bois", "last_activity": dt.date(2022, 5, 9)},
@@ -197,7 +221,9 @@ def test_a_saved_diagnostic_resumed_and_saved_again_is_unchanged(demo: Store):
     record = services.get_diagnostic(demo, summary.diagnostic_id)
     values = interview.form_values(record)
     assert values["name"] == record.organisation.name and values["version"] == record.version
-    org, diag, items, contacts, _ = interview.form_records(values, "vitre", record.diagnostic.status)
+    org, diag, items, contacts, _ = interview.form_records(
+        values, "vitre", record.diagnostic.status
+    )
     again = services.save_diagnostic(
         demo, diag, items, contacts, organisation=org, expected_version=record.version
     )

@@ -14,7 +14,7 @@ import streamlit as st
 
 from app_pages import _errors
 from app_pages import _interview_state as state
-from app_pages._text import esc
+from app_pages._text import CHOOSE, esc
 from traits.model import LABELS_FR, Category, OrgKind
 from traits.services import diagnostics, interview, privacy
 from traits.services import vocabulary as voc
@@ -78,6 +78,7 @@ def _item_section(store: Any, territory_id: str, direction: str, title: str) -> 
         [c.value for c in Category],
         key=p + "category",
         format_func=lambda c: LABELS_FR[Category(c)],
+        placeholder=CHOOSE,
     )
     suggestions = diagnostics.suggest_subcategories(store, text, category, territory_id)
     if suggestions:
@@ -123,6 +124,7 @@ def render(store: Any, territory_id: str) -> None:
         format_func=lambda o: orgs[o].name if o in orgs else "— nouvelle structure —",
         on_change=state.choose_org,
         args=(orgs,),
+        placeholder=CHOOSE,
     )
     # One row of two fields at a time, so that on a narrow screen each field stays next to
     # its partner (commune then postcode), not all left fields before all right ones.
@@ -144,6 +146,7 @@ def render(store: Any, territory_id: str) -> None:
         [k.value for k in OrgKind],
         key="iv_kind",
         format_func=lambda k: LABELS_FR[OrgKind(k)],
+        placeholder=CHOOSE,
     )
     c1, c2 = st.columns(2)
     c1.text_input("Forme juridique", key="iv_legal_form", placeholder="association, SCOP, SAS…")

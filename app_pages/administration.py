@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import _accounts, _errors, _personal_data, _session
+from app_pages._text import CHOOSE
 from traits.fr import plural
 from traits.services import access, administration, audit
 
@@ -49,6 +50,7 @@ with journal:
         [ALL, *audit.AUDITED_TABLES],
         key="adm_log_table",
         format_func=lambda x: administration.data_label(x) if x else "toutes",
+        placeholder=CHOOSE,
     )
     actors = _errors.attempt(audit.list_actors, store) or []
     actor = f2.selectbox(
@@ -56,6 +58,7 @@ with journal:
         [ALL, *actors],
         key="adm_log_actor",
         format_func=lambda x: administration.actor_label(x) if x else "tous",
+        placeholder=CHOOSE,
     )
     entries = _errors.attempt(audit.list_audit, store, table=table or None, actor=actor or None)
     if entries == []:

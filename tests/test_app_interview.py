@@ -1,5 +1,6 @@
 """The interview form between interviews: a finished one leaves an empty form, a resumed one
-says so, a renaming is said, and every problem of a save (or of a contact) comes at once."""
+says so, a renaming is said, every problem of a save (or of a contact) comes at once; and a
+refusal's problems are listed whole."""
 
 from __future__ import annotations
 
@@ -127,3 +128,16 @@ def test_a_contact_s_email_and_phone_are_checked_when_added(app):
     at.text_input(key="iv_ct_phone").input("02 99 12 34 56")
     at.button(key="ivb_ct_add").click().run()
     assert not texts(at, "error") and len(at.session_state["iv_contacts"]) == 1
+
+
+def test_a_refusal_lists_each_problem_whole_with_its_advice(app):
+    """Not cut at a column's edge: a static table, every message and place as typed."""
+    at, _ = app
+    at.file_uploader(key="import_files").upload("bad *file*.xlsx", b"not a workbook", "x").run()
+    assert not at.exception
+    (table,) = at.table
+    frame = table.value
+    assert list(frame.columns) == ["gravité", "fichier", "ligne", "colonne", "problème"]
+    said = " ".join(shown(v) for v in frame["problème"])
+    assert "Ouvrez-le dans votre tableur" in said, said  # the advice, whole
+    assert any(shown(v) == "bad *file*.xlsx" for v in frame["fichier"])  # as typed, escaped

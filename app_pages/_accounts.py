@@ -23,7 +23,8 @@ def render(store: Store, me: access.Principal | None, finish: Callable[[str], No
             "premier compte est donc un compte administrateur·rice."
         )
     elif users:
-        rows = [administration.account_row(u) for u in users]
+        names = {t.territory_id: t.name for t in services.list_territories(store)}
+        rows = [administration.account_row(u, names) for u in users]
         columns = administration.ACCOUNT_COLUMNS
         st.dataframe(pd.DataFrame(rows, columns=columns), hide_index=True, width="stretch")
     if users is not None:

@@ -48,12 +48,14 @@ def _user(name: str, **kw: object) -> dict[str, object]:
 
 
 def test_an_account_row_says_role_and_state_in_french():
-    assert administration.account_row(_user("cam")) == (
-        "cam", "", "animateur·rice", "vitre, redon", "actif",
+    names = {"vitre": "Pays de Vitré", "redon": "Pays de Redon"}
+    assert administration.account_row(_user("cam"), names) == (
+        "cam", "", "animateur·rice", "Pays de Vitré, Pays de Redon", "actif",
     )  # fmt: skip
-    locked = _user("lou", role="admin", locked_until=dt.datetime(2026, 3, 4, 14, 5))
+    utc = dt.UTC
+    locked = _user("lou", role="admin", locked_until=dt.datetime(2026, 3, 4, 14, 5, tzinfo=utc))
     assert administration.account_row(locked)[2:] == ("administrateur·rice", "vitre, redon",
-                                                      "bloqué jusqu'à 14:05")  # fmt: skip
+                                                      "bloqué jusqu'à 15:05")  # fmt: skip
     gone = _user("max", display_name="Max Exemple", disabled=True, locked_until=dt.datetime.now())
     assert administration.account_row(gone)[1] == "Max Exemple"
     assert administration.account_row(gone)[-1] == "désactivé"

@@ -34,12 +34,17 @@ def _day(value: dt.date | None) -> str:
     return f"{value:%d/%m/%Y}" if value else "aucune"
 
 
-def account_row(user: Mapping[str, Any]) -> tuple[str, ...]:
-    """An account (from :func:`access.list_users`) as a row of :data:`ACCOUNT_COLUMNS`."""
+def account_row(
+    user: Mapping[str, Any], territory_names: Mapping[str, str] | None = None
+) -> tuple[str, ...]:
+    """An account (from :func:`access.list_users`) as a row of :data:`ACCOUNT_COLUMNS`: its
+    territories by their names (``territory_names``: id to name), a lock's end in French
+    time."""
+    names = territory_names or {}
     if user["disabled"]:
         state = "désactivé"
     elif user["locked_until"]:
-        state = f"bloqué jusqu'à {user['locked_until']:%H:%M}"
+        state = f"bloqué jusqu'à {user['locked_until'].astimezone(FRENCH_TIME):%H:%M}"
     else:
         state = "actif"
     try:
@@ -50,7 +55,7 @@ def account_row(user: Mapping[str, Any]) -> tuple[str, ...]:
         user["username"],
         user["display_name"] or "",
         role,
-        ", ".join(user["territories"]),
+        ", ".join(names.get(t, t) for t in user["territories"]),
         state,
     )
 

@@ -102,6 +102,19 @@ def _item_section(store: Any, territory_id: str, direction: str, title: str) -> 
     )
 
 
+def _renaming_notice() -> None:
+    """Say, under the name, that saving renames the stored organisation (when it does)."""
+    renamed = state.renaming()
+    if renamed:
+        st.warning(
+            esc(
+                f"Enregistrer renommera la structure « {renamed[0]} » en « {renamed[1]} » "
+                "(ses diagnostics, besoins et offres la suivent). S'il s'agit d'une autre "
+                "structure, cliquez sur « Nouvel entretien »."
+            )
+        )
+
+
 def render(store: Any, territory_id: str) -> None:
     """The whole form."""
     if "iv_items" not in S:
@@ -132,15 +145,7 @@ def render(store: Any, territory_id: str) -> None:
     c1.text_input("Nom de la structure", key="iv_name")
     with c1:
         _errors.field_problems(problems, F["name"])
-        renamed = state.renaming()
-        if renamed:
-            st.warning(
-                esc(
-                    f"Enregistrer renommera la structure « {renamed[0]} » en « {renamed[1]} » "
-                    "(ses diagnostics, besoins et offres la suivent). S'il s'agit d'une autre "
-                    "structure, cliquez sur « Nouvel entretien »."
-                )
-            )
+        _renaming_notice()
     c2.selectbox(
         "Type",
         [k.value for k in OrgKind],

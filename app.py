@@ -13,7 +13,7 @@ import streamlit as st
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from app_pages import _session, _signin, _style  # noqa: E402
-from app_pages._text import esc  # noqa: E402
+from app_pages._text import CHOOSE, esc  # noqa: E402
 from traits import services  # noqa: E402
 
 #: Each page: its file, its title, its icon and its address (French: what facilitators see).
@@ -73,6 +73,7 @@ with st.sidebar:
             key=_session.TERRITORY_KEY,
             # A short list: no typing, so no « No results » (Streamlit offers no French text).
             filter_mode=None,
+            placeholder=CHOOSE,
         )
 if not territories and not _session.exploring_demo() and _session.demo_allowed():
     st.info(

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import _errors
-from app_pages._text import esc
+from app_pages._text import CHOOSE, esc
 from traits import services
 from traits.services import Store, access, administration
 
@@ -23,7 +23,8 @@ def render(store: Store, me: access.Principal | None, finish: Callable[[str], No
             "premier compte est donc un compte administrateur·rice."
         )
     elif users:
-        rows = [administration.account_row(u) for u in users]
+        names = {t.territory_id: t.name for t in services.list_territories(store)}
+        rows = [administration.account_row(u, names) for u in users]
         columns = administration.ACCOUNT_COLUMNS
         st.dataframe(pd.DataFrame(rows, columns=columns), hide_index=True, width="stretch")
     if users is not None:
@@ -31,7 +32,7 @@ def render(store: Store, me: access.Principal | None, finish: Callable[[str], No
     others = administration.accounts_to_disable(users or [], me)
     if others:
         st.subheader("Désactiver un compte")
-        who = st.selectbox("Compte à désactiver", others, key="adm_disable_who")
+        who = st.selectbox("Compte à désactiver", others, key="adm_disable_who", placeholder=CHOOSE)
         st.caption("Le compte ne pourra plus se connecter ; son historique reste.")
         disable_ok = st.checkbox("Je confirme la désactivation de ce compte", key="adm_disable_ok")
         if st.button("Désactiver", key="adm_b_disable"):
@@ -51,12 +52,15 @@ def _add_form(store: Store, users: list[dict[str, object]], finish: Callable[[st
             "électronique, pour se connecter avec le compte de l'organisation).",
         )
         roles = administration.roles_for_new_account(users)
-        role = st.selectbox("Rôle", roles, format_func=lambda r: access.ROLE_LABELS[r])
+        role = st.selectbox(
+            "Rôle", roles, format_func=lambda r: access.ROLE_LABELS[r], placeholder=CHOOSE
+        )
         chosen = st.multiselect(
             "Territoires",
             list(territories),
             format_func=lambda tid: territories[tid],
             help="Obligatoire pour un·e animateur·rice.",
+            placeholder=CHOOSE,
         )
         password = st.text_input("Mot de passe", type="password")
         st.caption(f"Au moins {access.MIN_PASSWORD} caractères.")

@@ -11,6 +11,9 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
+#: No Vega menu on charts (« Download as PNG », « Copy Vega-Lite spec »: English, no setting).
+NO_MENU = {"embedOptions": {"actions": False}}
+
 
 def bar_spec(values: list[tuple[str, int]], measure: str = "nombre") -> alt.Chart:
     """Horizontal bars in the given order, one per ``(label, count)``, labels never cut."""
@@ -28,7 +31,7 @@ def bar_spec(values: list[tuple[str, int]], measure: str = "nombre") -> alt.Char
             x=alt.X(f"{measure}:Q", title=None, axis=alt.Axis(format="d", tickMinStep=1)),
             tooltip=["libellé", measure],
         )
-        .properties(height=alt.Step(28))
+        .properties(height=alt.Step(28), usermeta=NO_MENU)
     )
 
 

@@ -13,6 +13,7 @@ import streamlit as st
 
 from app_pages._text import esc
 from traits.errors import InvalidInputError, Problem, TraitsError
+from traits.fr import plural
 
 T = TypeVar("T")
 _log = logging.getLogger("traits.app")
@@ -42,12 +43,32 @@ def problems_frame(problems: Iterable[Problem]) -> pd.DataFrame:
     )
 
 
+def sentence(problem: Problem) -> str:
+    """A problem as a sentence: where (file, line, field) and what, capitalised."""
+    text = str(problem)
+    return text[:1].upper() + text[1:]
+
+
+#: At most this many problems listed under a refusal (the others are counted).
+SHOWN_PROBLEMS = 100
+
+
+def show_problems(problems: list[Problem]) -> None:
+    """Problems as a static table: every message whole, its advice included, wrapped in its
+    cell (an interactive table would cut it at the column's edge), file, line and column as
+    the user typed them. Cells are Markdown in a static table: every one is escaped."""
+    st.table(problems_frame(problems[:SHOWN_PROBLEMS]).map(esc), hide_index=True)
+    if len(problems) > SHOWN_PROBLEMS:
+        more = len(problems) - SHOWN_PROBLEMS
+        st.caption(f"… et {plural(more, 'autre problème', 'autres problèmes')}.")
+
+
 def show_error(exc: TraitsError) -> None:
-    """A TraitsError as French messages; an InvalidInputError's problems as a table."""
+    """A TraitsError as French messages; an InvalidInputError's problems listed under."""
     if isinstance(exc, InvalidInputError):
         st.error(esc(exc.summary))
         if exc.details():
-            st.dataframe(problems_frame(exc.details()), hide_index=True, width="stretch")
+            show_problems(exc.details())
     else:
         st.error(esc(f"{str(exc)[:1].upper()}{str(exc)[1:]}"))
 

@@ -14,7 +14,7 @@ import streamlit as st
 
 from app_pages import _errors
 from app_pages import _interview_state as state
-from app_pages._text import esc
+from app_pages._text import CHOOSE, esc
 from traits.model import LABELS_FR, Category, OrgKind
 from traits.services import diagnostics, interview, privacy
 from traits.services import vocabulary as voc
@@ -78,6 +78,7 @@ def _item_section(store: Any, territory_id: str, direction: str, title: str) -> 
         [c.value for c in Category],
         key=p + "category",
         format_func=lambda c: LABELS_FR[Category(c)],
+        placeholder=CHOOSE,
     )
     suggestions = diagnostics.suggest_subcategories(store, text, category, territory_id)
     if suggestions:
@@ -101,6 +102,19 @@ def _item_section(store: Any, territory_id: str, direction: str, title: str) -> 
     )
 
 
+def _renaming_notice() -> None:
+    """Say, under the name, that saving renames the stored organisation (when it does)."""
+    renamed = state.renaming()
+    if renamed:
+        st.warning(
+            esc(
+                f"Enregistrer renommera la structure « {renamed[0]} » en « {renamed[1]} » "
+                "(ses diagnostics, besoins et offres la suivent). S'il s'agit d'une autre "
+                "structure, cliquez sur « Nouvel entretien »."
+            )
+        )
+
+
 def render(store: Any, territory_id: str) -> None:
     """The whole form."""
     if "iv_items" not in S:
@@ -110,7 +124,10 @@ def render(store: Any, territory_id: str) -> None:
     if S.get("iv_org_choice", state.NEW) not in orgs:
         S.iv_org_choice = state.NEW
     head, new = st.columns([5, 1])
-    head.caption("Reprise d'un diagnostic enregistré" if S.iv_diag_id else "Nouvel entretien")
+    if S.iv_diag_id and S.get("iv_editing"):
+        head.info(esc(S.iv_editing), icon=":material/edit_note:")
+    else:
+        head.caption("Nouvel entretien")
     new.button("Nouvel entretien", on_click=state.reset, key="ivb_reset")
     st.subheader("1. Structure rencontrée")
     st.selectbox(
@@ -120,6 +137,7 @@ def render(store: Any, territory_id: str) -> None:
         format_func=lambda o: orgs[o].name if o in orgs else "— nouvelle structure —",
         on_change=state.choose_org,
         args=(orgs,),
+        placeholder=CHOOSE,
     )
     # One row of two fields at a time, so that on a narrow screen each field stays next to
     # its partner (commune then postcode), not all left fields before all right ones.
@@ -127,11 +145,13 @@ def render(store: Any, territory_id: str) -> None:
     c1.text_input("Nom de la structure", key="iv_name")
     with c1:
         _errors.field_problems(problems, F["name"])
+        _renaming_notice()
     c2.selectbox(
         "Type",
         [k.value for k in OrgKind],
         key="iv_kind",
         format_func=lambda k: LABELS_FR[OrgKind(k)],
+        placeholder=CHOOSE,
     )
     c1, c2 = st.columns(2)
     c1.text_input("Forme juridique", key="iv_legal_form", placeholder="association, SCOP, SAS…")
@@ -172,10 +192,11 @@ def render(store: Any, territory_id: str) -> None:
     kind, text = S.pop("iv_message", (None, None))
     if kind:
         (st.success if kind == "success" else st.error)(text)
+    for p in S.pop("iv_saved_warnings", None) or []:  # about the diagnostic just saved
+        st.warning(esc(_errors.sentence(p)))
     for p in problems:  # those no field above shows (a text too long…)
         if p.column not in PLACED:
-            shown = str(p)[:1].upper() + str(p)[1:]
-            (st.error if p.severity == "error" else st.warning)(esc(shown))
+            (st.error if p.severity == "error" else st.warning)(esc(_errors.sentence(p)))
     if S.get("iv_saved_org"):
         if st.button("Voir les pistes de cette structure", icon=":material/join_inner:"):
             S.pistes_scope, S.pistes_org = "Par structure", S.iv_saved_org

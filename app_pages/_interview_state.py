@@ -62,7 +62,8 @@ def reset() -> None:
     for key in [k for k in S if str(k).startswith("iv_") and k != "iv_date"]:
         S[key] = _blank(str(key))
     S.iv_items, S.iv_contacts, S.iv_problems = [], [], []
-    S.iv_diag_id = S.iv_version = S.iv_org_id = None
+    S.iv_diag_id = S.iv_version = S.iv_org_id = S.iv_stored_name = S.iv_editing = None
+    S.iv_saved_warnings = []
 
 
 def load(record: diagnostics.DiagnosticRecord) -> None:
@@ -70,11 +71,20 @@ def load(record: diagnostics.DiagnosticRecord) -> None:
     reset()
     _put(interview.form_values(record))
     S.iv_org_choice = record.organisation.org_id
+    S.iv_stored_name = record.organisation.name
+    S.iv_editing = interview.editing_notice(record)
 
 
 def choose_org(orgs: dict[str, Organisation]) -> None:
     """Fill the organisation's fields with the one chosen (or empty them for a new one)."""
-    _put(interview.organisation_values(orgs.get(S.get("iv_org_choice", NEW))))
+    org = orgs.get(S.get("iv_org_choice", NEW))
+    _put(interview.organisation_values(org))
+    S.iv_stored_name = org.name if org else None
+
+
+def renaming() -> tuple[str, str] | None:
+    """The stored organisation's name and the new one, when the form changed it."""
+    return interview.renaming(S.get("iv_stored_name"), S.get("iv_name"))
 
 
 def add_item(direction: str) -> None:
@@ -112,10 +122,17 @@ def remove(kind: str, index: int) -> None:
 def save(store: Store, territory_id: str, status: str) -> None:
     """Save the form (``draft`` or ``complete``); the problems found are kept for the fields."""
     values = {str(k)[3:]: S[k] for k in S if str(k).startswith("iv_")}
+    renamed = renaming()
     try:
-        org, diag, items, contacts = interview.form_records(values, territory_id, status)
+        org, diag, items, contacts, found = interview.form_records(values, territory_id, status)
         record = diagnostics.save_diagnostic(
-            store, diag, items, contacts, organisation=org, expected_version=S.iv_version
+            store,
+            diag,
+            items,
+            contacts,
+            organisation=org,
+            expected_version=S.iv_version,
+            problems=found,
         )
     except InvalidInputError as exc:
         S.iv_problems, S.iv_message = exc.problems, ("error", exc.summary)
@@ -123,8 +140,17 @@ def save(store: Store, territory_id: str, status: str) -> None:
     except TraitsError as exc:
         S.iv_problems, S.iv_message = [], ("error", str(exc)[:1].upper() + str(exc)[1:])
         return
-    load(record)
-    word = "Brouillon enregistré" if status == "draft" else "Diagnostic enregistré"
-    S.iv_message = ("success", f"{word} : {esc(record.organisation.name)}.")
-    S.iv_problems = record.warnings
-    S.iv_saved_org = record.organisation.org_id if status != "draft" else None
+    # A draft stays open (the interview goes on); a finished diagnostic leaves an empty form,
+    # so that the next interview typed in is a new one, never written over this one.
+    draft = status == "draft"
+    load(record) if draft else reset()
+    word = "Brouillon enregistré" if draft else "Diagnostic enregistré"
+    said = f"{word} : {esc(record.organisation.name)}."
+    if renamed:
+        said += f" La structure « {esc(renamed[0])} » est renommée « {esc(renamed[1])} »."
+    if not draft:
+        said += " Le formulaire est prêt pour un nouvel entretien."
+    S.iv_message = ("success", said)
+    S.iv_problems = record.warnings if draft else []
+    S.iv_saved_warnings = [] if draft else record.warnings
+    S.iv_saved_org = None if draft else record.organisation.org_id

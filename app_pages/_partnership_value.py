@@ -8,6 +8,7 @@ from typing import Any
 import streamlit as st
 
 from app_pages._errors import succeeded
+from app_pages._text import CHOOSE
 from traits.model import LABELS_FR, PartnershipMode
 from traits.services import Store, partnerships
 
@@ -22,6 +23,7 @@ def inputs(partnership: Any, *, key: str) -> dict[str, Any]:
         index=modes.index(p.mode) if p.mode else 0,
         format_func=LABELS_FR.get,
         key=f"mode_{key}",
+        placeholder=CHOOSE,
     )
     hours = st.number_input(
         "Heures données", min_value=0.0, step=1.0, value=float(p.value_hours or 0),

@@ -3,6 +3,15 @@
 The file uploader says "Upload" and "20MB per file • CSV, XLSX", and an empty date field
 shows "dd / mm / yyyy" (Streamlit fixes its date fields to American English): these rules
 hide them and write the French instead. Loaded once per page run by ``app.py``.
+
+The small toolbar Streamlit shows over a hovered table or chart ("Download as CSV",
+"Search", "Show/hide columns", "Fullscreen", "Show data") has English tooltips no option
+changes, and its CSV is written the English way (commas, points): it is hidden. What a
+facilitator downloads has its own French button (vocabulary, territory data, Bilan,
+personal data); the charts' Vega menu is off in :mod:`app_pages._charts`.
+
+Left as Streamlit writes them, for want of any setting: the screen-reader labels ("Help
+for …", "Show password", "Skip to main content"…) and the uploaded files' sizes ("25.0B").
 """
 
 from __future__ import annotations
@@ -11,6 +20,7 @@ import streamlit as st
 
 _CSS = """
 <style>
+[data-testid="stElementToolbar"] { display: none; }
 [data-testid="stFileUploaderDropzoneInstructions"] > div > span,
 [data-testid="stFileUploaderDropzoneInstructions"] > div > small { display: none; }
 [data-testid="stFileUploaderDropzoneInstructions"] > div::before {

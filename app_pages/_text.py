@@ -33,3 +33,8 @@ def shown(markdown: str) -> str:
 
 
 __all__ = ["WORD_JOINER", "esc", "shown"]
+
+
+#: What an empty choice list shows (Streamlit's own says « Choose an option »): every
+#: selectbox and multiselect of the app passes it as ``placeholder``.
+CHOOSE = "Choisissez…"

@@ -8,6 +8,7 @@ from typing import Any
 import streamlit as st
 
 from app_pages import _errors
+from app_pages._text import CHOOSE
 from traits.errors import TraitsError
 from traits.fr import plural
 from traits.model import LABELS_FR, Category
@@ -41,7 +42,10 @@ def render(store: Any, territory_id: str) -> None:
         c1, c2 = st.columns(2)
         label = c1.text_input("Libellé", placeholder="Entretien de bateaux")
         category = c2.selectbox(
-            "Catégorie", [c.value for c in Category], format_func=lambda c: LABELS_FR[Category(c)]
+            "Catégorie",
+            [c.value for c in Category],
+            format_func=lambda c: LABELS_FR[Category(c)],
+            placeholder=CHOOSE,
         )
         synonyms = st.text_input("Synonymes, séparés par « | »", placeholder="carénage|coque")
         submitted = st.form_submit_button("Ajouter")

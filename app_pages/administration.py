@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import _accounts, _errors, _personal_data, _session
+from app_pages._text import CHOOSE
 from traits.fr import plural
 from traits.services import access, administration, audit
 
@@ -45,14 +46,19 @@ with personal:
 with journal:
     f1, f2 = st.columns(2)
     table = f1.selectbox(
-        "Table",
+        "Données modifiées",
         [ALL, *audit.AUDITED_TABLES],
         key="adm_log_table",
-        format_func=lambda x: audit.TABLE_LABELS_FR.get(x, x) if x else "toutes",
+        format_func=lambda x: administration.data_label(x) if x else "toutes",
+        placeholder=CHOOSE,
     )
     actors = _errors.attempt(audit.list_actors, store) or []
     actor = f2.selectbox(
-        "Auteur", [ALL, *actors], key="adm_log_actor", format_func=lambda x: x or "tous"
+        "Auteur",
+        [ALL, *actors],
+        key="adm_log_actor",
+        format_func=lambda x: administration.actor_label(x) if x else "tous",
+        placeholder=CHOOSE,
     )
     entries = _errors.attempt(audit.list_audit, store, table=table or None, actor=actor or None)
     if entries == []:

@@ -7,7 +7,7 @@ import datetime as dt
 import streamlit as st
 
 from app_pages import _errors, _session
-from app_pages._text import esc
+from app_pages._text import CHOOSE, esc
 from traits.services import kit
 
 TAB_KEY = "kit_chapter"
@@ -41,6 +41,7 @@ def _downloads(store) -> None:  # type: ignore[no-untyped-def]
         years,
         format_func=lambda y: "Toutes dates" if y is None else f"Année {y}",
         key="kit_year",
+        placeholder=CHOOSE,
     )
     wanted = (tid, pole, contact, year, dt.date.today())
     ready = st.session_state.get("kit_files")

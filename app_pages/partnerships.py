@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import _errors, _partnership_value, _session
-from app_pages._text import esc
+from app_pages._text import CHOOSE, esc
 from traits.fr import fr_date, plural
 from traits.model import LABELS_FR, PartnershipStatus
 from traits.services import partnerships, views
@@ -53,7 +53,11 @@ for column, (status, cards) in zip(st.columns(len(board)), board.items(), strict
             if not card.moves:
                 continue
             target = st.selectbox(
-                "Passer à", card.moves, format_func=LABELS_FR.get, key=f"to_{p.partnership_id}"
+                "Passer à",
+                card.moves,
+                format_func=LABELS_FR.get,
+                key=f"to_{p.partnership_id}",
+                placeholder=CHOOSE,
             )
             reason, details = None, None
             if target is PartnershipStatus.ABANDONED:

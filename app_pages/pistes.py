@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import _cache, _errors, _map, _session
-from app_pages._text import esc
+from app_pages._text import CHOOSE, esc
 from traits import services
 from traits.fr import score_words
 from traits.model import LABELS_FR
@@ -40,11 +40,15 @@ if matcher is None:
     st.stop()
 if scope == "Par besoin":
     needs = dict(views.list_needs(store, tid))
-    need = st.selectbox("Besoin", list(needs), format_func=needs.get, key="pistes_need")
+    need = st.selectbox(
+        "Besoin", list(needs), format_func=needs.get, key="pistes_need", placeholder=CHOOSE
+    )
     shown = _errors.attempt(views.pistes_for, store, tid, matcher, need_id=need) if need else []
 elif scope == "Par structure":
     orgs = {o.org_id: o.name for o in diagnostics.list_organisations(store, tid)}
-    org = st.selectbox("Structure", list(orgs), format_func=orgs.get, key="pistes_org")
+    org = st.selectbox(
+        "Structure", list(orgs), format_func=orgs.get, key="pistes_org", placeholder=CHOOSE
+    )
     shown = _errors.attempt(views.pistes_for, store, tid, matcher, org_id=org) if org else []
 else:
     with st.spinner("Recherche des meilleures pistes du territoire…"):

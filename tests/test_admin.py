@@ -84,11 +84,16 @@ def test_on_a_laptop_the_admin_exports_and_erases_a_person(laptop):
     assert widget(at, "checkbox", "Je confirme l'effacement définitif").value is False
 
     log = next(d.value for d in at.dataframe if "auteur" in d.value.columns)
-    assert list(log.columns) == ["date", "auteur", "opération", "données", "lignes"]
-    assert ("contacts", "suppression") in set(zip(log["données"], log["opération"], strict=True))
-    widget(at, "selectbox", "Table").select("territories").run()
+    assert list(log.columns) == ["date et heure", "auteur", "opération", "données", "nombre"]
+    assert ("Contacts", "suppression") in set(zip(log["données"], log["opération"], strict=True))
+    assert not [a for a in log["auteur"] if "système" in a or ":" in a], set(log["auteur"])
+    authors = widget(at, "selectbox", "Auteur")
+    assert not [o for o in authors.options if "système" in o], authors.options
+    data = widget(at, "selectbox", "Données modifiées")
+    assert "Structures" in data.options and "Réglages" in data.options
+    data.select("territories").run()
     log = next(d.value for d in at.dataframe if "auteur" in d.value.columns)
-    assert set(log["données"]) == {"territoires"}
+    assert set(log["données"]) == {"Territoires"}
 
 
 def test_the_first_account_needs_matching_passwords_and_then_asks_to_sign_in(laptop):

@@ -8,6 +8,7 @@ statuses and subcategories, English interface words, file paths and English deci
 
 from __future__ import annotations
 
+import ast
 import csv
 import json
 import re
@@ -126,6 +127,46 @@ def _labels(at: AppTest) -> list[str]:
     return [str(w.label) for kind in kinds for w in getattr(at, kind)]
 
 
+def _streamlit_english(at: AppTest) -> list[str]:
+    """What Streamlit itself would write in English on this page: a choice list without a
+    French placeholder (« Choose an option »), a chart with its Vega menu (« Download as PNG »)."""
+    found = [
+        f"« Choose an option » sur « {w.label} »"
+        for kind in ("selectbox", "multiselect")
+        for w in getattr(at, kind)
+        if not w.proto.placeholder or _problems([w.proto.placeholder], set())
+    ]
+    for chart in at.get("arrow_vega_lite_chart"):
+        spec = json.loads(chart.proto.spec)
+        if spec.get("usermeta", {}).get("embedOptions", {}).get("actions") is not False:
+            found.append("menu anglais d'un graphique (« Download as PNG »)")
+    return found
+
+
+def _calls_without_placeholder(source: str) -> list[int]:
+    """The lines of the ``selectbox`` / ``multiselect`` calls without a ``placeholder``."""
+    return [
+        node.lineno
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in ("selectbox", "multiselect")
+        and not any(k.arg == "placeholder" for k in node.keywords)
+    ]
+
+
+def test_every_choice_list_of_the_app_has_a_french_placeholder():
+    """Also those a page shows only sometimes (an account to disable, a move to choose)."""
+    assert _calls_without_placeholder("st.multiselect('Territoires', ['a'])") == [1]
+    sources = [ROOT / "app.py", *sorted((ROOT / "app_pages").glob("*.py"))]
+    missing = {
+        f"{path.name}:{line}"
+        for path in sources
+        for line in _calls_without_placeholder(path.read_text(encoding="utf-8"))
+    }
+    assert not missing, sorted(missing)
+
+
 def _id_labels(labels: list[str]) -> list[str]:
     return [
         f"champ d'identifiant ou de code « {label} »"
@@ -177,6 +218,7 @@ def test_a_page_shows_no_code_id_english_word_or_path(sample_app: AppTest, page:
     sample_app.run()
     assert not sample_app.exception, [e.value for e in sample_app.exception]
     problems = _problems(_page_texts(sample_app), _sample_ids()) + _id_labels(_labels(sample_app))
+    problems += _streamlit_english(sample_app)
     assert not problems, "\n".join(dict.fromkeys(problems))
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 from pathlib import Path
@@ -212,3 +214,32 @@ def test_tables_speak_french_while_json_keeps_the_format_keys(tmp_path: Path):
         "in_discussion",
         "abandoned",
     }
+
+
+def test_tables_name_what_their_ids_stand_for_and_messages_date_the_french_way(tmp_path: Path):
+    """Every id of a structure, a need or an offer in a table has its name or title beside
+    it (the JSON keeps the ids alone); no ISO date in any table or message."""
+    from traits.services import views
+    from traits.storage import Store
+
+    db = str(tmp_path / "names.sqlite")
+    assert runner.invoke(app, ["demo", "--db", db]).exit_code == 0
+    store = Store(db)
+    for command, keys in (
+        (["partnership", "list"], ("org_a", "org_b", "need_id", "offer_id")),
+        (["match", "--top", "1"], ("need_id", "offer_id", "org_id")),
+        (["pooling"], ("need_ids", "offer_id")),
+    ):
+        table = runner.invoke(app, [*command, "--db", db]).output
+        as_csv = runner.invoke(app, [*command, "--db", db, "-f", "csv"]).output
+        rows = list(csv.DictReader(io.StringIO(as_csv)))
+        ids = {i for r in rows for k in keys for i in (r.get(k) or "").split("|") if i}
+        names = views.display_names(store, ids)
+        assert ids and set(names) == ids, command
+        for item_id, name in names.items():
+            assert f"{name} ({item_id})" in table, (command, item_id, name)
+    purge = runner.invoke(app, ["contact", "purge", "--older-than", "1d", "--dry-run", "--db", db])
+    assert purge.exit_code == 0 and "dernière activité : " in purge.output
+    assert re.search(r"\d\d/\d\d/20\d\d", purge.output)
+    assert not re.search(r"20\d\d-\d\d-\d\d", purge.output)
+    store.dispose()

@@ -289,3 +289,53 @@ def services_report(store: Store, territory: str):
     from traits.services import reports
 
     return reports.build_report(store, territory)
+
+
+# -- the interview form: every problem at once -----------------------------------------------------
+
+
+def test_an_unreadable_date_is_said_with_every_other_problem_of_the_form(
+    store: Store, territory: str
+):
+    """The form's own problems (a date it cannot read) come in the same refusal as the save's
+    field rules, and no second « date obligatoire » for the same field."""
+    from traits.services import interview
+
+    values = {
+        "name": "Atelier Test",
+        "siret": "12345 ABC",
+        "postcode": "56A00",
+        "date": "31/02/2025",
+        "items": [],
+        "contacts": [
+            {
+                "contact_id": "",
+                "org_id": "",
+                "name": "Camille Test",
+                "email": "x@",
+                "consent": False,
+            }
+        ],
+    }
+    *records, found = interview.form_records(values, territory, "complete")
+    org_, diag, items, contacts = records
+    with pytest.raises(InvalidInputError) as refused:
+        ds.save_diagnostic(store, diag, items, contacts, organisation=org_, problems=found)
+    columns = [p.column for p in refused.value.problems]
+    assert columns.count(ds.FIELDS["date"]) == 1
+    assert {ds.FIELDS[f] for f in ("siret", "postcode", "date", "items", "email")} <= set(columns)
+    assert "5 problèmes" in refused.value.summary
+    assert not ds.list_organisations(store, territory)
+
+
+def test_a_contact_is_checked_by_the_save_s_field_rules_when_added():
+    from traits.services import interview
+
+    typed = {"name": "Camille Test", "email": "pas-un-courriel", "phone": "abc"}
+    with pytest.raises(InvalidInputError) as refused:
+        interview.new_contact(typed, None, "04/02/2025")
+    assert [p.column for p in refused.value.problems] == [ds.FIELDS["email"], ds.FIELDS["phone"]]
+    assert "Courriel : adresse « pas-un-courriel »" in refused.value.summary
+    assert "Téléphone : numéro de téléphone « abc »" in refused.value.summary
+    kept = interview.new_contact({**typed, "email": " a@b.fr", "phone": "0299123456"}, None, "")
+    assert (kept["email"], kept["phone"]) == (" a@b.fr", "0299123456")  # kept as typed

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import time
 import zipfile
 from pathlib import Path
 
@@ -47,12 +48,14 @@ def _user(name: str, **kw: object) -> dict[str, object]:
 
 
 def test_an_account_row_says_role_and_state_in_french():
-    assert administration.account_row(_user("cam")) == (
-        "cam", "", "animateur·rice", "vitre, redon", "actif",
+    names = {"vitre": "Pays de Vitré", "redon": "Pays de Redon"}
+    assert administration.account_row(_user("cam"), names) == (
+        "cam", "", "animateur·rice", "Pays de Vitré, Pays de Redon", "actif",
     )  # fmt: skip
-    locked = _user("lou", role="admin", locked_until=dt.datetime(2026, 3, 4, 14, 5))
+    utc = dt.UTC
+    locked = _user("lou", role="admin", locked_until=dt.datetime(2026, 3, 4, 14, 5, tzinfo=utc))
     assert administration.account_row(locked)[2:] == ("administrateur·rice", "vitre, redon",
-                                                      "bloqué jusqu'à 14:05")  # fmt: skip
+                                                      "bloqué jusqu'à 15:05")  # fmt: skip
     gone = _user("max", display_name="Max Exemple", disabled=True, locked_until=dt.datetime.now())
     assert administration.account_row(gone)[1] == "Max Exemple"
     assert administration.account_row(gone)[-1] == "désactivé"
@@ -67,11 +70,34 @@ def test_only_other_active_accounts_may_be_disabled():
     assert administration.accounts_to_disable([], me) == []
 
 
-def test_journal_and_stale_rows_speak_french_without_table_names():
-    entries = [{"at": dt.datetime(2026, 2, 1, 9, 3, 7), "actor": "cam", "operation": "insert",
-                "table": "items", "rows": 3}]  # fmt: skip
-    row = administration.journal_rows(entries)[0]
-    assert row == ("01/02/2026 09:03:07", "cam", "ajout", "besoins et offres", 3)
+def test_journal_and_stale_rows_speak_french_without_table_names(monkeypatch):
+    monkeypatch.setenv("TZ", "UTC")  # the server's clock, as the log writes it (naive)
+    time.tzset()
+    utc = dt.UTC
+    entries = [
+        {"at": dt.datetime(2026, 2, 1, 9, 3, 7), "actor": "cam", "operation": "insert",
+         "table": "items", "rows": 3},
+        {"at": dt.datetime(2026, 7, 1, 9, 3, 7, tzinfo=utc), "actor": "système:root",
+         "operation": "delete", "table": "settings", "rows": 0},
+        {"at": dt.datetime(2026, 7, 1, 23, 0, tzinfo=utc), "actor": "connexion:cam",
+         "operation": "update", "table": "users", "rows": 1},
+        {"at": dt.datetime(2026, 7, 1, 23, 0, tzinfo=utc), "actor": "système",
+         "operation": "insert", "table": "organisations", "rows": 1200},
+    ]  # fmt: skip
+    try:
+        rows = administration.journal_rows(entries)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert rows == [
+        ("01/02/2026 à 10:03:07", "cam", "ajout", "Besoins et offres", "3 éléments"),
+        ("01/07/2026 à 11:03:07", "sans compte (session « root » de l'ordinateur)",
+         "suppression", "Réglages", "aucun (rien à changer)"),
+        ("02/07/2026 à 01:00:00", "connexion de « cam »", "modification", "Comptes", "1 élément"),
+        ("02/07/2026 à 01:00:00", "sans compte", "ajout", "Structures", "1\u202f200 éléments"),
+    ]  # fmt: skip
+    # every audited table has its words (a new table without them fails here)
+    assert set(services.audit.AUDITED_TABLES) <= set(services.audit.TABLE_LABELS_FR)
     stale = [
         {"name": "A", "email": None, "org_name": "Atelier", "last_activity": None},
         {"name": "B", "email": "b@exemple.fr", "org_name": "Bois", "last_activity": dt.date(2022, 5, 9)},
@@ -197,7 +223,9 @@ def test_a_saved_diagnostic_resumed_and_saved_again_is_unchanged(demo: Store):
     record = services.get_diagnostic(demo, summary.diagnostic_id)
     values = interview.form_values(record)
     assert values["name"] == record.organisation.name and values["version"] == record.version
-    org, diag, items, contacts = interview.form_records(values, "vitre", record.diagnostic.status)
+    org, diag, items, contacts, _ = interview.form_records(
+        values, "vitre", record.diagnostic.status
+    )
     again = services.save_diagnostic(
         demo, diag, items, contacts, organisation=org, expected_version=record.version
     )
@@ -224,7 +252,7 @@ def test_an_item_needs_a_title_and_a_contact_keeps_consent_details_only_with_con
 def test_form_records_build_a_new_organisation_and_a_draft():
     values = {"name": "Atelier", "kind": "company", "siret": "", "date": dt.date(2025, 2, 4),
               "items": [interview.new_item({"title": "Un camion"}, "need", None, None)]}  # fmt: skip
-    org, diag, items, contacts = interview.form_records(values, "vitre", "draft")
+    org, diag, items, contacts, _ = interview.form_records(values, "vitre", "draft")
     assert (org.org_id, org.name, org.kind.value, org.siret) == ("", "Atelier", "company", None)
     assert org.territory_id == "vitre" and diag.status is DiagnosticStatus.DRAFT
     assert [i.title for i in items] == ["Un camion"] and contacts == []

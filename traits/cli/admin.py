@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from traits.cli.common import DbOption, FormatOption, open_store, print_rows
-from traits.fr import plural
+from traits.fr import fr_short_date, plural
 
 contact_app = typer.Typer(
     help="Données personnelles (RGPD) : exporter, effacer, purger les contacts.",
@@ -67,7 +67,7 @@ def contact_purge(
     age = contacts.parse_age(older_than)
     stale = (contacts.stale_contacts if dry_run else contacts.purge)(store, age)
     for c in stale:
-        last = c["last_activity"].isoformat() if c["last_activity"] else "jamais"
+        last = fr_short_date(c["last_activity"]) if c["last_activity"] else "jamais"
         typer.echo(
             f"{c['contact_id']}  {c['name']}  {c['email'] or ''}  dernière activité : {last}"
         )

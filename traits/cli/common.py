@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Annotated
 
 import typer
@@ -63,8 +63,24 @@ def progress_bar() -> Callable[[float, str], None] | None:
     return show
 
 
-def print_rows(rows: list[dict], fmt: str, columns: list[str]) -> None:
-    """Print rows as an aligned table, JSON or CSV (``fmt``), columns in the given order."""
+#: Columns of ids (``|``-joined when several): the table format writes each one's name or
+#: title beside it, « Hôtel des Tisserands (o_hotel_tisserands) ».
+_NAMED = ("org_a", "org_b", "org_id", "org_ids", "need_id", "need_ids", "offer_id")
+
+
+def names_for(store: Store, rows: list[dict], territory: str | None = None) -> dict[str, str]:
+    """The names and titles of the ids in the rows' id columns (for :func:`print_rows`)."""
+    from traits.services import views
+
+    ids = {i for r in rows for c in _NAMED for i in str(r.get(c) or "").split("|") if i}
+    return views.display_names(store, ids, territory)
+
+
+def print_rows(
+    rows: list[dict], fmt: str, columns: list[str], names: Mapping[str, str] | None = None
+) -> None:
+    """Print rows as an aligned table, JSON or CSV (``fmt``), columns in the given order;
+    ``names`` (from :func:`names_for`) are written beside the ids in the table format."""
     if fmt == "json":
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
     elif fmt == "csv":
@@ -75,7 +91,7 @@ def print_rows(rows: list[dict], fmt: str, columns: list[str]) -> None:
         writer.writerows(rows)
     elif fmt == "table":
         heads = {c: TABLE_HEADINGS.get(c, c) for c in columns}
-        cells = [{c: table_value(c, r.get(c, "")) for c in columns} for r in rows]
+        cells = [{c: table_value(c, r.get(c, ""), names) for c in columns} for r in rows]
         widths = {c: max([len(heads[c]), *(len(r[c]) for r in cells)]) for c in columns}
         typer.echo("  ".join(heads[c].ljust(widths[c]) for c in columns).rstrip())
         for row in cells:
@@ -123,8 +139,9 @@ _LABELLED = ("status", "mode", "categories", "role")
 _DATED = ("created", "updated", "locked_until")
 
 
-def table_value(column: str, value: object) -> str:
-    """A cell as the table format shows it: French labels, dates and decimal commas."""
+def table_value(column: str, value: object, names: Mapping[str, str] | None = None) -> str:
+    """A cell as the table format shows it: French labels, dates and decimal commas, the
+    names of ids beside them."""
     import datetime as dt
 
     from traits.fr import fr_short_date
@@ -146,6 +163,8 @@ def table_value(column: str, value: object) -> str:
         return "oui" if value else "non"
     if column == "score":
         return text.replace(".", ",")
+    if column in _NAMED and names:
+        return ", ".join(f"{names[i]} ({i})" if i in names else i for i in text.split("|") if i)
     if "_ids" in column or column == "territories":
         return text.replace("|", ", ")
     return text

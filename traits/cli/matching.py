@@ -12,6 +12,7 @@ from traits.cli.common import (
     DbOption,
     FormatOption,
     TerritoryOption,
+    names_for,
     open_store,
     print_rows,
     read_territory,
@@ -62,7 +63,9 @@ def match(
         for r in results
         for rank, c in enumerate(r["candidates"], start=1)
     ]
-    print_rows(rows, fmt, ["need_id", "rank", "offer_id", "org_id", "score", "reasons"])
+    columns = ["need_id", "rank", "offer_id", "org_id", "score", "reasons"]
+    names = names_for(store, rows, territory) if fmt == "table" else None
+    print_rows(rows, fmt, columns, names)
 
 
 def pooling(
@@ -74,7 +77,8 @@ def pooling(
     from traits.services import pooling as pooling_service
 
     store = open_store(db)
-    pools = pooling_service.find_pools(store, read_territory(store, territory))
+    territory = read_territory(store, territory)
+    pools = pooling_service.find_pools(store, territory)
     if fmt == "json":
         typer.echo(json.dumps([p.as_json() for p in pools], ensure_ascii=False, indent=2))
         return
@@ -85,7 +89,7 @@ def pooling(
         )
         return
     columns = ["label", "organisations", "need_ids", "suggestion", "volume", "offer_id"]
-    print_rows(rows, fmt, columns)
+    print_rows(rows, fmt, columns, names_for(store, rows, territory) if fmt == "table" else None)
 
 
 def evaluate(

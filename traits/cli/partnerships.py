@@ -10,6 +10,7 @@ from traits.cli.common import (
     DbOption,
     FormatOption,
     TerritoryOption,
+    names_for,
     open_store,
     print_rows,
     read_territory,
@@ -53,10 +54,13 @@ def partnership_propose(
 
     La dernière ligne affichée est l'identifiant du nouveau partenariat.
     """
-    from traits.services import partnerships
+    from traits.services import partnerships, views
 
-    part = partnerships.propose(open_store(db), need, offer, mode=mode, author=author, note=note)
-    typer.echo(f"Piste proposée : {part.org_a} ↔ {part.org_b}.")
+    store = open_store(db)
+    part = partnerships.propose(store, need, offer, mode=mode, author=author, note=note)
+    names = views.display_names(store, [part.org_a, part.org_b])
+    a, b = (f"{names[o]} ({o})" if o in names else o for o in (part.org_a, part.org_b))
+    typer.echo(f"Piste proposée : {a} ↔ {b}.")
     typer.echo(part.partnership_id)
 
 
@@ -185,4 +189,4 @@ def partnership_list(
         "updated",
         "abandon_reason",
     ]
-    print_rows(rows, fmt, columns)
+    print_rows(rows, fmt, columns, names_for(store, rows, territory) if fmt == "table" else None)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from traits.fr import plural
 from traits.services.access import MIN_PASSWORD, ROLE_LABELS, Principal, Role
@@ -21,19 +22,29 @@ from traits.services.contacts import KEPT_IN_LOG
 OPERATIONS_FR = {"insert": "ajout", "update": "modification", "delete": "suppression"}
 ACCOUNT_COLUMNS = ["identifiant", "nom", "rôle", "territoires", "état"]
 STALE_COLUMNS = ["nom", "courriel", "structure", "dernière activité"]
-JOURNAL_COLUMNS = ["date", "auteur", "opération", "données", "lignes"]
+JOURNAL_COLUMNS = ["date et heure", "auteur", "opération", "données", "nombre"]
+#: The journal's times are shown in French time, whatever the server's clock.
+FRENCH_TIME = ZoneInfo("Europe/Paris")
+#: How the log names writes made without an account (the CLI, a one-person laptop…), before
+#: the computer's session name, and sign-in attempts before the name typed.
+_WITHOUT_ACCOUNT, _SIGN_IN = "système", "connexion:"
 
 
 def _day(value: dt.date | None) -> str:
     return f"{value:%d/%m/%Y}" if value else "aucune"
 
 
-def account_row(user: Mapping[str, Any]) -> tuple[str, ...]:
-    """An account (from :func:`access.list_users`) as a row of :data:`ACCOUNT_COLUMNS`."""
+def account_row(
+    user: Mapping[str, Any], territory_names: Mapping[str, str] | None = None
+) -> tuple[str, ...]:
+    """An account (from :func:`access.list_users`) as a row of :data:`ACCOUNT_COLUMNS`: its
+    territories by their names (``territory_names``: id to name), a lock's end in French
+    time."""
+    names = territory_names or {}
     if user["disabled"]:
         state = "désactivé"
     elif user["locked_until"]:
-        state = f"bloqué jusqu'à {user['locked_until']:%H:%M}"
+        state = f"bloqué jusqu'à {user['locked_until'].astimezone(FRENCH_TIME):%H:%M}"
     else:
         state = "actif"
     try:
@@ -44,7 +55,7 @@ def account_row(user: Mapping[str, Any]) -> tuple[str, ...]:
         user["username"],
         user["display_name"] or "",
         role,
-        ", ".join(user["territories"]),
+        ", ".join(names.get(t, t) for t in user["territories"]),
         state,
     )
 
@@ -55,16 +66,40 @@ def stale_contact_rows(stale: Iterable[Mapping[str, Any]]) -> list[tuple[str, ..
     return [(s["name"], s["email"] or "", s["org_name"], _day(s["last_activity"])) for s in stale]
 
 
+def actor_label(actor: str) -> str:
+    """Who wrote, as the journal says it: the account's name, « sans compte » with the
+    computer's session for writes made without an account, « connexion de … » for sign-ins."""
+    if actor == _WITHOUT_ACCOUNT:
+        return "sans compte"
+    if actor.startswith(_WITHOUT_ACCOUNT + ":"):
+        return f"sans compte (session « {actor.partition(':')[2]} » de l'ordinateur)"
+    if actor.startswith(_SIGN_IN):
+        return f"connexion de « {actor[len(_SIGN_IN) :]} »"
+    return actor
+
+
+def data_label(table: str) -> str:
+    """What an audited table holds, capitalised (« Structures »): for filters and columns."""
+    label = TABLE_LABELS_FR.get(table, table)
+    return label[:1].upper() + label[1:]
+
+
+def french_time(at: dt.datetime) -> str:
+    """A moment in French time and format (``01/12/2026 à 03:29``); a time without a zone
+    is the server's clock, as the log writes it."""
+    return f"{at.astimezone(FRENCH_TIME):%d/%m/%Y à %H:%M:%S}"
+
+
 def journal_rows(entries: Iterable[Mapping[str, Any]]) -> list[tuple[Any, ...]]:
     """Audit log entries (from :func:`audit.list_audit`) as rows of :data:`JOURNAL_COLUMNS`:
-    French date and time, the operation and the data in words."""
+    French time, the author, the operation and the data in words, how many were changed."""
     return [
         (
-            f"{e['at']:%d/%m/%Y %H:%M:%S}",
-            e["actor"],
+            french_time(e["at"]),
+            actor_label(e["actor"]),
             OPERATIONS_FR.get(e["operation"], e["operation"]),
-            TABLE_LABELS_FR.get(e["table"], e["table"]),
-            e["rows"],
+            data_label(e["table"]),
+            plural(e["rows"], "élément", "éléments") if e["rows"] else "aucun (rien à changer)",
         )
         for e in entries
     ]
@@ -106,7 +141,11 @@ def new_password_problem(password: str, again: str) -> str | None:
 
 __all__ = [
     "ACCOUNT_COLUMNS",
+    "FRENCH_TIME",
     "JOURNAL_COLUMNS",
+    "actor_label",
+    "data_label",
+    "french_time",
     "OPERATIONS_FR",
     "STALE_COLUMNS",
     "account_row",

@@ -225,11 +225,13 @@ def _check_diagnostic(
     items: list[Item],
     contacts: list[Contact],
     organisation: Organisation | None,
+    found: list[Problem],
 ) -> _Checked:
-    """Check a diagnostic save against the field rules and the database, writing nothing."""
+    """Check a diagnostic save against the field rules and the database, writing nothing
+    (``found``: the problems the caller already found, said with the others)."""
     status = DiagnosticStatus(diagnostic.status)
     complete = status is DiagnosticStatus.COMPLETE
-    problems: list[Problem] = []
+    problems: list[Problem] = list(found)
     org_id = diagnostic.org_id
     territory: str | None = None
     if organisation is not None:
@@ -248,7 +250,7 @@ def _check_diagnostic(
         (territory,) = access.require_stored(conn, "organisation", org_id)
     date = diagnostic.date
     if date is None:
-        if complete:
+        if complete and not any(p.column == FIELDS["date"] and p.file is None for p in found):
             problems.append(
                 Problem("la date de l'entretien est obligatoire.", column=FIELDS["date"])
             )
@@ -321,6 +323,7 @@ def save_diagnostic(
     *,
     organisation: Organisation | None = None,
     expected_version: int | None = None,
+    problems: list[Problem] | None = None,
 ) -> DiagnosticRecord:
     """Save a diagnostic with its needs, offers and the organisation's contacts, all or nothing.
 
@@ -330,7 +333,9 @@ def save_diagnostic(
     (those it had and no longer lists are deleted); ``contacts`` are the organisation's contacts
     as the form shows them (the others are deleted; ``None`` leaves them as they are). Empty
     lines are skipped. New ids are made (``d_``, ``i_``, ``c_``) where missing. Three steps in
-    one transaction: check (field rules, references), lock (version), write.
+    one transaction: check (field rules, references), lock (version), write. ``problems`` are
+    those the caller already found in reading its form (an unreadable date…): they are said
+    with the others, in the same refusal.
 
     Raises
     ------
@@ -341,7 +346,9 @@ def save_diagnostic(
         ``expected_version`` is not the stored version: someone saved this diagnostic meanwhile.
     """
     with store.transaction() as conn:
-        checked = _check_diagnostic(conn, diagnostic, items, contacts or [], organisation)
+        checked = _check_diagnostic(
+            conn, diagnostic, items, contacts or [], organisation, problems or []
+        )
         diag = checked.diagnostic
         stored = _lock_diagnostic(conn, diag.diagnostic_id, expected_version)
         if checked.territory is not None:

@@ -48,19 +48,29 @@ def date_text(day: dt.date | None) -> str:
     return fr_short_date(day) if day is not None else ""
 
 
+def _found(problems: list[Problem], text: object, field: str) -> dt.date | None:
+    """The date typed in a field (None when empty or unreadable: then a problem is added)."""
+    if isinstance(text, dt.date):
+        return text
+    return apply_rule(problems, rules.date, str(text or ""), FIELDS[field])
+
+
+def _refuse(problems: list[Problem]) -> None:
+    """Refuse the entry with every problem found, each said with its field, all at once."""
+    if problems:
+        summary = " ".join(f"{p.column[:1].upper()}{p.column[1:]} : {p.message}" for p in problems)
+        raise InvalidInputError(problems, summary=summary)
+
+
 def read_date(text: object, field: str) -> dt.date | None:
     """The date typed in a field (None when empty), by the rule the import applies.
 
     ``field`` is a key of :data:`FIELDS`; an unreadable date is refused with a problem on
     that field.
     """
-    if isinstance(text, dt.date):
-        return text
     problems: list[Problem] = []
-    day = apply_rule(problems, rules.date, str(text or ""), FIELDS[field])
-    if problems:
-        summary = f"{FIELDS[field][:1].upper()}{FIELDS[field][1:]} : {problems[0].message}"
-        raise InvalidInputError(problems, summary=summary)
+    day = _found(problems, text, field)
+    _refuse(problems)
     return day
 
 
@@ -81,6 +91,27 @@ def form_values(record: DiagnosticRecord) -> dict[str, Any]:
         ],
         "contacts": [vars(c) for c in record.contacts],
     }
+
+
+def editing_notice(record: DiagnosticRecord) -> str:
+    """What the form says while it edits a saved diagnostic: whose, of when, in which state."""
+    d = record.diagnostic
+    state = "brouillon" if d.status is DiagnosticStatus.DRAFT else "diagnostic terminé"
+    when = f"entretien du {fr_short_date(d.date)}" if d.date else "entretien sans date"
+    return (
+        f"Vous modifiez le diagnostic enregistré de « {record.organisation.name} » ({when}, "
+        f"{state}) : enregistrer remplace ce qui a été enregistré. Pour saisir un autre "
+        "entretien, cliquez sur « Nouvel entretien »."
+    )
+
+
+def renaming(stored: str | None, typed: object) -> tuple[str, str] | None:
+    """The stored organisation's name and the one typed when the form changed it, else None
+    (saving renames the organisation: the page says so before and after)."""
+    new = str(typed or "").strip()
+    if not stored or not new or new == stored.strip():
+        return None
+    return stored, new
 
 
 def organisation_values(org: Organisation | None) -> dict[str, Any]:
@@ -117,13 +148,18 @@ def new_item(
 def new_contact(
     values: Mapping[str, Any], org_id: str | None, interview_date: object
 ) -> dict[str, Any]:
-    """A contact typed in the form as an entry of its list.
+    """A contact typed in the form as an entry of its list, kept as typed.
 
     Date, origin and scope describe a consent given: none without it. The consent's date is
-    the interview's when none was typed; an unreadable consent date is refused.
+    the interview's when none was typed. An e-mail or a phone number the save would refuse
+    (the same field rules) and an unreadable consent date are refused here, all at once.
     """
     consent = bool(values.get("consent", False))
-    consent_date = read_date(values.get("consent_date"), "consent_date") if consent else None
+    problems: list[Problem] = []
+    apply_rule(problems, rules.email, values.get("email"), FIELDS["email"])
+    apply_rule(problems, rules.phone, values.get("phone"), FIELDS["phone"])
+    consent_date = _found(problems, values.get("consent_date"), "consent_date") if consent else None
+    _refuse(problems)
     if consent and consent_date is None:
         try:
             consent_date = read_date(interview_date, "date")
@@ -145,8 +181,11 @@ def new_contact(
 
 def form_records(
     values: Mapping[str, Any], territory_id: str, status: str
-) -> tuple[Organisation, Diagnostic, list[Item], list[Contact]]:
-    """The form's values as the records to save (``status``: ``draft`` or ``complete``)."""
+) -> tuple[Organisation, Diagnostic, list[Item], list[Contact], list[Problem]]:
+    """The form's values as the records to save (``status``: ``draft`` or ``complete``), and
+    the problems found in reading them (an unreadable date: its diagnostic has none), to be
+    given to the save, which says them with the others."""
+    problems: list[Problem] = []
     org = Organisation(
         values.get("org_id") or "",
         values.get("name", ""),
@@ -157,7 +196,7 @@ def form_records(
     diag = Diagnostic(
         values.get("diag_id") or "",
         org.org_id,
-        cast(dt.date, read_date(values.get("date"), "date")),  # a missing one: refused by the save
+        cast(dt.date, _found(problems, values.get("date"), "date")),  # missing: said by the save
         status=DiagnosticStatus(status),
         **{name: values.get(name) for name in NOTE_FIELDS},
     )
@@ -166,7 +205,7 @@ def form_records(
         for x in values.get("items", [])
     ]
     contacts = [Contact(**x) for x in values.get("contacts", [])]
-    return org, diag, items, contacts
+    return org, diag, items, contacts, problems
 
 
 __all__ = [
@@ -178,10 +217,12 @@ __all__ = [
     "NO_TITLE",
     "TEXT_FIELDS",
     "date_text",
+    "editing_notice",
     "form_records",
     "form_values",
     "new_contact",
     "new_item",
     "organisation_values",
     "read_date",
+    "renaming",
 ]

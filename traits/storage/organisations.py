@@ -48,23 +48,32 @@ def item_details(
     return {r.item_id: dict(r._mapping) for r in conn.execute(q)}
 
 
-def organisation_names(conn: Connection, org_ids: Iterable[str]) -> dict[str, str]:
-    """The name of each organisation asked for, by id."""
+def organisation_names(
+    conn: Connection, org_ids: Iterable[str], territory_id: str | None = None
+) -> dict[str, str]:
+    """The name of each organisation asked for, by id (of ``territory_id`` only, if given)."""
     ids = list(org_ids)
     if not ids:
         return {}
-    q = sa.select(t.organisations.c.org_id, t.organisations.c.name).where(
-        t.organisations.c.org_id.in_(ids)
-    )
+    o = t.organisations
+    q = sa.select(o.c.org_id, o.c.name).where(o.c.org_id.in_(ids))
+    if territory_id is not None:
+        q = q.where(o.c.territory_id == territory_id)
     return {r.org_id: r.name for r in conn.execute(q)}
 
 
-def item_titles(conn: Connection, item_ids: Iterable[str]) -> dict[str, str]:
-    """The title of each item asked for, by id."""
+def item_titles(
+    conn: Connection, item_ids: Iterable[str], territory_id: str | None = None
+) -> dict[str, str]:
+    """The title of each item asked for, by id (of ``territory_id``'s organisations only, if
+    given)."""
     ids = list(item_ids)
     if not ids:
         return {}
-    q = sa.select(t.items.c.item_id, t.items.c.title).where(t.items.c.item_id.in_(ids))
+    i, o = t.items, t.organisations
+    q = sa.select(i.c.item_id, i.c.title).where(i.c.item_id.in_(ids))
+    if territory_id is not None:
+        q = q.join(o, o.c.org_id == i.c.org_id).where(o.c.territory_id == territory_id)
     return {r.item_id: r.title for r in conn.execute(q)}
 
 

@@ -134,4 +134,4 @@ def _show_plan(plan: services.ImportPlan) -> None:
     elif plan.problems:
         st.warning("À vérifier (n'empêche pas l'import) :")
     if plan.problems:
-        st.dataframe(_errors.problems_frame(plan.problems[:20]), hide_index=True)
+        _errors.show_problems(plan.problems)

@@ -289,9 +289,10 @@ def test_import_problems_are_listed_row_by_row_and_nothing_is_written(sample: Ap
     assert not app.exception
     assert any("problème(s) à corriger" in e for e in texts(app, "error"))
     assert widget(app, "button", "Importer").disabled
-    table = app.dataframe[1].value
+    table = app.table[0].value  # a static table: each message whole, not cut at a column edge
     assert list(table.columns) == ["gravité", "fichier", "ligne", "colonne", "problème"]
-    assert len(table) >= 2 and set(table["fichier"]) == {"organisations.csv"}
+    files = {f.replace("\\", "") for f in table["fichier"]}
+    assert len(table) >= 2 and files == {"organisations.csv"}
     go(app, "report")
     assert metrics(app)["Structures rencontrées"] == "24"  # 16 never met: said apart
 

@@ -58,7 +58,8 @@ def _found(problems: list[Problem], text: object, field: str) -> dt.date | None:
 def _refuse(problems: list[Problem]) -> None:
     """Refuse the entry with every problem found, each said with its field, all at once."""
     if problems:
-        summary = " ".join(f"{p.column[:1].upper()}{p.column[1:]} : {p.message}" for p in problems)
+        said = [(p.column or "", p.message) for p in problems]
+        summary = " ".join(f"{c[:1].upper()}{c[1:]} : {m}" if c else m for c, m in said)
         raise InvalidInputError(problems, summary=summary)
 
 

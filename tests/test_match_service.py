@@ -147,7 +147,7 @@ def test_cli_match_and_evaluate(tmp_path: Path, devset: Path):
     assert [d["need_id"] for d in data] == ["n_hautpre_informatique"]
     assert len(data[0]["candidates"]) == 3
     table = runner.invoke(app, ["match", "--db", db, "--no-semantic", "--org", "o_esat_hautpre"])
-    assert table.exit_code == 0 and table.output.startswith("need_id")
+    assert table.exit_code == 0 and table.output.startswith("besoin")  # French table headings
     result = runner.invoke(app, ["evaluate", str(devset), "--no-semantic", "--json"])
     assert result.exit_code == 0, result.output
     metrics = json.loads(result.output)

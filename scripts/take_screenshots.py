@@ -105,9 +105,8 @@ def main(argv: list[str] | None = None) -> int:
                             time.sleep(1)
                     page.wait_for_selector("h1", timeout=60_000)
                     page.wait_for_timeout(1500)
-                    page.wait_for_function(  # the page has finished running
-                        "!document.querySelector('[data-testid=\"stStatusWidget\"]')"
-                        " && !document.querySelector('[data-testid=\"stProgress\"]')",
+                    page.wait_for_function(  # the page has finished running (score bars stay)
+                        "!document.querySelector('[data-testid=\"stStatusWidget\"]')",
                         timeout=180_000,
                     )
                     page.wait_for_timeout(1500)

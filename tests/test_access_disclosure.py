@@ -124,3 +124,18 @@ def test_history_of_another_territorys_partnership_does_not_tell_it_exists(
             (problem,) = services.preview_import(vitre, folder).errors
         messages.append(problem.message.replace(pid, "X"))
     assert messages[0] == messages[1] and "déjà dans la base" not in messages[0]
+
+
+def test_an_empty_cell_over_another_territory_s_record_says_nothing_of_its_values(
+    vitre: Store,  # noqa: F811
+    tmp_path: Path,
+):
+    """Re-probe N5: « la valeur enregistrée est effacée » told whether another territory's
+    record had a value in that column (an oracle, cell by cell); that record is refused anyway."""
+    contacts = "contact_id;org_id;name;consent;email\nc1;r_asso;Dominique Exemple;non;\n"
+    folder = _redon(tmp_path / "redon", contacts=contacts)
+    _account(vitre, REDON)
+    with services.access.signed_in(REDON):
+        plan = services.preview_import(vitre, folder)
+    assert plan.errors
+    assert not [p for p in plan.problems if "effacée" in p.message], plan.problems

@@ -177,3 +177,23 @@ def test_importing_the_same_sheet_again_keeps_the_date_given_at_the_first_import
         again = services.import_territory(backend_store, folder, territory=ARGOAT)
         assert _snapshot(backend_store) == after_first
         assert not [w for w in again.warnings if "sans date" in w.message]
+
+
+def test_a_value_the_row_finds_again_is_not_said_erased(backend_store: Store, tmp_path: Path):
+    """Re-probe N3: an empty sub-category cell whose sub-category the row gives again (here
+    its category « prêt de véhicule ») was reported as « effacée » although it is kept."""
+    items = (
+        "item_id;org_id;direction;category;subcategory;title\n"
+        "i1;o1;need;prêt de véhicule;;Un utilitaire pour les collectes\n"
+    )
+    folder = tmp_path / "t"
+    write(folder, "organisations.csv", "org_id;name;kind\no1;Atelier Test;ess\n")
+    write(folder, "items.csv", items)
+    services.import_territory(backend_store, folder)
+    with access.operator(), backend_store.reading() as conn:
+        (first,) = repo.read_items(conn)
+    assert first.subcategory == "vehicles"
+    again = services.import_territory(backend_store, folder)
+    assert not [w for w in again.warnings if "effacée" in w.message], again.warnings
+    with access.operator(), backend_store.reading() as conn:
+        assert repo.read_items(conn) == [first]

@@ -80,6 +80,8 @@ def _with(rows: list[list[object]], row: int, col: int, value: object) -> list[l
         ("Montant en €", "Heures en h"),
         ("Valeur (euros)", "Nombre d'heures (h)"),
         ("Montant : en euros", "Heures [bénévoles]"),
+        ("Valeur (€)", "Durée (heures)"),  # other ways people head the hours (re-probe N1)
+        ("Montant", "Nb d'heures"),
     ],
 )
 def test_figures_under_a_header_with_its_unit_are_read(tmp_path: Path, euros: str, hours: str):

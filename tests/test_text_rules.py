@@ -44,6 +44,10 @@ def _import(store: Store, folder: Path, orgs: str, items: str = "") -> InvalidIn
         ),
         ("o1;Atelier;ess;;;\n", "i1;o1;need;skills;Site\x0cweb\n", ("items.csv", 2, "title")),
         ("o1;Atelier;ess;;;" + "x" * 40_000 + "\n", "", ("organisations.csv", 2, "description")),
+        # DEL, a C1 control and the Unicode line separator: invisible, and they break exports
+        ("o1;Atelier\x7fVélo;ess;;;\n", "", ("organisations.csv", 2, "name")),
+        ("o1;Atelier;ess;;;desc\x9bC1\n", "", ("organisations.csv", 2, "description")),
+        ("o1;Atelier;ess;;;\n", "i1;o1;need;skills;Site\u2028web\n", ("items.csv", 2, "title")),
     ],
 )
 def test_import_refuses_text_no_workbook_can_hold(

@@ -74,6 +74,10 @@ def stable_id(prefix: str, *parts: str) -> str:
 WORKBOOK_CELL_CHARS = 32_767
 #: Characters XML 1.0 cannot hold, so neither XLSX nor ODS can (tab, line feed and CR can).
 XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+#: What a stored text may not hold: every control character but tab and line breaks (C0, DEL,
+#: C1), the Unicode line and paragraph separators and the non-characters. None of them is typed
+#: on purpose; they come with copy-pastes, and some break a workbook export.
+INVISIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]")
 #: Tables the interchange format exports (their texts must fit in a workbook cell).
 EXPORTED = frozenset(
     {"territories", "organisations", "diagnostics", "items", "contacts", "partnerships",
@@ -100,7 +104,7 @@ def text_problem(value: str, table: str, column: str) -> str | None:
     The one rule of the import, the forms and a restore: no control character a workbook
     cannot hold (tab and line breaks are fine), and no more characters than the column holds.
     """
-    if XML_ILLEGAL.search(value):
+    if INVISIBLE.search(value):
         return (
             "caractère de contrôle invisible (souvent venu d'un copier-coller), qu'un classeur "
             "ne peut pas contenir : retapez ce texte."

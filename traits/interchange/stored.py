@@ -98,7 +98,11 @@ def keep_stored(
                 (name, column) in _EMPTY_KEEPS and not row.raw(column)
             ):
                 changes[column] = typed(old[column])
-            elif not row.raw(column) and old[column] not in (None, "", []):
+            elif (
+                not row.raw(column)
+                and old[column] not in (None, "", [])
+                and getattr(obj, column, None) in (None, "", [])  # not found again by the row
+            ):
                 cleared.setdefault(column, []).append(row.line)
         obj = dataclasses.replace(obj, **changes)  # type: ignore[type-var]
         if name == "organisations":

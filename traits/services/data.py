@@ -119,6 +119,18 @@ def upload_table(filename: str) -> str | None:
     return spec.label if spec is not None else None
 
 
+def _readable_rows(conn: Connection, table: str, ids: list[str]) -> dict[str, dict[str, Any]]:
+    """The stored rows an import may merge its rows with: those the caller may read. A row
+    naming another territory's record is refused later; meanwhile nothing of that record (not
+    even whether a cell of it is filled) may show in a warning."""
+    rows = repo.stored_rows(conn, table, ids)
+    kind = next((k for k, (name, _, _) in _KINDS.items() if name == table), None)
+    if kind is None or access.readable_territories() is None:
+        return rows
+    owned = repo.owners(conn, kind, rows)
+    return {k: v for k, v in rows.items() if all(access.may_read(t) for t in owned.get(k, ()))}
+
+
 def _validate(
     conn: Connection, tables: dict[str, readers.RawTable], territory: Territory | None
 ) -> tuple[validate.Parsed, set[str]]:
@@ -131,7 +143,7 @@ def _validate(
     resolve, category_of = _subcategory_resolver(conn)
     hooks = validate.Hooks(
         resolve, geocode, suggest, within, category_of,
-        stored=lambda table, ids: repo.stored_rows(conn, table, ids), may_read=access.may_read,
+        stored=lambda table, ids: _readable_rows(conn, table, ids), may_read=access.may_read,
     )  # fmt: skip
     parsed = validate.validate(tables, repo.load_known(conn), territory=territory, hooks=hooks)
     touched, problems = _ownership(conn, tables, parsed)

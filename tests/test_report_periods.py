@@ -205,3 +205,37 @@ def test_and_list_never_fails(parts):
     from traits.report.wording import and_list
 
     assert and_list(parts) == {0: "", 1: "a", 2: "a et b", 3: "a, b et c"}[len(parts)]
+
+
+def test_the_rate_agrees_with_its_own_counts_when_a_realisation_ends_in_the_period():
+    """Re-probe N6: realised then abandoned in one month read « 100 % … (1 sur 2) »."""
+    data = world()
+    data.partnerships.append(
+        partnership(
+            "rx", "esat", "morin",
+            [(S.PROPOSED, D(2025, 10, 10)), (S.REALISED, D(2025, 10, 12)),
+             (S.ABANDONED, D(2025, 10, 20))],
+        )
+    )  # fmt: skip
+    report = _report(data, D(2025, 10, 1), D(2025, 10, 31))
+    realised, abandoned = report.realised_count, report.partnerships[S.ABANDONED.value]
+    assert (realised, abandoned) == (1, 1)
+    assert report.conversion["among_decided"] == 0.5
+    (rate, *_) = r.indicator_lines(report)
+    assert "50 %" in rate.replace("\u202f", " ").replace("\xa0", " ") and "1 sur 2" in rate
+
+
+def test_a_realisation_is_dated_by_its_step_in_the_period():
+    """Re-probe N1: realised in March, reopened, realised again in September: the March–April
+    report dated it « septembre »."""
+    data = world()
+    data.partnerships.append(
+        partnership(
+            "ry", "esat", "morin",
+            [(S.PROPOSED, D(2025, 2, 1)), (S.REALISED, D(2025, 3, 15)),
+             (S.IN_DISCUSSION, D(2025, 6, 1)), (S.REALISED, D(2025, 9, 10))],
+        )
+    )  # fmt: skip
+    spring = _report(data, D(2025, 3, 1), D(2025, 4, 30))
+    assert any("mars 2025" in s for s in spring.realised), spring.realised
+    assert not any("septembre" in s for s in spring.realised), spring.realised

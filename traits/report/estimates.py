@@ -166,9 +166,9 @@ def oeth_ceiling(buyer: Organisation | None) -> tuple[float, str] | None:
     )
     cap = rules["cap_rate_high_employment"]
     ceiling = cap * owed * hours * SMIC_HOURLY_EUROS
-    staff = f"{high} salariés" if band[0] == high else f"au plus {high} salariés"
+    staff = f"de {high} salariés" if band[0] == high else f"d'au plus {high} salariés"
     return ceiling, (
-        f"au plus {fr_euros(ceiling)} pour une entreprise de {staff} : "
+        f"au plus {fr_euros(ceiling)} pour une entreprise {staff} : "
         f"{fr_number(100 * cap)}{NBSP}% de "
         + plural(owed, "bénéficiaire manquant", "bénéficiaires manquants")
         + f" × {hours} × {fr_euros(SMIC_HOURLY_EUROS)}"
@@ -340,7 +340,9 @@ def estimate_oeth(
         "250 à 749, 750 et plus). La sur-contribution (1 500 fois le SMIC) ne change pas "
         "cette borne : elle ne s'applique pas à une entreprise dont ces achats dépassent "
         "600 fois le SMIC. Un acheteur dont la tranche n'a pas de borne haute (« 250 et plus ») "
-        "n'est pas borné : son montant est donné avant plafonnement.",
+        "n'est pas borné : son montant est donné avant plafonnement. La borne est annuelle et "
+        "ne compte que les achats de la période : les estimations de plusieurs périodes d'une "
+        "même année ne s'additionnent pas (faites le bilan de l'année pour le total).",
         not_valued,
         excluded,
         capped,

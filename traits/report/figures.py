@@ -299,7 +299,9 @@ def _partnerships_in(
         scope.abandoned += status == Status.ABANDONED or any(
             s == Status.ABANDONED and period.holds(day) for day, s in events
         )
-        scope.counted.append(p if status == p.status else dataclasses.replace(p, status=status))
+        # as it stood at the period's end: its realisation date is the one in the period
+        history = [e for e in p.history if period.end is None or e.at.date() <= period.end]
+        scope.counted.append(dataclasses.replace(p, status=status, history=history))
         days = [e.at.date() for e in p.history] + ([p.created] if p.created else [])
         if any(period.holds(day) for day in days):
             scope.met |= parties & ours
@@ -394,7 +396,13 @@ def build_report(
         realised_by_category=by_category,
         items_by_category=items_by_category,
         conversion={
-            "among_decided": g.conversion(scope, among="decided"),
+            # the same counts as the sentence « x sur y pistes concrétisées ou abandonnées »:
+            # a partnership realised then abandoned in the period is one of each
+            "among_decided": (
+                len(realised) / (len(realised) + found.abandoned)
+                if realised or found.abandoned
+                else None
+            ),
             "among_all": g.conversion(scope, among="all"),
         },
         median_days_to_realise=g.median_days_to_realise(realised),

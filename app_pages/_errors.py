@@ -43,9 +43,13 @@ def problems_frame(problems: Iterable[Problem]) -> pd.DataFrame:
     )
 
 
-def sentence(problem: Problem) -> str:
-    """A problem as a sentence: where (file, line, field) and what, capitalised."""
-    text = str(problem)
+def form_sentence(problem: Problem) -> str:
+    """A form's problem as a sentence naming its field as the form does (« Effectif : … »),
+    not as a spreadsheet's column."""
+    where = problem.column or ""
+    if problem.row is not None:
+        where = f"{where}, ligne {problem.row}" if where else f"ligne {problem.row}"
+    text = f"{where} : {problem.message}" if where else problem.message
     return text[:1].upper() + text[1:]
 
 

@@ -21,11 +21,10 @@ from traits.services import vocabulary as voc
 
 F = diagnostics.FIELDS
 #: Form fields next to which their problems are shown.
-PLACED = {F[k] for k in ("name", "siret", "commune", "postcode", "date", "items", "title")} | {
-    F["contact_name"],
-    F["email"],
-    F["phone"],
-}
+PLACED = {
+    F[k]
+    for k in ("name", "siret", "commune", "postcode", "size", "date", "items", "title")
+} | {F["contact_name"], F["email"], F["phone"]}
 S = st.session_state
 NOTES = (
     ("practices", "2. Pratiques partenariales déjà en place"),
@@ -167,6 +166,8 @@ def render(store: Any, territory_id: str) -> None:
         _errors.field_problems(problems, F["postcode"])
     c1, c2 = st.columns(2)
     c1.text_input("Effectif", key="iv_size", placeholder="10-49")
+    with c1:
+        _errors.field_problems(problems, F["size"])
     c2.text_input(
         "Date de l'entretien",
         key="iv_date",
@@ -193,10 +194,10 @@ def render(store: Any, territory_id: str) -> None:
     if kind:
         (st.success if kind == "success" else st.error)(text)
     for p in S.pop("iv_saved_warnings", None) or []:  # about the diagnostic just saved
-        st.warning(esc(_errors.sentence(p)))
-    for p in problems:  # those no field above shows (a text too long…)
+        st.warning(esc(_errors.form_sentence(p)))
+    for p in problems:  # those no field above shows (a text too long…), named as the form does
         if p.column not in PLACED:
-            (st.error if p.severity == "error" else st.warning)(esc(_errors.sentence(p)))
+            (st.error if p.severity == "error" else st.warning)(esc(_errors.form_sentence(p)))
     if S.get("iv_saved_org"):
         if st.button("Voir les pistes de cette structure", icon=":material/join_inner:"):
             S.pistes_scope, S.pistes_org = "Par structure", S.iv_saved_org

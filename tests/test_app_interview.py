@@ -141,3 +141,15 @@ def test_a_refusal_lists_each_problem_whole_with_its_advice(app):
     said = " ".join(shown(v) for v in frame["problème"])
     assert "Ouvrez-le dans votre tableur" in said, said  # the advice, whole
     assert any(shown(v) == "bad *file*.xlsx" for v in frame["fichier"])  # as typed, escaped
+
+
+def test_a_field_s_problem_is_said_as_the_form_names_it(app):
+    """Re-probe N7: « Colonne « effectif » : … » spoke of a spreadsheet under a form."""
+    at, db = app
+    fill(at, "Atelier Test", "Ploërmel", "04/02/2025", "Un fourgon")
+    at.text_input(key="iv_size").input("beaucoup")
+    at.button(key="ivb_save_complete").click().run()
+    errors = texts(at, "error")
+    assert any("« beaucoup »" in e for e in errors), errors
+    assert not any("colonne" in e.lower() for e in errors), errors
+    assert organisations(db) == []

@@ -22,8 +22,7 @@ from traits.services import vocabulary as voc
 F = diagnostics.FIELDS
 #: Form fields next to which their problems are shown.
 PLACED = {
-    F[k]
-    for k in ("name", "siret", "commune", "postcode", "size", "date", "items", "title")
+    F[k] for k in ("name", "siret", "commune", "postcode", "size", "date", "items", "title")
 } | {F["contact_name"], F["email"], F["phone"]}
 S = st.session_state
 NOTES = (

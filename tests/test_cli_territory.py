@@ -86,3 +86,22 @@ def test_a_name_two_territories_share_is_ambiguous(db):
         resolve_territory(store, "pays de test")
     assert resolve_territory(store, "t3") == "t3"
     assert resolve_territory(store, None) is None
+
+
+def test_a_territory_cannot_be_named_like_another_s_identifier(db, monkeypatch, capsys):
+    """Re-probe N4: a territory named « t1 » beside the territory whose identifier is t1 made
+    `-t t1` pick one of the two without a word."""
+    args = ["territory", "create", "T1", "--id", "autre", "--db", db]
+    code, _, err = _run(monkeypatch, capsys, args)
+    assert code == 1
+    assert "« T1 » est déjà l'identifiant du territoire « Pays de Test »" in err
+    store = Store(db)
+    assert [t.territory_id for t in store_territories(store)] == ["t1", "t2"]
+    store.dispose()
+
+
+def store_territories(store: Store) -> list:
+    from traits.services import access
+
+    with access.operator(), store.reading() as conn:
+        return repo.read_territories(conn)

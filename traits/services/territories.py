@@ -148,10 +148,17 @@ def create_territory(
                             column=TERRITORY_FIELDS["name"],
                         )
                     )
+                elif name and fold(other.territory_id) == fold(name):
+                    # a name that is another territory's identifier: « -t NOM » would be ambiguous
+                    problems.append(
+                        Problem(
+                            f"« {name} » est déjà l'identifiant du territoire « {other.name} » : "
+                            "donnez un nom plus distinct.",
+                            column=TERRITORY_FIELDS["name"],
+                        )
+                    )
         if problems:
-            raise InvalidInputError(
-                problems, summary="Territoire non créé : corrigez le formulaire."
-            )
+            raise InvalidInputError(problems, summary="Territoire non créé : corrigez ce qui suit.")
         stored.insert_territory(conn, territory)
     return territory
 

@@ -108,3 +108,27 @@ def test_a_gift_above_the_sure_ceiling_is_said_a_maximum():
     assert "C'est un maximum avant plafonnement : 12\u202f000\u00a0€ sont sûrs" in r.to_markdown(
         report
     )
+
+
+def test_a_shorter_period_counts_what_earlier_purchases_of_the_year_used():
+    """Re-probe N2: the yearly bound was applied afresh in each period: two reports of one year
+    gave a 25-employee buyer twice the legal maximum."""
+    most = _legal_most(25)
+    data = world()
+    data.organisations[3].size = "25"  # Transports Morin
+    data.partnerships = [
+        _purchase("a", 1_000_000, D(2025, 3, 15)),
+        _purchase("b", 1_000_000, D(2025, 7, 10)),
+    ]
+
+    def oeth(start, end):
+        return r.build_report(data, territory="t1", start=start, end=end).value_estimates[0]
+
+    spring, summer = oeth(D(2025, 3, 1), D(2025, 4, 30)), oeth(D(2025, 6, 1), D(2025, 8, 31))
+    year = oeth(D(2025, 1, 1), D(2025, 12, 31))
+    assert spring.estimate_euros == pytest.approx(most)
+    assert summer.estimate_euros == pytest.approx(0.0)  # the bound was used in March
+    assert year.estimate_euros == pytest.approx(spring.estimate_euros + summer.estimate_euros)
+    assert [x.partnership_id for x in summer.lines] == ["b"]  # earlier ones are not listed
+    next_year = oeth(D(2026, 1, 1), D(2026, 12, 31))
+    assert next_year.estimate_euros == 0.0 and not next_year.lines

@@ -259,19 +259,39 @@ def _parties(
     )
 
 
+def _bounded(
+    estimate: float, p: Partnership, buyer: Organisation, used: dict[tuple[str, int | None], float]
+) -> tuple[float, str | None]:
+    """The estimate within what the buyer's yearly bound leaves (``used`` so far that year),
+    and the bound's wording when it cut the estimate; ``used`` is updated."""
+    ceiling = oeth_ceiling(buyer)
+    if ceiling is None:
+        return estimate, None
+    day = realised_date(p)
+    key = (buyer.org_id, day.year if day else None)
+    room = max(ceiling[0] - used.get(key, 0.0), 0.0)
+    cut = ceiling[1] if estimate > room else None
+    estimate = min(estimate, room)
+    used[key] = used.get(key, 0.0) + estimate
+    return estimate, cut
+
+
 def estimate_oeth(
     realised: Iterable[Partnership],
     organisations: dict[str, Organisation],
     items: dict[str, Item],
     *,
     labour_share: float = DEFAULT_LABOUR_SHARE,
+    earlier: Iterable[Partnership] = (),
 ) -> ValueEstimate:
     """Deduction from the buyers' OETH contribution for purchases from an ESAT or EA.
 
     Purchases are realised partnerships other than sponsorship whose offering organisation has
     the legal form ESAT or EA; their labour cost is estimated as ``labour_share`` of the amount.
     A buyer not known to employ at least 20 people is not subject to the obligation: its
-    purchases are listed in ``excluded`` with the reason, never estimated.
+    purchases are listed in ``excluded`` with the reason, never estimated. ``earlier``: the
+    purchases realised earlier in the same year, before the period: they have used part of
+    their buyers' yearly bound, and are not listed.
     """
     rules = VALUE_RULES["oeth"]
     rate = rules["deduction_rate"]
@@ -279,6 +299,12 @@ def estimate_oeth(
     excluded: list[str] = []
     not_valued = capped = 0
     used: dict[tuple[str, int | None], float] = {}  # a buyer's deductions in a year
+    for p in earlier:
+        supplier, buyer = _parties(p, organisations, items)
+        if p.mode == PartnershipMode.PHILANTHROPY or not _is_disability_employer(supplier):
+            continue
+        if oeth_exclusion(buyer) is None and p.value_euros and buyer is not None:
+            _bounded(rate * p.value_euros * labour_share, p, buyer, used)
     for p in realised:
         supplier, buyer = _parties(p, organisations, items)
         if p.mode == PartnershipMode.PHILANTHROPY or not _is_disability_employer(supplier):
@@ -296,15 +322,11 @@ def estimate_oeth(
             f"{fr_number(100 * rate)}{NBSP}% × {fr_euros(labour)} de coût de main-d'œuvre "
             f"({fr_number(100 * labour_share)}{NBSP}% de {fr_euros(p.value_euros)})"
         )
-        ceiling = oeth_ceiling(buyer)
-        if ceiling is not None and buyer is not None:
-            day = realised_date(p)
-            key = (buyer.org_id, day.year if day else None)
-            room = max(ceiling[0] - used.get(key, 0.0), 0.0)
-            if estimate > room:
-                estimate, capped = room, capped + 1
-                basis += f" ; borné à ce que la loi permet, {ceiling[1]}"
-            used[key] = used.get(key, 0.0) + estimate
+        if buyer is not None:
+            estimate, bound = _bounded(estimate, p, buyer, used)
+            if bound is not None:
+                capped += 1
+                basis += f" ; borné à ce que la loi permet, {bound}"
         lines.append(
             EstimateLine(
                 p.partnership_id,
@@ -340,9 +362,9 @@ def estimate_oeth(
         "250 à 749, 750 et plus). La sur-contribution (1 500 fois le SMIC) ne change pas "
         "cette borne : elle ne s'applique pas à une entreprise dont ces achats dépassent "
         "600 fois le SMIC. Un acheteur dont la tranche n'a pas de borne haute (« 250 et plus ») "
-        "n'est pas borné : son montant est donné avant plafonnement. La borne est annuelle et "
-        "ne compte que les achats de la période : les estimations de plusieurs périodes d'une "
-        "même année ne s'additionnent pas (faites le bilan de l'année pour le total).",
+        "n'est pas borné : son montant est donné avant plafonnement. La borne est annuelle : "
+        "les achats du même acheteur réalisés plus tôt dans l'année, avant la période, en ont "
+        "déjà pris leur part.",
         not_valued,
         excluded,
         capped,

@@ -324,6 +324,26 @@ def _realised_breakdown(
     return by_mode, by_category
 
 
+def _realised_earlier_that_year(
+    data: ReportData, ours: set[str], period: _Period, item_days: dict[str, dt.date]
+) -> list[Partnership]:
+    """The territory's partnerships realised in the period's first year before the period
+    starts (their history up to that realisation): they used part of a buyer's yearly bound."""
+    if period.start is None:
+        return []
+    first = dt.date(period.start.year, 1, 1)
+    out = []
+    for p in data.partnerships:
+        if not set(p.org_ids) & ours:
+            continue
+        days = [d for d, s in _events(p, item_days) if s == Status.REALISED]
+        before = [d for d in days if first <= d < period.start]
+        if before:
+            history = [e for e in p.history if e.at.date() <= before[-1]]
+            out.append(dataclasses.replace(p, status=Status.REALISED, history=history))
+    return out
+
+
 def build_report(
     data: ReportData,
     *,
@@ -411,7 +431,13 @@ def build_report(
         pools_realised=sum(p.is_pooled for p in realised),
         pools_followed=sum(p.is_pooled for p in scope),
         value_estimates=[
-            estimate_oeth(realised, organisations, items, labour_share=labour_share),
+            estimate_oeth(
+                realised,
+                organisations,
+                items,
+                labour_share=labour_share,
+                earlier=_realised_earlier_that_year(data, ours, period, item_days),
+            ),
             estimate_sponsorship(realised, organisations, items, hourly_cost=hourly_cost),
         ],
         assumptions={"labour_share": labour_share, "hourly_cost_euros": hourly_cost},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from collections.abc import Callable, Mapping
@@ -139,18 +140,25 @@ _LABELLED = ("status", "mode", "categories", "role")
 _DATED = ("created", "updated", "locked_until")
 
 
+@functools.cache
+def _labels() -> dict[str, str]:
+    """French labels of every enumerated code and role, built once (not per cell)."""
+    from traits.model import LABELS_FR
+    from traits.services.access import ROLE_LABELS
+
+    return {**LABELS_FR, **{str(role): label for role, label in ROLE_LABELS.items()}}
+
+
 def table_value(column: str, value: object, names: Mapping[str, str] | None = None) -> str:
     """A cell as the table format shows it: French labels, dates and decimal commas, the
     names of ids beside them."""
     import datetime as dt
 
     from traits.fr import fr_short_date
-    from traits.model import LABELS_FR
-    from traits.services.access import ROLE_LABELS
 
     text = "" if value is None else str(value)
     if column in _LABELLED and text:
-        labels = {**LABELS_FR, **{str(role): label for role, label in ROLE_LABELS.items()}}
+        labels = _labels()
         return ", ".join(labels.get(code, code) for code in text.split("|"))
     if column in _DATED and text:
         try:

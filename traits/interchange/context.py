@@ -240,6 +240,23 @@ class Context:
             return True
         return False
 
+    def in_partnerships_sheet(self, row: Row, pid: str, advice: str) -> bool:
+        """Whether ``pid`` is a partnership of the file's partnerships sheet. If not, the row
+        is left out silently when it names a refused partnership row, else refused saying
+        ``advice``: the same message whether the base holds that id or not (a refusal never
+        tells whether another territory has a partnership of that id)."""
+        if self.follows_refused(
+            row, "partnerships", lambda p: p.get("partnership_id", "").strip() == pid
+        ):
+            return False
+        if pid not in self.partnerships:
+            row.error(
+                "partnership_id",
+                f"partenariat « {pid} » introuvable dans l'onglet des partenariats{advice}",
+            )
+            return False
+        return True
+
     def closest(self, name: str, candidates: list[str]) -> str:
         """Close names for the first unknown names of an import (later ones go without, so
         that a sheet of thousands of wrong names is still refused in seconds)."""

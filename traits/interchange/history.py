@@ -24,19 +24,12 @@ def events(ctx: Context) -> None:
         at = r.datetime("at", True)
         to_status = r.enum("to_status", PARTNERSHIP_STATUS_VALUES, "statut")
         from_status = r.enum("from_status", PARTNERSHIP_STATUS_VALUES, "statut", required=False)
-        if pid is not None and ctx.follows_refused(
-            r, "partnerships", lambda p: p.get("partnership_id", "").strip() == pid
+        if pid is not None and not ctx.in_partnerships_sheet(
+            r,
+            pid,
+            " de ce fichier : ajoutez-y sa ligne (avec son statut actuel) pour importer son "
+            "historique, ou retirez cette ligne.",
         ):
-            return None
-        if pid is not None and pid not in ctx.partnerships:
-            # One message whether the base holds it or not: a refusal never tells whether
-            # another territory has a partnership of that id.
-            r.error(
-                "partnership_id",
-                f"partenariat « {pid} » introuvable dans l'onglet des partenariats de ce "
-                "fichier : ajoutez-y sa ligne (avec son statut actuel) pour importer son "
-                "historique, ou retirez cette ligne.",
-            )
             return None
         if pid is None or at is None or to_status is None:
             return None

@@ -17,16 +17,11 @@ def _build(ctx: Context, r: Row) -> PartnershipMember | None:
     pid = r.ident("partnership_id")
     oid = ctx.org_ref(r, "org_id")
     need = ctx.item_ref(r, "need_id", oid, "need")
-    if pid is not None and ctx.follows_refused(
-        r, "partnerships", lambda p: p.get("partnership_id", "").strip() == pid
+    if pid is not None and not ctx.in_partnerships_sheet(
+        r,
+        pid,
+        " : écrivez l'identifiant d'une de ses lignes (ou ajoutez-y ce partenariat).",
     ):
-        return None
-    if pid is not None and pid not in ctx.partnerships:
-        r.error(
-            "partnership_id",
-            f"partenariat « {pid} » introuvable dans l'onglet des partenariats : écrivez "
-            "l'identifiant d'une de ses lignes (ou ajoutez-y ce partenariat).",
-        )
         return None
     if need is not None and oid is not None and not ctx.owned_by(r, "need_id", need, "org_id", oid):
         return None

@@ -66,6 +66,15 @@ _SEASON_RE = re.compile(r"\b(printemps|ete|automne|hiver|estivale?s?)\b")
 _MONTH_RE = re.compile(r"\b(" + "|".join(_MONTH_SEASON) + r")\b")
 
 
+#: Any of the patterns above: most texts name no day or season, and are read in one pass.
+_ANY_RE = re.compile(
+    "|".join(
+        f"(?:{r.pattern})"
+        for r in (_DAY_RE, _WEEKEND_RE, _WEEKDAYS_RE, _EVENING_RE, _ONLY_RE, _SEASON_RE, _MONTH_RE)
+    )
+)
+
+
 def extract_availability(text: str | None) -> Availability:
     """The days, evenings and seasons a text names.
 
@@ -77,6 +86,8 @@ def extract_availability(text: str | None) -> Availability:
     if not text:
         return Availability()
     low = fold_accents(text.lower())
+    if not _ANY_RE.search(low):  # (a range names days: _DAY_RE finds it)
+        return Availability()
     days: set[int] = set()
     for start, end in _RANGE_RE.findall(low):
         a, b = DAYS.index(start), DAYS.index(end)

@@ -79,6 +79,7 @@ class Corpus:
     _char: sp.csr_matrix | None = None
     _category_code: np.ndarray | None = None
     _text_category_code: np.ndarray | None = None
+    _dense_evidence: tuple[np.ndarray, np.ndarray] | None = None
 
     @property
     def category_code(self) -> np.ndarray:
@@ -98,6 +99,16 @@ class Corpus:
                 np.where(said != "", said, self.category).astype(str)
             )
         return self._text_category_code
+
+    def dense_evidence(self) -> tuple[np.ndarray, np.ndarray]:
+        """``evidence_n`` and ``related_evidence_n`` as dense arrays (one column per
+        subcategory: a few dozen), computed once; pairs are compared faster on them."""
+        if self._dense_evidence is None:
+            self._dense_evidence = (
+                self.evidence_n.toarray().astype(np.float32),
+                self.related_evidence_n.toarray().astype(np.float32),
+            )
+        return self._dense_evidence
 
     def char_source(self) -> sp.csr_matrix | Callable[[np.ndarray], sp.csr_matrix]:
         """Every item's character n-gram rows when they are kept, else :meth:`char_rows`."""

@@ -117,10 +117,12 @@ def _top_codes(
     E = corpus.evidence[np.asarray(items, np.int64)]
     counts = np.diff(E.indptr)
     rows = np.repeat(np.arange(len(items)), counts)
-    # each row sorted on its own by np.argsort, whose order of equal values (not stable,
-    # and machine-dependent) the reasons have always followed
-    order = np.arange(len(E.data))
-    for r in np.flatnonzero(counts > 1).tolist():
+    # every row sorted at once, most evidence first; a row with equal values is sorted on its
+    # own by np.argsort, whose order of ties (not stable) the reasons have always followed
+    order = np.lexsort((-E.data, rows))
+    sorted_rows, sorted_data = rows[order], E.data[order]
+    tied = (sorted_rows[1:] == sorted_rows[:-1]) & (sorted_data[1:] == sorted_data[:-1])
+    for r in np.unique(sorted_rows[1:][tied]).tolist():
         lo, hi = E.indptr[r], E.indptr[r + 1]
         order[lo:hi] = lo + np.argsort(-E.data[lo:hi])
     k_max = max((k for k, _ in wanted), default=0)

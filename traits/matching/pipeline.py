@@ -25,6 +25,7 @@ from traits.matching.explain import Explainer
 from traits.matching.learning import FeedbackLearner, feedback_labels
 from traits.matching.score import combine
 from traits.matching.shortlist import assign_pistes, top_k_per_group
+from traits.matching.textcache import fewer_collections
 from traits.vocabulary import Vocabulary
 
 __all__ = ["Candidate", "MatchConfig", "Matcher", "to_format_json"]
@@ -65,6 +66,7 @@ class Matcher:
 
     # -- fitting ------------------------------------------------------------------------------
 
+    @fewer_collections
     def fit(self, orgs: pd.DataFrame, items: pd.DataFrame) -> Matcher:
         """Validate the tables, compute the features and build the candidate index."""
         cfg = self.config
@@ -224,6 +226,7 @@ class Matcher:
         s, chosen = self._top_for_needs(np.array([self._need_pos(need_id)]), k, exclude_pairs)
         return self._candidates(s, chosen)
 
+    @fewer_collections
     def match_all(
         self,
         k: int | None = None,

@@ -132,6 +132,15 @@ def _windows(
     )
 
 
+def _sorted_codes(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct codes, sorted, and each code's position among them (``np.unique`` with
+    ``return_inverse``, by hashing: the distinct codes are few beside the windows)."""
+    import pandas as pd  # only fits count n-grams; pandas is loaded by then
+
+    labels, distinct = pd.factorize(codes, sort=True)
+    return np.asarray(distinct, np.int64), labels.astype(np.int64, copy=False)
+
+
 def fit_char_counts(
     texts: list[str], ngram_range: tuple[int, int]
 ) -> tuple[CharVocabulary, sp.csr_matrix] | None:
@@ -146,10 +155,9 @@ def fit_char_counts(
         return None
     w = _windows(texts, alphabet, ngram_range, ordered=True)
     assert w.rank is not None
-    codes = np.unique(w.codes)  # then searchsorted: faster than return_inverse
-    if not len(codes):
+    if not len(w.codes):
         raise ValueError("empty vocabulary; perhaps the documents only contain stop words")
-    feature = np.searchsorted(codes, w.codes)
+    codes, feature = _sorted_codes(w.codes)
     first = np.full(len(codes), np.iinfo(np.int64).max, np.int64)
     np.minimum.at(first, feature, w.rank)
     # scikit-learn numbers features by first appearance, sorts each row by that number, then

@@ -84,3 +84,11 @@ class PermissionDeniedError(TraitsError, PermissionError):
 
 class StorageError(TraitsError, RuntimeError):
     """The database cannot be opened, migrated or written."""
+
+
+class MissingDatabaseError(StorageError):
+    """A command that only reads or changes a base found none where it was told to look."""
+
+    def __init__(self, message: str, *, url: str) -> None:
+        super().__init__(message)
+        self.url = url

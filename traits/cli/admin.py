@@ -98,7 +98,7 @@ def restore_cmd(
     """Remplacer toute la base par une sauvegarde (tout ou rien)."""
     from traits.services import backup
 
-    counts = backup.restore(open_store(db), source)
+    counts = backup.restore(open_store(db, create=True), source)
     typer.echo(
         "Base restaurée : "
         + plural(counts.get("organisations", 0), "structure", "structures")
@@ -143,7 +143,12 @@ def user_add(
     else:
         password = typer.prompt("Mot de passe", hide_input=True, confirmation_prompt=True)
     access.add_user(
-        open_store(db), username, role, password, territories=territory or [], display_name=name
+        open_store(db, create=True),
+        username,
+        role,
+        password,
+        territories=territory or [],
+        display_name=name,
     )
     typer.echo(f"Compte « {username} » créé.")
 

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 from collections.abc import Callable, Mapping
 from typing import Annotated
 
 import typer
 
-from traits.errors import InvalidInputError, Problem
-from traits.services import Store
+from traits.errors import InvalidInputError, MissingDatabaseError, Problem
+from traits.services import DB_ENV, Store
 
 DbOption = Annotated[
     str | None,
@@ -31,9 +32,36 @@ TerritoryOption = Annotated[
 FormatOption = Annotated[str, typer.Option("--format", "-f", help="table, json ou csv.")]
 
 
-def open_store(db: str | None) -> Store:
-    """The store of the database named by --db (or TRAITS_DB, or the default file)."""
-    return Store(db)
+def open_store(db: str | None, *, create: bool = False) -> Store:
+    """The store of the database named by --db (or TRAITS_DB, or the default file).
+
+    Only the commands that make a base (``import``, ``demo``, ``territory create``,
+    ``user add``, ``restore``) pass ``create=True``; every other one stops with a French
+    message when the base it was pointed at does not exist, instead of reading (or backing
+    up) a new, empty one.
+    """
+    try:
+        return Store(db, create=create)
+    except MissingDatabaseError as exc:
+        raise MissingDatabaseError(_missing_base_message(db, exc.url), url=exc.url) from exc
+
+
+def _missing_base_message(db: str | None, url: str) -> str:
+    """Which base was looked for, why there, and what to do: in plain French."""
+    where = url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else url
+    if not db:
+        origin = "la base par défaut, faute d'option --db et de variable TRAITS_DB"
+    elif os.environ.get(DB_ENV) == db:
+        origin = "la base indiquée par la variable TRAITS_DB"
+    else:
+        origin = "la base indiquée par l'option --db"
+    return (
+        f"aucune base traits trouvée à l'emplacement {where} ({origin}). Cette commande lit "
+        "une base existante et n'en crée pas de nouvelle, vide. Donnez le chemin de la base "
+        "du Pôle avec --db (le même qu'aux commandes précédentes), ou une fois pour toutes "
+        "avec la variable TRAITS_DB ; si le Pôle n'a pas encore de base, créez-la d'abord "
+        "avec « traits territory create », « traits import » ou « traits demo »."
+    )
 
 
 def read_territory(store: Store, territory: str | None) -> str | None:

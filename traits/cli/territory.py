@@ -38,7 +38,7 @@ def import_(
     """Importer un territoire (tout ou rien : au moindre problème, rien n'est enregistré)."""
     from traits.model import Territory
 
-    store = open_store(db)
+    store = open_store(db, create=True)
     target = Territory(territory, territory) if territory else None
     report = services.import_territory(
         store, path, territory=target, dry_run=dry_run, progress=progress_bar()
@@ -69,7 +69,7 @@ def export(
 
 def demo(db: DbOption = None) -> None:
     """Charger le territoire d'exemple (données fictives)."""
-    report = services.load_demo(open_store(db), progress=progress_bar())
+    report = services.load_demo(open_store(db, create=True), progress=progress_bar())
     typer.echo(report.summary())
 
 
@@ -168,7 +168,9 @@ def territory_create(
     names = services.territories.read_communes_file(communes) if communes else []
     for warning in territories.commune_warnings(names):
         typer.echo(f"attention – {warning.message}", err=True)
-    created = territories.create_territory(open_store(db), territory_id, name, names, facilitator)
+    created = territories.create_territory(
+        open_store(db, create=True), territory_id, name, names, facilitator
+    )
     typer.echo(
         f"Territoire « {created.name} » créé avec "
         + plural(len(created.communes), "commune", "communes")

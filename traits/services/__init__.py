@@ -31,9 +31,10 @@ from traits.services.territories import (
     get_territory,
     onboarding_checklist,
 )
-from traits.storage import Store
+from traits.storage import DB_ENV, Store
 
 __all__ = [
+    "DB_ENV",
     "Store",
     "DiagnosticRecord",
     "DiagnosticSummary",

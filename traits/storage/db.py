@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from platformdirs import user_data_dir
 from sqlalchemy.engine import Connection, Engine
 
-from traits.errors import StorageError
+from traits.errors import MissingDatabaseError, StorageError
 
 #: Environment variable naming the database when ``--db`` is not given.
 DB_ENV = "TRAITS_DB"
@@ -117,13 +117,20 @@ class Store:
         db: str | os.PathLike[str] | Engine | None = None,
         *,
         migrate: bool = True,
+        create: bool = True,
     ) -> None:
+        """Open (and migrate) the base; ``create=False`` refuses to make a new, empty one where
+        none exists (:class:`MissingDatabaseError`): the commands that only read or change a
+        base must never work on an empty one by mistake."""
         if isinstance(db, Engine):
             self.engine = db
         else:
             url = resolve_url(db)
             if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
-                Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+                path = Path(url.removeprefix("sqlite:///"))
+                if not create and not path.is_file():
+                    raise MissingDatabaseError(f"aucune base de données : {path}", url=url)
+                path.parent.mkdir(parents=True, exist_ok=True)
             try:
                 self.engine = sa.create_engine(url)
             except (sa.exc.ArgumentError, ModuleNotFoundError) as exc:
@@ -139,6 +146,8 @@ class Store:
 
             install(self.engine)
             self.engine._traits_audited = True  # type: ignore[attr-defined]
+        if not create and not self._has_schema():
+            raise MissingDatabaseError(f"base de données vide : {self.url}", url=self.url)
         if migrate:
             self.migrate()
 
@@ -169,6 +178,13 @@ class Store:
                 f"Impossible d'ouvrir ou de mettre à jour la base {self.url} : "
                 f"{_open_failure(exc)}. Vérifiez le chemin, les droits d'écriture ou le serveur."
             ) from exc
+
+    def _has_schema(self) -> bool:
+        """Whether the base was ever created by traits (it has a migration version)."""
+        try:
+            return sa.inspect(self.engine).has_table("alembic_version")
+        except sa.exc.DatabaseError:  # not a database at all: migrate() says so in French
+            return True
 
     def _at_head(self) -> bool:
         try:

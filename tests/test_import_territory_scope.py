@@ -213,6 +213,8 @@ def test_a_row_naming_another_territory_is_refused(
 def test_a_row_naming_the_import_territory_by_its_name_is_its_own(
     two: Store, tmp_path: Path
 ) -> None:
-    files = {"organisations": "Nom;Type;Commune;Territoire\nGarage Neuf;SCIC;Pontivy;pays du blavet\n"}
+    files = {
+        "organisations": "Nom;Type;Commune;Territoire\nGarage Neuf;SCIC;Pontivy;pays du blavet\n"
+    }
     services.import_territory(two, _folder(tmp_path / "own", files), territory=BLAVET)
     assert _org_id(two, "Garage Neuf", "t-blavet")

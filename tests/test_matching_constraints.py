@@ -19,8 +19,13 @@ QUIMPER = (47.9960, -4.1020)  # ~85 km
 def _world(orgs, items) -> Matcher:
     o = pd.DataFrame(
         [
-            {"org_id": oid, "name": name, "kind": kind, "lat": p[0] if p else None,
-             "lon": p[1] if p else None}  # fmt: skip
+            {
+                "org_id": oid,
+                "name": name,
+                "kind": kind,
+                "lat": p[0] if p else None,
+                "lon": p[1] if p else None,
+            }  # fmt: skip
             for oid, name, kind, p in orgs
         ]
     )

@@ -60,9 +60,30 @@ def test_needs_of_three_organisations_form_one_pool_with_summed_hours(vocab):
     )
     items = _items(
         [
-            ("n1", "a", "need", "skills", "Comptabilité", "Quelqu'un pour la comptabilité, 4 h par semaine"),
-            ("n2", "b", "need", "skills", "Aide comptable", "Tenue de la comptabilité et bilan, 6 h par semaine"),
-            ("n3", "c", "need", "skills", "Un comptable", "La comptabilité de l'association : 5 h par semaine"),
+            (
+                "n1",
+                "a",
+                "need",
+                "skills",
+                "Comptabilité",
+                "Quelqu'un pour la comptabilité, 4 h par semaine",
+            ),
+            (
+                "n2",
+                "b",
+                "need",
+                "skills",
+                "Aide comptable",
+                "Tenue de la comptabilité et bilan, 6 h par semaine",
+            ),
+            (
+                "n3",
+                "c",
+                "need",
+                "skills",
+                "Un comptable",
+                "La comptabilité de l'association : 5 h par semaine",
+            ),
             ("n4", "d", "need", "equipment", "Un pont élévateur", "Pour l'atelier"),
         ]
     )
@@ -88,7 +109,14 @@ def test_physical_needs_far_apart_never_share_a_pool(vocab):
     items = _items(
         [
             ("n1", "a", "need", "equipment", "Un camion frigorifique", "Pour la ramasse du mardi"),
-            ("n2", "b", "need", "equipment", "Un camion", "Pour les collectes du samedi, un utilitaire"),
+            (
+                "n2",
+                "b",
+                "need",
+                "equipment",
+                "Un camion",
+                "Pour les collectes du samedi, un utilitaire",
+            ),
             ("n3", "m", "need", "equipment", "Un camion frigorifique", "Pour la ramasse du mardi"),
         ]
     )
@@ -99,11 +127,27 @@ def test_physical_needs_far_apart_never_share_a_pool(vocab):
 
 
 def test_remote_capable_needs_are_pooled_across_distance(vocab):
-    orgs = _orgs([("a", "Épicerie Le Panier", VITRE), ("m", "Banque alimentaire du Trégor", MORLAIX)])
+    orgs = _orgs(
+        [("a", "Épicerie Le Panier", VITRE), ("m", "Banque alimentaire du Trégor", MORLAIX)]
+    )
     items = _items(
         [
-            ("n1", "a", "need", "funding", "Mécénat financier", "Des dons d'entreprises pour notre fonds"),
-            ("n2", "m", "need", "funding", "Mécénat financier", "Des dons d'entreprises pour nos achats"),
+            (
+                "n1",
+                "a",
+                "need",
+                "funding",
+                "Mécénat financier",
+                "Des dons d'entreprises pour notre fonds",
+            ),
+            (
+                "n2",
+                "m",
+                "need",
+                "funding",
+                "Mécénat financier",
+                "Des dons d'entreprises pour nos achats",
+            ),
         ]
     )
     pools = find_pools(orgs, items, vocab)
@@ -114,7 +158,14 @@ def test_needs_of_one_organisation_alone_are_no_pool(vocab):
     orgs = _orgs([("a", "Épicerie Le Panier", VITRE), ("b", "Garage Martin", VITRE)])
     items = _items(
         [
-            ("n1", "a", "need", "purchasing", "Nettoyage des locaux", "Ménage deux soirs par semaine"),
+            (
+                "n1",
+                "a",
+                "need",
+                "purchasing",
+                "Nettoyage des locaux",
+                "Ménage deux soirs par semaine",
+            ),
             ("n2", "a", "need", "purchasing", "Nettoyage du local", "Ménage du dépôt"),
             ("n3", "b", "need", "equipment", "Un pont élévateur", "Pour l'atelier"),
         ]
@@ -145,9 +196,30 @@ def test_an_offer_alike_to_every_need_is_suggested(vocab):
     )
     items = _items(
         [
-            ("n1", "a", "need", "purchasing", "Blanchisserie", "Laver nos draps et nappes chaque semaine"),
-            ("n2", "b", "need", "purchasing", "Lavage des tenues", "Laver les tenues de travail, blanchisserie"),
-            ("o1", "e", "offer", "purchasing", "Blanchisserie", "Lavage et repassage du linge des professionnels"),
+            (
+                "n1",
+                "a",
+                "need",
+                "purchasing",
+                "Blanchisserie",
+                "Laver nos draps et nappes chaque semaine",
+            ),
+            (
+                "n2",
+                "b",
+                "need",
+                "purchasing",
+                "Lavage des tenues",
+                "Laver les tenues de travail, blanchisserie",
+            ),
+            (
+                "o1",
+                "e",
+                "offer",
+                "purchasing",
+                "Blanchisserie",
+                "Lavage et repassage du linge des professionnels",
+            ),
         ]
     )
     pools = find_pools(orgs, items, vocab)
@@ -158,11 +230,27 @@ def test_an_offer_alike_to_every_need_is_suggested(vocab):
 
 
 def test_reasons_cite_words_of_the_domain_not_fillers(vocab):
-    orgs = _orgs([("a", "Épicerie Le Panier", VITRE), ("b", "Ressourcerie La Boucle", CHATEAUBOURG)])
+    orgs = _orgs(
+        [("a", "Épicerie Le Panier", VITRE), ("b", "Ressourcerie La Boucle", CHATEAUBOURG)]
+    )
     items = _items(
         [
-            ("n1", "a", "need", "volunteering", "Des bénévoles", "Il faudrait quelqu'un deux fois par semaine pour le tri"),
-            ("n2", "b", "need", "volunteering", "Bénévoles", "Il faudrait quelqu'un deux fois par semaine pour le tri des dons"),
+            (
+                "n1",
+                "a",
+                "need",
+                "volunteering",
+                "Des bénévoles",
+                "Il faudrait quelqu'un deux fois par semaine pour le tri",
+            ),
+            (
+                "n2",
+                "b",
+                "need",
+                "volunteering",
+                "Bénévoles",
+                "Il faudrait quelqu'un deux fois par semaine pour le tri des dons",
+            ),
         ]
     )
     pools = find_pools(orgs, items, vocab)
@@ -253,7 +341,9 @@ def test_a_pooled_partnership_is_one_edge_and_a_clique_in_the_projection(demo):
     pool = next(p for p in pooling_service.find_pools(demo, "vitre") if len(p.org_ids) >= 3)
     part = pooling_service.propose_pool(demo, pool.need_ids, label=pool.label)
     with demo.reading() as conn:
-        graph = build_graph(repo.read_organisations(conn, "vitre"), repo.read_partnerships(conn, "vitre"))
+        graph = build_graph(
+            repo.read_organisations(conn, "vitre"), repo.read_partnerships(conn, "vitre")
+        )
     edges = [d for _, _, k, d in graph.edges(keys=True, data=True) if k == part.partnership_id]
     assert len(edges) == 1 and edges[0]["members"].split("|") == part.org_ids
     simple = simple_projection(graph)
@@ -275,4 +365,7 @@ def test_the_report_counts_pools_found_followed_and_realised(demo):
     assert (after.pools_followed, after.pools_realised) == (1, 1)
     assert after.pools_found == before.pools_found - 1  # its needs are no longer a piste
     assert after.to_dict()["pools"] == {"found": after.pools_found, "followed": 1, "realised": 1}
-    assert any(line.startswith("Mutualisations : 1 mutualisation suivie") for line in indicator_lines(after))
+    assert any(
+        line.startswith("Mutualisations : 1 mutualisation suivie")
+        for line in indicator_lines(after)
+    )

@@ -240,18 +240,18 @@ def test_indicators():
     assert rep.realised_by_category["funding"] == 1 and rep.realised_by_category["skills"] == 1
     assert rep.items_by_category["needs"]["purchasing"] == 2
     assert rep.items_by_category["offers"]["equipment"] == 0  # o5 is outside the territory
-    assert set(rep.items_by_category["needs"]) == {c.value for c in Category}
+    assert set(rep.items_by_category["needs"]) == {c.value for c in Category} | {"food"}
 
 
 def test_one_french_sentence_per_realised_partnership():
     rep = r.build_report(world(), territory="t1")
     assert rep.realised == [
-        "La Banque du Coin soutient financièrement la Recyclerie du Bocage : "
-        f"«{NBSP}Fondation d'entreprise{NBSP}» (mécénat, 2{THIN}500{NBSP}€, décembre 2021).",
-        "La Banque du Coin apporte ses compétences à la Recyclerie du Bocage : "
-        f"«{NBSP}Comptables bénévoles{NBSP}» (mécénat, 40 heures, mars 2022).",
-        f"L'ESAT Les Ateliers du Rocher assure «{NBSP}Entretien des espaces verts{NBSP}» pour "
-        f"Transports Morin (pratiques responsables, 10{THIN}000{NBSP}€, juin 2022).",
+        f"Soutien financier «{NBSP}Fondation d'entreprise{NBSP}» – mécène : Banque du Coin ; "
+        f"bénéficiaire : Recyclerie du Bocage (mécénat, 2{THIN}500{NBSP}€, décembre 2021).",
+        f"Apport de compétences «{NBSP}Comptables bénévoles{NBSP}» – partenaire : Banque du "
+        "Coin ; bénéficiaire : Recyclerie du Bocage (mécénat, 40 heures, mars 2022).",
+        f"Achat «{NBSP}Entretien des espaces verts{NBSP}» – fournisseur : ESAT Les Ateliers "
+        f"du Rocher ; client : Transports Morin (pratiques responsables, 10{THIN}000{NBSP}€, juin 2022).",
     ]
 
 
@@ -277,16 +277,14 @@ def test_plural_forms_and_french_numbers():
     )
 
 
-def test_articles_and_contractions_in_organisation_names():
+def test_names_are_kept_as_typed_with_the_legal_form_they_lack():
     def org(name: str, form: str | None = None) -> Organisation:
         return Organisation("x", name, OrgKind.ESS, "t", form)
 
-    assert wording.of(org("Garage du Pont-Levis")) == "du Garage du Pont-Levis"
-    assert wording.to(org("Les Pépinières")) == "aux Pépinières"
-    assert wording.of(org("Octet Informatique")) == "d'Octet Informatique"
-    assert wording.bare(org("Les Mains Agiles", "EA")) == "l'entreprise adaptée Les Mains Agiles"
-    assert wording.bare(org("Les Ateliers du Rocher", "ESAT")) == "l'ESAT Les Ateliers du Rocher"
-    assert wording.of(org("Tiers-lieu La Traverse")) == "du Tiers-lieu La Traverse"
+    assert wording.name_of(org("Garage  du Pont-Levis")) == "Garage du Pont-Levis"
+    assert wording.name_of(org("Les Mains Agiles", "EA")) == "entreprise adaptée Les Mains Agiles"
+    assert wording.name_of(org("ESAT du Rocher", "ESAT")) == "ESAT du Rocher"
+    assert wording.name_of(None) == "structure hors territoire"
 
 
 def test_value_estimates_follow_the_french_rules():
@@ -469,7 +467,7 @@ def test_sample_folder_gives_the_2022_figures_without_the_store():
     oeth = rep.value_estimates[0]
     # Only Meubles Ferchaud (50-249 employees) is surely subject to the OETH; the hotel and
     # the printer (10-49) may employ fewer than 20 people: not estimated, and said.
-    assert {x.beneficiary for x in oeth.lines} == {"L'entreprise adaptée Les Mains Agiles"}
+    assert {x.beneficiary for x in oeth.lines} == {"Entreprise adaptée Les Mains Agiles"}
     assert len(oeth.excluded) == 2
     assert all("peut-être moins de 20 salariés" in x for x in oeth.excluded)
 
@@ -478,14 +476,51 @@ def test_sample_sentences_are_correct_french():
     rep = r.build_report(_sample(), territory="vitre")
     assert len(rep.realised) == 10 and all(s.endswith("2022).") for s in rep.realised)
     banque = next(s for s in rep.realised if "Armor-Vilaine" in s)
-    assert banque.startswith("La Banque Armor-Vilaine, agence de Vitré, soutient financièrement")
+    assert banque.startswith("Soutien financier «")
+    assert "mécène : Banque Armor-Vilaine, agence de Vitré ; bénéficiaire : " in banque
     food = next(s for s in rep.realised if "Invendus alimentaires" in s)
-    assert "donne à l'Épicerie solidaire La Courte Échelle : «\u00a0Invendus" in food
+    assert food.startswith("Don alimentaire «\u00a0Invendus")
+    assert "bénéficiaire : Épicerie solidaire La Courte Échelle (" in food
     assert "matériel" not in food
     for sentence in rep.realised:
         assert sentence.count("«") == sentence.count("»") == 1, sentence
         assert "  " not in sentence and " ." not in sentence and ".." not in sentence
         assert sentence[0].isupper()
+
+
+NAMES = [
+    "Les Compagnons du Bocage",
+    "CCAS de Trélan",
+    "Pôle ESS – Pays de Vitré",
+    "L'Escale",
+    "Au Panier d'Émeraude",
+    "Octet",
+    "Les Jardins, antenne de Redon",
+]
+
+
+@pytest.mark.parametrize("category", list(Category))
+@pytest.mark.parametrize(
+    "giver_name,taker_name", list(zip(NAMES, NAMES[1:] + NAMES[:1], strict=True))
+)
+def test_a_sentence_is_correct_whatever_the_names(category, giver_name, taker_name):
+    """Probe kit3 #2: a name is never the subject of a verb (« Les Compagnons … assure ») nor
+    put after a preposition that needs an article (« pour CCAS de … »): it only ever follows a
+    colon, so plural names and names without their article read right."""
+    giver = Organisation("g", giver_name, OrgKind.COMPANY, "t")
+    taker = Organisation("t", taker_name, OrgKind.ESS, "t")
+    offer = Item("o", "g", Direction.OFFER, category, "Une offre")
+    need = Item("n", "t", Direction.NEED, category, "Un besoin")
+    for p, items in [
+        (Partnership("p", "t", "g", S.REALISED, offer_id="o", categories=[category]), {"o": offer}),
+        (Partnership("p", "t", "g", S.REALISED, need_id="n"), {"n": need}),
+        (Partnership("p", "t", "g", S.REALISED), {}),
+    ]:
+        sentence = r.realised_sentence(p, {"g": giver, "t": taker}, items)
+        for name in (giver_name, taker_name):
+            before = sentence.split(name)[0]
+            assert before.endswith((" : ", " et ")), sentence
+        assert not re.search(r"\b(assure|donne|fournit|met|soutient|apporte|ont)\b", sentence)
 
 
 @pytest.mark.parametrize(
@@ -497,58 +532,28 @@ def test_titles_are_quoted_once_whatever_the_facilitator_typed(typed: str):
     assert inner == f"«{NBSP}Le “Petit” marché{NBSP}»"
 
 
-def test_an_apposition_in_a_name_is_closed_before_the_verb():
-    giver = Organisation("g", "Garage du Pont, atelier de Retiers", OrgKind.COMPANY, "t", "SARL")
-    taker = Organisation("t", "Les Pépinières", OrgKind.ESS, "t", "association")
-    offer = Item("o", "g", Direction.OFFER, Category.SKILLS, "Diagnostic mécanique")
-    p = Partnership("p", "t", "g", S.REALISED, offer_id="o")
-    sentence = r.realised_sentence(p, {"g": giver, "t": taker}, {"o": offer})
-    assert sentence.startswith("Le Garage du Pont, atelier de Retiers, apporte ses compétences aux")
-    unnamed = Partnership("q", "t", "g", S.REALISED)
-    both = r.realised_sentence(unnamed, {"g": giver, "t": taker}, {})
-    assert both == (
-        "Le Garage du Pont, atelier de Retiers, et les Pépinières ont concrétisé un partenariat."
+def test_quotes_inside_a_title_are_all_kept():
+    """Probe kit3 #1: the title's own closing quote was taken for a typed one and dropped."""
+    assert wording.quoted("Opération « Arrondi en caisse »") == (
+        f"«{NBSP}Opération “Arrondi en caisse”{NBSP}»"
     )
+    assert wording.quoted("« Opération « Arrondi » »") == f"«{NBSP}Opération “Arrondi”{NBSP}»"
+    assert wording.quoted("« A » et « B »") == f"«{NBSP}“A” et “B”{NBSP}»"
+    assert wording.quoted("« Arrondi en caisse") == f"«{NBSP}Arrondi en caisse{NBSP}»"
 
 
 @pytest.mark.parametrize(
     "category,subcategory,title,words",
     [
-        (
-            "equipment",
-            "vehicles",
-            "Remorque",
-            "met à la disposition de Clic & Lien : «\u00a0Remorque",
-        ),
-        ("equipment", "vehicles", "Camionnette", "met à la disposition de Clic & Lien : «\u00a0"),
-        (
-            "equipment",
-            "tools",
-            "Perceuses",
-            "met à la disposition de Clic & Lien : «\u00a0Perceuses",
-        ),
-        (
-            "equipment",
-            "food_surplus",
-            "Yaourts à date courte",
-            "donne à Clic & Lien : «\u00a0Yaourts",
-        ),
-        ("equipment", None, "Invendus de pain et de légumes chaque soir", "donne à Clic & Lien"),
-        ("equipment", "plants", "Graines de tomates", "fournit à Clic & Lien : «\u00a0Graines"),
-        ("equipment", "furniture", "Chaises", "fournit à Clic & Lien : «\u00a0Chaises"),
-        ("equipment", None, "Ce qu'il faut", "apporte une aide en nature à Clic & Lien : «\u00a0"),
-        (
-            "premises",
-            "parking",
-            "Places de parking",
-            "met à la disposition de Clic & Lien : «\u00a0",
-        ),
-        (
-            "premises",
-            "land",
-            "Jardin partagé",
-            "met à la disposition de Clic & Lien : «\u00a0Jardin",
-        ),
+        ("equipment", "vehicles", "Remorque", "Prêt «\u00a0Remorque\u00a0» – prêteur : Octet"),
+        ("equipment", "tools", "Perceuses", "Prêt «\u00a0Perceuses"),
+        ("equipment", "food_surplus", "Yaourts à date courte", "Don alimentaire «\u00a0Yaourts"),
+        ("equipment", None, "Invendus de pain et de légumes chaque soir", "Don alimentaire"),
+        ("equipment", "plants", "Graines de tomates", "Fourniture «\u00a0Graines"),
+        ("equipment", "furniture", "Chaises", "Fourniture «\u00a0Chaises"),
+        ("equipment", None, "Ce qu'il faut", "Aide en nature «\u00a0Ce"),
+        ("premises", "parking", "Places de parking", "Mise à disposition «\u00a0Places"),
+        ("premises", "land", "Jardin partagé", "Mise à disposition «\u00a0Jardin"),
     ],
 )
 def test_what_is_given_in_kind_is_named_by_its_own_title(category, subcategory, title, words):
@@ -563,6 +568,44 @@ def test_what_is_given_in_kind_is_named_by_its_own_title(category, subcategory, 
     assert sentence.count(title) == 1, sentence
     for generic in ("véhicule", "matériel", "locaux", "denrées", "des plants", "matériaux"):
         assert generic not in sentence.replace(title, ""), sentence
+
+
+@pytest.mark.parametrize(
+    "quantity,unit,said",
+    [
+        (4.5, "tonnes en 2022", "4,5 tonnes en 2022"),
+        (1200.5, "kg", f"1{THIN}200,5 kg"),
+        (20000, "sachets par an", f"20{THIN}000 sachets par an"),
+        (2.25, "m³", "2,25 m³"),
+        (3, None, "quantité : 3"),
+    ],
+)
+def test_the_quantity_recorded_is_in_the_sentence(quantity, unit, said):
+    """Probe kit3 #5: the quantity the kit asks to record was never said."""
+    giver = Organisation("g", "Octet", OrgKind.COMPANY, "t")
+    taker = Organisation("t", "Clic & Lien", OrgKind.ESS, "t")
+    offer = Item("o", "g", Direction.OFFER, Category.EQUIPMENT, "Invendus", subcategory="tools")
+    p = Partnership(
+        "p", "t", "g", S.REALISED, offer_id="o", value_quantity=quantity, value_unit=unit
+    )
+    sentence = r.realised_sentence(p, {"g": giver, "t": taker}, {"o": offer})
+    assert f"({said})." in sentence or f"({said}," in sentence, sentence
+    bare = Partnership("p", "t", "g", S.REALISED, offer_id="o")
+    assert "quantité" not in r.realised_sentence(bare, {"g": giver, "t": taker}, {"o": offer})
+
+
+def test_food_given_is_its_own_kind_in_every_count():
+    """Probe kit3 #4: food given was counted as « matériel »."""
+    rep = r.build_report(_sample(), territory="vitre")
+    assert rep.realised_by_category["food"] == 1
+    assert rep.realised_by_category["equipment"] == 2
+    assert rep.items_by_category["offers"]["food"] >= 1
+    for render in (r.to_markdown, r.to_html):
+        out = render(rep)
+        text = out.decode() if isinstance(out, bytes) else out
+        assert "dons alimentaires" in text and "matériel | 3" not in text
+    out = r.to_json(rep)
+    assert '"food": 1' in (out.decode() if isinstance(out, bytes) else out)
 
 
 # --- honest counting by period -------------------------------------------------------------------
@@ -837,8 +880,8 @@ def test_a_pooled_partnership_counts_every_member_and_has_its_sentence():
     # p6 (asso, morin) and the pool (asso, mairie, ea): four organisations met in 2023.
     assert year.organisations == 4 and year.realised_count == 1
     assert year.realised == [
-        "L'entreprise adaptée Les Mains Agiles répond aux besoins réunis de la Recyclerie du "
-        f"Bocage et de la Mairie d'Izé : «{NBSP}Comptabilité partagée{NBSP}» (avril 2023)."
+        f"Mutualisation «{NBSP}Comptabilité partagée{NBSP}» – partenaire : entreprise adaptée "
+        "Les Mains Agiles ; bénéficiaires : Recyclerie du Bocage et Mairie d'Izé (avril 2023)."
     ]
 
 

@@ -166,24 +166,26 @@ def _pool(members, offer_id: str | None = "o4") -> Partnership:
         (  # nobody's need given: every member but the one serving the group is named
             [("asso", None), ("mairie", None), ("ea", None)],
             "o4",
-            "L'entreprise adaptée Les Mains Agiles répond aux besoins réunis de la Recyclerie "
-            "du Bocage et de la Mairie d'Izé",
+            "Mutualisation «\u00a0Salle partagée\u00a0» – partenaire : entreprise adaptée Les "
+            "Mains Agiles ; bénéficiaires : Recyclerie du Bocage et Mairie d'Izé",
         ),
         (  # only the server listed
             [("ea", None)],
             "o4",
-            "L'entreprise adaptée Les Mains Agiles répond à une mutualisation",
+            "Mutualisation «\u00a0Salle partagée\u00a0» – partenaire : entreprise adaptée Les "
+            "Mains Agiles (",
         ),
         (  # no offer, no need
             [("asso", None), ("mairie", None)],
             None,
-            "La Recyclerie du Bocage, la Mairie d'Izé et l'entreprise adaptée Les Mains Agiles "
-            "mutualisent leurs besoins",
+            "Mutualisation «\u00a0Salle partagée\u00a0» – structures réunies : Recyclerie du "
+            "Bocage, Mairie d'Izé et entreprise adaptée Les Mains Agiles",
         ),
         (  # no member at all: a plain partnership of its two parties
             [],
             None,
-            "L'entreprise adaptée Les Mains Agiles et la Recyclerie du Bocage ont concrétisé",
+            "Partenariat concrétisé – partenaires : entreprise adaptée Les Mains Agiles et "
+            "Recyclerie du Bocage",
         ),
     ],
 )
@@ -194,7 +196,7 @@ def test_a_pool_without_needs_gets_its_sentence_in_every_format(
     year = _report(data, D(2023, 1, 1), D(2023, 12, 31))
     assert year.realised_count == 1 and year.realised[0].startswith(sentence)
     for text in (r.to_markdown(year), r.to_json(year), r.to_html(year)):
-        assert sentence.split(" répond")[0].split(" mutualisent")[0] in html.unescape(text)
+        assert sentence.split(" – ")[1].split(" : ")[0] in html.unescape(text)
     r.to_docx(year, tmp_path / "b.docx")
     r.to_pdf(year, tmp_path / "b.pdf")
     r.to_xlsx(year, tmp_path / "b.xlsx")

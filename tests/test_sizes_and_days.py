@@ -29,7 +29,9 @@ def test_an_offer_too_small_for_the_need_is_penalised_and_said(need, offer, fits
 
 
 def test_the_reason_names_both_sizes():
-    _, reason = size_fit(extract_quantities("salle pour 150 personnes"), extract_quantities("40 places"))
+    _, reason = size_fit(
+        extract_quantities("salle pour 150 personnes"), extract_quantities("40 places")
+    )
     assert reason == "Offre de 40 personnes pour un besoin de 150 personnes : trop petite."
 
 
@@ -60,12 +62,20 @@ def test_days_that_never_meet_are_penalised_and_said():
 
 
 def test_days_that_meet_or_texts_that_say_nothing_are_not_penalised():
-    assert availability_fit(extract_availability("collectes du samedi"), extract_availability("le week-end"))[0] == 1.0
-    assert availability_fit(extract_availability("un camion"), extract_availability("le week-end")) == (1.0, None)
+    assert (
+        availability_fit(
+            extract_availability("collectes du samedi"), extract_availability("le week-end")
+        )[0]
+        == 1.0
+    )
+    assert availability_fit(
+        extract_availability("un camion"), extract_availability("le week-end")
+    ) == (1.0, None)
 
 
 def test_seasons_that_never_meet_are_said():
     factor, reason = availability_fit(
-        extract_availability("Un local pour l'été"), extract_availability("Salle libre en janvier et février")
+        extract_availability("Un local pour l'été"),
+        extract_availability("Salle libre en janvier et février"),
     )
     assert factor < 1.0 and "périodes différentes" in reason

@@ -17,6 +17,14 @@ def fr_number(value: float, decimals: int = 0) -> str:
     return text.replace(",", THIN_NBSP).replace(".", ",")
 
 
+def fr_exact(value: float) -> str:
+    """A recorded number the French way with every decimal it has, never rounded away:
+    ``4,5``, ``1 200,5``, ``20 000``."""
+    text = repr(float(value))
+    decimals = 0 if float(value).is_integer() or "e" in text else len(text.partition(".")[2])
+    return fr_number(value, min(decimals, 6))
+
+
 def fr_euros(value: float) -> str:
     """An amount in euros: ``9 800 €``, with its cents when it has some: ``1 200,50 €``."""
     cents = round(value * 100)

@@ -10,8 +10,7 @@ from docx.shared import Cm, Pt, RGBColor
 from traits.kit.documents import NOTE_GREY, save
 from traits.kit.profile import KitProfile, end_sentence
 from traits.kit.typography import french_spacing
-from traits.model import LABELS_FR
-from traits.report.blocks import Block
+from traits.report.blocks import Block, label
 from traits.report.render_docx import add_blocks
 
 TITLE = "Traits d'Unions : synthèse des résultats"
@@ -37,17 +36,13 @@ SAMPLE_NOTICE = (
 )
 
 
-def _label(code: str) -> str:
-    return LABELS_FR.get(code, code)
-
-
 def _bullets(doc, lines: list[str]) -> None:
     for line in lines:
         doc.add_paragraph(french_spacing(line), style="List Bullet")
 
 
 def _breakdown(counts: dict[str, int]) -> str:
-    parts = [f"{_label(code)} ({n})" for code, n in counts.items() if n]
+    parts = [f"{label(code)} ({n})" for code, n in counts.items() if n]
     return ", ".join(parts) if parts else "aucun"
 
 

@@ -11,9 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from traits.fr import fr_euros, fr_number, fr_percent, period_label, plural
-from traits.model import LABELS_FR, Category, PartnershipMode, PartnershipStatus
+from traits.model import LABELS_FR, PartnershipMode, PartnershipStatus
 from traits.report.estimates import ESTIMATE_NOTICE, ValueEstimate
 from traits.report.figures import NO_MODE, Report
+from traits.report.kinds import KIND_LABELS, KINDS
 
 #: A table cell: text, or a number each format writes its own way (French in text formats).
 Cell = str | int | float
@@ -81,12 +82,12 @@ def label(code: str) -> str:
     """The French label of a status, mode or category code."""
     if code == NO_MODE:
         return "non renseigné"
-    for enum in (PartnershipStatus, PartnershipMode, Category):
+    for enum in (PartnershipStatus, PartnershipMode):
         try:
             return LABELS_FR[enum(code)]
         except ValueError:
             continue
-    return code
+    return KIND_LABELS.get(code, code)
 
 
 def title(report: Report) -> str:
@@ -265,11 +266,11 @@ def _indicators(report: Report) -> list[Block]:
             ["Catégorie", "Besoins", "Offres"],
             [
                 [
-                    label(c.value),
-                    report.items_by_category["needs"][c.value],
-                    report.items_by_category["offers"][c.value],
+                    label(kind),
+                    report.items_by_category["needs"][kind],
+                    report.items_by_category["offers"][kind],
                 ]
-                for c in Category
+                for kind in KINDS
             ],
         ),
     ]

@@ -24,7 +24,7 @@ from traits.model import (
     PartnershipMode,
     realised_date,
 )
-from traits.report.wording import bare, capitalise, of
+from traits.report.wording import capitalise, name_of
 
 #: The SMIC horaire brut the OETH bounds use, and the day it came into force (décret of
 #: October 2024, unchanged on 1 January 2025). Update both at each revaluation.
@@ -143,8 +143,8 @@ def oeth_exclusion(buyer: Organisation | None) -> str | None:
     else:
         why = f"effectif {buyer.size if buyer else ''}, peut-être moins de {floor} salariés"
     return (
-        f"Achat {of(buyer)} non estimé : {why} ; l'obligation d'emploi des travailleurs "
-        f"handicapés ne s'applique qu'à partir de {floor} salariés."
+        f"Achat non estimé (acheteur : {name_of(buyer)}) : {why} ; l'obligation d'emploi "
+        f"des travailleurs handicapés ne s'applique qu'à partir de {floor} salariés."
     )
 
 
@@ -330,8 +330,8 @@ def estimate_oeth(
         lines.append(
             EstimateLine(
                 p.partnership_id,
-                capitalise(bare(buyer)),
-                capitalise(bare(supplier)),
+                capitalise(name_of(buyer)),
+                capitalise(name_of(supplier)),
                 p.value_euros,
                 estimate,
                 basis,
@@ -414,8 +414,8 @@ def estimate_sponsorship(
         lines.append(
             EstimateLine(
                 p.partnership_id,
-                capitalise(bare(giver)),
-                capitalise(bare(receiver)),
+                capitalise(name_of(giver)),
+                capitalise(name_of(receiver)),
                 base,
                 rate * base,
                 basis,

@@ -39,7 +39,6 @@ from traits import graph as g
 from traits.fr import period_label, plural
 from traits.model import (
     OPEN_STATUSES,
-    Category,
     Diagnostic,
     Direction,
     Item,
@@ -59,6 +58,7 @@ from traits.report.estimates import (
     estimate_oeth,
     estimate_sponsorship,
 )
+from traits.report.kinds import KINDS, kind_of
 from traits.report.wording import realised_sentence
 
 #: The mode key of realised partnerships whose mode was not recorded.
@@ -313,14 +313,14 @@ def _realised_breakdown(
 ) -> tuple[dict[str, int], dict[str, int]]:
     """Realised partnerships by mode and by category (one count per category of each)."""
     by_mode = {m.value: 0 for m in PartnershipMode}
-    by_category = {c.value: 0 for c in Category}
+    by_category = {k: 0 for k in KINDS}
     for p in realised:
         mode = p.mode.value if p.mode else NO_MODE
         by_mode[mode] = by_mode.get(mode, 0) + 1
         fallback = items.get(p.offer_id or "") or items.get(p.need_id or "")
         categories = p.categories or ([fallback.category] if fallback else [])
-        for c in set(categories):
-            by_category[c.value] += 1
+        for kind in {kind_of(c, fallback) for c in categories}:
+            by_category[kind] += 1
     return by_mode, by_category
 
 
@@ -391,14 +391,11 @@ def build_report(
         key=lambda p: (realised_date(p) or dt.date.max, p.partnership_id),
     )
     by_mode, by_category = _realised_breakdown(realised, items)
-    items_by_category = {
-        "needs": {c.value: 0 for c in Category},
-        "offers": {c.value: 0 for c in Category},
-    }
-    counts = Counter((i.direction, i.category) for i in counted_items)
-    for (direction, category), n in counts.items():
+    items_by_category = {"needs": {k: 0 for k in KINDS}, "offers": {k: 0 for k in KINDS}}
+    counts = Counter((i.direction, kind_of(i.category, i)) for i in counted_items)
+    for (direction, kind), n in counts.items():
         key = "needs" if direction == Direction.NEED else "offers"
-        items_by_category[key][category.value] += n
+        items_by_category[key][kind] += n
 
     parties = {x for p in realised for x in p.org_ids}
     realised_graph = g.build_graph((o for o in data.organisations if o.org_id in parties), realised)

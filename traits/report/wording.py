@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from traits.fr import fr_euros, fr_month, plural
+from traits.fr import fr_euros, fr_exact, fr_month, plural
 from traits.interchange.columns import fold
 from traits.model import (
     LABELS_FR,
@@ -17,120 +17,58 @@ from traits.model import (
     Partnership,
     realised_date,
 )
-from traits.vocabulary import Vocabulary
+from traits.report.kinds import subcategory_of
 
-# Articles for organisation names starting with a common noun ("la Banque…", "le Garage…").
-_MASCULINE = set(
-    "garage cabinet cafe chantier festival supermarche lycee sivom tiers lieu collectif centre "
-    "comite club groupement syndicat restaurant magasin foyer service pole conseil bureau domaine "
-    "gaec relais jardin college comptoir".split()
-)
-_FEMININE = set(
-    "banque compagnie regie ressourcerie recyclerie laiterie scic scop cjs communaute commune "
-    "mairie maison fondation mutuelle cooperative federation ferme boulangerie menuiserie societe "
-    "structure mission cuisine fabrique conserverie chambre residence union ligue creche "
-    "biscuiterie brasserie".split()
-)
-_ELIDED = set(
-    "association atelier entreprise epicerie imprimerie hotel agence entraide esat ehpad ecole "
-    "etablissement office amicale auberge usine institut".split()
-)
-_PLURAL = set("ateliers pepinieres jardins etablissements editions amis".split())
+#: Quotation marks a facilitator may type around a title (taken off before quoting it), by
+#: the mark that opens a pair.
+_PAIRS = {"«": "»", '"': '"', "“": "”", "„": "“", "‘": "’", "'": "'", "‹": "›"}
 
-#: Quotation marks a facilitator may have typed around a title (taken off before quoting it).
-_QUOTES = "«»\"“”„‘’'‹›"
+# A realised partnership is said as « Nature « titre » – rôle : Nom ; rôle : Nom (détails). »:
+# names only ever follow a colon or stand in a list, so the sentence is correct French whatever
+# the name (plural, with or without its article, a common noun like « CCAS de … »). Grammar is
+# never guessed from a name.
 
-#: How an ``equipment`` offer is given, by subcategory: a verb phrase then the item itself
-#: (``{what}``, its quoted title), never a generic noun that can be wrong (a trailer is
-#: not « un véhicule », a garden is not « des locaux »); ``{to}`` is à + taker, ``{of}`` de + taker.
-_LENT = "met à la disposition {of} : {what}"
+#: How an ``equipment`` offer is named, by subcategory, with the roles of its two parties:
+#: never a generic noun that can be wrong (a trailer is not « un véhicule »).
+_LENT = ("Prêt", "prêteur", "bénéficiaire")
+_GIFT = ("Don en nature", "donateur", "bénéficiaire")
 _IN_KIND = {
     "vehicles": _LENT,
     "tools": _LENT,
     "heavy_machinery": _LENT,
     "event_equipment": _LENT,
-    "food_surplus": "donne {to} : {what}",
-    "in_kind_gifts": "donne {to} : {what}",
+    "food_surplus": ("Don alimentaire", "donateur", "bénéficiaire"),
+    "in_kind_gifts": _GIFT,
 }
-_SUPPLIED = "fournit {to} : {what}"
-#: When nothing says what kind of thing it is: the help in kind, then the item's title.
-_GENERAL = "apporte une aide en nature {to} : {what}"
-#: Below this evidence, a title's subcategory is not guessed (the sentence stays general).
-_GUESS_FLOOR = 0.4
+_SUPPLIED = ("Fourniture", "fournisseur", "bénéficiaire")
+#: When nothing says what kind of thing it is.
+_GENERAL = ("Aide en nature", "partenaire", "bénéficiaire")
+#: Every other category: the nature, the role of who gives, of who receives.
+_NATURES = {
+    Category.PURCHASING: ("Achat", "fournisseur", "client"),
+    Category.SKILLS: ("Apport de compétences", "partenaire", "bénéficiaire"),
+    Category.PREMISES: ("Mise à disposition", "partenaire", "bénéficiaire"),
+    Category.VOLUNTEERING: ("Bénévolat", "partenaire", "bénéficiaire"),
+    Category.FUNDING: ("Soutien financier", "mécène", "bénéficiaire"),
+}
+_ANSWER = ("Réponse à un besoin", "partenaire", "bénéficiaire")
 
 
-def designation(org: Organisation | None) -> tuple[str, str]:
-    """An organisation's name as (article, rest): ``("l'", "ESAT Les Ateliers")``, ``("", "X")``.
+def name_of(org: Organisation | None) -> str:
+    """An organisation's name as typed (spaces tidied), for a table cell or after a colon.
 
-    ESAT and EA not named as such get their legal form in front (``l'entreprise adaptée …``).
+    ESAT and EA not named as such get their legal form in front (``ESAT Les Ateliers``).
     """
     if org is None:
-        return "une ", "structure hors territoire"
+        return "structure hors territoire"
     name = " ".join(org.name.split())
     form = fold(org.legal_form or "")
-    folded = fold(name)
-    if form == "esat" and "esat" not in folded.split():
-        return "l'", f"ESAT {name}"
-    if form in ("ea", "entreprise adaptee") and not {"ea", "adaptee"} & set(folded.split()):
-        return "l'", f"entreprise adaptée {name}"
-    first, _, rest = name.partition(" ")
-    lowered = first.lower()
-    if lowered in ("le", "la", "les") and rest:
-        return lowered + " ", rest
-    if lowered.startswith(("l'", "l’")) and len(first) > 2:
-        return "l'", name[2:]
-    key = fold(first).split(" ")[0] if fold(first) else ""
-    if key in _PLURAL:
-        return "les ", name
-    if key in _ELIDED:
-        return "l'", name
-    if key in _MASCULINE:
-        return "le ", name
-    if key in _FEMININE:
-        return "la ", name
-    return "", name
-
-
-def _starts_with_vowel(text: str) -> bool:
-    return fold(text[:1]) in tuple("aeiouyh")
-
-
-def bare(org: Organisation | None) -> str:
-    """The designation with its article: ``l'ESAT …``, ``la Banque …``, ``Octet …``."""
-    article, name = designation(org)
-    return article + name
-
-
-def of(org: Organisation | None) -> str:
-    """``de`` + designation, contracted: ``du Garage``, ``des Pépinières``, ``d'Octet``."""
-    article, name = designation(org)
-    if article == "une ":
-        return f"d'une {name}"
-    if article == "le ":
-        return f"du {name}"
-    if article == "les ":
-        return f"des {name}"
-    if article:
-        return f"de {article}{name}"
-    return f"d'{name}" if _starts_with_vowel(name) else f"de {name}"
-
-
-def to(org: Organisation | None) -> str:
-    """``à`` + designation, contracted: ``au Festival``, ``aux Pépinières``, ``à l'ESAT``."""
-    article, name = designation(org)
-    if article == "le ":
-        return f"au {name}"
-    if article == "les ":
-        return f"aux {name}"
-    return f"à {article}{name}"
-
-
-def apposed(text: str) -> str:
-    """A designation followed by more words: an apposition in the name is closed by a comma.
-
-    ``la Banque Armor-Vilaine, agence de Vitré`` + verb → ``…, agence de Vitré, soutient``.
-    """
-    return text + "," if "," in text else text
+    folded = fold(name).split()
+    if form == "esat" and "esat" not in folded:
+        return f"ESAT {name}"
+    if form in ("ea", "entreprise adaptee") and not {"ea", "adaptee"} & set(folded):
+        return f"entreprise adaptée {name}"
+    return name
 
 
 def capitalise(text: str) -> str:
@@ -138,30 +76,60 @@ def capitalise(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def _unwrapped(text: str) -> str:
+    """The title without the quotes typed around the whole of it (and a final full stop):
+    a quote that belongs to the title (« Opération « Arrondi » ») is kept."""
+    while True:
+        text = text.strip().rstrip(".;,: ")
+        if len(text) < 2:
+            return text
+        first, last, inner = text[0], text[-1], text[1:-1]
+        closing = _PAIRS.get(first)
+        if closing is not None and last == closing and _balanced(inner):
+            text = inner
+        elif closing is not None and closing not in text[1:] and _balanced(text[1:]):
+            text = text[1:]  # an opening quote never closed
+        elif last in _PAIRS.values() and not _opens(last, text[:-1]) and _balanced(text[:-1]):
+            text = text[:-1]  # a closing quote never opened
+        else:
+            return text
+
+
+def _opens(closing: str, text: str) -> bool:
+    return any(o in text for o, c in _PAIRS.items() if c == closing and o != closing)
+
+
+def _balanced(text: str) -> bool:
+    """Every French or curly quote of ``text`` is closed, in order."""
+    depth = 0
+    for char in text:
+        if char in "«“‹":
+            depth += 1
+        elif char in "»”›":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
+
+
 def quoted(title: str) -> str:
     """A title between French quotes, once: quotes and a final full stop typed around it go.
 
-    Quotes inside the title become second-level quotes (“ ”): « Le “Petit” marché ».
+    Quotes inside the title become second-level quotes (“ ”), every one of them kept:
+    « Le “Petit” marché », « Opération “Arrondi en caisse” ».
     """
-    text = " ".join(title.split()).strip(_QUOTES + " ").rstrip(".;,: ").strip(_QUOTES + " ")
+    text = _unwrapped(" ".join(title.split()))
     text = re.sub(r"\s*»", "”", re.sub(r"«\s*", "“", text))
     return f"«\u00a0{text}\u00a0»"
 
 
-def in_kind_action(item: Item) -> str:
-    """The verb phrase of an ``equipment`` offer, then the item (``donne {to} : {what}``).
+def in_kind_nature(item: Item) -> tuple[str, str, str]:
+    """The nature of an ``equipment`` offer and its parties' roles (``Prêt``, ``prêteur``…).
 
-    The verb comes from the item's subcategory, else the vocabulary's clear best guess from its
-    title and description; general (``apporte une aide en nature``) when nothing stands out.
+    From the item's subcategory, else the vocabulary's clear best guess from its title and
+    description; general (``Aide en nature``) when nothing stands out.
     """
-    code = item.subcategory
-    if not code:
-        found = Vocabulary.default().suggest(
-            f"{item.title} {item.description or ''}", Category.EQUIPMENT.value, k=2
-        )
-        clear = found and found[0][1] >= _GUESS_FLOOR
-        if clear and (len(found) == 1 or found[0][1] > found[1][1]):
-            code = found[0][0].code
+    code = subcategory_of(item, Category.EQUIPMENT)
     if not code:
         return _GENERAL
     return _IN_KIND.get(code, _SUPPLIED)
@@ -174,12 +142,18 @@ def and_list(parts: list[str]) -> str:
     return ", ".join(parts[:-1]) + " et " + parts[-1]
 
 
+def _parties(nature: str, title: str, roles: list[tuple[str, str]]) -> str:
+    """« Nature « titre » – rôle : Nom ; rôle : Nom »."""
+    head = f"{nature} {title}".strip()
+    return head + " – " + " ; ".join(f"{role} : {who}" for role, who in roles)
+
+
 def _pooled_action(
     partnership: Partnership,
     organisations: dict[str, Organisation],
     offer: Item | None,
 ) -> str:
-    """The clause of a pooled partnership: who gathered their needs, who answers them.
+    """The clause of a pooled partnership: who answers the needs gathered, and whose they are.
 
     Members listed without their need (only the one serving the group should be) are named
     all the same: every member but the one whose offer serves the group.
@@ -190,16 +164,15 @@ def _pooled_action(
     ]
     takers = list(dict.fromkeys(takers))
     title = quoted(partnership.label or (offer.title if offer else "") or "mutualisation")
+    names = and_list([name_of(organisations.get(o)) for o in takers])
     if offer is not None:
-        giver = apposed(bare(organisations.get(offer.org_id)))
-        if not takers:
-            return f"{giver} répond à une mutualisation : {title}"
-        whom = and_list([apposed(of(organisations.get(o))) for o in takers])
-        return f"{giver} répond aux besoins réunis {whom} : {title}"
+        roles = [("partenaire", name_of(organisations.get(offer.org_id)))]
+        if takers:
+            roles.append(("bénéficiaires" if len(takers) > 1 else "bénéficiaire", names))
+        return _parties("Mutualisation", title, roles)
     if len(takers) < 2:
-        return f"une mutualisation a été concrétisée : {title}"
-    who = and_list([apposed(bare(organisations.get(o))) for o in takers])
-    return f"{who} mutualisent leurs besoins : {title}"
+        return f"Mutualisation concrétisée : {title}"
+    return _parties("Mutualisation", title, [("structures réunies", names)])
 
 
 def _action(
@@ -208,24 +181,28 @@ def _action(
     giver: Organisation | None,
     taker: Organisation | None,
 ) -> str:
-    """The sentence's clause without its details: who does what for whom."""
-    who = apposed(bare(giver))
+    """The sentence without its details: what was exchanged, who gave, who received."""
     if offer is None:
-        return f"{who} et {apposed(bare(taker))} ont concrétisé un partenariat"
-    title = quoted(offer.title)
-    if category == Category.PURCHASING:
-        return f"{who} assure {title} pour {bare(taker)}"
-    if category == Category.SKILLS:
-        return f"{who} apporte ses compétences {to(taker)} : {title}"
+        return _parties(
+            "Partenariat concrétisé",
+            "",
+            [("partenaires", and_list([name_of(giver), name_of(taker)]))],
+        )
     if category == Category.EQUIPMENT:
-        return f"{who} " + in_kind_action(offer).format(what=title, to=to(taker), of=of(taker))
-    if category == Category.PREMISES:  # rooms, land, parking, housing: named by their title
-        return f"{who} " + _LENT.format(what=title, of=of(taker))
-    if category == Category.VOLUNTEERING:
-        return f"{who} mobilise des bénévoles pour {bare(taker)} : {title}"
-    if category == Category.FUNDING:
-        return f"{who} soutient financièrement {bare(taker)} : {title}"
-    return f"{who} répond à un besoin {of(taker)} : {title}"
+        nature, giving, receiving = in_kind_nature(offer)
+    else:
+        nature, giving, receiving = _NATURES.get(category, _ANSWER)  # type: ignore[arg-type]
+    roles = [(giving, name_of(giver)), (receiving, name_of(taker))]
+    return _parties(nature, quoted(offer.title), roles)
+
+
+def quantity_text(partnership: Partnership) -> str | None:
+    """The quantity recorded for a partnership, as typed (« 4,5 tonnes en 2022 »), or None."""
+    if partnership.value_quantity is None:
+        return None
+    number = fr_exact(partnership.value_quantity)
+    unit = " ".join((partnership.value_unit or "").split())
+    return f"{number} {unit}" if unit else f"quantité : {number}"
 
 
 def realised_sentence(
@@ -253,12 +230,16 @@ def realised_sentence(
     if partnership.is_pooled:
         text = _pooled_action(partnership, organisations, offer)
     elif offer is None and need is not None:
-        text = f"{apposed(bare(giver))} répond au besoin {quoted(need.title)} {of(taker)}"
+        roles = [("partenaire", name_of(giver)), ("bénéficiaire", name_of(taker))]
+        text = _parties("Réponse au besoin", quoted(need.title), roles)
     else:
         text = _action(category, offer, giver, taker)
     details = []
     if partnership.mode is not None:
         details.append(LABELS_FR[partnership.mode])
+    quantity = quantity_text(partnership)
+    if quantity:
+        details.append(quantity)
     if partnership.value_euros:
         details.append(fr_euros(partnership.value_euros))
     if partnership.value_hours:

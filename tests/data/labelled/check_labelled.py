@@ -344,9 +344,7 @@ def check_folder(folder: Path, seen_orgs: dict, seen_items: dict) -> tuple[list[
     return errors, stats
 
 
-def check_pools(
-    folder: Path, item_by_id: dict, coords: dict, errors: list[str]
-) -> tuple[int, int]:
+def check_pools(folder: Path, item_by_id: dict, coords: dict, errors: list[str]) -> tuple[int, int]:
     """Validate pools.csv and pools_rejected.csv; return (accepted, rejected) counts."""
     name = folder.name
     counts = []

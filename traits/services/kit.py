@@ -159,6 +159,21 @@ def _booklet(profile: KitProfile, stamp: tuple[tuple[str, int], ...]) -> bytes:
     return booklet.build(profile)
 
 
+#: The years a results summary may be asked for.
+YEARS = (1990, 2100)
+
+
+def check_year(year: int | None) -> None:
+    """Refuse, in French, a summary year that is not a plausible four-digit year."""
+    low, high = YEARS
+    if year is not None and not low <= year <= high:
+        raise InvalidInputError(
+            f"année refusée pour la synthèse des résultats : « {year} » ; attendu : une année "
+            f"sur quatre chiffres, de {low} à {high} (par exemple {dt.date.today().year}). "
+            "Pour une synthèse de toutes les dates, ne donnez pas d'année. Rien n'a été écrit."
+        )
+
+
 def kit_files(
     store: Store,
     territory_id: str | None = None,
@@ -170,8 +185,10 @@ def kit_files(
 ) -> list[KitFile]:
     """Every file of the kit for a territory, the booklet first.
 
-    ``year`` limits the results summary to one calendar year (default: all dates).
+    ``year`` limits the results summary to one calendar year (default: all dates); a year
+    that is not a plausible one (``0``, ``20255``) is refused, never read as « all dates ».
     """
+    check_year(year)
     profile, tid = kit_profile(store, territory_id, pole=pole, contact=contact, edition=edition)
     files = [
         KitFile(BOOKLET, "Livret du kit d'essaimage", _booklet(profile, _sources_stamp())),
@@ -185,8 +202,8 @@ def kit_files(
         title = "Notice sur les données personnelles"
         files.append(KitFile(NOTICE, title, documents.render_text(notice, title, profile)))
     if tid is not None:
-        start = dt.date(year, 1, 1) if year else None
-        end = dt.date(year, 12, 31) if year else None
+        start = dt.date(year, 1, 1) if year is not None else None
+        end = dt.date(year, 12, 31) if year is not None else None
         report = build_report(store, tid, start, end)
         blocks = report_blocks.key_figure_blocks(report)
         data = summary.render(blocks, report.to_dict(), profile)

@@ -3,13 +3,18 @@ Pôle is called."""
 
 from __future__ import annotations
 
+import io
+import re
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from traits.cli import app
 from traits.errors import InvalidInputError
+from traits.kit import documents, plaquette
+from traits.kit.profile import KitProfile
 from traits.services import kit as kit_service
 from traits.storage import Store
 
@@ -34,3 +39,27 @@ def test_the_year_rule_is_the_services_one() -> None:
     kit_service.check_year(2026)
     with pytest.raises(InvalidInputError):
         kit_service.check_year(0)
+
+
+#: Where a name can stand whatever it is (« Pôle ESS – … », « Les Amis de … », « Portes de
+#: Bretagne Solidaires »): alone on its line, after a colon or a middle dot, in parentheses.
+NAME_ALONE = re.compile(r"(?:^|\(|: |· )\{pole\}(?=$|\)| ;| ·|\.|,| \()", re.M)
+
+
+def test_the_poles_name_never_needs_an_article_in_a_template() -> None:
+    """Probe kit3 #3: « mené par Pôle ESS – … », « que Pôle ESS … mentionne » needed an article
+    with the default name and with any « Pôle ESS … » name, none with « Les Amis … »: the
+    templates now put the name where French needs none, whatever it is."""
+    for source in documents.sources():
+        text = source.path.read_text("utf-8")
+        every = text.count("{pole}")
+        alone = len(NAME_ALONE.findall(text))
+        assert every == alone, f"{source.path.name} : « {{pole}} » dans une phrase"
+
+
+def test_the_plaquette_does_not_put_the_poles_name_in_a_sentence() -> None:
+    profile = KitProfile("Pays de Test", pole="Pôle ESS du Test")
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(plaquette.render(profile))).pages)
+    flat = " ".join(text.split())
+    assert "Pôle ESS du Test aide" not in flat
+    assert re.search(r"animée par\s?: Pôle ESS du Test\.", flat), flat

@@ -48,9 +48,10 @@ def render(profile: KitProfile) -> bytes:
         )
 
     paragraph(
-        f"{profile.pole_name} aide les structures de l'économie sociale et solidaire "
+        "La démarche Traits d'Unions aide les structures de l'économie sociale et solidaire "
         "(associations, coopératives, ESAT, entreprises adaptées, structures d'insertion) et les "
-        "entreprises engagées du territoire à construire des partenariats utiles à chacun."
+        f"entreprises engagées du territoire à construire des partenariats utiles à chacun. "
+        f"Elle est animée par : {profile.pole_name}."
     )
     pdf.ln(4)
     paragraph("Des exemples de partenariats", 13, "B")

@@ -63,3 +63,32 @@ def test_the_plaquette_does_not_put_the_poles_name_in_a_sentence() -> None:
     flat = " ".join(text.split())
     assert "Pôle ESS du Test aide" not in flat
     assert re.search(r"animée par\s?: Pôle ESS du Test\.", flat), flat
+
+
+KIT = Path(__file__).resolve().parents[1] / "docs" / "kit-essaimage"
+#: The texts a coordinator reads: the chapters (the booklet) and the Word templates' sources.
+COORDINATOR_TEXTS = sorted(KIT.glob("0*.md")) + [s.path for s in documents.sources()]
+#: Technical words that belong in the technical annex, not in a coordinator's text.
+TECHNICAL = re.compile(
+    r"PostgreSQL|SQLite|\bSQL\b|Alembic|Streamlit|Python|encodeur|embedding|\bURL\b", re.I
+)
+
+
+@pytest.mark.parametrize("path", COORDINATOR_TEXTS, ids=lambda p: p.name)
+def test_coordinator_texts_hold_no_technical_word(path: Path) -> None:
+    """Probe kit3 #6: « PostgreSQL » and « encodeur sémantique » in the data-protection chapter."""
+    found = TECHNICAL.findall(path.read_text("utf-8"))
+    assert not found, f"{path.name} : {found}"
+
+
+def test_spaser_is_spelled_out_one_way_everywhere() -> None:
+    """Probe kit3 #7: « écologiquement » here, « économiquement » there."""
+    right = "promotion des achats publics socialement et écologiquement responsables"
+    texts = COORDINATOR_TEXTS + [KIT / "annexe-technique" / "README.md"]
+    spelled = [
+        (path.name, " ".join(m.split()))
+        for path in texts
+        for m in re.findall(r"promotion\s+des\s+achats[^()]*?responsables", path.read_text("utf-8"))
+    ]
+    assert spelled, "SPASER n'est développé nulle part"
+    assert all(text == right for _, text in spelled), spelled

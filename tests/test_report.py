@@ -960,3 +960,19 @@ def test_pools_found_agree_with_their_number(found, words):
 
     rep = dataclasses.replace(r.build_report(world(), territory="t1"), pools_found=found)
     assert f"; {words} aujourd'hui parmi les besoins du territoire." in indicator_lines(rep)[-1]
+
+
+def test_the_sponsorship_estimate_never_assumes_the_beneficiary_issues_tax_receipts():
+    """Probe kit3 #9: the report assumed every beneficiary (an ESAT too) could issue tax
+    receipts; the base does not record it, so the estimate says it holds only if so."""
+    rep = r.build_report(_sample(), territory="vitre")
+    sponsorship = next(e for e in rep.value_estimates if e.key == "sponsorship")
+    assert sponsorship.lines
+    assert all(
+        "si le bénéficiaire peut délivrer des reçus fiscaux" in x.basis for x in sponsorship.lines
+    )
+    assert not any("intérêt général" in h for h in sponsorship.hypotheses)
+    text = r.to_markdown(rep)
+    text = text.decode() if isinstance(text, bytes) else text
+    assert "n'est possible que si le bénéficiaire peut délivrer des reçus fiscaux" in text
+    assert "le bénéficiaire est un organisme d'intérêt général éligible" not in text

@@ -289,6 +289,8 @@ def _estimate_summary(estimate: ValueEstimate) -> str:
             "montant est borné à ce que la loi permet au plus pour l'effectif de l'acheteur.",
             "montants sont bornés à ce que la loi permet au plus pour l'effectif de l'acheteur.",
         )
+    if estimate.condition:
+        text += " " + estimate.condition
     certain = estimate.certain_euros
     if certain is not None and certain < estimate.estimate_euros:
         text += (

@@ -206,6 +206,8 @@ class ValueEstimate:
     capped: int = 0
     #: The part sure whatever the unknown ceiling (None: the estimate has no such ceiling).
     certain_euros: float | None = None
+    #: What the estimate holds only if (said with its total): a fact the base does not record.
+    condition: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready values."""
@@ -221,6 +223,7 @@ def _estimate(
     excluded: list[str] | None = None,
     capped: int = 0,
     certain_euros: float | None = None,
+    condition: str | None = None,
 ) -> ValueEstimate:
     """An estimate under the rule ``key`` of ``VALUE_RULES``: its title, reference and sums."""
     rules = VALUE_RULES[key]
@@ -237,6 +240,7 @@ def _estimate(
         excluded or [],
         capped,
         certain_euros,
+        condition,
     )
 
 
@@ -371,6 +375,16 @@ def estimate_oeth(
     )
 
 
+#: The sponsorship estimate holds only for a beneficiary that may issue tax receipts, which the
+#: base does not record: said with the total and on every line, never assumed.
+RECEIPTS_UNKNOWN = (
+    "Cette réduction d'impôt n'est possible que si le bénéficiaire peut délivrer des reçus "
+    "fiscaux (organisme d'intérêt général éligible au mécénat) ; l'application ne l'enregistre "
+    "pas : à vérifier auprès de chaque bénéficiaire avant de citer ce montant."
+)
+ELIGIBLE_ONLY = "si le bénéficiaire peut délivrer des reçus fiscaux"
+
+
 def estimate_sponsorship(
     realised: Iterable[Partnership],
     organisations: dict[str, Organisation],
@@ -408,6 +422,7 @@ def estimate_sponsorship(
         else:
             not_valued += 1
             continue
+        basis += f", {ELIGIBLE_ONLY}"
         day = realised_date(p)
         key = (giver.org_id, day.year if day else None)
         given[key] = given.get(key, 0.0) + base
@@ -429,7 +444,6 @@ def estimate_sponsorship(
         [
             f"une heure de mécénat de compétences est valorisée à {fr_euros(hourly_cost)} "
             "(coût salarial chargé supposé).",
-            "le bénéficiaire est un organisme d'intérêt général éligible au mécénat et "
             "l'entreprise est soumise à l'impôt.",
         ],
         f"la réduction porte sur les dons dans la limite de "
@@ -443,4 +457,5 @@ def estimate_sponsorship(
         "année sont sûrs d'ouvrir droit à la réduction dans l'année.",
         not_valued,
         certain_euros=certain,
+        condition=RECEIPTS_UNKNOWN,
     )

@@ -92,3 +92,17 @@ def test_spaser_is_spelled_out_one_way_everywhere() -> None:
     ]
     assert spelled, "SPASER n'est développé nulle part"
     assert all(text == right for _, text in spelled), spelled
+
+
+NUMBERS = {2: "Deux", 3: "Trois", 4: "Quatre"}
+
+
+def test_the_guide_counts_the_grids_the_kit_gives_and_says_where_answers_go() -> None:
+    """Probe kit3 #9: « Deux grilles » while the kit gives three; the answers that matter
+    (ESUS, IAE, tax receipts, OETH) had no place to be written."""
+    grids = [s for s in documents.sources() if s.path.name.startswith("grille-entretien")]
+    guide = (KIT / "03-guide-entretien.md").read_text("utf-8")
+    assert f"{NUMBERS[len(grids)]} grilles" in guide
+    where = guide.split("**Où noter ces réponses.**")[1].split("##")[0]
+    for needed in ("Notes de l'entretien", "ESUS", "IAE", "reçus fiscaux", "OETH"):
+        assert needed in where

@@ -106,3 +106,20 @@ def test_the_guide_counts_the_grids_the_kit_gives_and_says_where_answers_go() ->
     where = guide.split("**Où noter ces réponses.**")[1].split("##")[0]
     for needed in ("Notes de l'entretien", "ESUS", "IAE", "reçus fiscaux", "OETH"):
         assert needed in where
+
+
+def test_the_kit_summary_counts_food_given_apart_and_says_quantities() -> None:
+    """Probe kit3 #4 and #5 in the results summary of the kit (same rule as the report)."""
+    import docx
+
+    from traits import report as r
+    from traits.interchange import readers, validate
+    from traits.kit import summary
+    from traits.services.data import SAMPLE_DIR
+
+    parsed = validate.validate(readers.read_source(SAMPLE_DIR))
+    rep = r.build_report(parsed, territory="vitre")
+    data = summary.render(r.key_figure_blocks(rep), rep.to_dict(), KitProfile("Pays de Vitré"))
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(data)).paragraphs)
+    assert "dons alimentaires (1)" in text and "matériel (2)" in text
+    assert "4,5 tonnes en 2022" in text

@@ -77,6 +77,7 @@ SLOW_TESTS = {
     "test_backup_refused.py::test_foreign_and_truncated_sqlite_files_are_refused",
     "test_cli.py::test_pdf_report",
     "test_partnerships.py::test_cli_contract",
+    "test_kit_annex.py::test_annex_commands_pasted_in_order_all_succeed",
 }
 
 

@@ -128,7 +128,7 @@ class Store:
             url = resolve_url(db)
             if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
                 path = Path(url.removeprefix("sqlite:///"))
-                if not create and not path.is_file():
+                if not create and not path.exists():
                     raise MissingDatabaseError(f"aucune base de données : {path}", url=url)
                 path.parent.mkdir(parents=True, exist_ok=True)
             try:

@@ -73,7 +73,7 @@ def need_volume(title: str, description: str, field: str = "") -> NeedVolume:
             distinct = list(dict.fromkeys(q.value for q in qs))
             if len(distinct) > 1:
                 shown = " et ".join(format_quantity(q) for q in dict.fromkeys(qs))
-                doubts.append(f"plusieurs valeurs ({shown}), laquelle compter ?")
+                doubts.append(f"plusieurs valeurs, {shown} : laquelle compter ?")
                 continue
             chosen[key] = qs[0]
             notes.extend(q.note for q in qs[:1] if q.note)

@@ -71,7 +71,12 @@ def test_the_quantity_field_is_read_like_the_text(vocab):
     assert storage.volume == ["100 m²"]
     job = _one(
         vocab,
-        ("skills", "Chargé de communication", "Un chargé de communication partagé.", "8 h par semaine"),
+        (
+            "skills",
+            "Chargé de communication",
+            "Un chargé de communication partagé.",
+            "8 h par semaine",
+        ),
         ("skills", "Communication", "Un chargé de communication partagé.", "6 h par semaine"),
     )
     assert job.volume == ["14 heures par semaine"]
@@ -158,7 +163,11 @@ def test_a_quantity_not_read_is_said_not_dropped(vocab):
         vocab,
         ("purchasing", "Blanchisserie", "Lavage du linge 40 kg par semaine."),
         ("purchasing", "Lavage du linge", "Blanchisserie et lavage du linge 1,5 tonne par an."),
-        ("purchasing", "Linge de la crèche", "Lavage du linge de la crèche 2 jours tous les 10 jours."),
+        (
+            "purchasing",
+            "Linge de la crèche",
+            "Lavage du linge de la crèche 2 jours tous les 10 jours.",
+        ),
     )
     assert sorted(pool.volume) == ["1,5 tonne par an", "40 kg par semaine"]
     doubt = next(r for r in pool.reasons if r.startswith("À vérifier"))
@@ -201,7 +210,11 @@ def test_two_surfaces_with_no_clear_rule_are_said_uncertain(vocab):
     pool = _one(
         vocab,
         ("premises", "Stockage", "Un local de stockage de 1.200 m²."),
-        ("premises", "Stockage de matériel", "Nous occupons 300 m², il nous faut 50 m² de stockage."),
+        (
+            "premises",
+            "Stockage de matériel",
+            "Nous occupons 300 m², il nous faut 50 m² de stockage.",
+        ),
     )
     assert pool.volume == []
     doubts = next(r for r in pool.reasons if r.startswith("À vérifier"))
@@ -254,8 +267,20 @@ def test_a_caces_training_is_pooled_and_never_with_first_aid(vocab, sub):
     pools = _pools(
         vocab,
         ("skills", "Formation CACES", "Former 2 salariés au CACES chariot.", "", sub),
-        ("skills", "Formation CACES chariot élévateur", "Former nos 3 caristes au CACES R489.", "", sub),
-        ("skills", "Formation SST", "Former 4 salariés au sauveteur secouriste du travail.", "", sub),
+        (
+            "skills",
+            "Formation CACES chariot élévateur",
+            "Former nos 3 caristes au CACES R489.",
+            "",
+            sub,
+        ),
+        (
+            "skills",
+            "Formation SST",
+            "Former 4 salariés au sauveteur secouriste du travail.",
+            "",
+            sub,
+        ),
     )
     assert [sorted(p.need_ids) for p in pools] == [["n1", "n2"]]
     assert pools[0].form == "collective_training"
@@ -264,11 +289,14 @@ def test_a_caces_training_is_pooled_and_never_with_first_aid(vocab, sub):
 
 
 def test_first_aid_and_accounting_trainings_are_two_sessions(vocab):
-    assert _pools(
-        vocab,
-        ("skills", "Formation SST", "Former 4 salariés au sauveteur secouriste du travail."),
-        ("skills", "Formation comptabilité", "Former nos bénévoles à la comptabilité."),
-    ) == []
+    assert (
+        _pools(
+            vocab,
+            ("skills", "Formation SST", "Former 4 salariés au sauveteur secouriste du travail."),
+            ("skills", "Formation comptabilité", "Former nos bénévoles à la comptabilité."),
+        )
+        == []
+    )
 
 
 def test_a_share_of_a_job_in_the_field_joins_the_shared_job(vocab):
@@ -276,7 +304,12 @@ def test_a_share_of_a_job_in_the_field_joins_the_shared_job(vocab):
         vocab,
         ("skills", "Chargé de communication", "Un chargé de communication 8 h par semaine."),
         ("skills", "Communication de la compagnie", "Quelqu'un pour la communication, à mi-temps."),
-        ("skills", "Communication du jardin", "Un poste de chargé de communication partagé.", "0,2 ETP"),
+        (
+            "skills",
+            "Communication du jardin",
+            "Un poste de chargé de communication partagé.",
+            "0,2 ETP",
+        ),
     )
     assert sorted(pool.need_ids) == ["n1", "n2", "n3"]
     assert pool.form == "shared_job"
@@ -307,6 +340,10 @@ def test_staff_to_employ_is_a_shared_job(vocab):
     secretary = _one(
         vocab,
         ("purchasing", "Aide administrative", "Il faudrait 8 h par semaine de secrétariat."),
-        ("other", "Secrétariat", "Du secrétariat, les inscriptions et le courrier, 7 h par semaine."),
+        (
+            "other",
+            "Secrétariat",
+            "Du secrétariat, les inscriptions et le courrier, 7 h par semaine.",
+        ),
     )
     assert secretary.form == "shared_job"

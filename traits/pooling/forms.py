@@ -130,8 +130,6 @@ def pool_form(
     code = _SUBCATEGORY_FORMS.get(subcategory or "") or _CATEGORY_FORMS.get(category, "")
     if subcategory in _STAFF_WORK:
         code = "shared_service"
-    if (code == "shared_service" and (work_time or staff)) or (
-        code == "purchasing_group" and staff
-    ):
+    if (code == "shared_service" and work_time) or (code == "purchasing_group" and staff):
         code = "shared_job"
     return FORMS[code or "shared_service"]

@@ -11,6 +11,7 @@ import pytest
 
 from traits import services
 from traits.pooling import find_pools
+from traits.pooling.volume import need_volume
 from traits.quantities import format_quantity, read_quantities
 from traits.services import pooling as pooling_service
 from traits.storage import Store
@@ -156,6 +157,13 @@ def test_periods_are_kept_apart_and_any_conversion_is_said(vocab, first, second,
     assert sorted(pool.volume) == sorted(volume)
     assert any(said in r for r in pool.reasons), pool.reasons
     assert not any("12 heures" in v or "15 jours" in v or "18 jours" in v for v in pool.volume)
+
+
+def test_time_slots_of_one_day_add_up_and_a_title_repeated_counts_once():
+    slots = need_volume("Ménage", "Ménage chaque mardi de 9 h à 12 h et de 14 h à 17 h.")
+    assert [format_quantity(q) for q in slots.quantities] == ["6 heures par semaine"]
+    minibus = need_volume("Minibus 9 places", "Un minibus 9 places pour les sorties.")
+    assert [format_quantity(q) for q in minibus.quantities] == ["9 places"]
 
 
 def test_a_quantity_not_read_is_said_not_dropped(vocab):

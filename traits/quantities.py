@@ -44,7 +44,8 @@ class Quantity:
 
     ``unit`` is one of :data:`UNIT_LABELS`; ``per`` is ``"jour"``, one of
     :data:`PERIOD_WEEKS` or ``None``. ``note`` says in French how an unusual wording was read;
-    ``aside`` marks a quantity of what surrounds the need rather than of what it asks.
+    ``aside`` marks a quantity of what surrounds the need rather than of what it asks;
+    ``span`` a duration read from clock times (« de 9 h à 12 h »).
     """
 
     value: float
@@ -52,6 +53,7 @@ class Quantity:
     per: str | None = None
     note: str | None = field(default=None, compare=False)
     aside: bool = field(default=False, compare=False)
+    span: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -156,6 +158,8 @@ _RANGE = re.compile(
     rf"|(?<![\w,.]){_HOUR.format(n=5)}\s*[-–]\s*{_HOUR.format(n=6)})(?![a-z])",
     re.IGNORECASE,
 )
+#: What joins two time slots of one day: « de 9 h à 12 h et de 14 h à 17 h ».
+_JOINED = re.compile(r"\s*(?:,|et|puis)?\s*")
 #: A time of day, not a duration: « à 14 h », « vers 9h30 », « dès 8 h ».
 _CLOCK = re.compile(
     r"(?:\bà|\bvers|\bdès|\bdes|\bavant|\baprès|\bapres|jusqu'à|à partir de)\s+"
@@ -280,6 +284,7 @@ def read_quantities(text: str | None) -> Reading:
     found: list[tuple[int, Quantity]] = []
     doubts: list[str] = []
     skipped = _skipped_spans(text)
+    previous: tuple[int, str | None] | None = None  # the last time slot's end and period
     for m in _RANGE.finditer(text):
         hours = [h for h in m.groups()]
         h1, m1, h2, m2 = next(hours[i : i + 4] for i in (0, 4, 8) if hours[i] is not None)
@@ -288,9 +293,15 @@ def read_quantities(text: str | None) -> Reading:
         if not 0 < duration <= 24 or int(h1) > 24 or int(h2) > 24:
             continue
         per, times, unread = _period_at(text, m.start(), m.end(), "heure")
+        if unread is not None:
+            doubts.append(f"{_quote(m.group(0) + ' ' + unread)} : période non reconnue")
+            continue
+        if per is None and previous and _JOINED.fullmatch(text[previous[0] : m.start()]):
+            per = previous[1]  # « chaque mardi de 9 h à 12 h et de 14 h à 17 h »
+        previous = (m.end(), per)
         q = Quantity(duration * times, "heure", per)
         note = f"{_quote(m.group(0))} compté {format_quantity(q)}"
-        found.append((m.start(), Quantity(q.value, "heure", per, note=note)))
+        found.append((m.start(), Quantity(q.value, "heure", per, note=note, span=True)))
     for m in _QUANTITY.finditer(text):
         if any(a <= m.start() < b for a, b in skipped):
             continue

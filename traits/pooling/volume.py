@@ -55,28 +55,41 @@ class NeedVolume:
 
 
 def need_volume(title: str, description: str, field: str = "") -> NeedVolume:
-    """The quantities a need asks, read from its quantity field, then its title and text."""
+    """The quantities a need asks, read from its quantity field, then its title and text.
+
+    The field's units are not read again in the text; a title repeating its description is
+    read once. Several values of one unit and period in the text are summed when they are
+    time slots (« de 9 h à 12 h et de 14 h à 17 h »), taken once when equal, else not guessed
+    between (a doubt).
+    """
     notes: list[str] = []
     doubts: list[str] = []
     chosen: dict[tuple[str, str | None], Quantity] = {}
-    for text in (field, f"{title}. {description}"):
-        reading = read_quantities(text)
-        doubts.extend(reading.doubts)
+    field_reading, in_title, in_text = map(read_quantities, (field, title, description))
+    texts = [
+        field_reading.quantities,
+        [q for q in in_title.quantities if q not in in_text.quantities] + in_text.quantities,
+    ]
+    for reading in (field_reading, in_title, in_text):
+        doubts.extend(d for d in reading.doubts if d not in doubts)
+    for quantities in texts:
         given = set(chosen)  # units the field gave are not read again in the text
         values: dict[tuple[str, str | None], list[Quantity]] = {}
-        for q in reading.quantities:
+        for q in quantities:
             if q.aside:
                 notes.append(q.note or "")
             elif (q.unit, q.per) not in given:
                 values.setdefault((q.unit, q.per), []).append(q)
-        for key, qs in values.items():
-            distinct = list(dict.fromkeys(q.value for q in qs))
-            if len(distinct) > 1:
-                shown = " et ".join(format_quantity(q) for q in dict.fromkeys(qs))
+        for (unit, per), qs in values.items():
+            if len(qs) > 1 and all(q.span for q in qs):
+                chosen[(unit, per)] = Quantity(sum(q.value for q in qs), unit, per)
+            elif len({q.value for q in qs}) == 1:
+                chosen[(unit, per)] = qs[0]
+            else:
+                shown = " et ".join(format_quantity(q) for q in qs)
                 doubts.append(f"plusieurs valeurs, {shown} : laquelle compter ?")
                 continue
-            chosen[key] = qs[0]
-            notes.extend(q.note for q in qs[:1] if q.note)
+            notes.extend(q.note for q in qs if q.note)
     return NeedVolume(title, list(chosen.values()), notes, doubts)
 
 

@@ -14,7 +14,6 @@ from traits.pooling import find_pools
 from traits.pooling.volume import need_volume
 from traits.quantities import format_quantity, read_quantities
 from traits.services import pooling as pooling_service
-from traits.storage import Store
 from traits.storage import schema as t
 from traits.storage.audit import acting_as
 from traits.vocabulary import Vocabulary
@@ -93,8 +92,8 @@ def test_the_field_says_what_the_need_is_about_before_the_text(vocab):
     assert pool.volume == ["80 m²"]
 
 
-def test_the_store_gives_the_field_to_pooling(tmp_path):
-    store = Store(tmp_path / "demo.sqlite")
+def test_the_store_gives_the_field_to_pooling(backend_store):
+    store = backend_store
     services.load_demo(store)
     before = pooling_service.find_pools(store, "vitre")
     laundry = next(p for p in before if p.form == "purchasing_group" and "linge" in p.label.lower())

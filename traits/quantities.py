@@ -162,7 +162,7 @@ _RANGE = re.compile(
 _JOINED = re.compile(r"\s*(?:,|et|puis)?\s*")
 #: A time of day, not a duration: « à 14 h », « vers 9h30 », « dès 8 h ».
 _CLOCK = re.compile(
-    r"(?:\bà|\bvers|\bdès|\bdes|\bavant|\baprès|\bapres|jusqu'à|à partir de)\s+"
+    r"(?:\bà|\bvers|\bdès|\bavant|\baprès|\bapres|jusqu'à|à partir de)\s+"
     r"\d{1,2}\s?h(?:\s?\d{2})?(?![a-z])",
     re.IGNORECASE,
 )

@@ -12,7 +12,8 @@ from traits import services
 from traits.cli import app
 from traits.errors import ConflictError, InvalidInputError
 from traits.pooling import find_pools
-from traits.quantities import Quantity, extract_quantities, format_quantity, sum_quantities
+from traits.pooling.volume import need_volume, pool_volume
+from traits.quantities import Quantity, extract_quantities
 from traits.services import pooling as pooling_service
 from traits.storage import Store
 from traits.vocabulary import Vocabulary
@@ -266,7 +267,7 @@ def test_reasons_cite_words_of_the_domain_not_fillers(vocab):
         ("Secrétariat 1h30 par semaine", [Quantity(1.5, "heure", "semaine")]),
         ("Stockage de 300 m2", [Quantity(300, "m2")]),
         ("un 20 m³", [Quantity(20, "m3")]),
-        ("un mi-temps", [Quantity(17.5, "heure", "semaine")]),
+        ("un mi-temps", [Quantity(0.5, "etp")]),
         ("1 200 repas", [Quantity(1200, "repas")]),
         ("Le 12 mai 2025, réf. 35500", []),
     ],
@@ -275,14 +276,16 @@ def test_quantities_as_people_write_them(text, expected):
     assert extract_quantities(text) == expected
 
 
-def test_quantities_sum_per_unit_and_period_each_text_once():
-    summed = sum_quantities(
+def test_quantities_sum_per_unit_and_period_a_part_not_counted_twice():
+    figures, reasons = pool_volume(
         [
-            [Quantity(20, "heure", "semaine"), Quantity(2, "heure", "semaine")],
-            [Quantity(10, "heure", "semaine"), Quantity(50, "m2")],
-        ]
+            need_volume("Secrétariat", "20 h par semaine, dont 2 h de réunion"),
+            need_volume("Secrétariat", "10 h par semaine et un local de 50 m²"),
+        ],
+        "shared_job",
     )
-    assert sorted(map(format_quantity, summed)) == ["30 heures par semaine", "50 m²"]
+    assert figures == ["30 heures par semaine", "50 m²"]
+    assert any("« dont 2 h » non compté" in r for r in reasons)
 
 
 # -- through the store, the CLI and pooled partnerships ------------------------------------------

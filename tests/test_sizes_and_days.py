@@ -32,7 +32,8 @@ def test_the_reason_names_both_sizes():
     _, reason = size_fit(
         extract_quantities("salle pour 150 personnes"), extract_quantities("40 places")
     )
-    assert reason == "Offre de 40 personnes pour un besoin de 150 personnes : trop petite."
+    # seats stay seats in the sentence (they are compared with people as a capacity)
+    assert reason == "Offre de 40 places pour un besoin de 150 personnes : trop petite."
 
 
 @pytest.mark.parametrize(

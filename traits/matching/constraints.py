@@ -27,7 +27,7 @@ import scipy.sparse as sp
 
 from traits.availability import SEASONS, Availability, extract_availability
 from traits.matching.textcache import TextCache
-from traits.quantities import Quantity, extract_quantities
+from traits.quantities import PER_WEEK, Quantity, extract_quantities, size_unit
 
 __all__ = [
     "REMOTE_CAPABLE_CATEGORIES",
@@ -62,8 +62,7 @@ REMOTE_CAPABLE_SUBCATEGORIES = frozenset(
 )
 REMOTE_CAPABLE_CATEGORIES = frozenset({"funding"})
 #: Units compared as sizes (a capacity a need asks and an offer gives).
-SIZE_UNITS = ("personne", "m2", "m3", "tonne", "kg", "heure", "jour", "repas")
-_PER_WEEK = {"semaine": 1.0, "jour": 5.0, "mois": 12 / 52, "an": 1 / 52}
+SIZE_UNITS = ("personne", "m2", "m3", "tonne", "kg", "heure", "jour", "repas", "etp")
 #: Below this share of the need, an offer is too small; the part never falls below the floor.
 SIZE_ENOUGH, SIZE_FLOOR = 0.8, 0.3
 #: Parts of pairs whose days, or seasons, never meet.
@@ -99,12 +98,13 @@ def _sizes(quantities: list[Quantity]) -> tuple[np.ndarray, np.ndarray]:
     size = np.full(len(SIZE_UNITS), np.nan)
     periodic = np.zeros(len(SIZE_UNITS), bool)
     for q in quantities:
-        if q.unit not in SIZE_UNITS:
+        unit = size_unit(q)  # seats compared with people
+        if unit not in SIZE_UNITS or q.aside:  # the building around a need is not its size
             continue
-        j = SIZE_UNITS.index(q.unit)
-        value = q.value * _PER_WEEK[q.per] if q.per in _PER_WEEK else q.value
+        j = SIZE_UNITS.index(unit)
+        value = q.value * PER_WEEK[q.per] if q.per in PER_WEEK else q.value
         if np.isnan(size[j]) or value > size[j]:
-            size[j], periodic[j] = value, q.per in _PER_WEEK
+            size[j], periodic[j] = value, q.per in PER_WEEK
     return size, periodic
 
 

@@ -21,7 +21,8 @@ from traits.pooling.features import (
     _texts,
 )
 from traits.pooling.forms import FORMS, PoolForm
-from traits.quantities import extract_quantities, format_quantity, sum_quantities
+from traits.pooling.training import TRAINING_TOPICS
+from traits.pooling.volume import NeedVolume, pool_volume
 from traits.text import fold_accents, tokens, words
 from traits.vocabulary import GENERIC_WORDS, Vocabulary
 
@@ -96,13 +97,15 @@ def _describe(
     members: np.ndarray,
     needs: pd.DataFrame,
     texts: list[str],
-    evidence: np.ndarray,
-    similarity: np.ndarray,
-    km: np.ndarray,
+    matrices: tuple[np.ndarray, np.ndarray, np.ndarray],
     forms: list[PoolForm],
+    volumes: list[NeedVolume],
+    topics: list[frozenset[str]],
     orgs: pd.DataFrame,
     vocabulary: Vocabulary,
 ) -> Pool:
+    """A pool's record; ``matrices`` are the needs' evidence, similarity and distances."""
+    evidence, similarity, km = matrices
     rows = needs.loc[members]
     org_ids = list(dict.fromkeys(rows["org_id"].astype(str)))
     category = str(rows["category"].iloc[0])
@@ -113,23 +116,23 @@ def _describe(
     sub = vocabulary.get(subcategory) if subcategory else None
     form = forms[int(members[0])]
     subject = sub.label if sub is not None else _CATEGORY_SUBJECTS.get(category, "besoins communs")
-    volume = [
-        format_quantity(q) for q in sum_quantities([extract_quantities(texts[i]) for i in members])
-    ]
+    taught = frozenset.intersection(*(topics[i] for i in members))
+    if form.code == "collective_training" and len(taught) == 1:  # the training they all name
+        subject = TRAINING_TOPICS[next(iter(taught))][0]
+    volume, volume_reasons = pool_volume([volumes[i] for i in members], form.code)
     pair_km = km[np.ix_(members, members)]
     known = pair_km[~np.isnan(pair_km)]
     max_km = float(known.max()) if known.size else None
     names = _names(orgs, org_ids)
     reasons = [
         f"{len(members)} besoins de {len(org_ids)} structures : {', '.join(names)}.",
-        f"Même sujet : {subject.lower()}.",
+        f"Même sujet : {subject[0].lower() + subject[1:] if subject[1:2].islower() else subject}.",
     ]
     reasons.extend(_distance_reasons(form, max_km, rows, orgs))
     shared = _shared_words(texts, members, texts, vocabulary)
     if shared:
         reasons.append("Mots en commun : " + ", ".join(f"« {w} »" for w in shared) + ".")
-    if volume:
-        reasons.append("Volume cumulé : " + ", ".join(volume) + ".")
+    reasons.extend(volume_reasons)
     reasons.append(f"Forme possible : {form.label}, {form.explanation}.")
     pair_similarity = similarity[np.ix_(members, members)]
     score = float(pair_similarity[np.triu_indices(len(members), 1)].mean())

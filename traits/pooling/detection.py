@@ -16,13 +16,16 @@ from traits.pooling.features import (
     _distances,
     _dominant,
     _evidence_matrix,
-    _has_hours,
+    _names_staff,
     _said_category,
     _shared_subject,
     _similarity,
+    _strong_codes,
     _texts,
 )
-from traits.pooling.forms import PoolForm, pool_form
+from traits.pooling.forms import FORMS, PoolForm, pool_form
+from traits.pooling.training import apart_when_taught_differs, is_training, training_topics
+from traits.pooling.volume import NeedVolume, need_volume
 from traits.vocabulary import Vocabulary
 
 
@@ -37,6 +40,8 @@ class _Grouped:
     similarity: np.ndarray
     km: np.ndarray
     forms: list[PoolForm]
+    volumes: list[NeedVolume]
+    topics: list[frozenset[str]]
     groups: list[np.ndarray]
 
 
@@ -48,7 +53,7 @@ def _group(
     config: PoolingConfig,
 ) -> _Grouped | None:
     items = items.assign(
-        **{c: items[c] if c in items else "" for c in ("subcategory", "description")}
+        **{c: items[c] if c in items else "" for c in ("subcategory", "description", "quantity")}
     )
     needs = items[items["direction"] == "need"].reset_index(drop=True)
     offers = items[items["direction"] == "offer"].reset_index(drop=True)
@@ -62,13 +67,32 @@ def _group(
     lon = pd.to_numeric(needs["org_id"].map(org_index["lon"]), errors="coerce").to_numpy(float)
     km = _distances(lat, lon)
     dominant = [_dominant(vocabulary, row) for row in evidence]
+    volumes = [
+        need_volume(*(str(v) if isinstance(v, str) else "" for v in row))
+        for row in needs[["title", "description", "quantity"]].itertuples(index=False)
+    ]
+    topics = [training_topics(t) for t in texts]
     forms = [
-        pool_form(_said_category(vocabulary, dominant[i], cat), dominant[i], _has_hours(texts[i]))
+        FORMS["collective_training"]
+        if is_training(texts[i], topics[i])
+        else pool_form(
+            _said_category(vocabulary, dominant[i], cat, texts[i]),
+            dominant[i],
+            volumes[i].work_time,
+            staff=_names_staff(texts[i]),
+        )
         for i, cat in enumerate(needs["category"].astype(str))
     ]
     subject = _shared_subject(evidence, config.subject_evidence)
+    subject[[[bool(a & b) for b in topics] for a in topics]] = 1.0  # one training named
     distance = _pool_distance(similarity, km, forms, subject)
     _apart_when_days_never_meet(distance, texts, forms)
+    strong = [
+        frozenset(c for c in _strong_codes(vocabulary, row, config.subject_evidence)) - {"training"}
+        for row in evidence
+    ]
+    training = np.array([f.code == "collective_training" for f in forms])
+    apart_when_taught_differs(distance, topics, strong, training, _APART)
     labels = _cluster(distance, config)
     groups = [
         group
@@ -76,7 +100,7 @@ def _group(
         for group in _split_large(np.flatnonzero(labels == label), similarity, config.max_pool_size)
         if needs.loc[group, "org_id"].nunique() >= config.min_organisations
     ]
-    return _Grouped(needs, offers, texts, evidence, similarity, km, forms, groups)
+    return _Grouped(needs, offers, texts, evidence, similarity, km, forms, volumes, topics, groups)
 
 
 def count_pools(
@@ -116,7 +140,15 @@ def find_pools(
     pools = []
     for group in g.groups:
         pool = _describe(
-            group, g.needs, g.texts, g.evidence, g.similarity, g.km, g.forms, orgs, vocabulary
+            group,
+            g.needs,
+            g.texts,
+            (g.evidence, g.similarity, g.km),
+            g.forms,
+            g.volumes,
+            g.topics,
+            orgs,
+            vocabulary,
         )
         _attach_offer(pool, group, g.needs, index, orgs, config)
         pools.append(pool)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -10,8 +11,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
 from traits.geo import haversine_km
-from traits.quantities import extract_quantities
-from traits.text import tokens
+from traits.text import fold_accents, tokens
 from traits.vocabulary import Vocabulary
 
 
@@ -129,14 +129,39 @@ def _distances(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
 # -- detection --------------------------------------------------------------------------------
 
 
-def _said_category(vocabulary: Vocabulary, dominant: str | None, filed: str) -> str:
-    """The category a need's words say (its strongest subcategory's), else the filed one."""
+#: A sum of money: « 3 000 € », « 500 euros », « 2 k€ ».
+_MONEY = re.compile(r"\d\s?(?:k?€|euros?\b)", re.IGNORECASE)
+
+
+def _said_category(vocabulary: Vocabulary, dominant: str | None, filed: str, text: str = "") -> str:
+    """The category a need's words say (its strongest subcategory's), else the filed one.
+
+    A need filed under funding that names a sum of money asks for money, whatever it would
+    pay for (« il manque 3 000 € pour le transport » is not a transport need).
+    """
+    if filed == "funding" and _MONEY.search(text):
+        return filed
     sub = vocabulary.get(dominant) if dominant else None
     return sub.category if sub is not None else filed
 
 
-def _has_hours(text: str) -> bool:
-    return any(q.unit == "heure" for q in extract_quantities(text))
+#: Words that ask for staff to employ, not for a service to buy.
+_STAFF = re.compile(
+    r"\bun(?:e)? (?:poste|emploi)\b(?! de travail)|\bembauch\w*|\brecrut\w*|"
+    r"\bagents? d'entretien|\bfemme de menage|\btemps partiel|\bmi[- ]temps|\betp\b|"
+    r"\bcdi\b|\bcdd\b|groupement d'employeurs|emploi partage|mise a disposition d"
+)
+
+
+def _names_staff(text: str) -> bool:
+    """Whether a need's words ask for someone to employ (« un poste », « à mi-temps »)."""
+    return _STAFF.search(fold_accents(text.lower())) is not None
+
+
+def _strong_codes(vocab: Vocabulary, row: np.ndarray, floor: float) -> list[str]:
+    """A need's (at most two) strongest subcategories with evidence ``floor`` or more."""
+    top2 = np.argsort(-row)[:2]
+    return [vocab.codes[j] for j in top2 if row[j] >= floor]
 
 
 def _shared_subject(evidence: np.ndarray, floor: float) -> np.ndarray:

@@ -99,6 +99,8 @@ _SUBCATEGORY_FORMS = {
     "in_kind_gifts": "joint_collection",
     "clothing_ppe": "joint_collection",
 }
+#: Purchases that are office work done by someone an organisation could employ.
+_STAFF_WORK = frozenset({"data_entry", "reception_services"})
 _CATEGORY_FORMS = {
     "purchasing": "purchasing_group",
     "equipment": "shared_equipment",
@@ -110,12 +112,24 @@ _CATEGORY_FORMS = {
 }
 
 
-def pool_form(category: str, subcategory: str | None, has_hours: bool) -> PoolForm:
+def pool_form(
+    category: str, subcategory: str | None, work_time: bool, *, staff: bool = False
+) -> PoolForm:
     """The form a pool of needs of this category and subcategory could take.
 
-    Services written with hours ("10 h par semaine", "un mi-temps") become a shared job.
+    A shared job (and its staff-loan law) is for staff to employ, not for a service to buy:
+
+    * a service of the skills or other categories (communication, accounting…) written with
+      working time (« 10 h par semaine », « 0,2 ETP », « un mi-temps ») becomes a shared job;
+    * a purchase (cleaning, green spaces, laundry, catering…) stays a groupement de
+      commandes whatever hours it gives, those hours being the contract's volume; it becomes
+      a shared job only when its words ask for staff (« un poste », « embaucher »);
+    * office work filed among purchases (secretariat, reception: :data:`_STAFF_WORK`) is
+      work an organisation employs someone for: it counts as a skills service.
     """
     code = _SUBCATEGORY_FORMS.get(subcategory or "") or _CATEGORY_FORMS.get(category, "")
-    if has_hours and code in {"shared_service", "purchasing_group"}:
+    if subcategory in _STAFF_WORK:
+        code = "shared_service"
+    if (code == "shared_service" and work_time) or (code == "purchasing_group" and staff):
         code = "shared_job"
     return FORMS[code or "shared_service"]

@@ -109,21 +109,25 @@ def save_settings(store: Store, territory_id: str | None = None, **values: Any) 
 # -- data ---------------------------------------------------------------------------------------
 
 
-def frames(store: Store, territory_id: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Organisations and items of a territory (or all) as the matcher's input tables."""
+def frames(
+    store: Store, territory_id: str | None = None, *, with_quantity: bool = False
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Organisations and items of a territory (or all) as the matcher's input tables
+    (``with_quantity``: with the items' « quantité ou fréquence » field, for pooling)."""
+    columns = (*ITEM_COLUMNS, "quantity") if with_quantity else ITEM_COLUMNS
     import pandas as pd
 
     access.require_read(territory_id)
     with store.reading() as conn:
         orgs = pd.DataFrame(stored.organisation_rows(conn, territory_id, ORG_COLUMNS))
-        items = pd.DataFrame(stored.item_rows(conn, territory_id, ITEM_COLUMNS))
+        items = pd.DataFrame(stored.item_rows(conn, territory_id, columns))
     if orgs.empty:
         where = f"le territoire « {territory_id} »" if territory_id else "la base"
         raise NotFoundError(
             f"aucune structure dans {where} : importez un tableur ou saisissez un diagnostic."
         )
     if items.empty:
-        items = pd.DataFrame(columns=list(ITEM_COLUMNS))
+        items = pd.DataFrame(columns=list(columns))
     for col in ("lat", "lon"):
         orgs[col] = pd.to_numeric(orgs[col], errors="coerce")
     return orgs, items

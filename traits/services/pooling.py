@@ -61,7 +61,7 @@ def _territory_pools(store: Store, territory_id: str, config: PoolingConfig | No
 def _territory_frames(store: Store, territory_id: str) -> tuple[Any, Any] | None:
     """The territory's organisations and items, needs already followed in a pool left out."""
     try:
-        orgs, items = matching_service.frames(store, territory_id)
+        orgs, items = matching_service.frames(store, territory_id, with_quantity=True)
     except NotFoundError:
         return None
     followed = _followed_needs(store)  # already gathered in a mutualisation being followed

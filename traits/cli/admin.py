@@ -18,36 +18,41 @@ contact_app = typer.Typer(
 )
 
 
+PersonArgument = Annotated[
+    str,
+    typer.Argument(
+        metavar="PERSONNE", help="Courriel, téléphone ou nom (prénom et nom) de la personne."
+    ),
+]
+ChoiceOption = Annotated[
+    int | None,
+    typer.Option(
+        "--choix", help="Quand plusieurs personnes correspondent : le numéro de la liste donnée."
+    ),
+]
+
+
 @contact_app.command("export")
 def contact_export(
-    email: Annotated[str, typer.Argument(metavar="E-MAIL", help="Adresse e-mail de la personne.")],
-    db: DbOption = None,
+    person: PersonArgument, db: DbOption = None, choice: ChoiceOption = None
 ) -> None:
     """Tout ce qui est enregistré sur une personne, en JSON (droit d'accès)."""
     from traits.services import contacts
 
-    typer.echo(
-        json.dumps(contacts.export_person(open_store(db), email), ensure_ascii=False, indent=2)
-    )
+    exported = contacts.export_person(open_store(db), person, choice)
+    typer.echo(json.dumps(exported, ensure_ascii=False, indent=2))
 
 
 @contact_app.command("erase")
-def contact_erase(
-    email: Annotated[str, typer.Argument(metavar="E-MAIL", help="Adresse e-mail de la personne.")],
-    db: DbOption = None,
-) -> None:
+def contact_erase(person: PersonArgument, db: DbOption = None, choice: ChoiceOption = None) -> None:
     """Effacer une personne et anonymiser ses mentions (droit à l'effacement)."""
-    from traits.services import contacts
+    from traits.services import administration, contacts
 
-    done = contacts.erase_person(open_store(db), email)
-    typer.echo(
-        plural(done["contacts"], "fiche contact effacée", "fiches contact effacées")
-        + ", "
-        + plural(done["mentions"], "mention anonymisée", "mentions anonymisées")
-        + "."
-    )
-    if done["kept"]:
-        typer.echo(contacts.KEPT_IN_LOG.format(n=plural(done["kept"], "mention", "mentions")))
+    done = contacts.erase_person(open_store(db), person, choice)
+    for sentence, places in administration.erasure_report(done):
+        typer.echo(sentence)
+        for place in places:
+            typer.echo(f"  - {place}")
 
 
 @contact_app.command("purge")

@@ -71,3 +71,43 @@ def test_pistes_and_a_proposal_after_an_erasure_hold_nothing_of_the_person(runni
     with store.reading() as conn:
         notes = conn.execute(sa.select(t.partnership_events.c.note)).scalars().all()
     assert notes and not any("kerjean" in (n or "").casefold() for n in notes)
+
+
+def test_the_admin_chooses_among_homonyms_by_territory_and_organisation(running, tmp_path):
+    at, store = running
+    other = tmp_path / "other"
+    write(other, "territories.csv", "territory_id,name,communes\nvitre,Vitré test,Vitré\n")
+    write(
+        other,
+        "organisations.csv",
+        "org_id,name,kind,commune,postcode,territory\nv,ESAT du Pré,ess,Vitré,35500,vitre\n",
+    )
+    write(
+        other,
+        "contacts.csv",
+        "contact_id,org_id,name,role,email,consent\n"
+        "c9,v,Maëlle Kerjean-Tréhin,directrice,mkt@pre.example.org,oui\n",
+    )
+    services.import_territory(store, other)
+    go(at, "administration")
+    widget(at, "text_input", "Courriel, téléphone ou nom de la personne").input(
+        "Maëlle Kerjean-Tréhin"
+    )
+    at.run()
+    choice = widget(at, "radio", "Plusieurs personnes correspondent : laquelle ?")
+    labels = list(choice.options)  # as shown
+    assert any("ESAT du Pré" in x and "Vitré test" in x for x in labels)
+    assert not any("c9" in x or "vitre" in x for x in labels)
+    widget(at, "checkbox", "Je confirme l'effacement définitif").check()
+    widget(at, "button", "Effacer").click().run()
+    assert any("choisissez-la" in w.value for w in at.warning)  # nothing erased unchosen
+    assert services.stats(store)["contacts"] == 2
+    pick = next(n for n, x in enumerate(labels, 1) if "ESAT" in x)
+    widget(at, "radio", "Plusieurs personnes correspondent : laquelle ?").set_value(pick).run()
+    widget(at, "checkbox", "Je confirme l'effacement définitif").check()
+    widget(at, "button", "Effacer").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert any("1 fiche contact effacée" in s.value for s in at.success)
+    assert contacts.candidates(store, "Maëlle Kerjean-Tréhin")[0].startswith(
+        "Maëlle Kerjean-Tréhin — « Ressourcerie du Lac »"
+    )

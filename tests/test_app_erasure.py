@@ -28,7 +28,9 @@ def running(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[AppTest, S
     db = tmp_path / "app.sqlite"
     monkeypatch.setenv("TRAITS_DB", str(db))
     folder = tmp_path / "terr"
-    write(folder, "territories.csv", "territory_id,name,communes\nploermel,Ploërmel test,Ploërmel\n")
+    write(
+        folder, "territories.csv", "territory_id,name,communes\nploermel,Ploërmel test,Ploërmel\n"
+    )
     write(
         folder,
         "organisations.csv",

@@ -19,8 +19,7 @@ from traits import services
 from traits.cli import app
 from traits.errors import InvalidInputError, PermissionDeniedError
 from traits.services import access, contacts, erasure, views
-from traits.storage import Store
-from traits.storage import personal
+from traits.storage import Store, personal
 from traits.storage import schema as t
 
 PM_A = "p.martin@menuiserie.example.org"
@@ -107,11 +106,13 @@ def test_a_name_several_people_bear_is_asked_about_not_erased(two: Store):
         contacts.erase_person(two, "MARTIN Paul")
     message = str(refused.value)
     assert "plusieurs personnes" in message
-    assert "1. Paul Martin, gérant — « Menuiserie du Lac », territoire « Pays de Ploërmel test »" in (
-        message
+    assert (
+        "1. Paul Martin, gérant — « Menuiserie du Lac », territoire « Pays de Ploërmel test »"
+        in (message)
     )
-    assert "2. Paul Martin, directeur — « ESAT du Haut-Pré », territoire « Pays de Vitré test »" in (
-        message
+    assert (
+        "2. Paul Martin, directeur — « ESAT du Haut-Pré », territoire « Pays de Vitré test »"
+        in (message)
     )
     assert "cp03" not in message and "cv_pm" not in message and "ploermel" not in message
     assert services.stats(two)["contacts"] == 3  # nothing erased
@@ -119,7 +120,10 @@ def test_a_name_several_people_bear_is_asked_about_not_erased(two: Store):
     contacts.erase_person(two, "Paul Martin", choice=2)
     assert _cell(two, t.contacts, "name", "cp03") == "Paul Martin"
     with two.reading() as conn:
-        assert conn.execute(sa.select(t.contacts).where(t.contacts.c.contact_id == "cv_pm")).first() is None
+        assert (
+            conn.execute(sa.select(t.contacts).where(t.contacts.c.contact_id == "cv_pm")).first()
+            is None
+        )
     assert _cell(two, t.items, "description", "nv") == f"Demander à {contacts.ERASED}"
 
 
@@ -135,6 +139,7 @@ def test_the_command_lists_the_people_and_takes_a_number(two: Store, monkeypatch
     asked = capsys.readouterr().err
     assert stop.value.code != 0 and "1. Paul Martin, gérant — « Menuiserie du Lac »" in asked
     assert "2. Paul Martin, directeur — « ESAT du Haut-Pré »" in asked
+    assert "--choix" in asked and "cp03" not in asked
     done = CliRunner().invoke(app, ["contact", "erase", "Paul Martin", "--choix", "1", "--db", db])
     assert done.exit_code == 0, done.output
     assert "  - Diagnostic de « Menuiserie du Lac » du 9 mars 2025 : notes" in done.output
@@ -153,8 +158,7 @@ def test_names_of_structures_and_plain_names_in_titles_are_listed_never_rewritte
         "Structure « Ressourcerie Louise Michel Test » : nom",
     ]
     assert sorted(done["masked"]) == [
-        "Besoin « Livres sur Louise Michel » de « Ressourcerie Louise Michel Test » : "
-        "description",
+        "Besoin « Livres sur Louise Michel » de « Ressourcerie Louise Michel Test » : description",
         "Besoin « Étagères pour Mme Michel » de « Ressourcerie Louise Michel Test » : titre",
         "Diagnostic de « Menuiserie du Lac » du 9 mars 2025 : notes",
     ]

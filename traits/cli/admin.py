@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from traits.cli.common import DbOption, FormatOption, open_store, print_rows
+from traits.cli.messages import EXIT_REFUSED
 from traits.fr import fr_short_date, plural
 
 contact_app = typer.Typer(
@@ -32,6 +34,20 @@ ChoiceOption = Annotated[
 ]
 
 
+def _one_person(action: Callable[..., Any], db: str | None, person: str, choice: int | None) -> Any:
+    """Run ``action`` on one person; when several match, list them and say how to choose."""
+    from traits.services import contacts
+
+    try:
+        return action(open_store(db), person, choice)
+    except contacts.SeveralPeopleError as several:
+        typer.echo(several.summary[:1].upper() + several.summary[1:], err=True)
+        for n, label in enumerate(several.choices, 1):
+            typer.echo(f"  {n}. {label}", err=True)
+        typer.echo("Relancez la commande avec --choix suivi du numéro de la personne.", err=True)
+        sys.exit(EXIT_REFUSED)
+
+
 @contact_app.command("export")
 def contact_export(
     person: PersonArgument, db: DbOption = None, choice: ChoiceOption = None
@@ -39,7 +55,7 @@ def contact_export(
     """Tout ce qui est enregistré sur une personne, en JSON (droit d'accès)."""
     from traits.services import contacts
 
-    exported = contacts.export_person(open_store(db), person, choice)
+    exported = _one_person(contacts.export_person, db, person, choice)
     typer.echo(json.dumps(exported, ensure_ascii=False, indent=2))
 
 
@@ -48,7 +64,7 @@ def contact_erase(person: PersonArgument, db: DbOption = None, choice: ChoiceOpt
     """Effacer une personne et anonymiser ses mentions (droit à l'effacement)."""
     from traits.services import administration, contacts
 
-    done = contacts.erase_person(open_store(db), person, choice)
+    done = _one_person(contacts.erase_person, db, person, choice)
     for sentence, places in administration.erasure_report(done):
         typer.echo(sentence)
         for place in places:

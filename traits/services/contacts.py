@@ -28,6 +28,18 @@ KEPT_IN_LOG = (
 )
 
 
+class SeveralPeopleError(InvalidInputError):
+    """A name (or a shared phone) fits several people: ``choices`` lists them in French."""
+
+    def __init__(self, who: str, choices: list[str]) -> None:
+        self.choices = choices
+        super().__init__(
+            [Problem(f"{n}. {label}") for n, label in enumerate(choices, 1)],
+            summary=f"plusieurs personnes correspondent à « {who} » : choisissez laquelle par "
+            "son numéro (ou donnez son courriel). Rien n'a été modifié.",
+        )
+
+
 def _label(c: Any) -> str:
     """A contact record as the administrator tells people apart: no ids."""
     role = f", {c.role}" if c.role else ""
@@ -68,7 +80,7 @@ def candidates(store: Store, who: str) -> list[str]:
     order :func:`export_person` and :func:`erase_person` number them from 1."""
     access.require_admin()
     with store.reading() as conn:
-        return [" ; ".join(_label(c) for c in group) for group in _people(conn, who)]
+        return [" ; ".join(map(_label, group)) for group in _people(conn, who)]
 
 
 def _person(conn: Connection, who: str, choice: int | None) -> list[Any]:
@@ -83,11 +95,7 @@ def _person(conn: Connection, who: str, choice: int | None) -> list[Any]:
             )
         return people[choice - 1]
     if len(people) > 1:
-        raise InvalidInputError(
-            [Problem(f"{n}. " + " ; ".join(_label(c) for c in g)) for n, g in enumerate(people, 1)],
-            summary=f"plusieurs personnes correspondent à « {who.strip()} » : choisissez "
-            "laquelle par son numéro (ou donnez son courriel). Rien n'a été modifié.",
-        )
+        raise SeveralPeopleError(who.strip(), [" ; ".join(map(_label, g)) for g in people])
     return people[0]
 
 
@@ -292,6 +300,7 @@ def purge(
 __all__ = [
     "ERASED",
     "KEPT_IN_LOG",
+    "SeveralPeopleError",
     "candidates",
     "erase_person",
     "export_person",

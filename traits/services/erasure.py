@@ -23,8 +23,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from traits.fr import fr_date
@@ -209,6 +211,16 @@ def _finding(column: tuple[str, str], value: Any, home: bool, finders: Finders) 
     return None if _found(value, where) else ...
 
 
+def _retitle(names: dict[str, dict[Any, Any]], hits: list[tuple[Any, ...]]) -> None:
+    """Records are told by their titles as the erasure leaves them, never by the old ones."""
+    for table, key, column, _, masked in hits:
+        if masked is not None and (table.name, column) in TITLES:
+            kind = "items" if table is t.items else "partnerships"
+            old = names[kind].get(key[0])
+            if old is not None:
+                names[kind][key[0]] = SimpleNamespace(**{**old._asdict(), column: masked})
+
+
 def scan(
     conn: Connection, contacts: list[Any], writable: frozenset[str] | None
 ) -> tuple[list[Finding], int]:
@@ -222,7 +234,7 @@ def scan(
     columns: dict[str, list[str]] = {}
     for table_name, column in FIELDS:
         columns.setdefault(table_name, []).append(column)
-    found: list[Finding] = []
+    hits: list[tuple[sa.Table, list[Any], str, Any, Any]] = []
     for table, key, territory, row in stored.text_rows(conn, sorted(columns)):
         territory = territory if territory in known else None
         if writable is not None and territory not in writable:
@@ -234,8 +246,19 @@ def scan(
                 continue
             masked = _finding((table.name, column), row[column], territory in theirs, finders)
             if masked is not ...:
-                where = f"{_record(table.name, row, names)} : {FIELDS[table.name, column]}"
-                found.append(Finding(table.name, key, column, row[column], where, masked))
+                hits.append((table, key, column, row, masked))
+    _retitle(names, hits)
+    found = [
+        Finding(
+            table.name,
+            key,
+            column,
+            row[column],
+            f"{_record(table.name, row, names)} : {FIELDS[table.name, column]}",
+            masked,
+        )
+        for table, key, column, row, masked in hits
+    ]
     kept = 0
     if writable is None:
         kept = sum(

@@ -148,8 +148,7 @@ def _erase(conn: Connection, contacts: list[Any]) -> dict[str, Any]:
         if isinstance(value, str) and length and len(value) > length:
             value = value[:length]
         rows.setdefault((f.table, tuple(f.key)), {})[f.column] = value
-    if rows:
-        _forget_derived(conn, sorted({k[0] for table, k in rows if table == "items"}))
+    _forget_derived(conn, sorted({k[0] for table, k in rows if table == "items"}))
     for (table, key), values in rows.items():
         stored.write_cells(conn, table, list(key), values)
     stored.delete_contacts(conn, [c.contact_id for c in contacts])
@@ -162,8 +161,8 @@ def _erase(conn: Connection, contacts: list[Any]) -> dict[str, Any]:
 
 def _forget_derived(conn: Connection, item_ids: list[str]) -> None:
     """Drop every copy computed from the texts about to be masked: the stored shortlists
-    (their reasons quote words) and the sentence vectors of these items' texts, stored and
-    in this process. The app's fitted matchers see new versions of the rows (their token)
+    (their reasons quote words; dropped at every erasure, they are computed again) and the
+    sentence vectors of these items' texts, stored and in this process. The app's fitted matchers see new versions of the rows (their token)
     and are fitted again."""
     stored.forget_shortlists(conn)
     if item_ids:

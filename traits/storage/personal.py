@@ -1,4 +1,4 @@
-"""Personal data as stored: contacts, every free-text cell where a person may be named, and
+"""Personal data as stored: contacts, the rows holding free text (with their territory), and
 the writes of an erasure (see :mod:`traits.services.contacts` for the rules)."""
 
 from __future__ import annotations
@@ -23,12 +23,6 @@ def text_columns(table: sa.Table) -> list[sa.Column]:
         for c in table.columns
         if isinstance(c.type, sa.String | sa.JSON) and not c.primary_key and not c.foreign_keys
     ]
-
-
-def contacts_by_email(conn: Connection, email: str) -> list[sa.Row]:
-    """The contact records with this e-mail address (in any case)."""
-    q = sa.select(t.contacts).where(sa.func.lower(t.contacts.c.email) == email.strip().lower())
-    return list(conn.execute(q).all())
 
 
 def contacts_in(conn: Connection, territory_ids: Iterable[str] | None) -> list[sa.Row]:
@@ -71,12 +65,6 @@ def forget_text_embeddings(conn: Connection, text_hashes: Iterable[str]) -> None
         conn.execute(
             t.embeddings.delete().where(t.embeddings.c.text_hash.in_(hashes[start : start + 500]))
         )
-
-
-def contacts_by_id(conn: Connection, contact_ids: Iterable[str]) -> list[sa.Row]:
-    """The contact records asked for."""
-    q = sa.select(t.contacts).where(t.contacts.c.contact_id.in_(list(contact_ids)))
-    return list(conn.execute(q).all())
 
 
 def all_contacts(conn: Connection) -> list[sa.Row]:
@@ -152,11 +140,6 @@ def column_length(table_name: str, column: str) -> int | None:
 def delete_contacts(conn: Connection, contact_ids: Iterable[str]) -> None:
     """Delete contact records."""
     conn.execute(t.contacts.delete().where(t.contacts.c.contact_id.in_(list(contact_ids))))
-
-
-def forget_embeddings(conn: Connection) -> None:
-    """Drop every cached sentence vector (recomputed on demand)."""
-    conn.execute(t.embeddings.delete())
 
 
 def forget_shortlists(conn: Connection) -> None:

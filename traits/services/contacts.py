@@ -162,8 +162,8 @@ def _erase(conn: Connection, contacts: list[Any]) -> dict[str, Any]:
 def _forget_derived(conn: Connection, item_ids: list[str]) -> None:
     """Drop every copy computed from the texts about to be masked: the stored shortlists
     (their reasons quote words; dropped at every erasure, they are computed again) and the
-    sentence vectors of these items' texts, stored and in this process. The app's fitted matchers see new versions of the rows (their token)
-    and are fitted again."""
+    sentence vectors of these items' texts, stored and in this process. The app's fitted
+    matchers see new versions of the rows (their token) and are fitted again."""
     stored.forget_shortlists(conn)
     if item_ids:
         from traits.matching import encoder

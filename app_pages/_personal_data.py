@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import _errors
+from app_pages._text import esc
 from traits.fr import plural
 from traits.services import Store, administration, contacts
 
@@ -23,14 +24,33 @@ def render(store: Store, finish: Callable[[str], None]) -> None:
         "Répondez dans le mois à une personne qui demande ses données ou leur effacement, "
         "après avoir vérifié qu'il s'agit bien d'elle."
     )
-    email = st.text_input("Courriel de la personne", key="adm_email").strip()
+    email = st.text_input(
+        "Courriel, téléphone ou nom de la personne",
+        key="adm_email",
+        help="Le courriel désigne la personne sans ambiguïté ; un nom peut être celui de "
+        "plusieurs personnes : choisissez alors la bonne.",
+    ).strip()
+    found = _errors.attempt(contacts.candidates, store, email) if email else []
+    choice = None
+    if email and found == []:
+        st.info("Aucune personne enregistrée ne correspond dans vos territoires.")
+    elif found and len(found) > 1:
+        picked = st.radio(
+            "Plusieurs personnes correspondent : laquelle ?",
+            list(range(1, len(found) + 1)),
+            format_func=lambda n: esc(found[n - 1]),
+            index=None,
+            key="adm_choice",
+        )
+        choice = picked
+    ready = bool(email) and bool(found) and (len(found) == 1 or choice is not None)
     if st.button("Exporter", key="adm_b_export", icon=":material/download:"):
-        if email:
-            S["adm_exported"] = _errors.attempt(contacts.export_person, store, email)
+        if ready:
+            S["adm_exported"] = _errors.attempt(contacts.export_person, store, email, choice)
         else:
-            st.warning("Indiquez d'abord le courriel de la personne.")
+            st.warning("Indiquez d'abord la personne (et choisissez-la s'il y en a plusieurs).")
     exported = S.get("adm_exported")
-    if exported and exported["email"] == email:
+    if exported and exported["person"] == email:
         st.json(exported)
         st.download_button(
             "Télécharger ces données (JSON)",
@@ -42,14 +62,19 @@ def render(store: Store, finish: Callable[[str], None]) -> None:
         )
     erase_ok = st.checkbox("Je confirme l'effacement définitif", key="adm_erase_ok")
     if st.button("Effacer", key="adm_b_erase", icon=":material/delete_forever:"):
-        if not email:
-            st.warning("Indiquez d'abord le courriel de la personne.")
+        if not ready:
+            st.warning("Indiquez d'abord la personne (et choisissez-la s'il y en a plusieurs).")
         elif not erase_ok:
             st.warning("Cochez la case de confirmation pour effacer.")
         else:
-            counts = _errors.attempt(contacts.erase_person, store, email)
-            if counts is not None:
-                finish(administration.erasure_summary(counts))
+            done = _errors.attempt(contacts.erase_person, store, email, choice)
+            if done is not None:
+                finish(
+                    "\n\n".join(
+                        esc(sentence) + "".join(f"\n- {esc(place)}" for place in places)
+                        for sentence, places in administration.erasure_report(done)
+                    )
+                )
     _retention(store, finish)
 
 

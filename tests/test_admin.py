@@ -69,7 +69,7 @@ def test_on_a_laptop_the_admin_exports_and_erases_a_person(laptop):
     assert [t.label for t in at.tabs] == ["Données personnelles", "Journal", "Comptes"]
     assert any("premier compte" in i.value for i in at.info)  # no accounts yet
 
-    widget(at, "text_input", "Courriel de la personne").input(person["email"])
+    widget(at, "text_input", "Courriel, téléphone ou nom de la personne").input(person["email"])
     widget(at, "button", "Exporter").click().run()
     assert not at.exception and not at.error
     assert person["name"] in at.json[0].value

@@ -50,7 +50,7 @@ USAGE_ERRORS = [
     (["user", "add", "someone"], "il manque l'option --role"),
     (["import"], "il manque l'argument PATH"),
     (["restore"], "il manque l'argument SOURCE"),
-    (["contact", "erase"], "il manque l'argument EMAIL"),
+    (["contact", "erase"], "il manque l'argument PERSON"),
     (["matc"], "commande inconnue : « matc ». Vouliez-vous dire « match » ?"),
     (["partnership", "delete"], "commande inconnue : « delete »"),
     (["stats", "extra"], "argument en trop : « extra »"),

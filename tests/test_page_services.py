@@ -107,12 +107,15 @@ def test_journal_and_stale_rows_speak_french_without_table_names(monkeypatch):
     ]  # fmt: skip
 
 
-def test_an_erasure_is_told_in_one_sentence_with_french_plurals():
-    one = administration.erasure_summary({"contacts": 1, "mentions": 0, "kept": 0})
-    assert one == "1 fiche contact effacée, 0 mention anonymisée dans les notes et les historiques."
-    many = administration.erasure_summary({"contacts": 2, "mentions": 3, "kept": 2})
-    assert many.startswith("2 fiches contact effacées, 3 mentions anonymisées")
-    assert "2 mentions dans le journal des modifications" in many
+def test_an_erasure_is_told_place_by_place_with_french_plurals():
+    one = administration.erasure_report({"contacts": 1, "masked": [], "review": [], "kept": 0})
+    assert one == [("1 fiche contact effacée, 0 mention anonymisée.", [])]
+    places = ["Diagnostic de « A » du 2 mars 2025 : notes", "Offre « B » de « C » : description"]
+    done = {"contacts": 2, "masked": places, "review": ["Structure « D » : nom"], "kept": 2}
+    many = administration.erasure_report(done)
+    assert many[0] == ("2 fiches contact effacées, 2 mentions anonymisées :", places)
+    assert many[1] == (administration.TO_REVIEW, ["Structure « D » : nom"])
+    assert "2 mentions dans le journal des modifications" in many[2][0]
 
 
 def test_the_first_account_of_a_base_is_an_administrator():

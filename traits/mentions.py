@@ -4,7 +4,11 @@ The rule (documented in docs/security.md, "Personal data and the audit log"):
 
 - the full name, first name(s) then surname or surname then first name(s), whatever the case,
   the accents (``Hélène`` = ``helene``), and the spaces, hyphens or apostrophes between parts;
-- the first initial then the surname (``H. Lemoine``);
+- the first initial then the surname (``H. Lemoine``), or the initials of a compound first
+  name (``A.-S. d'Arvor``, ``A.S. d'Arvor``);
+- the first name(s) then the surname with one part of a compound surname as its initial
+  (``Maëlle K.-Tréhin``);
+- an elided particle with or without its apostrophe (``d'Arvor``, ``DArvor``);
 - a civility then the surname, with or without the first name (``Mme Lemoine``,
   ``Monsieur Jean-Paul Le Gall``);
 - the e-mail, whatever its case;
@@ -26,6 +30,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from traits.text import fold_accents
+
+#: What an erasure writes in place of a mention: never content (see :func:`without_erasure_marks`).
+ERASED = "[personne effacée]"
 
 #: Civilities that make a surname alone specific enough to be the person (folded forms).
 CIVILITIES = (
@@ -59,9 +66,44 @@ def fold(text: str) -> tuple[str, list[int]]:
     return "".join(out), origin
 
 
+def _pieces(words: Iterable[str]) -> list[str]:
+    """The folded parts of a name, split at spaces, hyphens and apostrophes."""
+    return [p for w in words for p in re.split(r"[\-'’‐‑]+", fold(w)[0]) if p]
+
+
+def _joined(pieces: list[str]) -> str:
+    """The parts as a pattern; an elided particle (``d'``, ``l'``) may lose its apostrophe."""
+    out = ""
+    for i, piece in enumerate(pieces):
+        if i:
+            out += _JOIN.replace("+", "*") if len(pieces[i - 1]) == 1 else _JOIN
+        out += piece
+    return out
+
+
 def _parts(words: Iterable[str]) -> str:
-    pieces = [p for w in words for p in re.split(r"[\-'’‐‑]+", fold(w)[0]) if p]
-    return _JOIN.join(re.escape(p) for p in pieces)
+    return _joined([re.escape(p) for p in _pieces(words)])
+
+
+def _abridged(surname: list[str]) -> list[str]:
+    """A compound surname with one of its longer parts as an initial (``K.-Tréhin``)."""
+    pieces = [re.escape(p) for p in _pieces(surname)]
+    if len(pieces) < 2:
+        return []
+    return [
+        _joined([*pieces[:i], piece[0] + r"\.", *pieces[i + 1 :]])
+        for i, piece in enumerate(pieces)
+        if len(piece) > 2
+    ]
+
+
+def _initials(first: list[str]) -> str:
+    """The first initial (``A.``), or the initials of a compound first name (``A.-S.``)."""
+    letters = [re.escape(p[0]) for p in _pieces(first)]
+    forms = [letters[0] + r"\."]
+    if len(letters) > 1:
+        forms.append(r"(?:\.\s*-?\s*|-)".join(letters) + r"\.?")
+    return "(?:" + "|".join(forms) + ")"
 
 
 def _splits(name: str) -> list[tuple[list[str], list[str]]]:
@@ -77,31 +119,49 @@ def _splits(name: str) -> list[tuple[list[str], list[str]]]:
     return [(words[:k], words[k:]) for k in range(1, len(words))]
 
 
-def _name_patterns(name: str) -> list[str]:
+def _name_patterns(name: str, plain: bool = True) -> list[str]:
+    """The patterns of a name; without ``plain``, only the forms that can only be a person
+    (civility, initials), not the plain full name a place or a structure may bear."""
     words = name.split()
     if len(words) == 1:  # a single word: only with a civility
         return [_CIVILITY + _parts(words)] if len(words[0]) > 1 else []
     patterns = []
     for first, surname in _splits(name):
-        f, s = _parts(first), _parts(surname)
-        initial = re.escape(fold(first[0])[0][:1])
+        f, s, short = _parts(first), _parts(surname), _abridged(surname)
+        forms = "(?:" + "|".join([s, *short]) + ")"
         patterns += [
-            rf"(?:{_CIVILITY})?{f}{_JOIN}{s}",
-            rf"{s}[\s,]+{f}",
-            rf"{initial}\.\s*{s}",
-            rf"{_CIVILITY}{s}",
+            rf"{_CIVILITY}{f}{_JOIN}{forms}",
+            rf"{_initials(first)}\s*{s}",
+            rf"{_CIVILITY}{forms}",
+            *(rf"{f}{_JOIN}{a}" for a in short),
         ]
+        if plain:
+            patterns += [rf"{f}{_JOIN}{s}", rf"{s}[\s,]+{f}"]
     return patterns
 
 
-def _phone_pattern(phone: str) -> str | None:
-    digits = re.sub(r"\D", "", phone)
+def phone_key(phone: str | None) -> str | None:
+    """The digits of a phone number, French numbers in their national form (``0612…``);
+    None when too short to be one."""
+    digits = re.sub(r"\D", "", phone or "")
     if len(digits) < 6:
         return None
     if digits.startswith("0033"):
-        digits = "0" + digits[4:]
-    elif digits.startswith("33") and len(digits) == 11 and phone.strip().startswith("+"):
-        digits = "0" + digits[2:]
+        return "0" + digits[4:]
+    if digits.startswith("33") and len(digits) == 11 and (phone or "").strip().startswith("+"):
+        return "0" + digits[2:]
+    return digits
+
+
+def name_key(name: str) -> tuple[str, ...]:
+    """A name's parts, folded and sorted: ``MARTIN Paul`` and ``Paul Martin`` are one key."""
+    return tuple(sorted(_pieces(name.split())))
+
+
+def _phone_pattern(phone: str) -> str | None:
+    digits = phone_key(phone)
+    if digits is None:
+        return None
     if len(digits) == 10 and digits.startswith("0"):
         prefix = r"(?:(?:\+|00)\s*33\s*(?:\(\s*0\s*\)\s*)?|0)" + _PHONE_SEP
         return prefix + _PHONE_SEP.join(digits[1:])
@@ -115,19 +175,25 @@ class PersonFinder:
     pattern: re.Pattern[str] | None
 
     @classmethod
-    def for_people(cls, people: Iterable[Person]) -> PersonFinder:
-        """A finder for these ``(name, email, phone)`` triples."""
-        names: list[str] = []
+    def for_people(cls, people: Iterable[Person], *, names: str = "all") -> PersonFinder:
+        """A finder for these ``(name, email, phone)`` triples.
+
+        ``names``: ``"all"`` the forms of the rule; ``"personal"`` the forms only a person
+        bears (civility, initials), not the plain full name (« Ressourcerie Louise Michel »);
+        ``"none"`` only the e-mails and phones, which identify the person wherever written.
+        """
+        found: list[str] = []
         contacts: list[str] = []  # e-mails and phones first: an e-mail may contain the name
         for name, email, phone in people:
-            if name and name.strip():
-                names += [rf"(?<!\w){p}(?!\w)" for p in _name_patterns(name)]
+            if names != "none" and name and name.strip():
+                patterns = _name_patterns(name, plain=names == "all")
+                found += [rf"(?<!\w){p}(?!\w)" for p in patterns]
             if email and email.strip():
                 contacts.append(rf"(?<![\w.+\-]){re.escape(fold(email.strip())[0])}(?![\w\-]|\.\w)")
             digits = _phone_pattern(phone) if phone else None
             if digits:
                 contacts.append(rf"(?<![\d+]){digits}(?!\d)")
-        alternatives = contacts + names
+        alternatives = contacts + found
         if not alternatives:
             return cls(None)
         return cls(re.compile("|".join(f"(?:{a})" for a in alternatives)))
@@ -157,4 +223,21 @@ class PersonFinder:
         return "".join(out) + text[last:]
 
 
-__all__ = ["CIVILITIES", "PersonFinder", "fold"]
+_MARKS = re.compile(r"\s*" + re.escape(ERASED))
+
+
+def without_erasure_marks(text: str) -> str:
+    """``text`` without the marks an erasure left: the one place the matcher drops them
+    (a mark is not content: two texts that mentioned erased people share nothing)."""
+    return _MARKS.sub("", text) if ERASED in text else text
+
+
+__all__ = [
+    "CIVILITIES",
+    "ERASED",
+    "PersonFinder",
+    "fold",
+    "name_key",
+    "phone_key",
+    "without_erasure_marks",
+]

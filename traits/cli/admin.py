@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from traits.cli.common import DbOption, FormatOption, open_store, print_rows
+from traits.cli.messages import EXIT_REFUSED
 from traits.fr import fr_short_date, plural
 
 contact_app = typer.Typer(
@@ -18,36 +20,55 @@ contact_app = typer.Typer(
 )
 
 
+PersonArgument = Annotated[
+    str,
+    typer.Argument(
+        metavar="PERSONNE", help="Courriel, téléphone ou nom (prénom et nom) de la personne."
+    ),
+]
+ChoiceOption = Annotated[
+    int | None,
+    typer.Option(
+        "--choix", help="Quand plusieurs personnes correspondent : le numéro de la liste donnée."
+    ),
+]
+
+
+def _one_person(action: Callable[..., Any], db: str | None, person: str, choice: int | None) -> Any:
+    """Run ``action`` on one person; when several match, list them and say how to choose."""
+    from traits.services import contacts
+
+    try:
+        return action(open_store(db), person, choice)
+    except contacts.SeveralPeopleError as several:
+        typer.echo(several.summary[:1].upper() + several.summary[1:], err=True)
+        for n, label in enumerate(several.choices, 1):
+            typer.echo(f"  {n}. {label}", err=True)
+        typer.echo("Relancez la commande avec --choix suivi du numéro de la personne.", err=True)
+        sys.exit(EXIT_REFUSED)
+
+
 @contact_app.command("export")
 def contact_export(
-    email: Annotated[str, typer.Argument(metavar="E-MAIL", help="Adresse e-mail de la personne.")],
-    db: DbOption = None,
+    person: PersonArgument, db: DbOption = None, choice: ChoiceOption = None
 ) -> None:
     """Tout ce qui est enregistré sur une personne, en JSON (droit d'accès)."""
     from traits.services import contacts
 
-    typer.echo(
-        json.dumps(contacts.export_person(open_store(db), email), ensure_ascii=False, indent=2)
-    )
+    exported = _one_person(contacts.export_person, db, person, choice)
+    typer.echo(json.dumps(exported, ensure_ascii=False, indent=2))
 
 
 @contact_app.command("erase")
-def contact_erase(
-    email: Annotated[str, typer.Argument(metavar="E-MAIL", help="Adresse e-mail de la personne.")],
-    db: DbOption = None,
-) -> None:
+def contact_erase(person: PersonArgument, db: DbOption = None, choice: ChoiceOption = None) -> None:
     """Effacer une personne et anonymiser ses mentions (droit à l'effacement)."""
-    from traits.services import contacts
+    from traits.services import administration, contacts
 
-    done = contacts.erase_person(open_store(db), email)
-    typer.echo(
-        plural(done["contacts"], "fiche contact effacée", "fiches contact effacées")
-        + ", "
-        + plural(done["mentions"], "mention anonymisée", "mentions anonymisées")
-        + "."
-    )
-    if done["kept"]:
-        typer.echo(contacts.KEPT_IN_LOG.format(n=plural(done["kept"], "mention", "mentions")))
+    done = _one_person(contacts.erase_person, db, person, choice)
+    for sentence, places in administration.erasure_report(done):
+        typer.echo(sentence)
+        for place in places:
+            typer.echo(f"  - {place}")
 
 
 @contact_app.command("purge")

@@ -30,6 +30,7 @@ from traits.matching.features import (
     semantic_text,
 )
 from traits.matching.textcache import TextCache
+from traits.mentions import without_erasure_marks
 from traits.rules import fold
 from traits.vocabulary import Vocabulary, category_codes
 
@@ -177,6 +178,8 @@ def check_frames(orgs: pd.DataFrame, items: pd.DataFrame) -> tuple[pd.DataFrame,
             it[col] = ""
     for col in ITEM_COLUMNS:
         it[col] = it[col].fillna("").astype(str).str.strip()
+    for col in ("title", "description"):  # an erasure's mark is not a word of the text
+        it[col] = it[col].map(without_erasure_marks)
     it["direction"] = it["direction"].str.lower()
     # the categories' names and French aliases, read as in files (one table: the interchange's)
     it["category"] = it["category"].map(lambda c: CATEGORY_VALUES.get(fold(c), c.lower()))

@@ -23,11 +23,13 @@ __all__ = [
     "centre_embeddings",
     "embedding_cache",
     "encode_missing",
+    "forget_vectors",
     "normalise_for_encoder",
     "reference_texts",
     "semantic_available",
     "semantic_text",
     "text_key",
+    "text_keys",
 ]
 
 #: Called with (texts done, texts in all) while texts are encoded.
@@ -135,6 +137,27 @@ def semantic_text(title: str | None, description: str | None) -> str:
 def text_key(text: str) -> str:
     """The key of a text in the embedding cache (SHA-256: the database keeps no text)."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def text_keys(texts: Iterable[tuple[str | None, str | None]]) -> set[str]:
+    """The cache keys of items' (title, description), as written and without erasure marks."""
+    from traits.mentions import without_erasure_marks
+
+    keys = set()
+    for title, description in texts:
+        for t, d in ((title, description), (title or "", description or "")):
+            bare = without_erasure_marks(t or ""), without_erasure_marks(d or "")
+            for text in (semantic_text(t, d), semantic_text(*bare)):
+                keys.add(text_key(normalise_for_encoder(text)))
+    return keys
+
+
+def forget_vectors(keys: Iterable[str]) -> None:
+    """Drop these texts' vectors from the process caches (after an erasure)."""
+    wanted = set(keys)
+    for cache in _CACHES.values():
+        for key in wanted & cache.keys():
+            del cache[key]
 
 
 def normalise_for_encoder(text: str) -> str:

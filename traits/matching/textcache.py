@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import functools
 import gc
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, Generic, TypeVar
 
-__all__ = ["TEXT_CACHE_SIZE", "TextCache", "fewer_collections"]
+__all__ = ["TEXT_CACHE_SIZE", "TextCache", "fewer_collections", "forget_texts"]
 
 #: Texts kept by each cache.
 TEXT_CACHE_SIZE = 100_000
 
 T = TypeVar("T")
+#: Every cache made, so that an erasure can empty them all (they hold texts as written).
+_ALL: weakref.WeakSet[TextCache[Any]] = weakref.WeakSet()
 
 
 class TextCache(Generic[T]):
@@ -31,6 +34,7 @@ class TextCache(Generic[T]):
         self.compute = compute
         self.size = size
         self._store: dict[str, T] = {}
+        _ALL.add(self)
 
     def __call__(self, text: str) -> T:
         try:
@@ -44,6 +48,12 @@ class TextCache(Generic[T]):
     def clear(self) -> None:
         """Forget every text."""
         self._store.clear()
+
+
+def forget_texts() -> None:
+    """Empty every text cache of this process (after an erasure: they key on erased texts)."""
+    for cache in list(_ALL):
+        cache.clear()
 
 
 #: First threshold of the cyclic garbage collector while a fit or a match runs (default 700).

@@ -120,14 +120,24 @@ def roles_for_new_account(users: Iterable[Mapping[str, Any]]) -> list[Role]:
     return list(Role) if any(True for _ in users) else [Role.ADMIN]
 
 
-def erasure_summary(counts: Mapping[str, int]) -> str:
-    """What :func:`contacts.erase_person` did, in one French sentence."""
-    cards = plural(counts["contacts"], "fiche contact effacée", "fiches contact effacées")
-    mentions = plural(counts["mentions"], "mention anonymisée", "mentions anonymisées")
-    kept = ""
-    if counts["kept"]:
-        kept = " " + KEPT_IN_LOG.format(n=plural(counts["kept"], "mention", "mentions"))
-    return f"{cards}, {mentions} dans les notes et les historiques.{kept}"
+#: Heads the fields an erasure left as they were (names and titles) for the person to check.
+TO_REVIEW = (
+    "À vérifier, non modifié : le nom de la personne figure dans ces noms ou titres, qui "
+    "peuvent aussi désigner un homonyme, une rue ou une structure. Corrigez-les vous-même "
+    "s'ils désignent la personne :"
+)
+
+
+def erasure_report(done: Mapping[str, Any]) -> list[tuple[str, list[str]]]:
+    """What :func:`contacts.erase_person` did, in French: (sentence, places it lists)."""
+    cards = plural(done["contacts"], "fiche contact effacée", "fiches contact effacées")
+    mentions = plural(len(done["masked"]), "mention anonymisée", "mentions anonymisées")
+    report = [(f"{cards}, {mentions}{' :' if done['masked'] else '.'}", list(done["masked"]))]
+    if done["review"]:
+        report.append((TO_REVIEW, list(done["review"])))
+    if done["kept"]:
+        report.append((KEPT_IN_LOG.format(n=plural(done["kept"], "mention", "mentions")), []))
+    return report
 
 
 def new_password_problem(password: str, again: str) -> str | None:
@@ -150,7 +160,7 @@ __all__ = [
     "STALE_COLUMNS",
     "account_row",
     "accounts_to_disable",
-    "erasure_summary",
+    "erasure_report",
     "journal_rows",
     "new_password_problem",
     "roles_for_new_account",

@@ -1,100 +1,134 @@
 """Personal data (GDPR): export everything held about a person, erase them, purge old contacts.
 
-Erasing removes the contact and replaces every mention of them (name in any case or accent
-form, e-mail, phone: the rule is in :mod:`traits.mentions`) in every free-text column of every
-table with a neutral marker; organisations, partnerships and figures stay intact.
+A person is designated by their e-mail, phone or name (one of several homonyms chosen by
+number); erasing removes their contact records and masks their mentions (the forms are in
+:mod:`traits.mentions`, the fields and territories reached in :mod:`traits.services.erasure`);
+organisations, partnerships and figures stay intact.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy.engine import Connection
 
-from traits.errors import InvalidInputError, NotFoundError
-from traits.mentions import PersonFinder
-from traits.services import access
+from traits.errors import InvalidInputError, NotFoundError, Problem
+from traits.mentions import ERASED, name_key, phone_key
+from traits.services import access, erasure
 from traits.storage import Store
 from traits.storage import personal as stored
-from traits.storage import schema as t
-from traits.storage.organisations import organisation_names
+from traits.storage.embeddings import item_texts
 
-ERASED = "[personne effacée]"
 #: Said when mentions remain in the audit log (an account or TRAITS_AUTHOR named after the person).
 KEPT_IN_LOG = (
     "{n} dans le journal des modifications, qui ne se modifie pas : la personne y figure comme "
     "auteur de modifications (nom d'un compte ou auteur déclaré en ligne de commande)."
 )
-#: Tables never rewritten by an erasure: the append-only log (it holds no column value and no
-#: identifier of a personal table, see traits.storage.audit); its mentions are counted.
-UNTOUCHED = frozenset({t.audit_log.name})
 
 
-def _finder(contacts: list[Any]) -> PersonFinder:
-    return PersonFinder.for_people((c.name, c.email, c.phone) for c in contacts)
+class SeveralPeopleError(InvalidInputError):
+    """A name (or a shared phone) fits several people: ``choices`` lists them in French."""
+
+    def __init__(self, who: str, choices: list[str]) -> None:
+        self.choices = choices
+        super().__init__(
+            [Problem(f"{n}. {label}") for n, label in enumerate(choices, 1)],
+            summary=f"plusieurs personnes correspondent à « {who} » : choisissez laquelle par "
+            "son numéro (ou donnez son courriel). Rien n'a été modifié.",
+        )
 
 
-def _strings(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for v in value.values():
-            yield from _strings(v)
-    elif isinstance(value, list):
-        for v in value:
-            yield from _strings(v)
+def _label(c: Any) -> str:
+    """A contact record as the administrator tells people apart: no ids."""
+    role = f", {c.role}" if c.role else ""
+    return f"{c.name}{role} — « {c.org_name} », territoire « {c.territory_name} »"
 
 
-def _masked(value: Any, finder: PersonFinder) -> Any:
-    if isinstance(value, str):
-        return finder.mask(value, ERASED)
-    if isinstance(value, dict):
-        return {k: _masked(v, finder) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_masked(v, finder) for v in value]
-    return value
+def _people(conn: Connection, who: str) -> list[list[Any]]:
+    """The people ``who`` designates (an e-mail, a phone or a name), each as their contact
+    records, among the territories the caller may write (fail closed).
+
+    Records sharing an e-mail are one person; records with another e-mail, or none, are
+    other people, even with the same name.
+    """
+    scope = access.writable_territories()
+    records = stored.contacts_in(conn, scope)
+    who = who.strip()
+    if not who:
+        return []
+    if "@" in who:
+        matched = [c for c in records if (c.email or "").strip().lower() == who.lower()]
+    elif not re.search(r"[^\W\d_]", who) and phone_key(who):
+        matched = [c for c in records if phone_key(c.phone) == phone_key(who)]
+    else:
+        matched = [c for c in records if name_key(c.name) == name_key(who)]
+    people: dict[str, list[Any]] = {}
+    for c in matched:
+        email = (c.email or "").strip().lower()
+        same = [r for r in records if email and (r.email or "").strip().lower() == email]
+        people.setdefault(email or c.contact_id, same or [c])
+    return sorted(
+        people.values(),
+        key=lambda group: [(c.territory_name, c.org_name, c.name, c.role or "") for c in group],
+    )
 
 
-def _mentions(conn: Connection, contacts: list[Any]) -> list[dict[str, Any]]:
-    """Every free-text cell of every table mentioning the people (their own records aside)."""
-    finder = _finder(contacts)
-    own = {c.contact_id for c in contacts}
-    found = []
-    for table, key, col, value in stored.text_cells(conn):
-        if table is t.contacts and key[0] in own:
-            continue
-        if any(finder.spans(s) for s in _strings(value)):
-            found.append(
-                {
-                    "table": table.name,
-                    "id": key[0] if len(key) == 1 else key,
-                    "column": col.name,
-                    "text": value,
-                }
-            )
-    return found
-
-
-def export_person(store: Store, email: str) -> dict[str, Any]:
-    """Everything held about the person with this e-mail (right of access), as JSON-ready data."""
+def candidates(store: Store, who: str) -> list[str]:
+    """The people ``who`` designates, in French (territory, organisation; no ids), in the
+    order :func:`export_person` and :func:`erase_person` number them from 1."""
     access.require_admin()
     with store.reading() as conn:
-        contacts = stored.contacts_by_email(conn, email)
-        if not contacts:
-            raise NotFoundError(f"aucune personne enregistrée avec l'adresse « {email} ».")
-        mentions = _mentions(conn, contacts)
-        orgs = organisation_names(conn, [c.org_id for c in contacts])
+        return [" ; ".join(map(_label, group)) for group in _people(conn, who)]
+
+
+def _person(conn: Connection, who: str, choice: int | None) -> list[Any]:
+    """The contact records of the one person ``who`` designates (``choice``: among several)."""
+    people = _people(conn, who)
+    if not people:
+        raise NotFoundError(f"aucune personne enregistrée avec « {who.strip()} ».")
+    if choice is not None:
+        if not 1 <= choice <= len(people):
+            raise InvalidInputError(
+                f"choix {choice} impossible : donnez un numéro de 1 à {len(people)}."
+            )
+        return people[choice - 1]
+    if len(people) > 1:
+        raise SeveralPeopleError(who.strip(), [" ; ".join(map(_label, g)) for g in people])
+    return people[0]
+
+
+def export_person(store: Store, who: str, choice: int | None = None) -> dict[str, Any]:
+    """Everything held about one person (right of access), as JSON-ready data.
+
+    ``who``: their e-mail, phone or name; ``choice``: which one, when several people match
+    (numbered as :func:`candidates` lists them).
+    """
+    access.require_admin()
+    with store.reading() as conn:
+        person = _person(conn, who, choice)
+        found, _ = erasure.scan(conn, person, access.writable_territories())
     return {
-        "email": email,
+        "person": who.strip(),
         "exported_at": dt.datetime.now().isoformat(timespec="seconds"),
         "contacts": [
-            {**{k: _json(v) for k, v in c._mapping.items()}, "organisation": orgs.get(c.org_id)}
-            for c in contacts
+            {
+                **{k: _json(v) for k, v in c._mapping.items() if k in stored.CONTACT_COLUMNS},
+                "organisation": c.org_name,
+            }
+            for c in person
         ],
-        "mentions": [{**m, "text": _json(m["text"])} for m in mentions],
+        "mentions": [
+            {
+                "table": f.table,
+                "id": f.key[0] if len(f.key) == 1 else f.key,
+                "column": f.column,
+                "where": f.where,
+                "text": _json(f.text),
+            }
+            for f in found
+        ],
     }
 
 
@@ -102,29 +136,50 @@ def _json(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
-def _erase(conn: Connection, contacts: list[Any]) -> dict[str, int]:
-    """Delete the contacts and mask their mentions; the count of mentions masked and left."""
-    finder = _finder(contacts)
-    ids = [c.contact_id for c in contacts]
-    masked = kept = 0
-    for m in _mentions(conn, contacts):
-        if m["table"] in UNTOUCHED:
-            kept += 1
+def _erase(conn: Connection, contacts: list[Any]) -> dict[str, Any]:
+    """Delete the contacts, mask their mentions, drop what was derived from the old texts."""
+    found, kept = erasure.scan(conn, contacts, access.writable_territories())
+    rows: dict[tuple[str, tuple[Any, ...]], dict[str, Any]] = {}
+    for f in found:
+        if f.masked is None:
             continue
-        value = _masked(m["text"], finder)
-        length = stored.column_length(m["table"], m["column"])
+        value = f.masked
+        length = stored.column_length(f.table, f.column)
         if isinstance(value, str) and length and len(value) > length:
             value = value[:length]
-        key = m["id"] if isinstance(m["id"], list) else [m["id"]]
-        stored.write_cell(conn, m["table"], key, m["column"], value)
-        masked += 1
-    stored.delete_contacts(conn, ids)
-    if masked:
-        # Cached sentence vectors and shortlists (whose reasons quote words) were computed
-        # from the texts just masked: recomputed on demand.
-        stored.forget_embeddings(conn)
-        stored.forget_shortlists(conn)
-    return {"mentions": masked, "kept": kept}
+        rows.setdefault((f.table, tuple(f.key)), {})[f.column] = value
+    _forget_derived(conn, sorted({k[0] for table, k in rows if table == "items"}))
+    for (table, key), values in rows.items():
+        stored.write_cells(conn, table, list(key), values)
+    stored.delete_contacts(conn, [c.contact_id for c in contacts])
+    return {
+        "masked": [f.where for f in found if f.masked is not None],
+        "review": [f.where for f in found if f.masked is None],
+        "kept": kept,
+    }
+
+
+def _forget_derived(conn: Connection, item_ids: list[str]) -> None:
+    """Drop every copy computed from the texts about to be masked: the stored shortlists
+    (their reasons quote words; dropped at every erasure, they are computed again) and the
+    sentence vectors of these items' texts, stored and in this process. The app's fitted
+    matchers see new versions of the rows (their token) and are fitted again."""
+    stored.forget_shortlists(conn)
+    if item_ids:
+        from traits.matching import encoder
+
+        keys = encoder.text_keys(item_texts(conn, item_ids))
+        stored.forget_text_embeddings(conn, keys)
+        encoder.forget_vectors(keys)
+
+
+def _release(store: Store) -> None:
+    """After an erasure: the erased bytes leave the SQLite file, and the texts this process
+    analysed (stems, quantities, subcategory evidence) leave its caches."""
+    _release_bytes(store)
+    from traits.matching import textcache
+
+    textcache.forget_texts()
 
 
 def _release_bytes(store: Store) -> None:
@@ -143,20 +198,20 @@ def _release_bytes(store: Store) -> None:
                 cursor.close()
 
 
-def erase_person(store: Store, email: str) -> dict[str, int]:
-    """Remove the person and anonymise every mention of them (right to erasure).
+def erase_person(store: Store, who: str, choice: int | None = None) -> dict[str, Any]:
+    """Remove one person and anonymise their mentions (right to erasure).
 
-    Returns how many contact records were deleted (``contacts``), how many text cells were
-    masked (``mentions``) and how many mentions sit in the append-only audit log (``kept``,
-    which only an account named after the person would produce).
+    ``who`` and ``choice`` designate the person as for :func:`export_person`. Returns how
+    many contact records were deleted (``contacts``), where a mention was masked
+    (``masked``, in French), where one was left for review because the field is a name or a
+    title that may be a namesake's (``review``), and how many mentions sit in the
+    append-only audit log (``kept``).
     """
     access.require_admin()
     with store.transaction() as conn:
-        contacts = stored.contacts_by_email(conn, email)
-        if not contacts:
-            raise NotFoundError(f"aucune personne enregistrée avec l'adresse « {email} ».")
+        contacts = _person(conn, who, choice)
         done = _erase(conn, contacts)
-    _release_bytes(store)
+    _release(store)
     return {"contacts": len(contacts), **done}
 
 
@@ -233,15 +288,19 @@ def purge(
     with store.transaction() as conn:
         stale = _stale(conn, (today or dt.date.today()) - older_than)
         if stale:
-            _erase(conn, stored.contacts_by_id(conn, [s["contact_id"] for s in stale]))
+            ids = {s["contact_id"] for s in stale}
+            scope = access.writable_territories()
+            _erase(conn, [c for c in stored.contacts_in(conn, scope) if c.contact_id in ids])
     if stale:
-        _release_bytes(store)
+        _release(store)
     return stale
 
 
 __all__ = [
     "ERASED",
     "KEPT_IN_LOG",
+    "SeveralPeopleError",
+    "candidates",
     "erase_person",
     "export_person",
     "parse_age",

@@ -7,10 +7,14 @@ from typing import Any
 
 import streamlit as st
 
-from app_pages._errors import succeeded
-from app_pages._text import CHOOSE
+from app_pages._errors import show_error
+from app_pages._text import CHOOSE, esc
+from traits.errors import ConflictError, TraitsError
 from traits.model import LABELS_FR, PartnershipMode
 from traits.services import Store, partnerships
+
+#: The refused save to tell at the top of the board after its rerun: (partnership id, message).
+CONFLICT_KEY = "board_conflict"
 
 
 def inputs(partnership: Any, *, key: str) -> dict[str, Any]:
@@ -36,18 +40,56 @@ def inputs(partnership: Any, *, key: str) -> dict[str, Any]:
     return {"mode": mode, "value_hours": hours or None, "value_euros": euros or None}
 
 
-def form(store: Store, partnership: Any, expected_version: int) -> None:
-    """Mode and value of a partnership (what the report's estimates use)."""
+def save(store: Store, before: Any, action: Any, kept: str, **kwargs: Any) -> bool:
+    """Run a write of partnership ``before`` (as this session showed it) at the version shown.
+
+    When someone else changed it meanwhile, nothing is written: the message (kept for the top
+    of the board, where the next run shows it) says what changed and that ``kept`` (the
+    user's input) is still there to check and send again.
+    """
+    try:
+        action(store, before.partnership_id, **kwargs)
+    except ConflictError:
+        after = partnerships.get(store, before.partnership_id)
+        changes = " ; ".join(partnerships.changes_since(before, after))
+        st.session_state[CONFLICT_KEY] = (
+            before.partnership_id,
+            "Ce partenariat vient d'être modifié par quelqu'un d'autre "
+            f"({changes}). Rien n'a été enregistré : {kept}",
+        )
+        return False
+    except TraitsError as exc:
+        show_error(exc)
+        return False
+    return True
+
+
+def conflict() -> str | None:
+    """Show the save refused in the previous run, if any; the id of its partnership."""
+    refused = st.session_state.pop(CONFLICT_KEY, None)
+    if refused is None:
+        return None
+    st.error(esc(refused[1]))
+    return refused[0]
+
+
+def form(store: Store, partnership: Any, expected_version: int, shown: Any) -> None:
+    """Mode and value of a partnership (what the report's estimates use); ``shown`` is the
+    partnership as first shown, at ``expected_version``."""
     key = partnership.partnership_id
     with st.form(f"value_{key}", border=False):
         details = inputs(partnership, key=key)
         if st.form_submit_button("Enregistrer"):
-            if succeeded(
-                partnerships.update_details,
+            if save(
                 store,
-                key,
+                shown,
+                partnerships.update_details,
+                "vos valeurs sont gardées ci-dessous dans « Mode et valeur » : vérifiez-les "
+                "et cliquez de nouveau sur « Enregistrer ».",
                 **details,
                 expected_version=expected_version,
             ):
                 st.session_state["board_done"] = "Mode et valeur enregistrés."
                 st.rerun()
+            elif CONFLICT_KEY in st.session_state:
+                st.rerun()  # the message goes on top of the board, the card redrawn as it is

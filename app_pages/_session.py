@@ -4,6 +4,7 @@ base while exploring it), which territory, which page (to tell a fresh visit fro
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import streamlit as st
 
@@ -96,8 +97,9 @@ def note_page(url_path: str) -> None:
     st.session_state["_page"] = url_path
 
 
-def seen_versions(name: str) -> dict[str, int]:
-    """The versions of records as this visit of the page first showed them (optimistic locking).
+def seen_versions(name: str) -> dict[str, Any]:
+    """The versions of records as this visit of the page first showed them (optimistic locking),
+    with what the page needs to tell what changed since (the records as shown).
 
     Emptied on each fresh visit, so a change made by someone else meanwhile is refused
     only while the facilitator is looking at the old state.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages import _errors, _partnership_value, _session
+from app_pages import _partnership_value, _session
 from app_pages._text import CHOOSE, esc
 from traits.fr import fr_date, plural
 from traits.model import LABELS_FR, PartnershipStatus
@@ -25,12 +25,15 @@ if not any(board.values()):
     st.page_link("app_pages/pistes.py", label="Voir les pistes", icon=":material/join_inner:")
     st.stop()
 seen = _session.seen_versions("board_seen")
+refused = _partnership_value.conflict()
+seen.pop(refused or "", None)  # the user was told: the next save starts from the new state
 for column, (status, cards) in zip(st.columns(len(board)), board.items(), strict=True):
     column.markdown(f"#### {LABELS_FR[status].capitalize()}")
     column.caption(plural(len(cards), "partenariat", "partenariats"))
     for card in cards[:25]:
         p = card.partnership
-        expected = seen.setdefault(p.partnership_id, card.version)
+        # the version and the card as this visit showed them: what a save is checked against
+        expected, shown = seen.setdefault(p.partnership_id, (card.version, p))
         with column.container(border=True):
             st.markdown(f"**{esc(card.parties)}**")
             if card.partnership.label:
@@ -48,8 +51,8 @@ for column, (status, cards) in zip(st.columns(len(board)), board.items(), strict
                         + (f" ({esc(step.author)})" if step.author else "")
                         + (f" — {esc(step.note)}" if step.note else "")
                     )
-            with st.expander("Mode et valeur"):
-                _partnership_value.form(store, p, expected)
+            with st.expander("Mode et valeur", expanded=p.partnership_id == refused):
+                _partnership_value.form(store, p, expected, shown)
             if not card.moves:
                 continue
             target = st.selectbox(
@@ -70,11 +73,13 @@ for column, (status, cards) in zip(st.columns(len(board)), board.items(), strict
             if st.button("Déplacer", key=f"move_{p.partnership_id}"):
                 if target is PartnershipStatus.ABANDONED and not (reason or "").strip():
                     st.error("Indiquez le motif de l'abandon.")
-                elif _errors.succeeded(  # mode, value and status: one move, all or nothing
-                    partnerships.change_status,
+                elif _partnership_value.save(  # mode, value and status: all or nothing
                     store,
-                    p.partnership_id,
-                    target,
+                    shown,
+                    partnerships.change_status,
+                    f"vous vouliez passer à « {LABELS_FR[target]} » : si c'est toujours "
+                    "juste, choisissez de nouveau l'étape et cliquez sur « Déplacer ».",
+                    status=target,
                     reason=reason,
                     details=details,
                     expected_version=expected,
@@ -82,7 +87,7 @@ for column, (status, cards) in zip(st.columns(len(board)), board.items(), strict
                     seen.pop(p.partnership_id, None)
                     st.session_state["board_done"] = f"{card.parties} : {LABELS_FR[target]}."
                     st.rerun()
-                else:
-                    seen.pop(p.partnership_id, None)  # the next action starts from the new state
+                elif _partnership_value.CONFLICT_KEY in st.session_state:
+                    st.rerun()
     if len(cards) > 25:
         column.caption(f"… et {len(cards) - 25} de plus.")

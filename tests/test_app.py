@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from app_pages import _map
 from app_pages._text import shown
 from traits import services
-from traits.model import PartnershipStatus
+from traits.model import LABELS_FR, TRANSITIONS, PartnershipStatus
 from traits.services import demo, matching
 from traits.storage import Store
 
@@ -396,7 +396,8 @@ def test_abandon_needs_a_reason_and_a_stale_card_is_refused(sample: AppTest):
     partnerships.change_status(_store(), move.key.removeprefix("to_"), "introduced")
     widget(app, "button", "Déplacer").click()
     app.run()
-    assert any("rechargez" in e for e in texts(app, "error"))
+    assert any("modifié par quelqu'un d'autre" in e for e in texts(app, "error"))
+    assert widget(app, "text_input", "Motif de l'abandon (obligatoire)").value == "Plus de besoin"
 
 
 @pytest.mark.parametrize("failure", ["stale", "status write"])
@@ -426,7 +427,7 @@ def test_a_failed_move_to_realised_saves_neither_value_nor_status(
         monkeypatch.setattr(stored, "add_event", refused)
     widget(app, "button", "Déplacer").click()
     app.run()
-    assert any("rechargez" in e for e in texts(app, "error"))
+    assert any("vient d'être modifié" in e for e in texts(app, "error"))
     after = partnerships.get(_store(), pid)
     assert (after.mode, after.value_euros) == (before.mode, before.value_euros)
     assert after.value_euros != 4321.0
@@ -691,3 +692,46 @@ def test_dates_are_typed_in_french_and_read_by_the_import_rule(sample: AppTest):
         "échangez les deux dates."
     ]
     assert not app.dataframe and not app.metric
+
+
+@pytest.mark.parametrize("meanwhile", ["moved", "valued"])
+def test_a_stale_value_save_is_refused_aloud_and_keeps_what_was_typed(
+    sample: AppTest, meanwhile: str
+):
+    """Issue 7: a card moved (or valued) by another session meanwhile; this session's
+    « Mode et valeur » save is refused at the top of the board, saying what changed, its
+    typed values kept, and saved once sent again."""
+    from traits.services import partnerships
+
+    app = sample
+    go(app, "partnerships")
+    pid = widget(app, "selectbox", "Passer à").key.removeprefix("to_")
+    before = partnerships.get(_store(), pid)
+    if meanwhile == "moved":
+        step = min(TRANSITIONS[before.status] - {PartnershipStatus.ABANDONED})
+        partnerships.change_status(_store(), pid, step)
+    else:
+        partnerships.update_details(_store(), pid, value_hours=7)
+    other = partnerships.get(_store(), pid)
+    [w for w in app.number_input if w.key == f"euros_{pid}"][0].set_value(2000.0)
+    [w for w in app.number_input if w.key == f"hours_{pid}"][0].set_value(30.0)
+    [b for b in app.button if b.label == "Enregistrer" and b.form_id == f"value_{pid}"][0].click()
+    app.run()
+    assert not app.exception
+    told = [m for m in texts(app, "error") if "modifié par quelqu'un d'autre" in m]
+    folded = [shown(str(e.value)) for x in app.expander for e in x.error]
+    assert len(told) == 1 and told[0] not in folded  # on top, not in a folded card
+    if meanwhile == "moved":
+        assert f"étape : {LABELS_FR[before.status]} → {LABELS_FR[other.status]}" in told[0]
+    else:
+        assert "heures données" in told[0]
+    assert "Rien n'a été enregistré" in told[0]
+    after = partnerships.get(_store(), pid)
+    assert (after.value_euros, after.value_hours) == (other.value_euros, other.value_hours)
+    kept = {w.key: w.value for w in app.number_input}
+    assert (kept[f"euros_{pid}"], kept[f"hours_{pid}"]) == (2000.0, 30.0)
+    [b for b in app.button if b.label == "Enregistrer" and b.form_id == f"value_{pid}"][0].click()
+    app.run()
+    assert "Mode et valeur enregistrés." in texts(app, "success")
+    saved = partnerships.get(_store(), pid)
+    assert (saved.value_euros, saved.value_hours) == (2000.0, 30.0)

@@ -20,6 +20,7 @@ from traits.errors import (
     Problem,
     TransitionError,
 )
+from traits.fr import fr_number
 from traits.model import (
     LABELS_FR,
     TRANSITIONS,
@@ -158,6 +159,18 @@ def _locked(conn: sa.Connection, partnership_id: str, expected_version: int | No
     return row
 
 
+def _write(
+    conn: sa.Connection, partnership_id: str, row: sa.Row, values: dict[str, object]
+) -> None:
+    """Write ``values`` at the version :func:`_locked` read, and bump it: every change of a
+    partnership goes through this one compare-and-set (move, mode, value, notes)."""
+    changed = stored.update(
+        conn, partnership_id, {**values, "version": row.version + 1}, version=row.version
+    )
+    if changed != 1:  # pragma: no cover - the row lock of _locked makes this unreachable
+        raise ConflictError("ce partenariat vient d'être modifié : rechargez-le.")
+
+
 def _check_transition(old: PartnershipStatus, new: PartnershipStatus) -> None:
     """Refuse, in French, a move the partnership's life does not allow."""
     if new in TRANSITIONS[old]:
@@ -207,12 +220,10 @@ def change_status(
         row = _locked(conn, partnership_id, expected_version)
         old = PartnershipStatus(row.status)
         _check_transition(old, new)
-        values.update(status=new.value, version=row.version + 1)
+        values["status"] = new.value
         if new is PartnershipStatus.ABANDONED:
             values["abandon_reason"] = reason
-        changed = stored.update(conn, partnership_id, values, version=row.version)
-        if changed != 1:  # pragma: no cover - the row lock above makes this unreachable
-            raise ConflictError("ce partenariat vient d'être modifié : rechargez-le.")
+        _write(conn, partnership_id, row, values)
         said = note if new is not PartnershipStatus.ABANDONED else (note or reason)
         stored.add_event(conn, partnership_id, at or _now(), old.value, new.value, author, said)
     return get(store, partnership_id)
@@ -275,8 +286,40 @@ def update_details(
         raise InvalidInputError("rien à modifier : donnez un mode, une valeur ou une note.")
     with store.transaction() as conn:
         row = _locked(conn, partnership_id, expected_version)
-        stored.update(conn, partnership_id, {**values, "version": row.version + 1})
+        _write(conn, partnership_id, row, values)
     return get(store, partnership_id)
+
+
+def changes_since(before: Partnership, after: Partnership) -> list[str]:
+    """What someone else changed in a partnership since ``before`` was read, in French
+    (« son étape : mise en lien → en discussion »), for the message of a refused save."""
+    said: list[str] = []
+    if before.status is not after.status:
+        said.append(f"son étape : {LABELS_FR[before.status]} → {LABELS_FR[after.status]}")
+    if before.mode != after.mode:
+        said.append(f"son mode : {_mode_fr(before.mode)} → {_mode_fr(after.mode)}")
+    for label, old, new, unit in (
+        ("heures données", before.value_hours, after.value_hours, ""),
+        ("montant", before.value_euros, after.value_euros, " €"),
+        ("quantité", before.value_quantity, after.value_quantity, ""),
+    ):
+        if old != new:
+            said.append(f"{label} : {_number_fr(old, unit)} → {_number_fr(new, unit)}")
+    if (before.value_unit or "") != (after.value_unit or ""):
+        said.append("l'unité de la quantité")
+    if (before.notes or "") != (after.notes or ""):
+        said.append("ses notes")
+    if (before.abandon_reason or "") != (after.abandon_reason or ""):
+        said.append("le motif d'abandon")
+    return said or ["un autre enregistrement, sans changement visible"]
+
+
+def _mode_fr(mode: PartnershipMode | None) -> str:
+    return LABELS_FR[mode] if mode else "à préciser"
+
+
+def _number_fr(value: float | None, unit: str) -> str:
+    return "non renseigné" if value is None else f"{fr_number(value)}{unit}"
 
 
 def list_partnerships(

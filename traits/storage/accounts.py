@@ -32,6 +32,19 @@ def read_user(conn: Connection, username: str) -> sa.Row | None:
     return conn.execute(sa.select(t.users).where(t.users.c.username == username)).first()
 
 
+def author_name(conn: Connection, username: str | None) -> str | None:
+    """How an account signs what it writes: its display name, else its user name; None when
+    ``username`` is no account (the command line's operator, a laptop without accounts)."""
+    if not username:
+        return None
+    row = conn.execute(
+        sa.select(t.users.c.display_name).where(t.users.c.username == username)
+    ).first()
+    if row is None:
+        return None
+    return (row.display_name or "").strip() or username
+
+
 def read_users(conn: Connection) -> list[sa.Row]:
     """Every account's row, by username."""
     return list(conn.execute(sa.select(t.users).order_by(t.users.c.username)))

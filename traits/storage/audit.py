@@ -50,6 +50,11 @@ def current_actor() -> str:
         return "système"
 
 
+def explicit_actor() -> str | None:
+    """The actor set by ``acting_as`` or ``set_actor`` (the signed-in account), else None."""
+    return _ACTOR.get()
+
+
 @contextmanager
 def acting_as(actor: str) -> Iterator[None]:
     """Attribute the writes of this block to ``actor``."""

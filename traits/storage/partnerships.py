@@ -14,7 +14,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from traits.model import Partnership, PartnershipStatus
+from traits.storage import accounts
 from traits.storage import schema as t
+from traits.storage.audit import explicit_actor
 from traits.storage.repository import partnership_record, write_members
 
 _OPEN = t.partnerships.c.status != PartnershipStatus.ABANDONED.value
@@ -59,7 +61,10 @@ def add_event(
     author: str | None,
     note: str | None,
 ) -> None:
-    """Append one step to a partnership's history."""
+    """Append one step to a partnership's history, signed ``author`` or, when not given, by
+    the signed-in account that makes it (as the audit log names it)."""
+    if author is None:
+        author = accounts.author_name(conn, explicit_actor())
     conn.execute(
         t.partnership_events.insert(),
         {

@@ -38,6 +38,7 @@ scope = (
 matcher = _errors.attempt(_cache.fitted_matcher, store, tid)
 if matcher is None:
     st.stop()
+need = org = None
 if scope == "Par besoin":
     needs = dict(views.list_needs(store, tid))
     need = st.selectbox(
@@ -68,7 +69,9 @@ if "pistes_done" in st.session_state:
             "app_pages/partnerships.py", label="Suivre ce partenariat", icon=":material/handshake:"
         )
 if not shown:
-    st.info("Aucune piste pour l'instant : ajoutez des besoins et des offres au territoire.")
+    where = {"Par besoin": {"need_id": need}, "Par structure": {"org_id": org}}.get(scope, {})
+    if shown is not None and all(where.values()):  # nothing chosen yet: the select box asks
+        st.info(esc(views.no_pistes_reason(store, tid, **where)))
     st.stop()
 
 for n, view in enumerate(shown[:30]):

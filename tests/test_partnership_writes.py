@@ -136,3 +136,24 @@ def test_status_labels_used_in_the_conflict_message_are_french():
         "montant : 800 € → 1\u202f500 €",
         "ses notes",
     ]
+
+
+def test_no_pistes_reason_says_why_not_add_needs_and_offers(demo: Store):
+    """Issue 16: when every piste of a need was proposed or set aside, the empty Pistes page
+    says so, instead of asking for needs and offers the territory already has."""
+    from traits.services import matching, views
+
+    store = demo
+    need, offer = _free_pair(store)
+    untouched = views.no_pistes_reason(store, "vitre", need_id=need)
+    assert "Aucune offre du territoire ne répond assez" in untouched
+    ps.propose(store, need, offer)
+    proposed = views.no_pistes_reason(store, "vitre", need_id=need)
+    assert "1 piste déjà proposée" in proposed and "écartée" not in proposed
+    other = next(o for n, o in [_free_pair(store)] if n == need)
+    matching.record_feedback(store, need, other, False)
+    both = views.no_pistes_reason(store, "vitre", need_id=need)
+    assert "1 piste déjà proposée" in both and "1 piste écartée" in both
+    assert "ajoutez des besoins et des offres" not in both
+    territory = views.no_pistes_reason(store, "vitre")
+    assert "pistes déjà proposées" in territory  # the sample's partnerships and this one

@@ -15,6 +15,7 @@ import networkx as nx
 import pandas as pd
 
 from traits.errors import InvalidInputError
+from traits.fr import plural
 from traits.interchange.columns import fold
 from traits.model import (
     LABELS_FR,
@@ -212,6 +213,60 @@ def pistes_for(
         PisteView(c, described.get(c.need_id, {}), described.get(c.offer_id, {}))
         for c in candidates
     ]
+
+
+def no_pistes_reason(
+    store: Store,
+    territory_id: str | None,
+    *,
+    need_id: str | None = None,
+    org_id: str | None = None,
+) -> str:
+    """Why :func:`pistes_for` found nothing in that scope, in French, with what to do next.
+
+    Pistes already proposed (partnerships) and set aside (« pas pertinent ») are counted, so
+    the advice is the real one: not « add needs and offers » to a territory that has them.
+    """
+    access.require_read(territory_id)
+    with store.reading() as conn:
+        needs = {
+            r.item_id
+            for r in stored.need_rows(conn, territory_id)
+            if (need_id is None or r.item_id == need_id) and (org_id is None or r.org_id == org_id)
+        }
+        proposed = {p for p in partnerships.proposed_pairs(conn) if p[0] in needs}
+        declined = {p for p in partnerships.declined_pairs(conn) if p[0] in needs} - proposed
+    scope, answered = (
+        ("ce besoin", "à ce besoin")
+        if need_id
+        else ("cette structure", "aux besoins de cette structure")
+        if org_id
+        else ("le territoire", "aux besoins du territoire")
+    )
+    if not needs:
+        return (
+            f"Pas de piste pour {scope} : aucun besoin n'y est enregistré. Ajoutez-en en "
+            "saisissant un diagnostic (page « Diagnostics »)."
+        )
+    done = []
+    if proposed:
+        done.append(
+            f"{plural(len(proposed), 'piste déjà proposée', 'pistes déjà proposées')} "
+            "(suivies dans « Partenariats »)"
+        )
+    if declined:
+        done.append(
+            f"{plural(len(declined), 'piste écartée', 'pistes écartées')} comme « pas pertinente »"
+        )
+    if done:
+        return (
+            f"Plus de nouvelle piste pour {scope} : {' et '.join(done)}. De nouvelles pistes "
+            "viendront avec de nouveaux besoins ou de nouvelles offres (page « Diagnostics »)."
+        )
+    return (
+        f"Aucune offre du territoire ne répond assez pour l'instant {answered} : "
+        "de nouvelles offres, saisies dans « Diagnostics », donneront de nouvelles pistes."
+    )
 
 
 def _dot_text(text: object) -> str:

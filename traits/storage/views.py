@@ -72,7 +72,7 @@ def need_rows(conn: Connection, territory_id: str | None) -> list[sa.Row]:
     """Each need of the territory (or all) with its title, organisation name, diagnostic date."""
     i, o, d = t.items, t.organisations, t.diagnostics
     q = (
-        sa.select(i.c.item_id, i.c.title, o.c.name, d.c.date)
+        sa.select(i.c.item_id, i.c.org_id, i.c.title, o.c.name, d.c.date)
         .join(o, i.c.org_id == o.c.org_id)
         .outerjoin(d, i.c.diagnostic_id == d.c.diagnostic_id)
         .where(i.c.direction == "need")

@@ -27,6 +27,9 @@ def render(store: Store, me: access.Principal | None, finish: Callable[[str], No
         rows = [administration.account_row(u, names) for u in users]
         columns = administration.ACCOUNT_COLUMNS
         st.dataframe(pd.DataFrame(rows, columns=columns), hide_index=True, width="stretch")
+        doubles = _errors.attempt(access.duplicate_accounts, store)
+        if doubles:
+            st.warning(esc(access.duplicates_warning(doubles)))
     if users is not None:
         _add_form(store, users, finish)
     others = administration.accounts_to_disable(users or [], me)

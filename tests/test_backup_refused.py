@@ -420,3 +420,15 @@ def test_a_restored_account_can_sign_in(store: Store, good_dump: Dump, tmp_path:
     backup.restore(store, _write_json(good_dump, tmp_path / "good.json.gz"))
     principal = access.authenticate(store, "coordination", "un mot de passe")
     assert principal.role is access.Role.COORDINATOR
+
+
+def test_a_backup_holding_one_account_under_two_cases_is_refused(
+    target: Store, good_dump: Dump, tmp_path: Path
+):
+    """Issue 11: user names are unique whatever their case, in a restore as in « user add »."""
+    d = copy.deepcopy(good_dump)
+    users = d["tables"]["users"]
+    users.append({**users[0], "username": users[0]["username"].upper()})
+    with pytest.raises(InvalidInputError) as refused:
+        backup.restore(target, _write_json(d, tmp_path / "double.json.gz"))
+    assert "majuscules" in str(refused.value) and "ligne 2" in str(refused.value)

@@ -191,6 +191,9 @@ def user_list(db: DbOption = None, fmt: FormatOption = "table") -> None:
     print_rows(
         rows, fmt, ["username", "display_name", "role", "territories", "disabled", "locked_until"]
     )
+    doubles = access.duplicate_accounts(open_store(db))
+    if doubles:
+        typer.echo(access.duplicates_warning(doubles), err=True)
 
 
 @user_app.command("disable")

@@ -370,6 +370,36 @@ def account_problem(
     return None
 
 
+def same_name_message(username: str, taken: str) -> str:
+    """Why ``username`` is refused when ``taken`` already names an account."""
+    if taken == username:
+        return f"le compte « {username} » existe déjà."
+    return (
+        f"le compte « {taken} » existe déjà : « {username} » ne s'en distingue que par les "
+        "majuscules ou les accents, ce serait le même identifiant. Choisissez-en un autre."
+    )
+
+
+def duplicate_accounts(store: Store) -> list[list[str]]:
+    """Accounts whose names differ only by case (made before names were unique), by group;
+    the app and ``traits user list`` report them. Signing in with a name of the group other
+    than its exact form is refused until the administrator disables the extra accounts."""
+    require_admin()
+    with store.reading() as conn:
+        return accounts.duplicate_names(conn)
+
+
+def duplicates_warning(groups: list[list[str]]) -> str:
+    """What the administrator reads about :func:`duplicate_accounts`, and what to do."""
+    listed = " ; ".join(" et ".join(f"« {name} »" for name in group) for group in groups)
+    return (
+        f"Des comptes ne se distinguent que par les majuscules : {listed}. Ce sont des comptes "
+        "différents, créés avant que les identifiants ne tiennent plus compte des majuscules ; "
+        "chacun se connecte avec son identifiant écrit exactement. Gardez-en un par personne "
+        "et désactivez les autres."
+    )
+
+
 def add_user(
     store: Store,
     username: str,
@@ -391,8 +421,9 @@ def add_user(
             error = NotFoundError if column == "territories" and territories else InvalidInputError
             raise error(message)
         role = Role(role)
-        if accounts.read_user(conn, username) is not None:
-            raise InvalidInputError(f"le compte « {username} » existe déjà.")
+        taken = accounts.same_name(conn, username)
+        if taken:
+            raise InvalidInputError(same_name_message(username, taken[0]))
         accounts.insert_user(
             conn,
             {

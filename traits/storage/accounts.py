@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from typing import Any
 
 import sqlalchemy as sa
@@ -27,9 +28,39 @@ def account_rights(conn: Connection, username: str) -> sa.Row | None:
     return conn.execute(_ACCOUNT, {"username": username}).first()
 
 
+def account_key(username: str) -> str:
+    """What makes two user names the same account: case and Unicode forms do not count
+    (« Anim.P » is « anim.p »; an e-mail used as user name is not case-sensitive either)."""
+    return unicodedata.normalize("NFKC", username).casefold()
+
+
+def same_name(conn: Connection, username: str) -> list[str]:
+    """The accounts whose user name is ``username`` up to case and Unicode form."""
+    key = account_key(username)
+    names = conn.execute(sa.select(t.users.c.username)).scalars()
+    return sorted(n for n in names if account_key(n) == key)
+
+
 def read_user(conn: Connection, username: str) -> sa.Row | None:
-    """The whole row of an account, or None."""
-    return conn.execute(sa.select(t.users).where(t.users.c.username == username)).first()
+    """The whole row of an account, or None: its exact name first, else the one account named
+    so up to case; None when several are (a base from before names were unique: refused
+    rather than guessed, :func:`duplicate_names` reports them)."""
+    row = conn.execute(sa.select(t.users).where(t.users.c.username == username)).first()
+    if row is not None:
+        return row
+    found = same_name(conn, username)
+    if len(found) != 1:
+        return None
+    return conn.execute(sa.select(t.users).where(t.users.c.username == found[0])).first()
+
+
+def duplicate_names(conn: Connection) -> list[list[str]]:
+    """Groups of accounts whose names differ only by case or Unicode form (made before the
+    rule existed): each group sorted, for the administrator to sort out."""
+    groups: dict[str, list[str]] = {}
+    for name in conn.execute(sa.select(t.users.c.username)).scalars():
+        groups.setdefault(account_key(name), []).append(name)
+    return sorted(sorted(g) for g in groups.values() if len(g) > 1)
 
 
 def author_name(conn: Connection, username: str | None) -> str | None:

@@ -10,8 +10,13 @@ changes, and its CSV is written the English way (commas, points): it is hidden. 
 facilitator downloads has its own French button (vocabulary, territory data, Bilan,
 personal data); the charts' Vega menu is off in :mod:`app_pages._charts`.
 
+An uploaded file's size is written the English way ("25.0B", "1.2MB": no setting changes
+it): it is hidden. A wrong file type is refused by our code in French, not by the
+uploader's ``type=`` filter (its message is English, with a MIME type).
+
 Left as Streamlit writes them, for want of any setting: the screen-reader labels ("Help
-for …", "Show password", "Skip to main content"…) and the uploaded files' sizes ("25.0B").
+for …", "Show password", "Skip to main content"…) and the refusal of a file over the
+server's upload limit (``server.maxUploadSize``; the import says the limit beforehand).
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ _CSS = """
   content: "Glissez-déposez vos fichiers ici (20 Mo au plus par fichier)";
 }
 [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] { display: none; }
+[data-testid="stFileChipName"] + * { display: none; }
 [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] + *,
 [data-testid="stFileUploaderDropzone"] button > div::after { content: "Choisir des fichiers"; }
 [data-testid="stDateInputField"] [data-placeholder="true"] {

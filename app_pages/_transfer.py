@@ -28,8 +28,8 @@ def render(store: Any, territory_id: str) -> None:
         f"{MAX_MB} Mo au plus. Vous verrez ce qui sera créé ou mis à jour avant d'importer ; "
         "au moindre problème, rien n'est enregistré."
     )
-    uploads = st.file_uploader(
-        "Fichiers", type=["csv", "xlsx", "ods"], accept_multiple_files=True, key="import_files"
+    uploads = st.file_uploader(  # no type=: refused below in French, not by Streamlit
+        "Fichiers", accept_multiple_files=True, key="import_files"
     )
     source = _stage(uploads)
     if source is not None:
@@ -67,6 +67,10 @@ def _stage(uploads: list[Any] | None) -> Path | None:
     CSV files (the last one dropped for each sheet); files it replaces are named, not read."""
     if not uploads:
         _unstage()
+        return None
+    wrong = services.wrong_file_types(u.name for u in uploads)
+    if wrong:
+        st.error(esc(wrong))
         return None
     too_big = [u.name for u in uploads if u.size > MAX_MB * 1024 * 1024]
     if too_big:

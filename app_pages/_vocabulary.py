@@ -8,7 +8,8 @@ from typing import Any
 import streamlit as st
 
 from app_pages import _errors
-from app_pages._text import CHOOSE
+from app_pages._text import CHOOSE, esc
+from traits import services
 from traits.errors import TraitsError
 from traits.fr import plural
 from traits.model import LABELS_FR, Category
@@ -54,9 +55,11 @@ def render(store: Any, territory_id: str) -> None:
             st.error("Libellé : obligatoire.")
         else:
             _extend(lambda: voc.add_subcategory(store, territory_id, label, category, synonyms))
-    upload = st.file_uploader(
-        UPLOAD_LABEL, type=["csv", "xlsx", "ods"], key="voc_file", help=UPLOAD_HELP
-    )
+    upload = st.file_uploader(UPLOAD_LABEL, key="voc_file", help=UPLOAD_HELP)  # no type=: below
+    wrong = services.wrong_file_types([upload.name]) if upload is not None else None
+    if wrong:
+        st.error(esc(wrong))
+        upload = None
     st.download_button(
         "Télécharger un modèle à remplir",
         voc.vocabulary_template(),

@@ -735,3 +735,25 @@ def test_a_stale_value_save_is_refused_aloud_and_keeps_what_was_typed(
     assert "Mode et valeur enregistrés." in texts(app, "success")
     saved = partnerships.get(_store(), pid)
     assert (saved.value_euros, saved.value_hours) == (2000.0, 30.0)
+
+
+@pytest.mark.parametrize(
+    ("page", "key"), [("diagnostics", "import_files"), ("settings", "voc_file")]
+)
+def test_a_wrong_file_type_is_refused_in_french_naming_the_file(
+    sample: AppTest, page: str, key: str
+):
+    """Issue 16: not Streamlit's « text/plain files are not allowed. »: the uploaders take
+    any file (no ``type=`` filter, whose refusal is English) and our code says it in French."""
+    app = sample
+    go(app, page)
+    uploader = app.file_uploader(key=key)
+    assert not uploader.proto.type  # the English refusal comes from this filter
+    uploader.upload("notes.txt", b"des notes", "text/plain").run()
+    assert not app.exception
+    said = [e for e in texts(app, "error") if "n'est pas accepté" in e]
+    assert said == [
+        "Ce type de fichier n'est pas accepté : « notes.txt ». Déposez des fichiers .csv, "
+        ".xlsx ou .ods (retirez celui-ci avec ×)."
+    ]
+    assert not [b for b in app.button if b.label in ("Importer", "Ajouter ce fichier")]

@@ -15,6 +15,7 @@ from traits.services.data import (
     preview_import,
     stats,
     upload_table,
+    wrong_file_types,
 )
 from traits.services.diagnostics import (
     DiagnosticRecord,
@@ -57,5 +58,6 @@ __all__ = [
     "save_organisation",
     "stats",
     "upload_table",
+    "wrong_file_types",
     "suggest_subcategories",
 ]

@@ -6,6 +6,7 @@ The CLI, the app pages and the notebooks call these; they never touch storage di
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -107,6 +108,23 @@ def _read(path: str | Path) -> dict[str, readers.RawTable]:
             )
         )
     return tables
+
+
+def wrong_file_types(filenames: Iterable[str]) -> str | None:
+    """The French refusal of the files that are neither CSV files nor workbooks, naming them;
+    None when every one is. The app's uploaders take any file and ask this (Streamlit's own
+    type filter refuses in English, with a MIME type, and no option translates it)."""
+    wrong = [
+        name
+        for name in filenames
+        if Path(name).suffix.lower() not in {".csv", *readers.WORKBOOK_SUFFIXES}
+    ]
+    if not wrong:
+        return None
+    return (
+        f"Ce type de fichier n'est pas accepté : {', '.join(f'« {n} »' for n in wrong)}. "
+        "Déposez des fichiers .csv, .xlsx ou .ods (retirez celui-ci avec ×)."
+    )
 
 
 def upload_table(filename: str) -> str | None:

@@ -3,7 +3,6 @@ and contacts without activity for a chosen time purged (retention)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 
 import pandas as pd
@@ -13,6 +12,7 @@ from app_pages import _errors
 from app_pages._text import esc
 from traits.fr import plural
 from traits.services import Store, administration, contacts
+from traits.services.person_document import person_document
 
 S = st.session_state
 
@@ -51,12 +51,13 @@ def render(store: Store, finish: Callable[[str], None]) -> None:
             st.warning("Indiquez d'abord la personne (et choisissez-la s'il y en a plusieurs).")
     exported = S.get("adm_exported")
     if exported and exported["person"] == email:
-        st.json(exported)
+        document = person_document(exported)  # French, for the person (the CLI keeps JSON)
+        st.text(document)
         st.download_button(
-            "Télécharger ces données (JSON)",
-            data=json.dumps(exported, ensure_ascii=False, indent=2),
-            file_name="donnees-personnelles.json",
-            mime="application/json",
+            "Télécharger ces données (texte)",
+            data=document,
+            file_name="donnees-personnelles.txt",
+            mime="text/plain",
             on_click="ignore",
             key="adm_b_download",
         )

@@ -68,7 +68,9 @@ def test_every_write_path_signs_the_history_with_the_account(store: Store):
     assert [e.author for e in pooled.history] == ["Gwen Animatrice"]
     # an author given explicitly (the CLI's --author) is kept as given
     with access.signed_in(FACILITATOR):
-        done = ps.change_status(store, made.partnership_id, PartnershipStatus.IN_DISCUSSION, author="Yann Essai")
+        done = ps.change_status(
+            store, made.partnership_id, PartnershipStatus.IN_DISCUSSION, author="Yann Essai"
+        )
     assert done.history[-1].author == "Yann Essai"
 
 
@@ -130,7 +132,9 @@ def _version(store: Store, pid: str) -> int:
 
 def test_status_labels_used_in_the_conflict_message_are_french():
     before = Partnership("p1", "a", "b", PartnershipStatus.PROPOSED, value_euros=800.0)
-    after = Partnership("p1", "a", "b", PartnershipStatus.IN_DISCUSSION, value_euros=1500.0, notes="x")
+    after = Partnership(
+        "p1", "a", "b", PartnershipStatus.IN_DISCUSSION, value_euros=1500.0, notes="x"
+    )
     assert ps.changes_since(before, after) == [
         "son étape : piste proposée → en discussion",
         "montant : 800 € → 1\u202f500 €",
@@ -157,3 +161,18 @@ def test_no_pistes_reason_says_why_not_add_needs_and_offers(demo: Store):
     assert "ajoutez des besoins et des offres" not in both
     territory = views.no_pistes_reason(store, "vitre")
     assert "pistes déjà proposées" in territory  # the sample's partnerships and this one
+
+
+def test_a_piste_proposed_meanwhile_is_refused_saying_its_step_without_ids(demo: Store):
+    """Two sessions propose the same piste: the second is told where it stands, in the
+    words of the board (no partnership id, which the app never shows)."""
+    store = demo
+    need, offer = _free_pair(store)
+    made = ps.propose(store, need, offer)
+    ps.change_status(store, made.partnership_id, "introduced")
+    with pytest.raises(ConflictError) as refused:
+        ps.propose(store, need, offer)
+    said = str(refused.value)
+    assert "à l'étape « mise en lien »" in said and "« Partenariats »" in said
+    assert made.partnership_id not in said
+    assert (need, offer) in ps.excluded_pairs(store)

@@ -95,9 +95,10 @@ def propose(
             )
         existing = stored.of_pair(conn, need_id, offer_id)
         if existing is not None:
-            raise ConflictError(
-                f"cette piste existe déjà : partenariat « {existing.partnership_id} » "
-                f"({LABELS_FR[PartnershipStatus(existing.status)]})."
+            raise ConflictError(  # proposed meanwhile, maybe by another session: no id shown
+                "cette piste existe déjà : elle est devenue un partenariat, à l'étape "
+                f"« {LABELS_FR[PartnershipStatus(existing.status)]} » ; suivez-la dans "
+                "« Partenariats »."
             )
         if isinstance(mode, str):
             from traits.interchange.columns import MODE_VALUES, fold

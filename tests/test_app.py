@@ -757,3 +757,37 @@ def test_a_wrong_file_type_is_refused_in_french_naming_the_file(
         ".xlsx ou .ods (retirez celui-ci avec ×)."
     ]
     assert not [b for b in app.button if b.label in ("Importer", "Ajouter ce fichier")]
+
+
+def test_pistes_all_set_aside_says_so_not_add_needs_and_offers(sample: AppTest):
+    """Issue 16: once every piste of a need is proposed or set aside, the empty list says
+    that, not « ajoutez des besoins et des offres »."""
+    from traits.services import partnerships, views
+    from traits.storage import repository as repo
+
+    app = sample
+    go(app, "pistes")
+    need = views.list_needs(_store(), "vitre")[0][0]
+    app.session_state["pistes_need"] = need
+    app.run()
+    [b for b in app.button if b.label == "Proposer ce partenariat"][0].click().run()
+    with _store().reading() as conn:
+        offers = [i.item_id for i in repo.read_items(conn, "vitre") if i.direction == "offer"]
+    for offer in offers:  # the others set aside, as « Pas pertinent » does
+        if (need, offer) not in partnerships.excluded_pairs(_store()):
+            matching.record_feedback(_store(), need, offer, False)
+    app.run()
+    said = texts(app, "info")
+    assert any(
+        "Plus de nouvelle piste pour ce besoin : 1 piste déjà proposée" in s for s in said
+    ), (
+        said,
+        [b.label for b in app.button],
+        app.session_state["pistes_need"],
+        need,
+        texts(app, "success"),
+        [e.value for e in app.exception],
+        texts(app, "markdown")[-3:],
+        texts(app, "caption")[-3:],
+    )
+    assert not any("ajoutez des besoins et des offres" in s for s in said)

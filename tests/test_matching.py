@@ -345,6 +345,19 @@ def test_feedback_learner_passes_sklearn_checks():
     check_estimator(FeedbackLearner(min_feedback=0, prior_strength=0.0))
 
 
+@pytest.mark.parametrize("comparison_vectors", [True, False])
+def test_a_fitted_learner_scores_no_pair_without_failing(comparison_vectors: bool):
+    """Every piste of a need proposed or set aside leaves no pair to score: once the learner
+    had enough feedback, Pistes failed there (« Found array with 0 sample(s) »)."""
+    rng = np.random.default_rng(0)
+    width = len(PARTS) if comparison_vectors else 3
+    X, y = rng.random((60, width)), np.array([0, 1] * 30)
+    base = dict(DEFAULT_WEIGHTS) if comparison_vectors else None
+    learner = FeedbackLearner(min_feedback=30, base_weights=base).fit(X, y)
+    assert not learner.fallback_
+    assert learner.relevance_score(np.zeros((0, width))).shape == (0,)
+
+
 def test_text_transformers_follow_sklearn_conventions():
     from sklearn.base import clone
 

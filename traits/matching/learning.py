@@ -312,7 +312,10 @@ class FeedbackLearner(ClassifierMixin, BaseEstimator):
     def relevance_score(self, X: Any) -> np.ndarray:
         """Matching score in [0, 1]: the default score with the learnt part weights."""
         check_is_fitted(self, "fallback_")
-        X = validate_data(self, X, reset=False)
+        # no pair left to score (every piste of a need proposed or set aside): no score
+        X = validate_data(self, X, reset=False, ensure_min_samples=0)
+        if not len(X):
+            return np.zeros(0)
         if self.learned_weights_ is not None:
             return combine(X, self.learned_weights_)
         base = self._base(X)

@@ -26,9 +26,8 @@ import sqlalchemy as sa
 
 from traits import model, rules
 from traits.errors import InvalidInputError, Problem
-from traits.services.access import Role, account_problem, same_name_message
+from traits.services.access import Role, account_problem
 from traits.storage import schema as t
-from traits.storage.accounts import account_key
 from traits.storage.dump import sqlite_select_all
 
 DUMP_FORMAT = "traits-dump"
@@ -310,22 +309,17 @@ def _text(table: str, column: str, raw: Any, length: int | None) -> str:
 
 def _check_accounts(source: str, tables: dict[str, list[dict[str, Any]]]) -> None:
     """An account that could not sign in, that would see nothing, or that is granted a
-    territory the backup does not hold, is refused (the rule of ``traits user add``)."""
+    territory the backup does not hold, is refused (the rule of ``traits user add``).
+
+    Two names that differ only by case are restored as they were backed up (a backup gives
+    back what its base held): ``traits user list`` and Administration list such pairs.
+    """
     known = {row["territory_id"] for row in tables.get(t.territories.name, [])}
-    names: dict[str, str] = {}
     for number, row in enumerate(tables.get(t.users.name, []), start=1):
         problem = account_problem(row["username"], row["role"], row["territories"] or [], known)
         if problem is not None:
             column, message = problem
             _refuse(source, f"table « users » : {message}", number, column)
-        taken = names.setdefault(account_key(row["username"]), row["username"])
-        if taken != row["username"]:
-            _refuse(
-                source,
-                f"table « users » : {same_name_message(row['username'], taken)}",
-                number,
-                "username",
-            )
         password = row["password_hash"]
         if password is not None and not password.startswith("$argon2"):
             _refuse(

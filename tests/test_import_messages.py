@@ -294,6 +294,8 @@ def test_messages_to_a_workbook_name_no_table_or_csv_file(tmp_path: Path):
     others = Workbook()
     others.active.title = "Feuil1"
     others.save(tmp_path / "autre.xlsx")
-    parsed = validate.validate(readers.read_source(tmp_path / "autre.xlsx"))
-    texts += [str(p) for p in parsed.problems]
+    with pytest.raises(InvalidInputError) as err:  # no sheet of structures: one error
+        readers.read_source(tmp_path / "autre.xlsx")
+    texts += [str(p) for p in err.value.problems]
+    assert "« Feuil1 »" in texts[-1]
     assert texts and not any(w in t for t in texts for w in ("organisations)", ".csv", "items"))

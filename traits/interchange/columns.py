@@ -293,6 +293,26 @@ def file_for(stem: str) -> FileSpec | None:
     return None
 
 
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", fold(text))
+
+
+def files_named_in(name: str) -> list[FileSpec]:
+    """The files whose name a sheet name contains (« STRUCTURES 2025 », « Structures (2025) »,
+    « structures_v2 »): those of the longest name found, so one unless it is ambiguous."""
+    words = _words(name)
+    found: dict[str, tuple[int, FileSpec]] = {}
+    for spec in FILES:
+        for alias in (spec.name, *spec.aliases):
+            key = _words(alias)
+            n = len(key)
+            if any(words[i : i + n] == key for i in range(len(words) - n + 1)):
+                if n > found.get(spec.name, (0, spec))[0]:
+                    found[spec.name] = (n, spec)
+    longest = max((n for n, _ in found.values()), default=0)
+    return [spec for n, spec in found.values() if n == longest and spec is not RELEVANCE]
+
+
 #: Sheets of the kit's templates that hold no data (read past without a word).
 README_SHEET = "À lire"
 LISTS_SHEET = "Listes"
@@ -317,17 +337,59 @@ def _enum(*pairs: tuple[str, tuple[str, ...]]) -> dict[str, str]:
     return out
 
 
+_COOPERATIVES = ("scop", "scic", "cae", "cooperative")
+_COMPANY_FORMS = ("sa", "sas", "sarl", "sasu", "eurl")
 KIND_VALUES = _enum(
     ("ess", ("structure ess", "structure de l'ess", "ess", "association", "asso", "esat", "ea",
              "entreprise adaptee", "scop", "scic", "cooperative", "aci", "chantier d'insertion",
-             "entreprise d'insertion", "siae", "mutuelle", "fondation")),
+             "entreprise d'insertion", "siae", "mutuelle", "fondation", "association loi 1901",
+             "association loi 1908", "asso loi 1901", "association declaree", "esus",
+             "entreprise solidaire d'utilite sociale", "cae",
+             "cooperative d'activite et d'emploi", "societe cooperative", "etti",
+             "entreprise de travail temporaire d'insertion", "entreprise de l'ess",
+             "economie sociale et solidaire",
+             # a cooperative is one whatever its company form (« SCOP SARL », « SAS SCIC »)
+             *(f"{c} {f}" for c in _COOPERATIVES for f in _COMPANY_FORMS),
+             *(f"{f} {c}" for c in _COOPERATIVES for f in _COMPANY_FORMS))),
     ("company", ("entreprise", "societe", "pme", "tpe", "eti", "artisan", "commerce",
-                 "commercant", "sas", "sarl", "sa", "eurl", "sasu", "entreprise privee")),
+                 "commercant", "sas", "sarl", "sa", "eurl", "sasu", "entreprise privee",
+                 "entreprise individuelle", "micro entreprise", "micro entrepreneur",
+                 "auto entrepreneur", "auto entreprise", "societe anonyme", "snc",
+                 "grande entreprise", "gaec", "earl", "exploitation agricole")),
     ("public", ("collectivite", "organisme public", "collectivite ou organisme public",
                 "mairie", "commune", "communaute de communes", "departement", "region",
-                "etablissement public")),
+                "etablissement public", "collectivite territoriale", "collectivite locale",
+                "ccas", "cias", "centre communal d'action sociale",
+                "centre intercommunal d'action sociale", "epci", "intercommunalite",
+                "communaute d'agglomeration", "agglomeration", "communaute urbaine",
+                "metropole", "conseil departemental", "conseil regional", "syndicat mixte",
+                "service public", "administration", "etat")),
     ("other", ("autre",)),
 )  # fmt: skip
+def _acronyms(key: str) -> str:
+    """A folded key with dotted acronyms joined (« s a r l » → « sarl »)."""
+    return re.sub(r"\b(?:[a-z0-9] )+[a-z0-9]\b", lambda m: m.group(0).replace(" ", ""), key)
+
+
+#: Kind words that name two kinds: refused, saying which ones to choose from.
+KIND_AMBIGUOUS = {
+    fold("EI"): "« EI » désigne une entreprise d'insertion (structure de l'ESS) ou une "
+    "entreprise individuelle (entreprise)",
+}
+
+
+def enum_value(values: dict[str, str], text: str, note: bool = False) -> str | None:
+    """The canonical value ``text`` names (case, accents, spaces folded), or None. With
+    ``note``, a note in brackets is allowed when it names the same value or nothing known
+    (« Entreprise adaptée (EA) », « Association (loi 1901) »)."""
+    found = values.get(fold(text))
+    if found is not None or not note:
+        return found
+    base = values.get(_acronyms(fold(_NOTE.sub(" ", text))))
+    notes = [values.get(_acronyms(fold(m.strip("()[] ")))) for m in _NOTE.findall(text)]
+    return base if base is not None and all(n in (None, base) for n in notes) else None
+
+
 DIRECTION_VALUES = _enum(
     ("need", ("besoin", "besoins", "demande", "recherche", "cherche")),
     ("offer", ("offre", "offres", "ressource", "propose", "proposition")),

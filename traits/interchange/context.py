@@ -15,7 +15,7 @@ from typing import TypeVar
 
 from traits import rules
 from traits.errors import Problem
-from traits.interchange.columns import fold
+from traits.interchange.columns import FILES_BY_NAME, fold
 from traits.interchange.readers import RawTable
 from traits.interchange.row import Row
 from traits.interchange.stored import StoredRows, keep_stored
@@ -123,6 +123,10 @@ class Context:
         hooks: Hooks,
     ):
         self.tables = {n: t for n, t in tables.items() if t.header_ok}
+        self._unread = {n for n, t in tables.items() if not t.header_ok}
+        if "organisations" not in tables:
+            self._unread.add("organisations")  # said once by ``validate``
+        self._ignored = next((t.ignored for t in tables.values()), [])
         self.known, self.territory, self.hooks = known, territory, hooks
         self.default = territory or DEFAULT_TERRITORY
         #: With a territory given, references resolve within it (and the file's own rows).
@@ -239,6 +243,30 @@ class Context:
             row.ok = False
             return True
         return False
+
+    def unread(self, row: Row, table: str) -> bool:
+        """Whether a reference to ``table`` that is not found cannot be checked: its sheet is
+        missing or its headers were refused (said once). The row is then left out silently
+        (one mistake, one error), except the first reference to a table whose sheet may be one
+        the workbook left unread, which is told so."""
+        if table in self._unread:
+            row.ok = False
+            return True
+        if table not in self.tables and self._ignored:
+            self._unread.add(table)
+        return False
+
+    def unread_hint(self, table: str) -> str:
+        """For the first reference not found to a table whose sheet is absent while some sheets
+        were not recognised: which ones (the sheet may be one of them)."""
+        if table in self.tables or not self._ignored:
+            return ""
+        shown = ", ".join(f"« {name} »" for name in self._ignored)
+        return (
+            f" L'onglet « {FILES_BY_NAME[table].label} » est absent du classeur : s'il s'agit "
+            f"de l'un des onglets non reconnus ({shown}), renommez-le « "
+            f"{FILES_BY_NAME[table].label} »."
+        )
 
     def in_partnerships_sheet(self, row: Row, pid: str, advice: str) -> bool:
         """Whether ``pid`` is a partnership of the file's partnerships sheet. If not, the row
@@ -434,7 +462,7 @@ class Context:
         if ids:
             row.error(column, self._ambiguous(value, sorted(ids)))
             return None
-        if self.follows_refused(
+        if self.unread(row, "organisations") or self.follows_refused(
             row,
             "organisations",
             lambda r: key in (fold(r.get("name", "")), fold(r.get("org_id", ""))),
@@ -522,7 +550,7 @@ class Context:
                 f"plusieurs {what}s s'intitulent « {value} » : précisez la structure, ou "
                 "donnez-leur des intitulés distincts.",
             )
-        elif not self.follows_refused(
+        elif not self.unread(row, "items") and not self.follows_refused(
             row,
             "items",
             lambda r: fold(value) in (fold(r.get("title", "")), fold(r.get("item_id", ""))),
@@ -532,6 +560,7 @@ class Context:
             row.error(
                 column,
                 f"{what} « {value} »{owner} introuvable : écrivez son intitulé tel qu'il figure "
-                "dans l'onglet des besoins et offres." + self.closest(value, titles),
+                "dans l'onglet des besoins et offres."
+                + (self.unread_hint("items") or self.closest(value, titles)),
             )
         return None

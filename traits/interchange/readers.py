@@ -16,10 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from traits.errors import InvalidInputError, Problem
-from traits.interchange import formulas, limits
+from traits.interchange import csvrows, formulas, layout, limits
 from traits.interchange.columns import (
     FileSpec,
     file_for,
+    files_named_in,
     is_template_sheet,
     sheet_names,
 )
@@ -41,6 +42,7 @@ class RawTable:
     line_numbers: list[int]
     problems: list[Problem] = field(default_factory=list)
     header_ok: bool = True  # False when a required column is missing: rows are not checked
+    ignored: list[str] = field(default_factory=list)  # the workbook's sheets left unread
 
     def typed(self, column: str) -> str:
         """The header of a canonical column as the user typed it."""
@@ -158,14 +160,24 @@ def sniff_delimiter(text: str) -> str:
     return max(counts, key=lambda sep: (counts[sep], sep == ";"))
 
 
-def _table(spec: FileSpec, source: str, raw_rows: list[tuple[int, list[str]]]) -> RawTable:
+def _table(
+    spec: FileSpec,
+    source: str,
+    raw_rows: list[tuple[int, list[str]]],
+    sheet: layout.SheetLayout | None = None,
+) -> RawTable:
+    """The table under its header row (title lines above it, a row of hints under it and
+    totals rows left out, merged cells read on each row they cover: each said)."""
     if not raw_rows:
         raise InvalidInputError(
             Problem(
                 "le fichier est vide : il doit commencer par une ligne d'en-têtes.", file=source
             )
         )
-    header_line, raw_headers = raw_rows[0]
+    if sheet is not None:
+        layout.fill_merged(raw_rows, sheet)
+    start = layout.header_index(spec, raw_rows)
+    header_line, raw_headers = raw_rows[start]
     raw_headers = [h.strip().lstrip("\ufeff") for h in raw_headers]
     headers: list[str] = []
     problems: list[Problem] = []
@@ -200,11 +212,19 @@ def _table(spec: FileSpec, source: str, raw_rows: list[tuple[int, list[str]]]) -
                     column=col.label,
                 )
             )
-    rows, lines = [], []
+    rows, lines, hint, totals = [], [], None, []
+    above = layout.above_header_notice(source, raw_rows, start)
+    problems.extend([above] if above else [])
     problems.extend(_mojibake_problems(source, header_line, raw_headers, raw_headers))
-    for line, row in raw_rows[1:]:
+    for line, row in raw_rows[start + 1 :]:
         cells = [unneutralise(c.strip()) for c in row]
         if not any(cells):
+            continue
+        if not rows and hint is None and layout.is_hint_row(cells):
+            hint = (line, cells)
+            continue
+        if header_ok and layout.is_total_row(spec, headers, cells):
+            totals.append(line)
             continue
         problems.extend(_mojibake_problems(source, line, cells, raw_headers))
         if len(cells) > len(headers) and any(cells[len(headers) :]):
@@ -218,6 +238,9 @@ def _table(spec: FileSpec, source: str, raw_rows: list[tuple[int, list[str]]]) -
             )
         rows.append(cells)
         lines.append(line)
+    problems.extend(layout.skipped_notices(source, hint, totals))
+    if sheet is not None:
+        problems.extend(layout.layout_notices(source, sheet, set(lines), raw_headers))
     return RawTable(spec, source, headers, raw_headers, rows, lines, problems, header_ok)
 
 
@@ -290,12 +313,12 @@ def read_csv_bytes(data: bytes, spec: FileSpec, source: str) -> RawTable:
             )
         )
     sep = sniff_delimiter(text)
-    table = _table(spec, source, _csv_rows(text, sep, source))
+    table = _table(spec, source, csvrows.rows(text, sep, source))
     if windows:
         table.problems.append(
             Problem(
                 "encodages mélangés : "
-                + _lines(windows)
+                + layout.lines(windows)
                 + " en Windows-1252, les autres en UTF-8 ; chaque ligne a été lue dans son "
                 "encodage. Vérifiez les accents de ces lignes.",
                 file=source,
@@ -303,94 +326,6 @@ def read_csv_bytes(data: bytes, spec: FileSpec, source: str) -> RawTable:
             )
         )
     return table
-
-
-def _lines(numbers: list[int], most: int = 10) -> str:
-    shown = ", ".join(str(n) for n in numbers[:most])
-    more = f" et {len(numbers) - most} autres" if len(numbers) > most else ""
-    return f"ligne{'s' if len(numbers) > 1 else ''} {shown}{more}"
-
-
-def _csv_rows(text: str, sep: str, source: str) -> list[tuple[int, list[str]]]:
-    """Rows with their first line; an unbalanced quote is refused where it opened.
-
-    Strict parsing refuses a quote left open at the end of the file and a closing quote followed
-    by text; a quoted cell that swallowed lines shaped like rows of the table is refused too.
-    """
-    csv.field_size_limit(max(csv.field_size_limit(), limits.MAX_TEXT_BYTES))
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=True)
-    raw_rows: list[tuple[int, list[str]]] = []
-    start, cells, width = 1, 0, 0
-    try:
-        for row in reader:
-            width = width or len(row)
-            if reader.line_num > start and width >= 3:
-                _refuse_swallowed_rows(row, start, sep, width, source)
-            raw_rows.append((start, row))
-            cells += len(row)
-            limits.too_many_cells(source, cells)
-            start = reader.line_num + 1
-    except csv.Error:
-        opened = _quote_opened(text, start, sep)
-        raise InvalidInputError(
-            Problem(
-                "guillemet ouvert ici et jamais refermé correctement (ou suivi d'autre chose "
-                "qu'un séparateur) : vérifiez les guillemets de cette cellule.",
-                file=source,
-                row=opened,
-            )
-        ) from None
-    return raw_rows
-
-
-def _line_breaks(text: str) -> int:
-    return text.count("\n") + text.count("\r") - text.count("\r\n")
-
-
-def _refuse_swallowed_rows(row: list[str], start: int, sep: str, width: int, source: str) -> None:
-    line = start
-    for cell in row:
-        inner = cell.splitlines()[1:]
-        if any(_row_shaped(part, sep, width) for part in inner):
-            raise InvalidInputError(
-                Problem(
-                    f"la cellule entre guillemets ouverte ici s'étend sur {len(inner) + 1} "
-                    "lignes qui ressemblent à des lignes du tableau : un guillemet n'a sans "
-                    "doute pas été refermé. Vérifiez les guillemets de cette cellule.",
-                    file=source,
-                    row=line,
-                )
-            )
-        line += _line_breaks(cell)
-
-
-def _row_shaped(line: str, sep: str, width: int) -> bool:
-    """A line with a separator per column that starts with an id-like word (no space)."""
-    first = line.split(sep, 1)[0].strip().strip('"')
-    return line.count(sep) >= width - 1 and bool(first) and " " not in first
-
-
-def _quote_opened(text: str, start: int, sep: str) -> int:
-    """The line where the unbalanced quote of the record starting at line ``start`` opened."""
-    lines = io.StringIO(text, newline="")
-    pos = sum(len(lines.readline()) for _ in range(start - 1))
-    line, opened, field_start = start, start, True
-    while pos < len(text):
-        ch = text[pos]
-        if field_start and ch == '"':
-            opened, end = line, pos + 1
-            while (end := text.find('"', end)) != -1 and text.startswith('"', end + 1):
-                end += 2
-            if end == -1 or text[end + 1 : end + 2] not in ("", sep, "\r", "\n"):
-                return opened
-            line += _line_breaks(text[pos:end])
-            pos, field_start = end + 1, False
-            continue
-        if ch in "\r\n":
-            line += 0 if ch == "\r" and text.startswith("\n", pos + 1) else 1
-        field_start = ch in (sep, "\r", "\n")
-        pos += 1
-    return opened
 
 
 def _cell_text(value: object) -> str:
@@ -447,47 +382,85 @@ def read_sheet(path: Path, spec: FileSpec) -> RawTable:
     if not sheets:
         raise InvalidInputError(Problem("le classeur n'a aucune feuille.", file=path.name))
     name, frame = next(iter(sheets.items()))
-    table = _table(spec, f"{path.name}, onglet « {name} »", _raw_rows(frame))
+    sheet = layout.workbook_layouts(path).get(name)
+    table = _table(spec, f"{path.name}, onglet « {name} »", _raw_rows(frame), sheet)
     formulas.refuse_unvalued(path, {name: (table.source, table.raw_headers)})
     return table
 
 
+def missing_structures(ignored: list[str], csv: bool = False) -> Problem:
+    """The one error for an import without structures, naming the sheets left unread."""
+    if csv:
+        return Problem(
+            "fichier organisations.csv (ou Structures.csv) introuvable : un territoire a au "
+            "moins ses structures."
+        )
+    plural = "s" if len(ignored) > 1 else ""
+    shown = ", ".join(f"« {name} »" for name in ignored)
+    return Problem(
+        "onglet « Structures » introuvable"
+        + (f" (onglet{plural} non reconnu{plural} : {shown})" if ignored else "")
+        + " : un territoire a au moins ses structures ; nommez « Structures » l'onglet qui "
+        f"les contient (onglets reconnus : {sheet_names()})."
+    )
+
+
 def read_workbook(path: Path) -> dict[str, RawTable]:
-    """Read every known sheet of an XLSX or ODS workbook."""
+    """Read every known sheet of an XLSX or ODS workbook: named as a table (« Besoins et
+    offres »), or with a name containing one (« Structures 2025 ») when its headers agree."""
     sheets = _sheets(path)
+    layouts = layout.workbook_layouts(path)
     tables: dict[str, RawTable] = {}
     problems: list[Problem] = []
     named: dict[str, str] = {}
     sources: dict[str, tuple[str, list[str]]] = {}
-    for sheet_name, frame in sheets.items():
-        spec = file_for(str(sheet_name))
+    ignored: list[str] = []
+    exact = [(n, file_for(n)) for n in sheets if not is_template_sheet(n) or file_for(n)]
+    ordered = [(n, s, False) for n, s in exact if s] + [(n, None, True) for n, s in exact if not s]
+    for sheet_name, spec, guessed in ordered:
         source = f"l'onglet « {sheet_name} »"
-        if spec is None and is_template_sheet(str(sheet_name)):
+        candidates = layout_spec(sheet_name, sheets[sheet_name]) if guessed else [spec]
+        if len(candidates) != 1:
+            ignored.append(sheet_name)
             continue
-        if spec is not None and spec.name in named:
+        spec = candidates[0]
+        if spec.name in named:
             raise InvalidInputError(
                 _two_sources(
                     f"feuilles « {named[spec.name]} » et « {sheet_name} »", spec, path.name
                 )
             )
-        if spec is not None:
-            named[spec.name] = str(sheet_name)
-        if spec is None:
+        named[spec.name] = sheet_name
+        if guessed:
             problems.append(
                 Problem(
-                    f"onglet « {sheet_name} » ignoré (onglets reconnus : {sheet_names()}).",
+                    f"onglet « {sheet_name} » lu comme l'onglet « {spec.label} ».",
                     file=path.name,
                     severity="warning",
                 )
             )
-            continue
         try:
-            tables[spec.name] = _table(spec, source, _raw_rows(frame))
+            rows = _raw_rows(sheets[sheet_name])
+            tables[spec.name] = _table(spec, source, rows, layouts.get(sheet_name))
         except InvalidInputError as exc:
             problems.extend(exc.problems)
         found = tables.get(spec.name)
-        sources[str(sheet_name)] = (source, found.raw_headers if found is not None else [])
+        sources[sheet_name] = (source, found.raw_headers if found is not None else [])
     formulas.refuse_unvalued(path, sources)  # before validation would read them as empty
+    if not tables:
+        absent = [] if "organisations" in named else [missing_structures(ignored)]
+        raise InvalidInputError([*problems, *absent])
+    for table in tables.values():
+        table.ignored = ignored
+    if "organisations" in named:
+        problems.extend(
+            Problem(
+                f"onglet « {name} » ignoré (onglets reconnus : {sheet_names()}).",
+                file=path.name,
+                severity="warning",
+            )
+            for name in ignored
+        )
     if problems:
         target = next(iter(tables.values()), None)
         if target is not None:
@@ -495,6 +468,20 @@ def read_workbook(path: Path) -> dict[str, RawTable]:
         elif any(p.severity == "error" for p in problems):
             raise InvalidInputError(problems)
     return tables
+
+
+def layout_spec(sheet_name: str, frame: Any) -> list[FileSpec]:
+    """The table an unknown sheet name contains, kept when the sheet's header row names at
+    least one of its required columns (« Notes de suivi » of other columns stays ignored)."""
+    candidates = files_named_in(sheet_name)
+    if len(candidates) != 1:
+        return candidates
+    spec = candidates[0]
+    rows = _raw_rows(frame)
+    if not rows:
+        return []
+    headers = {spec.column_for(c) for c in rows[layout.header_index(spec, rows)][1] if c}
+    return candidates if any(c.required and c.name in headers for c in spec.columns) else []
 
 
 def read_source(path: str | Path) -> dict[str, RawTable]:

@@ -13,7 +13,7 @@ from typing import TypeVar
 
 from traits import rules
 from traits.errors import Problem
-from traits.interchange.columns import fold
+from traits.interchange.columns import enum_value, fold
 from traits.interchange.readers import RawTable
 from traits.model import LABELS_FR
 
@@ -123,14 +123,25 @@ class Row:
         return None if value is None else self.rule(column, rules.identifier, value)
 
     def enum(
-        self, column: str, values: dict[str, str], what: str, required: bool = True
+        self,
+        column: str,
+        values: dict[str, str],
+        what: str,
+        required: bool = True,
+        ambiguous: dict[str, str] | None = None,
     ) -> str | None:
-        """One of an enumeration's values, typed in French or English."""
+        """One of an enumeration's values, typed in French or English. With ``ambiguous``
+        (words naming two values), a note in brackets is allowed (« Entreprise adaptée (EA) »)
+        and an ambiguous word is refused, saying why."""
         value = self.value(column, required)
         if value is None:
             return None
-        canonical = values.get(fold(value))
-        if canonical is None:
+        canonical = enum_value(values, value, note=ambiguous is not None)
+        why = (ambiguous or {}).get(fold(value))
+        if why is not None:
+            canonical = None
+            self.error(column, f"{why} : écrivez {french_values(values)}.")
+        elif canonical is None:
             self.error(column, f"{what} « {value} » inconnu(e) : écrivez {french_values(values)}.")
         return canonical
 

@@ -19,6 +19,7 @@ from traits.interchange.columns import (
     CATEGORY_VALUES,
     DIAGNOSTIC_STATUS_VALUES,
     DIRECTION_VALUES,
+    KIND_AMBIGUOUS,
     KIND_VALUES,
     MODE_VALUES,
     PARTNERSHIP_STATUS_VALUES,
@@ -27,7 +28,7 @@ from traits.interchange.columns import (
 from traits.interchange.context import DEFAULT_TERRITORY, Context, Hooks, Known, Parsed
 from traits.interchange.history import events
 from traits.interchange.members import members
-from traits.interchange.readers import RawTable
+from traits.interchange.readers import RawTable, missing_structures
 from traits.interchange.row import Row, french_values
 from traits.model import (
     Category,
@@ -108,7 +109,7 @@ def _locate(ctx: Context, r: Row, commune: str | None, postcode: str | None):  #
 
 def _build_org(ctx: Context, r: Row) -> Organisation | None:
     name = r.text("name", True)
-    kind = r.enum("kind", KIND_VALUES, "type de structure")
+    kind = r.enum("kind", KIND_VALUES, "type de structure", ambiguous=KIND_AMBIGUOUS)
     siret = r.rule("siret", rules.siret)
     lat = r.number("lat", -90, 90)
     lon = r.number("lon", -180, 180)
@@ -296,13 +297,24 @@ def _diagnostic_ref(ctx: Context, r: Row, oid: str | None) -> str | None:
         day = parse_date(value)
         did = ctx.diag_by_date.get((oid, day.isoformat())) if day else None
     names = {fold(oid or ""), fold(ctx.org_names.get(oid or "", ""))}
-    if did is None and not ctx.follows_refused(
-        r, "diagnostics", lambda d: fold(d.get("org_id", "")) in names
+    day = parse_date(value)
+
+    def refused(d: dict[str, str]) -> bool:
+        """A refused interview of this structure, or of this date (its structure misspelt)."""
+        return fold(d.get("org_id", "")) in names or (
+            day is not None and parse_date(d.get("date", "")) == day
+        )
+
+    if (
+        did is None
+        and not ctx.unread(r, "diagnostics")
+        and not ctx.follows_refused(r, "diagnostics", refused)
     ):
         r.error(
             "diagnostic_id",
             f"entretien « {r.shown('diagnostic_id')} » introuvable : écrivez la date d'un "
-            "entretien de cette structure (onglet des entretiens), ou laissez vide.",
+            "entretien de cette structure (onglet des entretiens), ou laissez vide."
+            + ctx.unread_hint("diagnostics"),
         )
     elif did is not None and ctx.diag_org[did] != oid:
         r.error(
@@ -503,15 +515,8 @@ def validate(
         ctx.out.extend(table.problems)
     if "organisations" not in tables:
         csv = any(not t.source.startswith("l'onglet") for t in tables.values())
-        missing = (
-            "fichier organisations.csv (ou Structures.csv)" if csv else "onglet « Structures »"
-        )
-        ctx.out.append(
-            Problem(
-                f"{missing} introuvable : un territoire a au moins ses structures et ses "
-                "besoins et offres."
-            )
-        )
+        ignored = next((t.ignored for t in tables.values()), [])
+        ctx.out.append(missing_structures(ignored, csv))
     territories = _territories(ctx)
     _organisations(ctx, territories)
     ctx.parsed.territories = list(territories.values())

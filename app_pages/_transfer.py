@@ -17,6 +17,14 @@ from traits.services import downloads
 
 MAX_MB = 20
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+LAYOUT_HELP = """
+- Les onglets sont reconnus par leur nom (« Structures », « Besoins et offres »…), même suivi
+  d'une année (« Structures 2025 ») ; seul l'onglet « Structures » est obligatoire.
+- Les lignes de titre au-dessus des en-têtes, une ligne d'indications juste sous les en-têtes
+  (« jj/mm/aaaa », « en euros ») et les lignes de total sont ignorées, et l'aperçu le dit.
+- Une cellule fusionnée sur plusieurs lignes est lue sur chacune d'elles.
+- Les lignes masquées ou filtrées sont importées comme les autres : l'aperçu les signale.
+"""
 STAGED = "import_staged"  # session key: (signature of the uploaded files, folder, source path)
 
 
@@ -28,6 +36,8 @@ def render(store: Any, territory_id: str) -> None:
         f"{MAX_MB} Mo au plus. Vous verrez ce qui sera créé ou mis à jour avant d'importer ; "
         "au moindre problème, rien n'est enregistré."
     )
+    with st.expander("Comment le tableur est lu"):
+        st.markdown(LAYOUT_HELP)
     uploads = st.file_uploader(  # no type=: refused below in French, not by Streamlit
         "Fichiers", accept_multiple_files=True, key="import_files"
     )

@@ -333,6 +333,20 @@ def _sheet(rows: list[list[str]]) -> bytes:
     return out.getvalue()
 
 
+def test_the_preview_reads_a_title_line_and_a_totals_row_and_says_so(sample: AppTest):
+    """Probe « sheets3 » 4: the preview takes the sheet as laid out, as the CLI import does."""
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    rows = [["Pôle ESS – suivi 2025"], [], ["Nom", "Type", "Commune"],
+            ["Atelier Test", "Association loi 1901", "Vitré"], ["Total", None, None]]  # fmt: skip
+    app = go(sample, "diagnostics")
+    app.file_uploader(key="import_files").set_value([("suivi.xlsx", _sheet(rows), xlsx)]).run()
+    assert not app.exception and not app.error, texts(app, "error")
+    said = " ".join(app.table[0].value["problème"]).replace("\\", "")
+    assert "en-têtes lus ligne 3" in said and "ligne 5 ignorée : ligne de total" in said
+    assert list(app.dataframe[0].value["créées"]) == [1]
+    assert not widget(app, "button", "Importer").disabled
+
+
 def test_a_corrected_workbook_dropped_beside_the_rejected_one_replaces_it(sample: AppTest):
     """Probe « sheets » 7: both files stay in the uploader; the last one is read, the first is
     named as replaced, and no temporary path or file name of the format is shown."""

@@ -259,6 +259,18 @@ def test_a_structure_merged_over_two_rows_is_read_on_both_and_said(tmp_path: Pat
     assert "(A2:A3)" in said and "« Structure »" in said
 
 
+def test_a_header_merged_over_the_row_of_hints_stays_a_header(tmp_path: Path):
+    entretiens = [ENTRETIENS[0], [None, "jj/mm/aaaa"], *ENTRETIENS[1:]]
+    path = _book(tmp_path / "hm.xlsx", Entretiens=entretiens)
+    book = load_workbook(path)
+    book["Entretiens"].merge_cells("A1:A2")
+    book.save(path)
+    parsed = _parse(path)
+    assert _errors(parsed) == [] and len(parsed.diagnostics) == 2
+    assert any("ligne 2 ignorée : elle explique" in w for w in _warnings(parsed))
+    assert not any("fusionnée" in w for w in _warnings(parsed))
+
+
 def test_hidden_xlsx_rows_are_imported_and_said(tmp_path: Path):
     path = _book(tmp_path / "hidden.xlsx")
     book = load_workbook(path)

@@ -108,11 +108,12 @@ def is_hint_row(cells: list[str]) -> bool:
     return bool(filled) and all(_HINT.match(c.lower()) for c in filled)
 
 
-def fill_merged(raw_rows: RawRows, layout: SheetLayout) -> None:
-    """Give every row a merged cell covers the value shown in it (its first cell's)."""
+def fill_merged(raw_rows: RawRows, layout: SheetLayout, header_line: int) -> None:
+    """Give every row under the headers that a merged cell covers the value shown in it (its
+    first cell's); a header merged over a row of hints is left to the header row."""
     by_line = {line: cells for line, cells in raw_rows}
     for column, first, last in layout.merges:
-        top = by_line.get(first)
+        top = by_line.get(first) if first > header_line else None
         if top is None or column >= len(top) or not top[column].strip():
             continue
         for line in range(first + 1, last + 1):
@@ -305,7 +306,7 @@ def skipped_notices(
         out.append(
             Problem(
                 f"{lines(totals)} ignorée{'s' if several else ''} : ligne{'s' if several else ''} "
-                "de total (traits calcule lui-même les totaux).",
+                "de total (les totaux se calculent à partir des lignes importées).",
                 file=source,
                 severity="warning",
             )

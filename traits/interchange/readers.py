@@ -174,10 +174,10 @@ def _table(
                 "le fichier est vide : il doit commencer par une ligne d'en-têtes.", file=source
             )
         )
-    if sheet is not None:
-        layout.fill_merged(raw_rows, sheet)
     start = layout.header_index(spec, raw_rows)
     header_line, raw_headers = raw_rows[start]
+    if sheet is not None:
+        layout.fill_merged(raw_rows, sheet, header_line)
     raw_headers = [h.strip().lstrip("\ufeff") for h in raw_headers]
     headers: list[str] = []
     problems: list[Problem] = []

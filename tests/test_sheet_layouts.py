@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from factories import workbook
 from openpyxl import load_workbook
+from test_import_messages import ENTRETIENS  # the same two interviews
 
 from traits.errors import InvalidInputError, Problem
 from traits.interchange import readers, validate
@@ -28,11 +29,6 @@ STRUCTURES = [
     ["Atelier du Lié", "association", "Loudéac"],
     ["Garage Kerlann", "entreprise", "Pontivy"],
     ["Traiteur Le Dû", "entreprise", "Rohan"],
-]
-ENTRETIENS = [
-    ["Structure", "Date"],
-    ["Atelier du Lié", dt.datetime(2025, 1, 28)],
-    ["Garage Kerlann", "04/02/2025"],
 ]
 BESOINS = [
     ["Structure", "Sens", "Catégorie", "Intitulé", "Date de l'entretien"],

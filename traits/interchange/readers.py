@@ -212,7 +212,10 @@ def _table(
                     column=col.label,
                 )
             )
-    rows, lines, hint, totals = [], [], None, []
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    hint: tuple[int, list[str]] | None = None
+    totals: list[int] = []
     above = layout.above_header_notice(source, raw_rows, start)
     problems.extend([above] if above else [])
     problems.extend(_mojibake_problems(source, header_line, raw_headers, raw_headers))
@@ -415,15 +418,16 @@ def read_workbook(path: Path) -> dict[str, RawTable]:
     named: dict[str, str] = {}
     sources: dict[str, tuple[str, list[str]]] = {}
     ignored: list[str] = []
-    exact = [(n, file_for(n)) for n in sheets if not is_template_sheet(n) or file_for(n)]
-    ordered = [(n, s, False) for n, s in exact if s] + [(n, None, True) for n, s in exact if not s]
-    for sheet_name, spec, guessed in ordered:
+    exact = {n: file_for(n) for n in sheets if not is_template_sheet(n) or file_for(n)}
+    ordered = [n for n, s in exact.items() if s] + [n for n, s in exact.items() if not s]
+    for sheet_name in ordered:
         source = f"l'onglet « {sheet_name} »"
-        candidates = layout_spec(sheet_name, sheets[sheet_name]) if guessed else [spec]
-        if len(candidates) != 1:
+        found_spec, guessed = exact[sheet_name], exact[sheet_name] is None
+        candidates = layout_spec(sheet_name, sheets[sheet_name]) if found_spec is None else []
+        if found_spec is None and len(candidates) != 1:
             ignored.append(sheet_name)
             continue
-        spec = candidates[0]
+        spec = found_spec or candidates[0]
         if spec.name in named:
             raise InvalidInputError(
                 _two_sources(

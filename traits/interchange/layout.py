@@ -108,20 +108,24 @@ def is_hint_row(cells: list[str]) -> bool:
     return bool(filled) and all(_HINT.match(c.lower()) for c in filled)
 
 
-def fill_merged(raw_rows: RawRows, layout: SheetLayout, header_line: int) -> None:
+def fill_merged(raw_rows: RawRows, layout: SheetLayout, header_line: int) -> SheetLayout:
     """Give every row under the headers that a merged cell covers the value shown in it (its
-    first cell's); a header merged over a row of hints is left to the header row."""
+    first cell's); a header merged over a row of hints is left to the header row. Returns the
+    layout with only the merges filled (for the notice)."""
     by_line = {line: cells for line, cells in raw_rows}
+    filled = SheetLayout(hidden=layout.hidden)
     for column, first, last in layout.merges:
         top = by_line.get(first) if first > header_line else None
         if top is None or column >= len(top) or not top[column].strip():
             continue
+        filled.merges.append((column, first, last))
         for line in range(first + 1, last + 1):
             cells = by_line.get(line)
             if cells is None:
                 continue
             cells.extend([""] * (column + 1 - len(cells)))
             cells[column] = top[column]
+    return filled
 
 
 def layout_notices(

@@ -177,7 +177,7 @@ def _table(
     start = layout.header_index(spec, raw_rows)
     header_line, raw_headers = raw_rows[start]
     if sheet is not None:
-        layout.fill_merged(raw_rows, sheet, header_line)
+        sheet = layout.fill_merged(raw_rows, sheet, header_line)
     raw_headers = [h.strip().lstrip("\ufeff") for h in raw_headers]
     headers: list[str] = []
     problems: list[Problem] = []

@@ -10,8 +10,8 @@ the CLI and the app. See docs/format.md, « Sheets, files and headers ».
 
 from __future__ import annotations
 
+import html
 import re
-import xml.etree.ElementTree as ET
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -191,21 +191,30 @@ def workbook_layouts(path: Path) -> dict[str, SheetLayout]:
         return {name: _xlsx_layout(archive, member) for name, member in _xlsx_sheets(archive)}
 
 
-_NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_TAG = {
+    "sheet": re.compile(rb"<(?:\w+:)?sheet\s[^>]*>"),
+    "rel": re.compile(rb"<(?:\w+:)?Relationship\s[^>]*>"),
+}
+_ATTR = re.compile(rb'(?:[\w]+:)?(\w+)="([^"]*)"')
+
+
+def _attrs(tag: bytes) -> dict[str, str]:
+    """A tag's attributes, namespace prefixes dropped, entities decoded."""
+    return {k.decode(): html.unescape(v.decode("utf-8")) for k, v in _ATTR.findall(tag)}
 
 
 def _xlsx_sheets(archive: zipfile.ZipFile) -> list[tuple[str, str]]:
-    """(sheet name, its XML member) for each sheet of an XLSX workbook."""
+    """(sheet name, its XML member) for each sheet of an XLSX workbook (read with patterns,
+    not an XML parser: no entity of the file is ever expanded)."""
     try:
-        book = ET.fromstring(archive.read("xl/workbook.xml"))
-        rels = ET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-    except (KeyError, ET.ParseError):
+        book = archive.read("xl/workbook.xml")
+        rels = archive.read("xl/_rels/workbook.xml.rels")
+    except KeyError:
         return []
-    targets = {r.get("Id"): r.get("Target", "") for r in rels}
+    targets = {a.get("Id"): a.get("Target", "") for a in map(_attrs, _TAG["rel"].findall(rels))}
     out = []
-    for sheet in book.iter(f"{_NS_MAIN}sheet"):
-        target = targets.get(sheet.get(f"{_NS_REL}id"), "")
+    for sheet in map(_attrs, _TAG["sheet"].findall(book)):
+        target = targets.get(sheet.get("id"), "")
         member = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
         out.append((sheet.get("name", ""), member))
     return out
@@ -257,8 +266,6 @@ _ODS_VISIBILITY = re.compile(rb'table:visibility="(collapse|filter)"')
 
 def _ods_layouts(archive: zipfile.ZipFile) -> dict[str, SheetLayout]:
     """Row spans and hidden rows of each sheet of ``content.xml`` (lines from 1)."""
-    import html
-
     try:
         info = archive.getinfo("content.xml")
     except KeyError:

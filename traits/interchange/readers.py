@@ -165,9 +165,15 @@ def _table(
     source: str,
     raw_rows: list[tuple[int, list[str]]],
     sheet: layout.SheetLayout | None = None,
+    *,
+    delimited: bool = False,
 ) -> RawTable:
     """The table under its header row (title lines above it, a row of hints under it and
-    totals rows left out, merged cells read on each row they cover: each said)."""
+    totals rows left out, merged cells read on each row they cover: each said).
+
+    ``delimited``: the rows come from a CSV file, where a row longer than the header row
+    (even by empty cells) has had its cells moved by a separator typed in a text.
+    """
     if not raw_rows:
         raise InvalidInputError(
             Problem(
@@ -230,11 +236,15 @@ def _table(
             totals.append(line)
             continue
         problems.extend(_mojibake_problems(source, line, cells, raw_headers))
-        if len(cells) > len(headers) and any(cells[len(headers) :]):
+        if len(cells) > len(headers) and (delimited or any(cells[len(headers) :])):
+            # in a CSV file an extra cell, even empty, means the cells after a separator
+            # typed inside a text moved one column to the right
             problems.append(
                 Problem(
                     f"{len(cells)} cellules pour {len(headers)} en-têtes : vérifiez le "
-                    "séparateur et les guillemets de cette ligne.",
+                    "séparateur et les guillemets de cette ligne (un séparateur tapé dans un "
+                    "texte sans guillemets décale les cellules qui le suivent : entourez ce "
+                    "texte de guillemets).",
                     file=source,
                     row=line,
                 )
@@ -316,7 +326,7 @@ def read_csv_bytes(data: bytes, spec: FileSpec, source: str) -> RawTable:
             )
         )
     sep = sniff_delimiter(text)
-    table = _table(spec, source, csvrows.rows(text, sep, source))
+    table = _table(spec, source, csvrows.rows(text, sep, source), delimited=True)
     if windows:
         table.problems.append(
             Problem(

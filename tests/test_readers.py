@@ -137,10 +137,10 @@ def test_a_csv_row_moved_by_a_comma_in_an_unquoted_text_is_refused_even_if_its_e
     the description and the row gains an empty cell; importing it would store « 5 tonne par
     an. » as the quantity without a word (found from outside)."""
     data = (
-        "item_id,org_id,direction,category,subcategory,title,description,quantity\r\n"
-        'la1,q4,need,purchasing,,Lavage,Lavage du linge,"2 tonnes"\r\n'
-        "la2,q4,need,purchasing,,Lavage du linge,Blanchisserie 1,5 tonne par an.,\r\n"
-    ).encode()
+        b"item_id,org_id,direction,category,subcategory,title,description,quantity\r\n"
+        b'la1,q4,need,purchasing,,Lavage,Lavage du linge,"2 tonnes"\r\n'
+        b"la2,q4,need,purchasing,,Lavage du linge,Blanchisserie 1,5 tonne par an.,\r\n"
+    )
     table = read_csv_bytes(data, ITEMS_SPEC, "items.csv")
     moved = [p for p in table.problems if p.severity == "error"]
     assert [(p.row, p.message.split(" :")[0]) for p in moved] == [(3, "9 cellules pour 8 en-têtes")]

@@ -15,7 +15,13 @@ from typing import Any
 import sqlalchemy as sa
 
 from traits.errors import ConflictError, InvalidInputError, NotFoundError
-from traits.model import Category, Partnership, PartnershipMember, PartnershipStatus
+from traits.model import (
+    MIN_POOL_ORGANISATIONS,
+    Category,
+    Partnership,
+    PartnershipMember,
+    PartnershipStatus,
+)
 from traits.pooling import FORMS, Pool, PoolingConfig
 from traits.pooling import count_pools as _count_pools
 from traits.pooling import find_pools as _find_pools
@@ -137,7 +143,7 @@ def propose_pool(
                 "appartiennent à plusieurs territoires."
             )
         need_orgs = list(dict.fromkeys(rows[i].org_id for i in need_ids))
-        if len(need_orgs) < 2:
+        if len(need_orgs) < MIN_POOL_ORGANISATIONS:
             raise InvalidInputError(
                 "une mutualisation réunit au moins deux structures : ces besoins sont tous "
                 "d'une même structure."

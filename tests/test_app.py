@@ -805,3 +805,21 @@ def test_pistes_all_set_aside_says_so_not_add_needs_and_offers(sample: AppTest):
         texts(app, "caption")[-3:],
     )
     assert not any("ajoutez des besoins et des offres" in s for s in said)
+
+
+def test_the_network_draws_every_member_of_a_mutualisation(sample: AppTest):
+    """Réseau › Graphe shows the pool as a node linked to each member, as the analyses do."""
+    from traits.services import partnerships, pooling, views
+
+    store = demo.open_demo(os.environ["TRAITS_DB"])
+    pool = max(pooling.find_pools(store, "vitre"), key=lambda p: len(p.org_ids))
+    assert len(pool.org_ids) >= 3
+    part = pooling.propose_pool(store, pool.need_ids, offer_id=pool.offer_id, label=pool.label)
+    partnerships.change_status(store, part.partnership_id, "introduced")
+    names = views.display_names(store, part.org_ids)
+    go(sample, "network")
+    dot = sample.get("graphviz_chart")[0].proto.spec
+    labels = dict(re.findall(r'^  (n\d+) \[label="([^"]*)"', dot, re.M))
+    (hub,) = [node for node, label in labels.items() if label == pool.label]
+    linked = re.findall(rf"^  (?:{hub} -- (n\d+)|(n\d+) -- {hub}) ", dot, re.M)
+    assert sorted(labels[a or b] for a, b in linked) == sorted(names[o] for o in part.org_ids)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 import pandas as pd
 
+from traits import graph as g
 from traits.errors import InvalidInputError
 from traits.fr import plural
 from traits.interchange.columns import fold
@@ -276,22 +277,31 @@ def _dot_text(text: object) -> str:
 def network_dot(graph: nx.MultiGraph) -> str:
     """The partnership graph in Graphviz DOT: organisations coloured by kind, edges by status.
 
-    Organisations without any partnership are left out of the drawing (the analyses list
-    them as "à relancer"): laid out, they only make one long unreadable row.
+    Drawn from :func:`traits.graph.drawing`: a mutualisation is a small diamond named after
+    it, linked to every member. Organisations without any partnership are left out of the
+    drawing (the analyses list them as "à relancer"): laid out, they only make one long
+    unreadable row.
     """
-    graph = graph.subgraph([n for n in graph.nodes if graph.degree(n) > 0])
+    drawn = g.drawing(graph)
+    drawn = drawn.subgraph([n for n in drawn.nodes if drawn.degree(n) > 0])
     lines = [
         "graph reseau {",
         '  graph [layout=neato, overlap=false, splines=true, sep="+6", bgcolor="transparent"];',
         '  node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=10];',
     ]
-    ids = {node: f"n{i}" for i, node in enumerate(graph.nodes)}
-    for node, data in graph.nodes(data=True):
+    ids = {node: f"n{i}" for i, node in enumerate(drawn.nodes)}
+    for node, data in drawn.nodes(data=True):
+        label = _dot_text(data.get("name", node))
+        if data.get("kind") == "pool":
+            colour = STATUS_COLOURS.get(str(data.get("status")), "#999999")
+            lines.append(
+                f'  {ids[node]} [label="{label}", shape=diamond, style=filled, fontsize=9, '
+                f'fillcolor="white", color="{colour}"];'
+            )
+            continue
         colour = KIND_COLOURS.get(str(data.get("kind", "other")), "#bbbbbb")
-        lines.append(
-            f'  {ids[node]} [label="{_dot_text(data.get("name", node))}", fillcolor="{colour}"];'
-        )
-    for a, b, data in graph.edges(data=True):
+        lines.append(f'  {ids[node]} [label="{label}", fillcolor="{colour}"];')
+    for a, b, data in drawn.edges(data=True):
         status = str(data.get("status", "proposed"))
         style = "dashed" if status in ("proposed", "abandoned") else "solid"
         width = 2.5 if status == "realised" else 1.2
@@ -304,27 +314,42 @@ def network_dot(graph: nx.MultiGraph) -> str:
     return "\n".join(lines)
 
 
+#: Colour of a mutualisation's point on the map (its lines take its status's colour).
+POOL_COLOUR = "#6a4c93"
+
+
 def network_view(store: Store, territory_id: str | None) -> tuple[str, pd.DataFrame, pd.DataFrame]:
-    """The network as DOT, and its organisations and partnerships as tables for a map."""
+    """The network as DOT, and its organisations and partnerships as tables for a map.
+
+    Both come from one drawing (:func:`traits.graph.drawing`): on the map too, a
+    mutualisation is a point among its members, linked to each of them.
+    """
     from traits.services.reports import build_graph
 
     graph = build_graph(store, territory_id)
+    drawn = g.drawing(graph)
     nodes = pd.DataFrame(
         [
             {
                 "name": d.get("name", n),
-                "kind": LABELS_FR.get(str(d.get("kind", "other")), "autre"),
+                "kind": "mutualisation"
+                if d.get("kind") == "pool"
+                else LABELS_FR.get(str(d.get("kind", "other")), "autre"),
                 "lat": d.get("lat"),
                 "lon": d.get("lon"),
-                "colour": _rgb(KIND_COLOURS.get(str(d.get("kind", "other")), "#bbbbbb")),
+                "colour": _rgb(
+                    POOL_COLOUR
+                    if d.get("kind") == "pool"
+                    else KIND_COLOURS.get(str(d.get("kind", "other")), "#bbbbbb")
+                ),
             }
-            for n, d in graph.nodes(data=True)
+            for n, d in drawn.nodes(data=True)
         ],
         columns=["name", "kind", "lat", "lon", "colour"],
     )
     edges = []
-    for a, b, d in graph.edges(data=True):
-        na, nb = graph.nodes[a], graph.nodes[b]
+    for a, b, d in drawn.edges(data=True):
+        na, nb = drawn.nodes[a], drawn.nodes[b]
         if None in (na.get("lat"), na.get("lon"), nb.get("lat"), nb.get("lon")):
             continue
         status = str(d.get("status", "proposed"))

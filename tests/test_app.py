@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from app_pages import _map
 from app_pages._text import shown
 from traits import services
-from traits.model import LABELS_FR, TRANSITIONS, PartnershipStatus
+from traits.model import LABELS_FR, TRANSITIONS, PartnershipMode, PartnershipStatus
 from traits.services import demo, matching
 from traits.storage import Store
 
@@ -219,7 +219,7 @@ def test_main_path_from_interview_to_report(app: AppTest):
     from traits.services import partnerships
 
     (done,) = partnerships.list_partnerships(store, status="realised", territory_id="pays-de-test")
-    assert done.value_euros == 800.0 and done.mode is not None
+    assert done.value_euros == 800.0 and done.mode is None  # not chosen: « à préciser »
 
     go(app, "report")
     after = metrics(app)
@@ -823,3 +823,32 @@ def test_the_network_draws_every_member_of_a_mutualisation(sample: AppTest):
     (hub,) = [node for node, label in labels.items() if label == pool.label]
     linked = re.findall(rf"^  (?:{hub} -- (n\d+)|(n\d+) -- {hub}) ", dot, re.M)
     assert sorted(labels[a or b] for a, b in linked) == sorted(names[o] for o in part.org_ids)
+
+
+def test_no_mode_is_chosen_for_the_facilitator(sample: AppTest):
+    """Moving a mutualisation to « concrétisé » leaves its mode « à préciser » (the report
+    counts it as not given, never as mécénat); « à préciser » also clears a mode set before."""
+    from traits.services import partnerships, pooling, reports
+
+    store = demo.open_demo(os.environ["TRAITS_DB"])
+    pool = pooling.find_pools(store, "vitre")[0]
+    part = pooling.propose_pool(store, pool.need_ids, label=pool.label)
+    pid = part.partnership_id
+    before = reports.build_report(store, "vitre").realised_by_mode
+    go(sample, "partnerships")
+    sample.selectbox(key=f"to_{pid}").select(PartnershipStatus.REALISED).run()
+    mode = sample.selectbox(key=f"mode_done_{pid}")
+    assert mode.value is None and mode.options[0] == "à préciser"
+    sample.button(key=f"move_{pid}").click().run()
+    assert not sample.exception and partnerships.get(store, pid).mode is None
+    after = reports.build_report(store, "vitre").realised_by_mode
+    assert after["unspecified"] == before.get("unspecified", 0) + 1
+    assert after["philanthropy"] == before["philanthropy"]
+
+    modes = [None, *PartnershipMode]
+    for chosen in (PartnershipMode.PHILANTHROPY, None):  # a mode, then « à préciser » again
+        sample.selectbox(key=f"mode_{pid}").select_index(modes.index(chosen))
+        [b for b in sample.get("form_submit_button") if b.form_id == f"value_{pid}"][0].click()
+        sample.run()
+        assert not sample.error, texts(sample, "error")
+        assert partnerships.get(store, pid).mode is chosen

@@ -270,3 +270,26 @@ def test_partnership_list_shows_a_mutualisation_with_its_name_and_every_member(t
     assert pool.label in shown
     for org_id in part.org_ids:
         assert f"{names[org_id]} ({org_id})" in shown
+
+
+def test_pooling_csv_carries_every_key_of_the_json_and_pairs_needs_with_organisations(
+    tmp_path: Path,
+):
+    db = str(tmp_path / "pools.sqlite")
+    assert runner.invoke(app, ["demo", "--db", db]).exit_code == 0
+    as_json = json.loads(runner.invoke(app, ["pooling", "--db", db, "-f", "json"]).output)
+    as_csv = list(
+        csv.DictReader(io.StringIO(runner.invoke(app, ["pooling", "--db", db, "-f", "csv"]).output))
+    )
+    assert as_json and len(as_csv) == len(as_json)
+    assert set(as_json[0]) <= set(as_csv[0])  # every documented key, as a column
+    for record, row in zip(as_json, as_csv, strict=True):
+        assert len(record["need_org_ids"]) == len(record["need_ids"])
+        assert record["org_ids"] == list(dict.fromkeys(record["need_org_ids"]))
+        assert row["org_ids"].split("|") == record["org_ids"]
+        assert row["category"] == record["category"] and row["reasons"] == " ".join(
+            record["reasons"]
+        )
+        assert row["max_distance_km"] == (
+            "" if record["max_distance_km"] is None else str(record["max_distance_km"])
+        )

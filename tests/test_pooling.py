@@ -208,6 +208,8 @@ def test_a_distance_is_claimed_only_between_placed_organisations(vocab, placed):
     )
     (pool,) = find_pools(orgs, items, vocab)
     assert sorted(pool.org_ids) == ["a", "b", "c"]
+    pairs = {"n1": "a", "n2": "a", "n3": "b", "n4": "c"}  # each need with its organisation
+    assert dict(zip(pool.need_ids, pool.need_org_ids, strict=True)) == pairs
     assert not any(r.startswith("Toutes") for r in pool.reasons)
     assert any("Distance inconnue" in r for r in pool.reasons)
     if placed == 1:

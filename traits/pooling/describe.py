@@ -140,6 +140,7 @@ def _describe(
         subcategory=subcategory,
         need_ids=rows["item_id"].astype(str).tolist(),
         org_ids=org_ids,
+        need_org_ids=rows["org_id"].astype(str).tolist(),
         suggestion=form.label,
         form=form.code,
         reasons=reasons,

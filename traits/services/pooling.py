@@ -96,22 +96,45 @@ def _followed_needs(store: Store) -> set[str]:
         return stored.pooled_needs(conn, open_only=True)
 
 
+#: The columns of ``traits pooling --format csv``: every key of the JSON record (see
+#: docs/format.md) and the number of organisations.
+POOL_COLUMNS = [
+    "label",
+    "category",
+    "subcategory",
+    "organisations",
+    "need_ids",
+    "need_org_ids",
+    "org_ids",
+    "suggestion",
+    "form",
+    "reasons",
+    "volume",
+    "max_distance_km",
+    "offer_id",
+    "offer_org_id",
+    "score",
+]
+
+
 def pool_rows(pools: Sequence[Pool]) -> list[dict[str, object]]:
-    """Flat rows of pools for tables and CSV (lists joined by ``|``)."""
-    return [
-        {
-            "label": p.label,
-            "category": p.category,
-            "suggestion": p.suggestion,
-            "organisations": len(p.org_ids),
-            "need_ids": "|".join(p.need_ids),
-            "org_ids": "|".join(p.org_ids),
-            "volume": " ; ".join(p.volume),
-            "offer_id": p.offer_id or "",
-            "reasons": " ".join(p.reasons),
-        }
-        for p in pools
-    ]
+    """Flat rows of pools for tables and CSV: the JSON record's keys (:data:`POOL_COLUMNS`),
+    lists joined by ``|`` (the volume by `` ; ``, the reasons by a space), ``None`` empty."""
+    rows = []
+    for p in pools:
+        record = p.as_json()
+        row: dict[str, object] = {"organisations": len(p.org_ids)}
+        for key in POOL_COLUMNS:
+            value = record.get(key, row.get(key))
+            if key == "volume":
+                value = " ; ".join(p.volume)
+            elif key == "reasons":
+                value = " ".join(p.reasons)
+            elif isinstance(value, list):
+                value = "|".join(value)
+            row[key] = "" if value is None else value
+        rows.append(row)
+    return rows
 
 
 def propose_pool(

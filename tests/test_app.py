@@ -823,6 +823,11 @@ def test_the_network_draws_every_member_of_a_mutualisation(sample: AppTest):
     (hub,) = [node for node, label in labels.items() if label == pool.label]
     linked = re.findall(rf"^  (?:{hub} -- (n\d+)|(n\d+) -- {hub}) ", dot, re.M)
     assert sorted(labels[a or b] for a, b in linked) == sorted(names[o] for o in part.org_ids)
+    go(sample, "partnerships")  # its card counts its structures
+    n = len(part.org_ids)
+    assert f"Prochaine étape : relancer les {n} structures pour ouvrir la discussion" in texts(
+        sample, "caption"
+    )
 
 
 def test_no_mode_is_chosen_for_the_facilitator(sample: AppTest):

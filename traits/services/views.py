@@ -16,7 +16,7 @@ import pandas as pd
 
 from traits import graph as g
 from traits.errors import InvalidInputError
-from traits.fr import plural
+from traits.fr import fr_number, plural
 from traits.interchange.columns import fold
 from traits.model import (
     LABELS_FR,
@@ -45,12 +45,27 @@ STATUS_COLOURS = {
 }
 
 _NEXT_STEP = {
-    PartnershipStatus.PROPOSED: "présenter la piste aux deux structures (mise en lien)",
-    PartnershipStatus.INTRODUCED: "relancer les deux structures pour ouvrir la discussion",
+    PartnershipStatus.PROPOSED: "présenter la piste aux {structures} (mise en lien)",
+    PartnershipStatus.INTRODUCED: "relancer les {structures} pour ouvrir la discussion",
     PartnershipStatus.IN_DISCUSSION: "aider à conclure : modalités, convention, calendrier",
     PartnershipStatus.REALISED: "valoriser le partenariat dans le bilan",
     PartnershipStatus.ABANDONED: "aucune : le partenariat est clos",
 }
+
+
+def next_step(partnership: Partnership) -> str:
+    """What the facilitator does next, counting the structures: « les deux structures » of a
+    piste, « les 6 structures » of a mutualisation."""
+    n = len(partnership.org_ids)
+    structures = "deux structures" if n == 2 else f"{fr_number(n)} structures"
+    return _NEXT_STEP[partnership.status].format(structures=structures)
+
+
+def parties_text(names: list[str]) -> str:
+    """The parties of a partnership as people read them: « A ↔ B », or « A, B et C »."""
+    if len(names) > 2:
+        return ", ".join(names[:-1]) + " et " + names[-1]
+    return " ↔ ".join(names)
 
 
 def data_token(store: Store, territory_id: str | None) -> tuple[Any, ...]:
@@ -90,9 +105,7 @@ class BoardCard:
     @property
     def parties(self) -> str:
         """« A ↔ B », or every member of a mutualisation: « A, B et C »."""
-        if len(self.member_names) > 2:
-            return ", ".join(self.member_names[:-1]) + " et " + self.member_names[-1]
-        return f"{self.org_a_name} ↔ {self.org_b_name}"
+        return parties_text(self.member_names or [self.org_a_name, self.org_b_name])
 
     @property
     def title(self) -> str:
@@ -125,7 +138,7 @@ def partnership_board(
                 org_b_name=names.get(p.org_b, p.org_b),
                 need_title=titles.get(p.need_id) if p.need_id else None,
                 offer_title=titles.get(p.offer_id) if p.offer_id else None,
-                next_step=_NEXT_STEP[p.status],
+                next_step=next_step(p),
                 moves=sorted(TRANSITIONS[p.status], key=order.__getitem__),
                 member_names=[names.get(o, o) for o in p.org_ids] if p.is_pooled else [],
             )

@@ -405,3 +405,24 @@ def test_the_report_counts_pools_found_followed_and_realised(demo):
         line.startswith("Mutualisations : 1 mutualisation suivie")
         for line in indicator_lines(after)
     )
+
+
+def test_the_sample_figures_of_the_docs_hold(tmp_path):
+    """docs/pooling.md's figures for the sample territory are the sample's own."""
+    import re
+    from pathlib import Path
+
+    from traits import services
+    from traits.storage import Store
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "pooling.md").read_text("utf-8")
+    said = re.search(r"Sample territory \(`traits demo`, then `traits pooling`\): (\d+) pools", doc)
+    listed = re.findall(r"^- « (.+?) »: (\d+) structures", doc, re.M)
+    assert said and listed
+    store = Store(tmp_path / "demo.sqlite")
+    services.load_demo(store)
+    pools = pooling_service.find_pools(store, "vitre")
+    assert len(pools) == int(said.group(1))
+    sizes = {p.label: len(p.org_ids) for p in pools}
+    for label, n in listed:
+        assert sizes.get(label) == int(n), label

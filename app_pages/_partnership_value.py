@@ -29,6 +29,7 @@ def inputs(partnership: Any, *, key: str) -> dict[str, Any]:
         index=modes.index(p.mode),  # « à préciser » while none is known: never a guess
         format_func=lambda m: LABELS_FR[m] if m else UNKNOWN_MODE,
         key=f"mode_{key}",
+        placeholder=CHOOSE,
     )
     hours = st.number_input(
         "Heures données", min_value=0.0, step=1.0, value=float(p.value_hours or 0),

@@ -857,3 +857,39 @@ def test_no_mode_is_chosen_for_the_facilitator(sample: AppTest):
         sample.run()
         assert not sample.error, texts(sample, "error")
         assert partnerships.get(store, pid).mode is chosen
+
+
+def test_a_pool_card_lists_its_needs_and_follows_only_those_kept(sample: AppTest):
+    """The card names each need under its structure; a need unticked is left out of the
+    partnership, and fewer than two structures kept is refused with nothing written."""
+    from traits.services import partnerships, pooling, views
+
+    store = demo.open_demo(os.environ["TRAITS_DB"])
+    pools = pooling.find_pools(store, "vitre")
+    n, pool = max(enumerate(pools), key=lambda np_: len(np_[1].org_ids))
+    assert len(pool.org_ids) >= 3
+    titles = views.display_names(store, pool.need_ids)
+    go(sample, "pooling")
+    boxes = {b.key: b for b in sample.checkbox if b.key.startswith("pool_need_")}
+    for need_id in pool.need_ids:
+        assert shown(boxes[f"pool_need_{need_id}"].label) == titles[need_id]
+        assert boxes[f"pool_need_{need_id}"].value is True
+    left_out = pool.need_ids[-1]
+    boxes[f"pool_need_{left_out}"].uncheck()
+    sample.button(key=f"pool_{n}").click().run()
+    assert not sample.exception and not sample.error
+    (part,) = [p for p in partnerships.list_partnerships(store) if p.is_pooled]
+    needs = [m.need_id for m in part.members if m.need_id]
+    assert needs == [x for x in pool.need_ids if x != left_out]
+
+    # Another pool: keep the needs of one structure only.
+    go(sample, "pooling")
+    n, other = next(
+        (i, p) for i, p in enumerate(pooling.find_pools(store, "vitre")) if p.label != pool.label
+    )
+    for need_id, org_id in zip(other.need_ids, other.need_org_ids, strict=True):
+        if org_id != other.org_ids[0]:
+            sample.checkbox(key=f"pool_need_{need_id}").uncheck()
+    sample.button(key=f"pool_{n}").click().run()
+    assert any("au moins deux structures" in e for e in texts(sample, "error"))
+    assert len([p for p in partnerships.list_partnerships(store) if p.is_pooled]) == 1

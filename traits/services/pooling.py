@@ -168,8 +168,12 @@ def propose_pool(
         need_orgs = list(dict.fromkeys(rows[i].org_id for i in need_ids))
         if len(need_orgs) < MIN_POOL_ORGANISATIONS:
             raise InvalidInputError(
-                "une mutualisation réunit au moins deux structures : ces besoins sont tous "
-                "d'une même structure."
+                "une mutualisation réunit au moins deux structures : "
+                + (
+                    "ces besoins sont tous d'une même structure."
+                    if need_orgs
+                    else "gardez des besoins d'au moins deux structures."
+                )
             )
         _refuse_duplicate(conn, need_ids)
         part = _pooled_partnership(rows, need_ids, need_orgs, offer_id, label)

@@ -219,7 +219,7 @@ def test_main_path_from_interview_to_report(app: AppTest):
     from traits.services import partnerships
 
     (done,) = partnerships.list_partnerships(store, status="realised", territory_id="pays-de-test")
-    assert done.value_euros == 800.0 and done.mode is None  # not chosen: « à préciser »
+    assert done.value_euros == 800.0 and done.mode is not None  # inferred when proposed
 
     go(app, "report")
     after = metrics(app)

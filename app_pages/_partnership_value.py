@@ -15,17 +15,19 @@ from traits.services import Store, partnerships
 
 #: The refused save to tell at the top of the board after its rerun: (partnership id, message).
 CONFLICT_KEY = "board_conflict"
+#: What the mode list shows while no mode is known.
+UNKNOWN_MODE = "à préciser"
 
 
 def inputs(partnership: Any, *, key: str) -> dict[str, Any]:
     """Widgets for a partnership's mode and value; returns the service's keyword arguments."""
     p = partnership
-    modes = list(PartnershipMode)
+    modes: list[PartnershipMode | None] = [None, *PartnershipMode]
     mode = st.selectbox(
         "Mode",
         modes,
-        index=modes.index(p.mode) if p.mode else 0,
-        format_func=LABELS_FR.get,
+        index=modes.index(p.mode),  # « à préciser » while none is known: never a guess
+        format_func=lambda m: LABELS_FR[m] if m else UNKNOWN_MODE,
         key=f"mode_{key}",
         placeholder=CHOOSE,
     )
@@ -37,7 +39,11 @@ def inputs(partnership: Any, *, key: str) -> dict[str, Any]:
         "Montant en euros", min_value=0.0, step=50.0, value=float(p.value_euros or 0),
         key=f"euros_{key}", format="%.0f",
     )  # fmt: skip
-    return {"mode": mode, "value_hours": hours or None, "value_euros": euros or None}
+    return {
+        "mode": mode or partnerships.NO_MODE,
+        "value_hours": hours or None,
+        "value_euros": euros or None,
+    }
 
 
 def save(store: Store, before: Any, action: Any, kept: str, **kwargs: Any) -> bool:
@@ -73,9 +79,12 @@ def conflict() -> str | None:
     return refused[0]
 
 
-def form(store: Store, partnership: Any, expected_version: int, shown: Any) -> None:
+def form(
+    store: Store, partnership: Any, expected_version: int, shown: Any, seen: dict[str, Any]
+) -> None:
     """Mode and value of a partnership (what the report's estimates use); ``shown`` is the
-    partnership as first shown, at ``expected_version``."""
+    partnership as first shown, at ``expected_version``; ``seen`` are the board's versions,
+    the saved one forgotten so that the next change starts from it."""
     key = partnership.partnership_id
     with st.form(f"value_{key}", border=False):
         details = inputs(partnership, key=key)
@@ -89,6 +98,7 @@ def form(store: Store, partnership: Any, expected_version: int, shown: Any) -> N
                 **details,
                 expected_version=expected_version,
             ):
+                seen.pop(key, None)
                 st.session_state["board_done"] = "Mode et valeur enregistrés."
                 st.rerun()
             elif CONFLICT_KEY in st.session_state:

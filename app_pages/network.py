@@ -21,7 +21,8 @@ with graph_tab:
     st.caption(
         "Structures : ESS en vert, entreprises en jaune, collectivités en vert clair. "
         "Liens : concrétisés en vert épais, en discussion en orange, mises en lien en "
-        "bleu, pistes en gris pointillé, abandons en rouge pointillé."
+        "bleu, pistes en gris pointillé, abandons en rouge pointillé. Une mutualisation "
+        "est un losange à son nom, relié à chacune de ses structures membres."
     )
     if facts["partnerships"] == 0:
         st.info("Aucun partenariat pour l'instant : proposez des pistes pour voir le réseau.")

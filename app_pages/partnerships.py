@@ -40,7 +40,7 @@ for column, (status, cards) in zip(st.columns(len(board)), board.items(), strict
                 st.caption(esc(card.partnership.label))
             elif card.need_title or card.offer_title:
                 st.caption(f"{esc(card.need_title or '—')} ← {esc(card.offer_title or '—')}")
-            st.caption(f"Mode : {LABELS_FR[p.mode] if p.mode else 'à préciser'}")
+            st.caption(f"Mode : {LABELS_FR[p.mode] if p.mode else _partnership_value.UNKNOWN_MODE}")
             if p.abandon_reason:
                 st.caption(f"Motif : {esc(p.abandon_reason)}")
             st.caption(f"Prochaine étape : {esc(card.next_step)}")
@@ -52,7 +52,7 @@ for column, (status, cards) in zip(st.columns(len(board)), board.items(), strict
                         + (f" — {esc(step.note)}" if step.note else "")
                     )
             with st.expander("Mode et valeur", expanded=p.partnership_id == refused):
-                _partnership_value.form(store, p, expected, shown)
+                _partnership_value.form(store, p, expected, shown, seen)
             if not card.moves:
                 continue
             target = st.selectbox(

@@ -6,7 +6,7 @@ import streamlit as st
 
 from app_pages import _errors, _session
 from app_pages._text import esc
-from traits.services import diagnostics, pooling
+from traits.services import pooling, views
 
 store = _session.get_store()
 tid = _session.require_territory()
@@ -26,7 +26,7 @@ if not pools:
         "structures expriment des besoins proches lors des diagnostics."
     )
     st.stop()
-names = {o.org_id: o.name for o in diagnostics.list_organisations(store, tid)}
+names = views.display_names(store, [x for p in pools for x in (*p.need_ids, *p.org_ids)], tid)
 for n, pool in enumerate(pools):
     with st.container(border=True):
         st.markdown(f"**{esc(pool.label)}**")
@@ -35,9 +35,18 @@ for n, pool in enumerate(pools):
             + ", ".join(esc(names.get(o, "")) for o in pool.org_ids)
         )
         st.markdown("\n".join(f"- {esc(reason)}" for reason in pool.reasons))
+        st.markdown("Besoins réunis (décochez ceux à laisser de côté) :")
+        kept = []
+        for org_id in pool.org_ids:
+            st.caption(esc(names.get(org_id, "")))
+            for need_id, owner in zip(pool.need_ids, pool.need_org_ids, strict=True):
+                if owner == org_id and st.checkbox(
+                    esc(names.get(need_id, "")), value=True, key=f"pool_need_{need_id}"
+                ):
+                    kept.append(need_id)
         if st.button("Suivre cette mutualisation", key=f"pool_{n}", type="primary"):
             done = _errors.succeeded(
-                pooling.propose_pool, store, pool.need_ids, offer_id=pool.offer_id, label=pool.label
+                pooling.propose_pool, store, kept, offer_id=pool.offer_id, label=pool.label
             )
             if done:
                 st.session_state["pooling_done"] = (

@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from app_pages import _map
 from app_pages._text import shown
 from traits import services
-from traits.model import LABELS_FR, TRANSITIONS, PartnershipStatus
+from traits.model import LABELS_FR, TRANSITIONS, PartnershipMode, PartnershipStatus
 from traits.services import demo, matching
 from traits.storage import Store
 
@@ -219,7 +219,7 @@ def test_main_path_from_interview_to_report(app: AppTest):
     from traits.services import partnerships
 
     (done,) = partnerships.list_partnerships(store, status="realised", territory_id="pays-de-test")
-    assert done.value_euros == 800.0 and done.mode is not None
+    assert done.value_euros == 800.0 and done.mode is not None  # inferred when proposed
 
     go(app, "report")
     after = metrics(app)
@@ -805,3 +805,91 @@ def test_pistes_all_set_aside_says_so_not_add_needs_and_offers(sample: AppTest):
         texts(app, "caption")[-3:],
     )
     assert not any("ajoutez des besoins et des offres" in s for s in said)
+
+
+def test_the_network_draws_every_member_of_a_mutualisation(sample: AppTest):
+    """Réseau › Graphe shows the pool as a node linked to each member, as the analyses do."""
+    from traits.services import partnerships, pooling, views
+
+    store = demo.open_demo(os.environ["TRAITS_DB"])
+    pool = max(pooling.find_pools(store, "vitre"), key=lambda p: len(p.org_ids))
+    assert len(pool.org_ids) >= 3
+    part = pooling.propose_pool(store, pool.need_ids, offer_id=pool.offer_id, label=pool.label)
+    partnerships.change_status(store, part.partnership_id, "introduced")
+    names = views.display_names(store, part.org_ids)
+    go(sample, "network")
+    dot = sample.get("graphviz_chart")[0].proto.spec
+    labels = dict(re.findall(r'^  (n\d+) \[label="([^"]*)"', dot, re.M))
+    (hub,) = [node for node, label in labels.items() if label == pool.label]
+    linked = re.findall(rf"^  (?:{hub} -- (n\d+)|(n\d+) -- {hub}) ", dot, re.M)
+    assert sorted(labels[a or b] for a, b in linked) == sorted(names[o] for o in part.org_ids)
+    go(sample, "partnerships")  # its card counts its structures
+    n = len(part.org_ids)
+    assert f"Prochaine étape : relancer les {n} structures pour ouvrir la discussion" in texts(
+        sample, "caption"
+    )
+
+
+def test_no_mode_is_chosen_for_the_facilitator(sample: AppTest):
+    """Moving a mutualisation to « concrétisé » leaves its mode « à préciser » (the report
+    counts it as not given, never as mécénat); « à préciser » also clears a mode set before."""
+    from traits.services import partnerships, pooling, reports
+
+    store = demo.open_demo(os.environ["TRAITS_DB"])
+    pool = pooling.find_pools(store, "vitre")[0]
+    part = pooling.propose_pool(store, pool.need_ids, label=pool.label)
+    pid = part.partnership_id
+    before = reports.build_report(store, "vitre").realised_by_mode
+    go(sample, "partnerships")
+    sample.selectbox(key=f"to_{pid}").select(PartnershipStatus.REALISED).run()
+    mode = sample.selectbox(key=f"mode_done_{pid}")
+    assert mode.value is None and mode.options[0] == "à préciser"
+    sample.button(key=f"move_{pid}").click().run()
+    assert not sample.exception and partnerships.get(store, pid).mode is None
+    after = reports.build_report(store, "vitre").realised_by_mode
+    assert after["unspecified"] == before.get("unspecified", 0) + 1
+    assert after["philanthropy"] == before["philanthropy"]
+
+    modes = [None, *PartnershipMode]
+    for chosen in (PartnershipMode.PHILANTHROPY, None):  # a mode, then « à préciser » again
+        sample.selectbox(key=f"mode_{pid}").select_index(modes.index(chosen))
+        [b for b in sample.get("form_submit_button") if b.form_id == f"value_{pid}"][0].click()
+        sample.run()
+        assert not sample.error, texts(sample, "error")
+        assert partnerships.get(store, pid).mode is chosen
+
+
+def test_a_pool_card_lists_its_needs_and_follows_only_those_kept(sample: AppTest):
+    """The card names each need under its structure; a need unticked is left out of the
+    partnership, and fewer than two structures kept is refused with nothing written."""
+    from traits.services import partnerships, pooling, views
+
+    store = demo.open_demo(os.environ["TRAITS_DB"])
+    pools = pooling.find_pools(store, "vitre")
+    n, pool = max(enumerate(pools), key=lambda np_: len(np_[1].org_ids))
+    assert len(pool.org_ids) >= 3
+    titles = views.display_names(store, pool.need_ids)
+    go(sample, "pooling")
+    boxes = {b.key: b for b in sample.checkbox if b.key.startswith("pool_need_")}
+    for need_id in pool.need_ids:
+        assert shown(boxes[f"pool_need_{need_id}"].label) == titles[need_id]
+        assert boxes[f"pool_need_{need_id}"].value is True
+    left_out = pool.need_ids[-1]
+    boxes[f"pool_need_{left_out}"].uncheck()
+    sample.button(key=f"pool_{n}").click().run()
+    assert not sample.exception and not sample.error
+    (part,) = [p for p in partnerships.list_partnerships(store) if p.is_pooled]
+    needs = [m.need_id for m in part.members if m.need_id]
+    assert needs == [x for x in pool.need_ids if x != left_out]
+
+    # Another pool: keep the needs of one structure only.
+    go(sample, "pooling")
+    n, other = next(
+        (i, p) for i, p in enumerate(pooling.find_pools(store, "vitre")) if p.label != pool.label
+    )
+    for need_id, org_id in zip(other.need_ids, other.need_org_ids, strict=True):
+        if org_id != other.org_ids[0]:
+            sample.checkbox(key=f"pool_need_{need_id}").uncheck()
+    sample.button(key=f"pool_{n}").click().run()
+    assert any("au moins deux structures" in e for e in texts(sample, "error"))
+    assert len([p for p in partnerships.list_partnerships(store) if p.is_pooled]) == 1

@@ -243,3 +243,53 @@ def test_tables_name_what_their_ids_stand_for_and_messages_date_the_french_way(t
     assert re.search(r"\d\d/\d\d/20\d\d", purge.output)
     assert not re.search(r"20\d\d-\d\d-\d\d", purge.output)
     store.dispose()
+
+
+def test_partnership_list_shows_a_mutualisation_with_its_name_and_every_member(tmp_path: Path):
+    from traits.services import pooling, views
+    from traits.storage import Store
+
+    db = str(tmp_path / "pooled.sqlite")
+    assert runner.invoke(app, ["demo", "--db", db]).exit_code == 0
+    store = Store(db)
+    pool = max(pooling.find_pools(store, "vitre"), key=lambda p: len(p.org_ids))
+    part = pooling.propose_pool(store, pool.need_ids, offer_id=pool.offer_id, label=pool.label)
+    assert len(part.org_ids) >= 3
+    names = views.display_names(store, part.org_ids)
+    store.dispose()
+    command = ["partnership", "list", "--db", db]
+    rows = json.loads(runner.invoke(app, [*command, "-f", "json"]).output)
+    (row,) = [r for r in rows if r["partnership_id"] == part.partnership_id]
+    assert row["label"] == pool.label and row["members"].split("|") == part.org_ids
+    assert all(r["members"] == "" for r in rows if r is not row)  # two-party ones: no members
+    as_csv = runner.invoke(app, [*command, "-f", "csv"]).output
+    (line,) = [r for r in csv.DictReader(io.StringIO(as_csv)) if r["members"]]
+    assert (line["label"], line["members"]) == (pool.label, row["members"])
+    table = runner.invoke(app, command).output
+    (shown,) = [t for t in table.splitlines() if t.startswith(part.partnership_id)]
+    assert pool.label in shown
+    for org_id in part.org_ids:
+        assert f"{names[org_id]} ({org_id})" in shown
+
+
+def test_pooling_csv_carries_every_key_of_the_json_and_pairs_needs_with_organisations(
+    tmp_path: Path,
+):
+    db = str(tmp_path / "pools.sqlite")
+    assert runner.invoke(app, ["demo", "--db", db]).exit_code == 0
+    as_json = json.loads(runner.invoke(app, ["pooling", "--db", db, "-f", "json"]).output)
+    as_csv = list(
+        csv.DictReader(io.StringIO(runner.invoke(app, ["pooling", "--db", db, "-f", "csv"]).output))
+    )
+    assert as_json and len(as_csv) == len(as_json)
+    assert set(as_json[0]) <= set(as_csv[0])  # every documented key, as a column
+    for record, row in zip(as_json, as_csv, strict=True):
+        assert len(record["need_org_ids"]) == len(record["need_ids"])
+        assert record["org_ids"] == list(dict.fromkeys(record["need_org_ids"]))
+        assert row["org_ids"].split("|") == record["org_ids"]
+        assert row["category"] == record["category"] and row["reasons"] == " ".join(
+            record["reasons"]
+        )
+        assert row["max_distance_km"] == (
+            "" if record["max_distance_km"] is None else str(record["max_distance_km"])
+        )

@@ -339,3 +339,15 @@ def test_a_contact_is_checked_by_the_save_s_field_rules_when_added():
     assert "Téléphone : numéro de téléphone « abc »" in refused.value.summary
     kept = interview.new_contact({**typed, "email": " a@b.fr", "phone": "0299123456"}, None, "")
     assert (kept["email"], kept["phone"]) == (" a@b.fr", "0299123456")  # kept as typed
+
+
+def test_the_next_step_counts_the_structures_of_a_mutualisation():
+    from traits.model import Partnership, PartnershipMember, PartnershipStatus
+
+    members = [PartnershipMember("p", org, f"n_{org}") for org in "abcdef"]
+    pooled = Partnership("p", "a", "b", PartnershipStatus.PROPOSED, members=members)
+    assert views.next_step(pooled) == "présenter la piste aux 6 structures (mise en lien)"
+    pooled.status = PartnershipStatus.INTRODUCED
+    assert views.next_step(pooled).startswith("relancer les 6 structures")
+    pair = Partnership("q", "a", "b", PartnershipStatus.PROPOSED)
+    assert views.next_step(pair) == "présenter la piste aux deux structures (mise en lien)"

@@ -309,3 +309,47 @@ def test_ess_company_share(small):
     kinds = {o.org_id: o.kind.value for o in orgs}
     expected = sum({kinds[p.org_a], kinds[p.org_b]} == {"ess", "company"} for p in parts)
     assert g.ess_company_share(g.build_graph(orgs, parts, diags)) == expected / len(parts)
+
+
+@pytest.fixture
+def pooled(small):
+    """The small world plus a realised mutualisation of four: the ESAT, the Recyclerie, the
+    Mairie (met, with only an abandoned partnership of its own) and Transports Morin."""
+    orgs, parts, diags = small
+    members = [
+        model.PartnershipMember("pool", org, need)
+        for org, need in (("asso", "n_a"), ("esat", "n_e"), ("mairie", "n_m"), ("morin", None))
+    ]
+    pool = partnership(
+        "pool",
+        "asso",
+        "morin",
+        [(S.PROPOSED, dt.date(2022, 7, 1)), (S.REALISED, dt.date(2022, 9, 1))],
+        label="Véhicules partagés",
+        members=members,
+    )
+    return orgs, [*parts, pool], diags
+
+
+def test_the_drawing_links_a_mutualisation_to_every_member(pooled):
+    graph = g.build_graph(*pooled)
+    drawn = g.drawing(graph)
+    hub = g.POOL_NODE + "pool"
+    assert drawn.nodes[hub]["name"] == "Véhicules partagés"
+    assert sorted(drawn.neighbors(hub)) == ["asso", "esat", "mairie", "morin"]
+    # Two-party partnerships stay one edge each; the pool is one node, not an edge.
+    assert drawn.number_of_edges() == 4 + 4
+    # Its place on a map: the mean of its members whose place is known (the ESAT only).
+    assert (drawn.nodes[hub]["lat"], drawn.nodes[hub]["lon"]) == (48.1, -1.2)
+
+
+def test_members_of_a_mutualisation_are_not_to_visit_again(pooled):
+    """The Mairie's own partnership was abandoned, but it is a member of a realised pool."""
+    assert g.to_visit_again(g.build_graph(*pooled)) == []
+
+
+def test_a_mutualisation_with_a_company_among_its_members_joins_ess_and_company(pooled):
+    orgs, parts, diags = pooled
+    only_pool = [p for p in parts if p.partnership_id == "pool"]
+    only_pool[0].org_b = "esat"  # both parties ESS; the company is among the other members
+    assert g.ess_company_share(g.build_graph(orgs, only_pool, diags)) == 1.0

@@ -125,3 +125,26 @@ def test_members_without_the_party_with_the_need_are_refused(backend_store, tmp_
         "ligne 2, colonne « structure » : « Recyclerie du Bocage », la structure qui a le besoin "
         "du partenariat « p1 », n'est pas parmi ses membres" in message
     )
+
+
+def test_a_mutualisation_of_one_structure_is_refused(backend_store, tmp_path):
+    """The rule the CLI applies (at least two structures) holds for an import too."""
+    folder = _folder(tmp_path, "partenariat,structure,besoin\np1,a,n1\np1,a,\n")
+    message = _refused(backend_store, folder)
+    assert (
+        "Membres des mutualisations.csv, ligne 2, colonne « structure » : une mutualisation "
+        "réunit au moins 2 structures : seule « Recyclerie du Bocage » est membre du "
+        "partenariat « p1 »" in message
+    )
+
+
+def test_a_partner_outside_the_members_is_refused(backend_store, tmp_path):
+    folder = _folder(tmp_path, "partenariat,structure,besoin\np1,a,n1\np1,c,\n")
+    orgs = ORGS + "c,Épicerie du Pays,ess,association,,Vitré,35500\n"
+    write(folder, "organisations.csv", orgs)
+    message = _refused(backend_store, folder)
+    assert (
+        "ligne 2, colonne « structure » : « Transports Morin », la structure partenaire du "
+        "partenariat « p1 », n'est pas parmi ses membres : ajoutez-la, ou corrigez la ligne "
+        "du partenariat." in message
+    )

@@ -187,6 +187,39 @@ def test_unknown_distance_is_said_not_hidden(vocab):
     assert any("Distance inconnue" in r and "Ressourcerie La Boucle" in r for r in pools[0].reasons)
 
 
+@pytest.mark.parametrize("placed", [1, 2])
+def test_a_distance_is_claimed_only_between_placed_organisations(vocab, placed):
+    """Two needs of one placed organisation are no distance: with one organisation placed,
+    no distance is known; with two, the claim names only the placed ones."""
+    orgs = _orgs(
+        [
+            ("a", "Épicerie Le Panier", VITRE),
+            ("b", "Ressourcerie La Boucle", None),
+            ("c", "Atelier Vélo", CHATEAUBOURG if placed == 2 else None),
+        ]
+    )
+    items = _items(
+        [
+            ("n1", "a", "need", "premises", "Un lieu de stockage", "Stocker nos palettes au sec"),
+            ("n2", "a", "need", "premises", "Stockage", "Un local pour stocker nos cartons"),
+            ("n3", "b", "need", "premises", "Stockage", "Un hangar pour stocker les meubles"),
+            ("n4", "c", "need", "premises", "Stockage", "Un local de stockage pour nos vélos"),
+        ]
+    )
+    (pool,) = find_pools(orgs, items, vocab)
+    assert sorted(pool.org_ids) == ["a", "b", "c"]
+    pairs = {"n1": "a", "n2": "a", "n3": "b", "n4": "c"}  # each need with its organisation
+    assert dict(zip(pool.need_ids, pool.need_org_ids, strict=True)) == pairs
+    assert not any(r.startswith("Toutes") for r in pool.reasons)
+    assert any("Distance inconnue" in r for r in pool.reasons)
+    if placed == 1:
+        assert pool.max_distance_km is None
+        assert not any(" km les unes des autres" in r for r in pool.reasons)
+    else:
+        assert pool.max_distance_km is not None and pool.max_distance_km > 5
+        assert any(r.startswith("Les structures dont la commune est connue") for r in pool.reasons)
+
+
 def test_an_offer_alike_to_every_need_is_suggested(vocab):
     orgs = _orgs(
         [
@@ -372,3 +405,24 @@ def test_the_report_counts_pools_found_followed_and_realised(demo):
         line.startswith("Mutualisations : 1 mutualisation suivie")
         for line in indicator_lines(after)
     )
+
+
+def test_the_sample_figures_of_the_docs_hold(tmp_path):
+    """docs/pooling.md's figures for the sample territory are the sample's own."""
+    import re
+    from pathlib import Path
+
+    from traits import services
+    from traits.storage import Store
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "pooling.md").read_text("utf-8")
+    said = re.search(r"Sample territory \(`traits demo`, then `traits pooling`\): (\d+) pools", doc)
+    listed = re.findall(r"^- « (.+?) »: (\d+) structures", doc, re.M)
+    assert said and listed
+    store = Store(tmp_path / "demo.sqlite")
+    services.load_demo(store)
+    pools = pooling_service.find_pools(store, "vitre")
+    assert len(pools) == int(said.group(1))
+    sizes = {p.label: len(p.org_ids) for p in pools}
+    for label, n in listed:
+        assert sizes.get(label) == int(n), label

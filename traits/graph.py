@@ -2,8 +2,10 @@
 
 A pooled partnership (mutualisation) is a hyperedge: one edge between its first two parties,
 so that every count of partnerships stays one per partnership, carrying ``members`` (every
-organisation, joined with ``|``) and ``label``; :func:`simple_projection`, which the network
-analyses use, joins every two of its members.
+organisation, joined with ``|``) and ``label``. Every view reads its organisations through
+:func:`parties`: :func:`simple_projection`, which the network analyses use, joins every two of
+its members, and :func:`drawing`, which the app draws, makes it a pool node linked to each
+member.
 
 Pure functions over domain objects and networkx graphs: no storage, no user interface. Every
 analysis reuses a networkx algorithm and takes its ``weight=`` and ``seed=`` explicitly, so the
@@ -201,15 +203,78 @@ def median_days_to_realise(partnerships: Iterable[Partnership]) -> float | None:
     return float(statistics.median(days)) if days else None
 
 
+def parties(u: str, v: str, data: dict[str, Any]) -> list[str]:
+    """Every organisation a partnership edge joins: a mutualisation's members, else its ends."""
+    if data.get("members"):
+        return list(dict.fromkeys(str(data["members"]).split(CATEGORY_SEPARATOR)))
+    return [u, v]
+
+
+#: Prefix of the node that stands for a mutualisation in :func:`drawing`.
+POOL_NODE = "mutualisation:"
+
+
+def drawing(graph: nx.MultiGraph) -> nx.MultiGraph:
+    """The network as drawn: every organisation, and each mutualisation as a pool node.
+
+    A two-party partnership stays one edge. A mutualisation becomes a node (``kind`` "pool",
+    ``name`` its label, ``status``, and ``lat``/``lon`` the mean place of its members whose
+    place is known) linked to each of its members by an edge carrying its ``status`` and
+    ``partnership_id``: the hyperedge drawn as a star, so no member is left out.
+    """
+    drawn = nx.MultiGraph()
+    drawn.add_nodes_from(graph.nodes(data=True))
+    for u, v, key, data in graph.edges(keys=True, data=True):
+        members = parties(u, v, data)
+        link = {"status": data.get("status"), "partnership_id": key}
+        if not data.get("members"):
+            drawn.add_edge(u, v, key=key, **link)
+            continue
+        places = [
+            (graph.nodes[m]["lat"], graph.nodes[m]["lon"])
+            for m in members
+            if graph.nodes[m].get("lat") is not None and graph.nodes[m].get("lon") is not None
+        ]
+        hub = f"{POOL_NODE}{key}"
+        drawn.add_node(
+            hub,
+            kind="pool",
+            name=str(data.get("label") or "Mutualisation"),
+            status=data.get("status"),
+            **(
+                {
+                    "lat": statistics.fmean(p[0] for p in places),
+                    "lon": statistics.fmean(p[1] for p in places),
+                }
+                if places
+                else {}
+            ),
+        )
+        for member in members:
+            drawn.add_edge(hub, member, key=key, **link)
+    return drawn
+
+
+def _statuses_by_organisation(graph: nx.MultiGraph) -> dict[str, list[str]]:
+    """The statuses of each organisation's partnerships, mutualisations included."""
+    out: dict[str, list[str]] = {}
+    for u, v, data in graph.edges(data=True):
+        for org in parties(u, v, data):
+            out.setdefault(org, []).append(data.get("status"))
+    return out
+
+
 def to_visit_again(graph: nx.MultiGraph) -> list[str]:
     """Organisations met in a diagnostic with no partnership yet, or only abandoned ones.
 
-    The facilitator's list of structures to call back; sorted by name.
+    The facilitator's list of structures to call back (a member of a mutualisation has a
+    partnership); sorted by name.
     """
+    statuses = _statuses_by_organisation(graph)
     out = [
         node
         for node, met in graph.nodes(data="met_in_diagnostic", default=False)
-        if met and all(status == _ABANDONED for _, _, status in graph.edges(node, data="status"))
+        if met and all(status == _ABANDONED for status in statuses.get(node, ()))
     ]
     return sorted(out, key=lambda n: (str(graph.nodes[n].get("name", n)), str(n)))
 
@@ -231,7 +296,7 @@ def simple_projection(
     for u, v, data in graph.edges(data=True):
         if data.get("status") in exclude:
             continue
-        members = str(data["members"]).split(CATEGORY_SEPARATOR) if data.get("members") else [u, v]
+        members = parties(u, v, data)
         for i, a in enumerate(members):
             for b in members[i + 1 :]:
                 if a == b:
@@ -291,13 +356,14 @@ def clusters(
 def ess_company_share(graph: nx.MultiGraph) -> float | None:
     """Share of the graph's partnerships that join an ESS structure and a company.
 
-    None when the graph has no partnership. Pass a graph of realised partnerships only to get
-    the share among partnerships concrétisés.
+    A mutualisation counts once, when its members include both. None when the graph has no
+    partnership. Pass a graph of realised partnerships only to get the share among
+    partnerships concrétisés.
     """
     kinds = dict(graph.nodes(data="kind"))
     pair = {OrgKind.ESS.value, OrgKind.COMPANY.value}
     total = joined = 0
-    for u, v in graph.edges():
+    for u, v, data in graph.edges(data=True):
         total += 1
-        joined += {kinds.get(u), kinds.get(v)} == pair
+        joined += pair <= {kinds.get(org) for org in parties(u, v, data)}
     return joined / total if total else None

@@ -7,6 +7,7 @@ boundary (import, form), and then trusted.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -255,6 +256,39 @@ class Partnership:
         """Every organisation of the partnership, in order, without repeats."""
         ids = [m.org_id for m in self.members] if self.members else [self.org_a]
         return list(dict.fromkeys([*ids, self.org_b]))
+
+
+#: A mutualisation (pooled partnership) brings at least this many organisations together.
+MIN_POOL_ORGANISATIONS = 2
+
+
+def pool_rule_problems(partnership: Partnership, name: Callable[[str], str]) -> list[str]:
+    """Why a pooled partnership's members break the rule of every mutualisation, in French.
+
+    The one rule the import, the CLI and the app apply: at least
+    :data:`MIN_POOL_ORGANISATIONS` member organisations, and both parties (``org_a``,
+    ``org_b``) among the members. ``name`` words an organisation for the message (« Nom »).
+    Empty for a partnership without members (a two-party partnership) or a sound one.
+    """
+    p = partnership
+    if not p.members:
+        return []
+    members = list(dict.fromkeys(m.org_id for m in p.members))
+    problems = []
+    if len(members) < MIN_POOL_ORGANISATIONS:
+        problems.append(
+            f"une mutualisation réunit au moins {MIN_POOL_ORGANISATIONS} structures : seule "
+            f"{name(members[0])} est membre du partenariat « {p.partnership_id} » ; ajoutez les "
+            "autres structures membres."
+        )
+    roles = ((p.org_a, "la structure qui a le besoin"), (p.org_b, "la structure partenaire"))
+    for org_id, role in roles:
+        if org_id not in members:
+            problems.append(
+                f"{name(org_id)}, {role} du partenariat « {p.partnership_id} », n'est pas "
+                "parmi ses membres : ajoutez-la, ou corrigez la ligne du partenariat."
+            )
+    return problems
 
 
 # --- history-date rules: when a partnership started, was realised, stood at a status ----------

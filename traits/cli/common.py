@@ -94,7 +94,7 @@ def progress_bar() -> Callable[[float, str], None] | None:
 
 #: Columns of ids (``|``-joined when several): the table format writes each one's name or
 #: title beside it, « Hôtel des Tisserands (o_hotel_tisserands) ».
-_NAMED = ("org_a", "org_b", "org_id", "org_ids", "need_id", "need_ids", "offer_id")
+_NAMED = ("org_a", "org_b", "org_id", "org_ids", "members", "need_id", "need_ids", "offer_id")
 
 
 def names_for(store: Store, rows: list[dict], territory: str | None = None) -> dict[str, str]:
@@ -150,6 +150,7 @@ TABLE_HEADINGS = {
     "status": "statut",
     "org_a": "structure A",
     "org_b": "structure B",
+    "members": "membres de la mutualisation",
     "mode": "mode",
     "categories": "catégories",
     "created": "créé le",

@@ -88,6 +88,9 @@ def pooling(
             "Aucune mutualisation trouvée : il faut des besoins proches d'au moins deux structures."
         )
         return
+    if fmt == "csv":
+        print_rows(rows, fmt, pooling_service.POOL_COLUMNS)
+        return
     columns = ["label", "organisations", "need_ids", "suggestion", "volume", "offer_id"]
     print_rows(rows, fmt, columns, names_for(store, rows, territory) if fmt == "table" else None)
 

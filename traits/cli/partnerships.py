@@ -36,6 +36,8 @@ def _partnership_rows(parts: list) -> list[dict]:
             "created": p.created.isoformat() if p.created else "",
             "updated": p.history[-1].at.isoformat() if p.history else "",
             "abandon_reason": p.abandon_reason or "",
+            "label": p.label or "",
+            "members": "|".join(p.org_ids) if p.is_pooled else "",
         }
         for p in parts
     ]
@@ -169,7 +171,7 @@ def partnership_list(
     territory: TerritoryOption = None,
     fmt: FormatOption = "table",
 ) -> None:
-    """Lister les partenariats."""
+    """Lister les partenariats (une mutualisation : son nom et toutes ses structures)."""
     from traits.services import partnerships
 
     store = open_store(db)
@@ -179,8 +181,10 @@ def partnership_list(
     columns = [
         "partnership_id",
         "status",
+        "label",
         "org_a",
         "org_b",
+        "members",
         "need_id",
         "offer_id",
         "mode",

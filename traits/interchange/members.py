@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from traits.interchange.context import Context
 from traits.interchange.row import Row
-from traits.model import PartnershipMember
+from traits.model import PartnershipMember, pool_rule_problems
 
 
 def _build(ctx: Context, r: Row) -> PartnershipMember | None:
@@ -33,7 +33,8 @@ def _build(ctx: Context, r: Row) -> PartnershipMember | None:
 def members(ctx: Context) -> None:
     """Attach each member row to its partnership of the import.
 
-    A repeated member, or members without the partnership's ``org_a``, are errors.
+    A repeated member, or members that break the rule of every mutualisation
+    (:func:`traits.model.pool_rule_problems`), are errors.
     """
     seen: dict[tuple[str, str, str | None], int] = {}
     first: dict[str, Row] = {}  # partnership → its first member row
@@ -52,11 +53,5 @@ def members(ctx: Context) -> None:
             first[part.partnership_id] = row
         part.members.append(member)
     for pid, row in first.items():
-        part = ctx.partnerships[pid]
-        if part.org_a not in {m.org_id for m in part.members}:
-            row.error(
-                "org_id",
-                f"{ctx.org_label(part.org_a)}, la structure qui a le besoin "
-                f"du partenariat « {pid} », n'est pas parmi ses membres : ajoutez-la, ou "
-                "corrigez la ligne du partenariat.",
-            )
+        for problem in pool_rule_problems(ctx.partnerships[pid], ctx.org_label):
+            row.error("org_id", problem)

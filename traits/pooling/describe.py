@@ -120,9 +120,7 @@ def _describe(
     if form.code == "collective_training" and len(taught) == 1:  # the training they all name
         subject = TRAINING_TOPICS[next(iter(taught))][0]
     volume, volume_reasons = pool_volume([volumes[i] for i in members], form.code)
-    pair_km = km[np.ix_(members, members)]
-    known = pair_km[~np.isnan(pair_km)]
-    max_km = float(known.max()) if known.size else None
+    max_km = _largest_known_distance(km, members, rows["org_id"].astype(str).to_numpy())
     names = _names(orgs, org_ids)
     reasons = [
         f"{len(members)} besoins de {len(org_ids)} structures : {', '.join(names)}.",
@@ -142,6 +140,7 @@ def _describe(
         subcategory=subcategory,
         need_ids=rows["item_id"].astype(str).tolist(),
         org_ids=org_ids,
+        need_org_ids=rows["org_id"].astype(str).tolist(),
         suggestion=form.label,
         form=form.code,
         reasons=reasons,
@@ -162,22 +161,35 @@ _CATEGORY_SUBJECTS = {
 }
 
 
+def _largest_known_distance(
+    km: np.ndarray, members: np.ndarray, member_orgs: np.ndarray
+) -> float | None:
+    """The largest distance between two member organisations whose places are known, or None
+    when fewer than two are placed (two needs of one organisation are no distance)."""
+    pair_km = km[np.ix_(members, members)]
+    apart = member_orgs[:, None] != member_orgs[None, :]
+    known = pair_km[apart & ~np.isnan(pair_km)]
+    return float(known.max()) if known.size else None
+
+
 def _distance_reasons(
     form: PoolForm, max_km: float | None, rows: pd.DataFrame, orgs: pd.DataFrame
 ) -> list[str]:
+    """What the pool's distances say: a claim only about the members whose place is known."""
     reasons = []
     if form.radius_km is not None:
-        if max_km is not None:
-            reasons.append(
-                f"Toutes à moins de {fr_number(max(1, math.ceil(max_km)))} km les unes des "
-                f"autres (limite pour cette forme : {fr_number(form.radius_km)} km)."
-            )
         coords = orgs.set_index("org_id")[["lat", "lon"]].apply(pd.to_numeric, errors="coerce")
         unknown = [
             org_id
             for org_id in dict.fromkeys(rows["org_id"].astype(str))
             if org_id not in coords.index or coords.loc[org_id].isna().any()
         ]
+        if max_km is not None:
+            who = "Les structures dont la commune est connue sont" if unknown else "Toutes"
+            reasons.append(
+                f"{who} à moins de {fr_number(max(1, math.ceil(max_km)))} km les unes des "
+                f"autres (limite pour cette forme : {fr_number(form.radius_km)} km)."
+            )
         if unknown:
             reasons.append(
                 "Distance inconnue pour "

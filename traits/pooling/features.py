@@ -53,6 +53,8 @@ class Pool:
     offer_id: str | None = None
     offer_org_id: str | None = None
     score: float = 0.0
+    #: The organisation of each need, in the order of ``need_ids`` (``org_ids`` are distinct).
+    need_org_ids: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict[str, object]:
         """The JSON record of ``traits pooling --format json`` (see docs/format.md)."""
@@ -62,6 +64,7 @@ class Pool:
             "subcategory": self.subcategory,
             "need_ids": self.need_ids,
             "org_ids": self.org_ids,
+            "need_org_ids": self.need_org_ids,
             "suggestion": self.suggestion,
             "form": self.form,
             "reasons": self.reasons,

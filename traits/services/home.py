@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from traits.model import OPEN_STATUSES, DiagnosticStatus, Partnership, PartnershipStatus
 from traits.services import access
+from traits.services.views import parties_text
 from traits.storage import Store
 from traits.storage import repository as repo
 
@@ -69,10 +70,7 @@ class Todo:
 
 
 def _parties(part: Partnership, names: dict[str, str]) -> str:
-    people = [names.get(o, o) for o in part.org_ids]
-    if len(people) > 2:
-        return ", ".join(people[:-1]) + " et " + people[-1]
-    return " ↔ ".join(people)
+    return parties_text([names.get(o, o) for o in part.org_ids])
 
 
 def _last_step(part: Partnership) -> dt.date | None:

@@ -241,11 +241,18 @@ class Details(TypedDict, total=False):
     notes: str | None
 
 
+#: The mode to give for « à préciser »: it clears a mode set before.
+NO_MODE = ""
+
+
 def _detail_values(details: Details) -> dict[str, object]:
-    """Mode, value and notes checked, as the columns to write (``None`` left out)."""
+    """Mode, value and notes checked, as the columns to write (``None`` left out; the mode
+    :data:`NO_MODE` clears it)."""
     mode, value_unit, notes = details.get("mode"), details.get("value_unit"), details.get("notes")
     values: dict[str, object] = {}
-    if mode is not None:
+    if mode is not None and not str(mode).strip():
+        values["mode"] = None
+    elif mode is not None:
         from traits.interchange.columns import MODE_VALUES, fold
 
         canonical = MODE_VALUES.get(fold(str(mode)))

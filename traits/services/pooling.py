@@ -15,7 +15,13 @@ from typing import Any
 import sqlalchemy as sa
 
 from traits.errors import ConflictError, InvalidInputError, NotFoundError
-from traits.model import Category, Partnership, PartnershipMember, PartnershipStatus
+from traits.model import (
+    MIN_POOL_ORGANISATIONS,
+    Category,
+    Partnership,
+    PartnershipMember,
+    PartnershipStatus,
+)
 from traits.pooling import FORMS, Pool, PoolingConfig
 from traits.pooling import count_pools as _count_pools
 from traits.pooling import find_pools as _find_pools
@@ -90,22 +96,45 @@ def _followed_needs(store: Store) -> set[str]:
         return stored.pooled_needs(conn, open_only=True)
 
 
+#: The columns of ``traits pooling --format csv``: every key of the JSON record (see
+#: docs/format.md) and the number of organisations.
+POOL_COLUMNS = [
+    "label",
+    "category",
+    "subcategory",
+    "organisations",
+    "need_ids",
+    "need_org_ids",
+    "org_ids",
+    "suggestion",
+    "form",
+    "reasons",
+    "volume",
+    "max_distance_km",
+    "offer_id",
+    "offer_org_id",
+    "score",
+]
+
+
 def pool_rows(pools: Sequence[Pool]) -> list[dict[str, object]]:
-    """Flat rows of pools for tables and CSV (lists joined by ``|``)."""
-    return [
-        {
-            "label": p.label,
-            "category": p.category,
-            "suggestion": p.suggestion,
-            "organisations": len(p.org_ids),
-            "need_ids": "|".join(p.need_ids),
-            "org_ids": "|".join(p.org_ids),
-            "volume": " ; ".join(p.volume),
-            "offer_id": p.offer_id or "",
-            "reasons": " ".join(p.reasons),
-        }
-        for p in pools
-    ]
+    """Flat rows of pools for tables and CSV: the JSON record's keys (:data:`POOL_COLUMNS`),
+    lists joined by ``|`` (the volume by `` ; ``, the reasons by a space), ``None`` empty."""
+    rows = []
+    for p in pools:
+        record = p.as_json()
+        row: dict[str, object] = {"organisations": len(p.org_ids)}
+        for key in POOL_COLUMNS:
+            value = record.get(key, row.get(key))
+            if key == "volume":
+                value = " ; ".join(p.volume)
+            elif key == "reasons":
+                value = " ".join(p.reasons)
+            elif isinstance(value, list):
+                value = "|".join(value)
+            row[key] = "" if value is None else value
+        rows.append(row)
+    return rows
 
 
 def propose_pool(
@@ -137,10 +166,14 @@ def propose_pool(
                 "appartiennent à plusieurs territoires."
             )
         need_orgs = list(dict.fromkeys(rows[i].org_id for i in need_ids))
-        if len(need_orgs) < 2:
+        if len(need_orgs) < MIN_POOL_ORGANISATIONS:
             raise InvalidInputError(
-                "une mutualisation réunit au moins deux structures : ces besoins sont tous "
-                "d'une même structure."
+                "une mutualisation réunit au moins deux structures : "
+                + (
+                    "ces besoins sont tous d'une même structure."
+                    if need_orgs
+                    else "gardez des besoins d'au moins deux structures."
+                )
             )
         _refuse_duplicate(conn, need_ids)
         part = _pooled_partnership(rows, need_ids, need_orgs, offer_id, label)

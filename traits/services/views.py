@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 import pandas as pd
 
+from traits import graph as g
 from traits.errors import InvalidInputError
-from traits.fr import plural
+from traits.fr import fr_number, plural
 from traits.interchange.columns import fold
 from traits.model import (
     LABELS_FR,
@@ -44,12 +45,27 @@ STATUS_COLOURS = {
 }
 
 _NEXT_STEP = {
-    PartnershipStatus.PROPOSED: "présenter la piste aux deux structures (mise en lien)",
-    PartnershipStatus.INTRODUCED: "relancer les deux structures pour ouvrir la discussion",
+    PartnershipStatus.PROPOSED: "présenter la piste aux {structures} (mise en lien)",
+    PartnershipStatus.INTRODUCED: "relancer les {structures} pour ouvrir la discussion",
     PartnershipStatus.IN_DISCUSSION: "aider à conclure : modalités, convention, calendrier",
     PartnershipStatus.REALISED: "valoriser le partenariat dans le bilan",
     PartnershipStatus.ABANDONED: "aucune : le partenariat est clos",
 }
+
+
+def next_step(partnership: Partnership) -> str:
+    """What the facilitator does next, counting the structures: « les deux structures » of a
+    piste, « les 6 structures » of a mutualisation."""
+    n = len(partnership.org_ids)
+    structures = "deux structures" if n == 2 else f"{fr_number(n)} structures"
+    return _NEXT_STEP[partnership.status].format(structures=structures)
+
+
+def parties_text(names: list[str]) -> str:
+    """The parties of a partnership as people read them: « A ↔ B », or « A, B et C »."""
+    if len(names) > 2:
+        return ", ".join(names[:-1]) + " et " + names[-1]
+    return " ↔ ".join(names)
 
 
 def data_token(store: Store, territory_id: str | None) -> tuple[Any, ...]:
@@ -89,9 +105,7 @@ class BoardCard:
     @property
     def parties(self) -> str:
         """« A ↔ B », or every member of a mutualisation: « A, B et C »."""
-        if len(self.member_names) > 2:
-            return ", ".join(self.member_names[:-1]) + " et " + self.member_names[-1]
-        return f"{self.org_a_name} ↔ {self.org_b_name}"
+        return parties_text(self.member_names or [self.org_a_name, self.org_b_name])
 
     @property
     def title(self) -> str:
@@ -124,7 +138,7 @@ def partnership_board(
                 org_b_name=names.get(p.org_b, p.org_b),
                 need_title=titles.get(p.need_id) if p.need_id else None,
                 offer_title=titles.get(p.offer_id) if p.offer_id else None,
-                next_step=_NEXT_STEP[p.status],
+                next_step=next_step(p),
                 moves=sorted(TRANSITIONS[p.status], key=order.__getitem__),
                 member_names=[names.get(o, o) for o in p.org_ids] if p.is_pooled else [],
             )
@@ -276,22 +290,31 @@ def _dot_text(text: object) -> str:
 def network_dot(graph: nx.MultiGraph) -> str:
     """The partnership graph in Graphviz DOT: organisations coloured by kind, edges by status.
 
-    Organisations without any partnership are left out of the drawing (the analyses list
-    them as "à relancer"): laid out, they only make one long unreadable row.
+    Drawn from :func:`traits.graph.drawing`: a mutualisation is a small diamond named after
+    it, linked to every member. Organisations without any partnership are left out of the
+    drawing (the analyses list them as "à relancer"): laid out, they only make one long
+    unreadable row.
     """
-    graph = graph.subgraph([n for n in graph.nodes if graph.degree(n) > 0])
+    drawn = g.drawing(graph)
+    drawn = drawn.subgraph([n for n in drawn.nodes if drawn.degree(n) > 0])
     lines = [
         "graph reseau {",
         '  graph [layout=neato, overlap=false, splines=true, sep="+6", bgcolor="transparent"];',
         '  node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=10];',
     ]
-    ids = {node: f"n{i}" for i, node in enumerate(graph.nodes)}
-    for node, data in graph.nodes(data=True):
+    ids = {node: f"n{i}" for i, node in enumerate(drawn.nodes)}
+    for node, data in drawn.nodes(data=True):
+        label = _dot_text(data.get("name", node))
+        if data.get("kind") == "pool":
+            colour = STATUS_COLOURS.get(str(data.get("status")), "#999999")
+            lines.append(
+                f'  {ids[node]} [label="{label}", shape=diamond, style=filled, fontsize=9, '
+                f'fillcolor="white", color="{colour}"];'
+            )
+            continue
         colour = KIND_COLOURS.get(str(data.get("kind", "other")), "#bbbbbb")
-        lines.append(
-            f'  {ids[node]} [label="{_dot_text(data.get("name", node))}", fillcolor="{colour}"];'
-        )
-    for a, b, data in graph.edges(data=True):
+        lines.append(f'  {ids[node]} [label="{label}", fillcolor="{colour}"];')
+    for a, b, data in drawn.edges(data=True):
         status = str(data.get("status", "proposed"))
         style = "dashed" if status in ("proposed", "abandoned") else "solid"
         width = 2.5 if status == "realised" else 1.2
@@ -304,27 +327,42 @@ def network_dot(graph: nx.MultiGraph) -> str:
     return "\n".join(lines)
 
 
+#: Colour of a mutualisation's point on the map (its lines take its status's colour).
+POOL_COLOUR = "#6a4c93"
+
+
 def network_view(store: Store, territory_id: str | None) -> tuple[str, pd.DataFrame, pd.DataFrame]:
-    """The network as DOT, and its organisations and partnerships as tables for a map."""
+    """The network as DOT, and its organisations and partnerships as tables for a map.
+
+    Both come from one drawing (:func:`traits.graph.drawing`): on the map too, a
+    mutualisation is a point among its members, linked to each of them.
+    """
     from traits.services.reports import build_graph
 
     graph = build_graph(store, territory_id)
+    drawn = g.drawing(graph)
     nodes = pd.DataFrame(
         [
             {
                 "name": d.get("name", n),
-                "kind": LABELS_FR.get(str(d.get("kind", "other")), "autre"),
+                "kind": "mutualisation"
+                if d.get("kind") == "pool"
+                else LABELS_FR.get(str(d.get("kind", "other")), "autre"),
                 "lat": d.get("lat"),
                 "lon": d.get("lon"),
-                "colour": _rgb(KIND_COLOURS.get(str(d.get("kind", "other")), "#bbbbbb")),
+                "colour": _rgb(
+                    POOL_COLOUR
+                    if d.get("kind") == "pool"
+                    else KIND_COLOURS.get(str(d.get("kind", "other")), "#bbbbbb")
+                ),
             }
-            for n, d in graph.nodes(data=True)
+            for n, d in drawn.nodes(data=True)
         ],
         columns=["name", "kind", "lat", "lon", "colour"],
     )
     edges = []
-    for a, b, d in graph.edges(data=True):
-        na, nb = graph.nodes[a], graph.nodes[b]
+    for a, b, d in drawn.edges(data=True):
+        na, nb = drawn.nodes[a], drawn.nodes[b]
         if None in (na.get("lat"), na.get("lon"), nb.get("lat"), nb.get("lon")):
             continue
         status = str(d.get("status", "proposed"))

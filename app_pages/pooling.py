@@ -6,7 +6,7 @@ import streamlit as st
 
 from app_pages import _errors, _session
 from app_pages._text import esc
-from traits.services import pooling, views
+from traits.services import organisations, pooling
 
 store = _session.get_store()
 tid = _session.require_territory()
@@ -26,7 +26,8 @@ if not pools:
         "structures expriment des besoins proches lors des diagnostics."
     )
     st.stop()
-names = views.display_names(store, [x for p in pools for x in (*p.need_ids, *p.org_ids)], tid)
+named = [x for p in pools for x in (*p.need_ids, *p.org_ids)]
+names = organisations.display_names(store, named, tid)
 for n, pool in enumerate(pools):
     with st.container(border=True):
         st.markdown(f"**{esc(pool.label)}**")

@@ -809,14 +809,14 @@ def test_pistes_all_set_aside_says_so_not_add_needs_and_offers(sample: AppTest):
 
 def test_the_network_draws_every_member_of_a_mutualisation(sample: AppTest):
     """Réseau › Graphe shows the pool as a node linked to each member, as the analyses do."""
-    from traits.services import partnerships, pooling, views
+    from traits.services import organisations, partnerships, pooling
 
     store = demo.open_demo(os.environ["TRAITS_DB"])
     pool = max(pooling.find_pools(store, "vitre"), key=lambda p: len(p.org_ids))
     assert len(pool.org_ids) >= 3
     part = pooling.propose_pool(store, pool.need_ids, offer_id=pool.offer_id, label=pool.label)
     partnerships.change_status(store, part.partnership_id, "introduced")
-    names = views.display_names(store, part.org_ids)
+    names = organisations.display_names(store, part.org_ids)
     go(sample, "network")
     dot = sample.get("graphviz_chart")[0].proto.spec
     labels = dict(re.findall(r'^  (n\d+) \[label="([^"]*)"', dot, re.M))
@@ -862,13 +862,13 @@ def test_no_mode_is_chosen_for_the_facilitator(sample: AppTest):
 def test_a_pool_card_lists_its_needs_and_follows_only_those_kept(sample: AppTest):
     """The card names each need under its structure; a need unticked is left out of the
     partnership, and fewer than two structures kept is refused with nothing written."""
-    from traits.services import partnerships, pooling, views
+    from traits.services import organisations, partnerships, pooling
 
     store = demo.open_demo(os.environ["TRAITS_DB"])
     pools = pooling.find_pools(store, "vitre")
     n, pool = max(enumerate(pools), key=lambda np_: len(np_[1].org_ids))
     assert len(pool.org_ids) >= 3
-    titles = views.display_names(store, pool.need_ids)
+    titles = organisations.display_names(store, pool.need_ids)
     go(sample, "pooling")
     boxes = {b.key: b for b in sample.checkbox if b.key.startswith("pool_need_")}
     for need_id in pool.need_ids:

@@ -219,7 +219,7 @@ def test_tables_speak_french_while_json_keeps_the_format_keys(tmp_path: Path):
 def test_tables_name_what_their_ids_stand_for_and_messages_date_the_french_way(tmp_path: Path):
     """Every id of a structure, a need or an offer in a table has its name or title beside
     it (the JSON keeps the ids alone); no ISO date in any table or message."""
-    from traits.services import views
+    from traits.services import organisations
     from traits.storage import Store
 
     db = str(tmp_path / "names.sqlite")
@@ -234,7 +234,7 @@ def test_tables_name_what_their_ids_stand_for_and_messages_date_the_french_way(t
         as_csv = runner.invoke(app, [*command, "--db", db, "-f", "csv"]).output
         rows = list(csv.DictReader(io.StringIO(as_csv)))
         ids = {i for r in rows for k in keys for i in (r.get(k) or "").split("|") if i}
-        names = views.display_names(store, ids)
+        names = organisations.display_names(store, ids)
         assert ids and set(names) == ids, command
         for item_id, name in names.items():
             assert f"{name} ({item_id})" in table, (command, item_id, name)
@@ -246,7 +246,7 @@ def test_tables_name_what_their_ids_stand_for_and_messages_date_the_french_way(t
 
 
 def test_partnership_list_shows_a_mutualisation_with_its_name_and_every_member(tmp_path: Path):
-    from traits.services import pooling, views
+    from traits.services import organisations, pooling
     from traits.storage import Store
 
     db = str(tmp_path / "pooled.sqlite")
@@ -255,7 +255,7 @@ def test_partnership_list_shows_a_mutualisation_with_its_name_and_every_member(t
     pool = max(pooling.find_pools(store, "vitre"), key=lambda p: len(p.org_ids))
     part = pooling.propose_pool(store, pool.need_ids, offer_id=pool.offer_id, label=pool.label)
     assert len(part.org_ids) >= 3
-    names = views.display_names(store, part.org_ids)
+    names = organisations.display_names(store, part.org_ids)
     store.dispose()
     command = ["partnership", "list", "--db", db]
     rows = json.loads(runner.invoke(app, [*command, "-f", "json"]).output)

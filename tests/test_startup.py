@@ -43,3 +43,24 @@ def test_a_stored_shortlist_is_read_without_scikit_learn(tmp_path: Path):
     )
     query = setup + "matching.match(store, need_id='n_hautpre_informatique')"
     assert _loaded_after(query) == set()
+
+
+def test_the_match_command_for_one_need_loads_no_heavy_library(tmp_path: Path):
+    """The whole command, as typed, not only its modules: the table it prints names the
+    structures beside their ids, and that lookup once pulled pandas and networkx in."""
+    db = str(tmp_path / "demo.sqlite")
+    setup = f"from traits.services import Store, load_demo, matching\nstore = Store({db!r})\n"
+    subprocess.run(
+        [sys.executable, "-c", setup + "load_demo(store)\nmatching.match(store)"],
+        cwd=ROOT,
+        check=True,
+    )
+    command = (
+        "import contextlib, io, sys\nfrom traits.cli import main\n"
+        f"sys.argv = ['traits', 'match', '--db', {db!r}, '--need', 'n_hautpre_informatique']\n"
+        "with contextlib.redirect_stdout(io.StringIO()) as printed:\n"
+        "    try:\n        main()\n    except SystemExit as done:\n"
+        "        assert not done.code, done.code\n"
+        "assert 'n_hautpre_informatique' in printed.getvalue()\n"
+    )
+    assert _loaded_after(command) == set()

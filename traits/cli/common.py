@@ -99,10 +99,10 @@ _NAMED = ("org_a", "org_b", "org_id", "org_ids", "members", "need_id", "need_ids
 
 def names_for(store: Store, rows: list[dict], territory: str | None = None) -> dict[str, str]:
     """The names and titles of the ids in the rows' id columns (for :func:`print_rows`)."""
-    from traits.services import views
+    from traits.services import organisations
 
     ids = {i for r in rows for c in _NAMED for i in str(r.get(c) or "").split("|") if i}
-    return views.display_names(store, ids, territory)
+    return organisations.display_names(store, ids, territory)
 
 
 def print_rows(

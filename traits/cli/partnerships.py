@@ -56,11 +56,11 @@ def partnership_propose(
 
     La dernière ligne affichée est l'identifiant du nouveau partenariat.
     """
-    from traits.services import partnerships, views
+    from traits.services import organisations, partnerships
 
     store = open_store(db)
     part = partnerships.propose(store, need, offer, mode=mode, author=author, note=note)
-    names = views.display_names(store, [part.org_a, part.org_b])
+    names = organisations.display_names(store, [part.org_a, part.org_b])
     a, b = (f"{names[o]} ({o})" if o in names else o for o in (part.org_a, part.org_b))
     typer.echo(f"Piste proposée : {a} ↔ {b}.")
     typer.echo(part.partnership_id)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 from sqlalchemy.engine import Connection
@@ -207,3 +207,17 @@ def describe_items(store: Store, item_ids: list[str]) -> dict[str, dict[str, obj
     allowed = access.readable_territories()
     with store.reading() as conn:
         return stored.item_details(conn, item_ids, allowed)
+
+
+def display_names(
+    store: Store, ids: Iterable[str], territory_id: str | None = None
+) -> dict[str, str]:
+    """What people read for these ids: organisations' names, needs' and offers' titles (of
+    ``territory_id`` only, if given; ids of nothing readable are left out)."""
+    access.require_read(territory_id)
+    wanted = {i for i in ids if i}
+    with store.reading() as conn:
+        return {
+            **stored.organisation_names(conn, wanted, territory_id),
+            **stored.item_titles(conn, wanted, territory_id),
+        }

@@ -7,7 +7,6 @@ Read models only: every write goes through the other services.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -151,20 +150,6 @@ def partnership_board(
             reverse=True,
         )
     return board
-
-
-def display_names(
-    store: Store, ids: Iterable[str], territory_id: str | None = None
-) -> dict[str, str]:
-    """What people read for these ids: organisations' names, needs' and offers' titles (of
-    ``territory_id`` only, if given; ids of nothing readable are left out)."""
-    access.require_read(territory_id)
-    wanted = {i for i in ids if i}
-    with store.reading() as conn:
-        return {
-            **organisations.organisation_names(conn, wanted, territory_id),
-            **organisations.item_titles(conn, wanted, territory_id),
-        }
 
 
 # -- pistes and network, with names -----------------------------------------------------------

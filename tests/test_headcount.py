@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from traits import rules, services
+from traits import headcount, rules, services
 from traits.errors import InvalidInputError
 from traits.model import Organisation, OrgKind, Territory
 from traits.services import access
@@ -44,7 +44,7 @@ HINT = "écrivez une tranche (0, 1-9, 10-49, 50-249 ou 250+) ou un nombre de sal
     ],
 )
 def test_accepted_headcounts(typed: str, stored: str, notice: str | None):
-    value, said = rules.headcount(typed)
+    value, said = headcount.headcount(typed)
     assert value == stored
     assert (said is None) if notice is None else (notice in (said or ""))
 
@@ -61,7 +61,7 @@ def test_accepted_headcounts(typed: str, stored: str, notice: str | None):
 )
 def test_refused_headcounts_say_what_to_write(typed: str, message: str):
     with pytest.raises(rules.FieldError) as err:
-        rules.headcount(typed)
+        headcount.headcount(typed)
     assert err.value.message.startswith(message) and HINT in err.value.message
 
 

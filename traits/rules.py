@@ -148,12 +148,31 @@ _INVISIBLE = {"Cc", "Cf", "Cs", "Zl", "Zp"}
 MAX_ID = 120
 
 
+def invisible_at(value: str) -> str | None:
+    """Where the first invisible character of ``value`` is, for a message (None: none)."""
+    at = next((i for i, c in enumerate(value) if unicodedata.category(c) in _INVISIBLE), None)
+    if at is None:
+        return None
+    char = value[at]
+    what = {"\n": "un saut de ligne", "\r": "un saut de ligne", "\t": "une tabulation"}.get(
+        char, f"un caractère invisible (U+{ord(char):04X})"
+    )
+    where = f"après {quoted(value[max(0, at - 30) : at])}" if at else "au début"
+    return f"{what} {where}"
+
+
 def identifier(value: str) -> str:
-    """An identifier typed by a person: 120 characters at most, one line, nothing invisible."""
-    if not 1 <= len(value) <= MAX_ID or any(unicodedata.category(c) in _INVISIBLE for c in value):
+    """A name or identifier naming a row: 120 characters at most, one line, nothing invisible."""
+    hidden = invisible_at(value)
+    if hidden is not None:
         raise FieldError(
-            f"identifiant invalide : au plus {MAX_ID} caractères, sans saut de ligne, "
-            "tabulation ni caractère invisible."
+            f"{quoted(value)} contient {hidden}, souvent venu d'un copier-coller : effacez la "
+            "cellule et retapez le nom (ou l'identifiant) au clavier."
+        )
+    if not 1 <= len(value) <= MAX_ID:
+        raise FieldError(
+            f"{quoted(value)} : un nom ou identifiant qui désigne une ligne a au plus {MAX_ID} "
+            "caractères ; raccourcissez-le."
         )
     return value
 
@@ -172,12 +191,22 @@ def plain_digits(value: str, what: str) -> str:
     return value
 
 
+#: A number as a spreadsheet writes it in scientific notation (« 7,32829E+13 »).
+_SCIENTIFIC = re.compile(r"\d+(?:[.,]\d+)?[eE]\+?\d+")
+
+
 def siret(value: str) -> str:
     """A SIRET as 14 digits (spaces, dots and non-breaking spaces dropped), check digit valid."""
     from traits.model import siret_ok
 
     plain_digits(value, "SIRET")
     digits = re.sub(r"[\s.\u202f\u00a0]", "", value)
+    if _SCIENTIFIC.fullmatch(digits):
+        raise FieldError(
+            f"SIRET {quoted(value)} : le tableur a transformé le SIRET en nombre écrit en notation "
+            "scientifique, et des chiffres ont pu être perdus. Mettez la colonne au format texte "
+            "et retapez le SIRET (14 chiffres), par exemple 732 829 320 00074."
+        )
     if not digits.isdigit() or len(digits) != 14:
         raise FieldError(f"SIRET {quoted(value)} : il faut 14 chiffres (ou laissez vide).")
     if not siret_ok(digits):
@@ -248,12 +277,24 @@ def phone(value: str) -> tuple[str, str | None]:
 
 # -- numbers -------------------------------------------------------------------------------------
 
-_SPACES = re.compile(r"[\s\u202f\u00a0]")
+#: Spaces people type between thousands: plain, no-break and narrow no-break.
+SPACES = re.compile(r"[\s\u202f\u00a0]")
+#: « 12.000 », « 2.500 », « 1.500 » with nothing else: a French thousands separator (12 000) or
+#: an English decimal point (12): never guessed, in amounts, hours and quantities.
+_DOT_THOUSANDS = re.compile(r"[+-]?[1-9]\d{0,2}\.\d{3}")
+#: Several dots and no comma (« 1.200.000 »): thousands separators, refused like the above.
+_DOTS_ONLY = re.compile(r"[+-]?\d{1,3}(?:\.\d{3}){2,}")
+_PERCENT = re.compile(r"%\s*$|^\s*%")
+#: Currencies other than the euro, as signs or codes (« $ », « 1 200 USD », « CHF 50 »).
+_OTHER_CURRENCY = re.compile(
+    r"[$£¥₣₤₩₹₽₺¢]|(?<![a-z])(?:usd|gbp|chf|cad|jpy|dollars?|livres?|francs?)(?![a-z])",
+    re.IGNORECASE,
+)
 
 
 def _float(text: str) -> float:
     """A decimal number written the French or the English way: ``1 800,50``, ``1800.5``."""
-    compact = _SPACES.sub("", text)
+    compact = SPACES.sub("", text)
     if compact.count(",") == 1 and "." in compact:  # 1.800,50 or 1,800.50
         if compact.index(".") < compact.index(","):
             compact = compact.replace(".", "").replace(",", ".")
@@ -265,32 +306,63 @@ def _float(text: str) -> float:
     return float(compact)
 
 
+def _dot_problem(text: str, shown: str, example: str) -> str | None:
+    """Why a dot makes ``text`` ambiguous in an amount, hours or a quantity (None: it does not).
+
+    In a French sheet a dot separates thousands (« 1.800,50 »); alone before three digits it
+    may also be an English decimal point: « 12.000 » is 12 000 or 12, and is not guessed.
+    """
+    compact = SPACES.sub("", text)
+    if _DOT_THOUSANDS.fullmatch(compact):
+        whole, part = compact.lstrip("+-").split(".")
+        decimal = f"{whole},{part.rstrip('0')}" if part.rstrip("0") else whole
+        return (
+            f"{quoted(shown)} peut se lire {whole} {part} ou {decimal} (en français le point "
+            f"sépare les milliers, en anglais les décimales) : écrivez « {whole} {part} » ou "
+            f"« {decimal} », avec une virgule pour les décimales."
+        )
+    if _DOTS_ONLY.fullmatch(compact):
+        spaced = compact.lstrip("+-").replace(".", " ")
+        return (
+            f"{quoted(shown)} : écrivez les milliers séparés par des espaces (« {spaced} ») et "
+            f"les décimales après une virgule, par exemple {example}."
+        )
+    return None
+
+
 def number(
     value: str | float | int,
     *,
     low: float | None = 0.0,
     high: float | None = None,
     example: str = "1 800,50",
+    grouped: bool = False,
+    shown: str | None = None,
 ) -> float:
     """A finite number within [low, high] (by default: zero or more).
 
     ``inf``, ``nan``, ``1e309`` (which overflows to infinity) and negatives are refused
-    everywhere: the import, the forms and the commands all come here.
+    everywhere: the import, the forms and the commands all come here. ``grouped``: the number
+    counts something (an amount, hours, a quantity), so a dot may be a French thousands
+    separator and « 12.000 » is refused as ambiguous (a coordinate's dot is a decimal point).
+    ``shown``: the cell as typed, quoted in messages (``value`` may be part of it).
     """
+    shown = str(value) if shown is None else shown
     if isinstance(value, bool):
-        raise FieldError(f"{quoted(value)} n'est pas un nombre : écrivez par exemple {example}.")
+        raise FieldError(f"{quoted(shown)} n'est pas un nombre : écrivez par exemple {example}.")
     if isinstance(value, (int, float)):
         result = float(value)
     else:
+        problem = _dot_problem(value, shown, example) if grouped else None
+        if problem is not None:
+            raise FieldError(problem)
         try:
             result = _float(value)
         except (ValueError, OverflowError):
-            raise FieldError(
-                f"{quoted(value)} n'est pas un nombre : écrivez par exemple {example}."
-            ) from None
+            raise FieldError(_not_a_number(shown, example)) from None
     if not math.isfinite(result):
         raise FieldError(
-            f"{quoted(value)} n'est pas un nombre utilisable (infini ou indéfini) : écrivez par "
+            f"{quoted(shown)} n'est pas un nombre utilisable (infini ou indéfini) : écrivez par "
             f"exemple {example}."
         )
     if low is not None and result < low:
@@ -299,6 +371,27 @@ def number(
     if high is not None and result > high:
         raise FieldError(f"{_fr(result)} : le nombre doit être au plus {_fr(high)}.")
     return result
+
+
+def _not_a_number(shown: str, example: str) -> str:
+    """Why a cell is not a number, and what to write: a percentage, another currency and a
+    time of day are said as such (a cell formatted so is quoted as the spreadsheet shows it)."""
+    if _PERCENT.search(shown):
+        return (
+            f"{quoted(shown)} est un pourcentage, pas une valeur : écrivez la valeur elle-même, "
+            f"par exemple {example}."
+        )
+    if _OTHER_CURRENCY.search(shown):
+        return (
+            f"{quoted(shown)} n'est pas en euros : convertissez le montant en euros et écrivez-le "
+            "par exemple 1 800,50 €."
+        )
+    if re.fullmatch(r"\d{1,2}:\d{2}(?::\d{2})?", shown.strip()):
+        return (
+            f"{quoted(shown)} est une heure de la journée, pas un nombre : écrivez par "
+            f"exemple {example}."
+        )
+    return f"{quoted(shown)} n'est pas un nombre : écrivez par exemple {example}."
 
 
 def _fr(value: float) -> str:
@@ -311,15 +404,22 @@ _EUROS = re.compile(r"(€|eur(os?)?|euros?)\s*$", re.IGNORECASE)
 
 def euros(value: str | float) -> float:
     """An amount in euros: ``1 800 €``, ``1800,50``, ``1 800,50 €``, ``1800 euros``."""
+    shown = str(value).strip()
     if isinstance(value, str):
         value = _EUROS.sub("", value.strip()).strip()
-    return number(value, example="1 800,50 €")
+    return number(value, example="1 800,50 €", grouped=True, shown=shown)
+
+
+def quantity(value: str | float) -> float:
+    """A quantity (``12``, ``2,5``, ``1 200``): a dot before three digits is ambiguous."""
+    return number(value, example="12 ou 2,5", grouped=True)
 
 
 _HOURS = re.compile(
     r"^\s*(?P<h>\d+(?:[.,]\d+)?)\s*(?:h|heures?|hrs?)\s*(?P<m>\d{1,2})?\s*(?:min)?\s*$",
     re.IGNORECASE,
 )
+HOURS_EXAMPLE = "20 h ou 1h30"
 
 
 def hours(value: str | float) -> float:
@@ -332,9 +432,9 @@ def hours(value: str | float) -> float:
                 raise FieldError(
                     f"{quoted(value)} : écrivez les minutes de 0 à 59, par exemple 1h30."
                 )
-            base = number(found["h"], example="20 h ou 1h30")
+            base = number(found["h"], example=HOURS_EXAMPLE, grouped=True, shown=value.strip())
             return base + minutes / 60
-    return number(value, example="20 h ou 1h30")
+    return number(value, example=HOURS_EXAMPLE, grouped=True)
 
 
 # -- dates ---------------------------------------------------------------------------------------
@@ -350,20 +450,29 @@ _NUMERIC = re.compile(
     r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})(?:[ T](\d{1,2})[:h](\d{2})(?::(\d{2}))?)?"
 )
 DATE_HINT = "écrivez-la 04/02/2025, 4 février 2025 ou 2025-02-04"
+#: The plausible dates of what the project records (interviews, consents, partnership steps):
+#: none before 2000, none more than a year after today (an interview may be planned ahead).
+EARLIEST = dt.date(2000, 1, 1)
+AHEAD = dt.timedelta(days=366)
 
 
-def _year(text: str) -> int:
+def _year(text: str, today: dt.date) -> int:
+    """A year as typed: two digits are 20xx unless that lies more than a year ahead, then
+    19xx (« 31/12/99 » is 1999, which :func:`plausible` then refuses, saying how it was read)."""
     year = int(text)
-    return year + 2000 if len(text) == 2 else year
+    if len(text) != 2:
+        return year
+    return 2000 + year if 2000 + year <= today.year + 1 else 1900 + year
 
 
-def date_time(value: str) -> dt.datetime:
-    """A date (or date-time) as people type it.
+def read_date_time(value: str, today: dt.date | None = None) -> dt.datetime:
+    """A date (or date-time) as people type it, any year (a report's period, a headcount band
+    turned into a date); the fields of records use :func:`date_time`.
 
     ISO ``2025-02-04`` (with or without a time), French ``04/02/2025``, ``4/2/25``,
     ``04.02.2025``, ``4-2-2025``, ``4 février 2025``, ``1er mars 2025``, ``mardi 4 févr. 2025``.
     """
-    text = value.strip()
+    text, today = value.strip(), today or dt.date.today()
     try:
         return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).replace(tzinfo=None)
     except ValueError:
@@ -372,16 +481,46 @@ def date_time(value: str) -> dt.datetime:
     try:
         found = _NUMERIC.match(text)
         if found and found.end() == len(text):
-            day, month, year = int(found[1]), int(found[2]), _year(found[3])
+            day, month, year = int(found[1]), int(found[2]), _year(found[3], today)
             hour, minute, second = int(found[4] or 0), int(found[5] or 0), int(found[6] or 0)
             return dt.datetime(year, month, day, hour, minute, second)
         found = _WORDED.match(fold(text))
         if found and found[2] in MONTHS:
-            day, month, year = int(found[1]), MONTHS[found[2]], _year(found[3])
+            day, month, year = int(found[1]), MONTHS[found[2]], _year(found[3], today)
             return dt.datetime(year, month, day)
     except ValueError:
         raise FieldError(_impossible(value, day, month, year)) from None
     raise FieldError(f"date {quoted(value)} illisible : {DATE_HINT}.")
+
+
+def plausible(day: dt.date, shown: str, today: dt.date | None = None) -> dt.date:
+    """``day`` if a record may carry it (see :data:`EARLIEST` and :data:`AHEAD`); else a
+    FieldError quoting the date as typed (``shown``) and saying how it was read."""
+    today = today or dt.date.today()
+    read = f"date {quoted(shown)}" + (
+        f" (lue comme le {fr.fr_date(day)})" if str(day.year) not in shown else ""
+    )
+    if day < EARLIEST:
+        raise FieldError(
+            f"{read} : trop ancienne (avant {EARLIEST.year}) pour un entretien, un consentement "
+            "ou une étape de partenariat. Vérifiez l'année et écrivez-la en entier, par exemple "
+            "04/02/2025."
+        )
+    if day > today + AHEAD:
+        raise FieldError(
+            f"{read} : plus d'un an après aujourd'hui, trop loin pour un entretien, un "
+            "consentement ou une étape de partenariat. Vérifiez l'année et écrivez-la en entier, "
+            "par exemple 04/02/2025."
+        )
+    return day
+
+
+def date_time(value: str, today: dt.date | None = None) -> dt.datetime:
+    """A date (or date-time) of a record, as people type it (see :func:`read_date_time`),
+    refused when implausible (see :func:`plausible`)."""
+    found = read_date_time(value, today)
+    plausible(found.date(), value.strip(), today)
+    return found
 
 
 def _impossible(value: str, day: int, month: int, year: int) -> str:
@@ -401,9 +540,9 @@ def _impossible(value: str, day: int, month: int, year: int) -> str:
     )
 
 
-def date(value: str) -> dt.date:
-    """A date as people type it (see :func:`date_time`); a time part is ignored."""
-    return date_time(value).date()
+def date(value: str, today: dt.date | None = None) -> dt.date:
+    """A date of a record as people type it (see :func:`date_time`); a time part is ignored."""
+    return date_time(value, today).date()
 
 
 # -- yes / no ------------------------------------------------------------------------------------
@@ -423,64 +562,3 @@ def yes_no(value: str) -> bool:
         f"{quoted(value)} ne dit pas clairement oui ou non : écrivez « oui » (la personne accepte "
         "d'être contactée) ou « non »."
     )
-
-
-# -- headcount -----------------------------------------------------------------------------------
-
-#: The headcount bands the templates offer (« Effectif »).
-HEADCOUNT_BANDS = ("0", "1-9", "10-49", "50-249", "250+")
-HEADCOUNT_HINT = (
-    "écrivez une tranche (0, 1-9, 10-49, 50-249 ou 250+) ou un nombre de salariés (par exemple 12)"
-)
-_RANGE = re.compile(r"(\d+) ?(?:-|–|à) ?(\d+)")
-_OR_MORE = re.compile(r"(\d+) ?(?:\+|et plus|ou plus)")
-_STAFF = re.compile(r"(\d+) ?(?:salariés?|employés?|personnes?)", re.IGNORECASE)
-
-
-def _dated_band(day: dt.date) -> str | None:
-    """The band a spreadsheet turned into this date: « 1-9 » is 1 September (9 January in
-    English), « 10-49 » is 1 October 1949; None for any other date."""
-    if (day.month, day.day) in ((9, 1), (1, 9)):
-        return "1-9"
-    return "10-49" if day == dt.date(1949, 10, 1) else None
-
-
-def headcount(value: str) -> tuple[str, str | None]:
-    """An organisation's headcount (« Effectif »): a band or a whole number; returns
-    (headcount, notice or None).
-
-    ``1-9``, ``10 à 49`` (→ ``10-49``), ``250+``, ``250 et plus`` (→ ``250+``), ``12``,
-    ``1 200``; ``15 salariés`` is read as ``15`` with a notice. A date is what a spreadsheet
-    made of a band typed in a cell not formatted as text: read back to its band with a notice
-    (1 September → ``1-9``, October 1949 → ``10-49``), any other date refused.
-    """
-    text = " ".join(str(value).split())
-    text = text[:-2] if text.endswith(".0") else text
-    compact = _SPACES.sub("", text)
-    if compact.isdigit():
-        return str(int(compact)), None
-    if match := _RANGE.fullmatch(text):
-        low, high = int(match[1]), int(match[2])
-        if low <= high:
-            return f"{low}-{high}", None
-    elif match := _OR_MORE.fullmatch(text):
-        return f"{int(match[1])}+", None
-    elif match := _STAFF.fullmatch(text):
-        return str(int(match[1])), f"effectif {quoted(value)} lu comme {int(match[1])}."
-    else:
-        try:
-            day = date(text)
-        except FieldError:
-            day = None
-        if day is not None:
-            band, shown = _dated_band(day), day.strftime("%d/%m/%Y")
-            if band is not None:
-                return band, (
-                    f"la date {shown} est la tranche « {band} » que le tableur a prise pour une "
-                    f"date : lue comme « {band} » (mettez la colonne au format texte)."
-                )
-            raise FieldError(
-                f"la date {shown} n'est pas un effectif (le tableur a sans doute transformé ce "
-                f"qui était tapé) : mettez la cellule au format texte et {HEADCOUNT_HINT}."
-            )
-    raise FieldError(f"effectif {quoted(value)} illisible : {HEADCOUNT_HINT}.")

@@ -112,8 +112,12 @@ def partnership_status(
     note: Annotated[str | None, typer.Option("--note")] = None,
     author: Annotated[str | None, typer.Option("--author", envvar="TRAITS_AUTHOR")] = None,
     mode: Annotated[str | None, typer.Option("--mode", help="Mode (typologie du Rameau).")] = None,
-    hours: Annotated[float | None, typer.Option("--hours", help="Heures données.")] = None,
-    euros: Annotated[float | None, typer.Option("--euros", help="Montant en euros.")] = None,
+    hours: Annotated[str | None, typer.Option("--hours", help="Heures données (20 h, 1h30).")] = (
+        None
+    ),
+    euros: Annotated[str | None, typer.Option("--euros", help="Montant en euros (1 800,50).")] = (
+        None
+    ),
 ) -> None:
     """Changer le statut d'un partenariat (l'historique garde chaque changement).
 
@@ -142,9 +146,13 @@ def partnership_update(
     ],
     db: DbOption = None,
     mode: Annotated[str | None, typer.Option("--mode", help="Mode (typologie du Rameau).")] = None,
-    hours: Annotated[float | None, typer.Option("--hours", help="Heures données.")] = None,
-    euros: Annotated[float | None, typer.Option("--euros", help="Montant en euros.")] = None,
-    quantity: Annotated[float | None, typer.Option("--quantity", help="Volume.")] = None,
+    hours: Annotated[str | None, typer.Option("--hours", help="Heures données (20 h, 1h30).")] = (
+        None
+    ),
+    euros: Annotated[str | None, typer.Option("--euros", help="Montant en euros (1 800,50).")] = (
+        None
+    ),
+    quantity: Annotated[str | None, typer.Option("--quantity", help="Volume.")] = None,
     unit: Annotated[str | None, typer.Option("--unit", help="Unité du volume.")] = None,
     note: Annotated[str | None, typer.Option("--note")] = None,
 ) -> None:

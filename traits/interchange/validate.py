@@ -12,7 +12,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 
-from traits import rules
+from traits import headcount, rules
 from traits.errors import Problem
 from traits.interchange.columns import (
     CATEGORY_PHRASES,
@@ -116,7 +116,7 @@ def _build_org(ctx: Context, r: Row) -> Organisation | None:
     if (lat is None) != (lon is None) and r.ok:
         r.error("lat" if lat is None else "lon", "donnez la latitude et la longitude, ou aucune.")
     postcode = r.noted("postcode", rules.postcode)
-    size = r.noted("size", rules.headcount)
+    size = r.noted("size", headcount.headcount)
     commune = r.text("commune")
     said = r.ident("territory", required=False)
     if said is not None and not ctx.is_import_territory(said):
@@ -435,7 +435,7 @@ def _build_partnership(ctx: Context, r: Row) -> Partnership | None:
     reason = r.text("abandon_reason")
     hours = r.rule("value_hours", rules.hours)
     euros = r.rule("value_euros", rules.euros)
-    quantity = r.number("value_quantity")
+    quantity = r.rule("value_quantity", rules.quantity)
     created = r.date("created")
     if status is None or org_a is None or org_b is None:
         return None

@@ -50,8 +50,8 @@ def date_text(day: dt.date | None) -> str:
 
 def _found(problems: list[Problem], text: object, field: str) -> dt.date | None:
     """The date typed in a field (None when empty or unreadable: then a problem is added)."""
-    if isinstance(text, dt.date):
-        return text
+    if isinstance(text, dt.date):  # a day given as such: checked by the same rule, as shown
+        text = date_text(text)
     return apply_rule(problems, rules.date, str(text or ""), FIELDS[field])
 
 

@@ -13,7 +13,7 @@ from typing import TypeVar
 
 from sqlalchemy.engine import Connection
 
-from traits import rules
+from traits import headcount, rules
 from traits.errors import InvalidInputError, Problem
 from traits.fr import plural
 from traits.model import Organisation
@@ -115,7 +115,7 @@ def check_organisation(conn: Connection, org: Organisation) -> tuple[Organisatio
         access.require_owned(conn, "organisation", [org.org_id], org.territory_id)
     siret = apply_rule(problems, rules.siret, org.siret, FIELDS["siret"])
     postcode = apply_rule(problems, rules.postcode, org.postcode, FIELDS["postcode"])
-    size = apply_rule(problems, rules.headcount, org.size, FIELDS["size"])
+    size = apply_rule(problems, headcount.headcount, org.size, FIELDS["size"])
     if size is not None and size[1]:
         problems.append(Problem(size[1], column=FIELDS["size"], severity="warning"))
     if siret is not None:

@@ -234,9 +234,9 @@ class Details(TypedDict, total=False):
     """What a partnership is worth and its mode: the fields a facilitator may set."""
 
     mode: PartnershipMode | str | None
-    value_hours: float | None
-    value_euros: float | None
-    value_quantity: float | None
+    value_hours: float | str | None
+    value_euros: float | str | None
+    value_quantity: float | str | None
     value_unit: str | None
     notes: str | None
 
@@ -263,7 +263,7 @@ def _detail_values(details: Details) -> dict[str, object]:
     for key, number, rule, label in (
         ("value_hours", details.get("value_hours"), rules.hours, "heures"),
         ("value_euros", details.get("value_euros"), rules.euros, "montant en euros"),
-        ("value_quantity", details.get("value_quantity"), rules.number, "quantité"),
+        ("value_quantity", details.get("value_quantity"), rules.quantity, "quantité"),
     ):
         if number is not None:
             try:

@@ -263,14 +263,14 @@ def write_blocks(blocks: list[r.Block], heading: str, output: str | Path) -> Pat
 
 def period_date(value: str | None, option: str) -> dt.date | None:
     """A period bound as people type it (``15/03/2024``, ``15 mars 2024``, ``2024-03-15``…),
-    by the import's date rule; None when empty; a French error naming ``option`` otherwise."""
-    from traits.rules import FieldError
-    from traits.rules import date as parse_date
+    by the import's reading of dates (any year: a period is no record); None when empty; a
+    French error naming ``option`` otherwise."""
+    from traits.rules import FieldError, read_date_time
 
     if value is None or not value.strip():
         return None
     try:
-        return parse_date(value)
+        return read_date_time(value).date()
     except FieldError as exc:
         message = f"{option} : {exc.message}"
         raise InvalidInputError(message, summary=message) from None

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from traits.headcount import HEADCOUNT_BANDS
 from traits.interchange.columns import FILES_BY_NAME, LISTS_SHEET, README_SHEET, FileSpec
 from traits.model import (
     LABELS_FR,
@@ -27,7 +28,6 @@ from traits.model import (
     PartnershipMode,
     PartnershipStatus,
 )
-from traits.rules import HEADCOUNT_BANDS
 from traits.vocabulary import Vocabulary
 
 HERE = Path(__file__).resolve().parent

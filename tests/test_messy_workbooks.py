@@ -242,7 +242,7 @@ def test_unknown_and_ambiguous_names_name_sheet_row_column_and_closest(
 @pytest.mark.parametrize(
     ("column", "value", "expected"),
     [
-        (6, "1 800,50 $", "n'est pas un nombre"),
+        (6, "1 800,50 $", "n'est pas en euros"),
         (5, "inf", "n'est pas un nombre"),
         (7, "31/02/2025", "date « 31/02/2025 » impossible"),
         (4, "peut-être", "« concrétisé »"),

@@ -306,6 +306,11 @@ def _float(text: str) -> float:
     return float(compact)
 
 
+def ambiguous_dot(text: str) -> bool:
+    """Whether ``text`` is a number like « 12.000 »: 12 000 in French, 12 in English."""
+    return _DOT_THOUSANDS.fullmatch(SPACES.sub("", text)) is not None
+
+
 def _dot_problem(text: str, shown: str, example: str) -> str | None:
     """Why a dot makes ``text`` ambiguous in an amount, hours or a quantity (None: it does not).
 
@@ -313,7 +318,7 @@ def _dot_problem(text: str, shown: str, example: str) -> str | None:
     may also be an English decimal point: « 12.000 » is 12 000 or 12, and is not guessed.
     """
     compact = SPACES.sub("", text)
-    if _DOT_THOUSANDS.fullmatch(compact):
+    if ambiguous_dot(compact):
         whole, part = compact.lstrip("+-").split(".")
         decimal = f"{whole},{part.rstrip('0')}" if part.rstrip("0") else whole
         return (

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import datetime as dt
 import io
 import re
 from dataclasses import dataclass, field
@@ -16,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from traits.errors import InvalidInputError, Problem
-from traits.interchange import csvrows, formulas, layout, limits
+from traits.interchange import cells, csvrows, formulas, layout, limits
 from traits.interchange.columns import (
     FileSpec,
     file_for,
@@ -341,22 +340,6 @@ def read_csv_bytes(data: bytes, spec: FileSpec, source: str) -> RawTable:
     return table
 
 
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "oui" if value else "non"
-    if isinstance(value, float):
-        if value != value:  # NaN
-            return ""
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
-
-
 def _sheets(path: Path) -> dict[str, Any]:
     """Every sheet of an XLSX or ODS workbook as a data frame of cells (no header row)."""
     import pandas as pd
@@ -375,13 +358,16 @@ def _sheets(path: Path) -> dict[str, Any]:
                 file=path.name,
             )
         ) from None
+    shown = cells.unit_cells(path)  # percentages and other currencies, as they show
+    for name, frame in sheets.items():
+        cells.overlay(frame, shown.get(str(name), {}))
     return {str(name): frame for name, frame in sheets.items()}
 
 
 def _raw_rows(frame: Any) -> list[tuple[int, list[str]]]:
     """A sheet's rows as (line number, cell texts), leading empty rows left out."""
     raw_rows = [
-        (int(idx) + 1, [_cell_text(v) for v in row])
+        (int(idx) + 1, [cells.text(v) for v in row])
         for idx, row in zip(frame.index, frame.itertuples(index=False), strict=True)
     ]
     while raw_rows and not any(raw_rows[0][1]):

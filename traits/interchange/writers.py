@@ -18,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from traits import rules
 from traits.errors import InvalidInputError, Problem
 from traits.fr import fr_number
 from traits.interchange import limits
@@ -63,7 +64,9 @@ def cell(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
+        text = str(int(value)) if value.is_integer() else repr(value)
+        # « 2.125 » would be refused as ambiguous (« 12.000 » is 12 000 in French): 2.1250
+        return text + "0" if rules.ambiguous_dot(text) else text
     if isinstance(value, dt.datetime):
         return value.isoformat(timespec="seconds") if value.time() else value.date().isoformat()
     if isinstance(value, dt.date):

@@ -25,6 +25,18 @@ LAYOUT_HELP = """
 - Une cellule fusionnée sur plusieurs lignes est lue sur chacune d'elles.
 - Les lignes masquées ou filtrées sont importées comme les autres : l'aperçu les signale.
 """
+#: How values are read (the field rules of traits.rules), as the import's help says it.
+VALUES_HELP = """
+- **Montants, heures, quantités** : `1 800,50 €`, `1 800 €`, `20 h`, `1h30`. Séparez les
+  milliers par une espace et les décimales par une virgule : `12 000`, `12,5`. Un point suivi de
+  trois chiffres peut se lire comme un séparateur de milliers ou comme une virgule : il est
+  refusé, jamais deviné. Une cellule en pourcentage (15 %) ou dans une autre monnaie que
+  l'euro (1 200 $) est refusée : écrivez le montant en euros.
+- **Dates** : `04/02/2025`, `4 février 2025`, `4/2/25` ou une cellule date. Une année à deux
+  chiffres est 20xx, sauf si elle tombe plus d'un an après aujourd'hui (`31/12/99` est 1999).
+  Les dates d'avant 2000, ou de plus d'un an après aujourd'hui, sont refusées : vérifiez l'année.
+- Les messages citent chaque cellule telle que le tableur l'affiche.
+"""
 STAGED = "import_staged"  # session key: (signature of the uploaded files, folder, source path)
 
 
@@ -38,6 +50,8 @@ def render(store: Any, territory_id: str) -> None:
     )
     with st.expander("Comment le tableur est lu"):
         st.markdown(LAYOUT_HELP)
+    with st.expander("Comment écrire les montants, les heures et les dates"):
+        st.markdown(VALUES_HELP)  # trusted: a constant of this module
     uploads = st.file_uploader(  # no type=: refused below in French, not by Streamlit
         "Fichiers", accept_multiple_files=True, key="import_files"
     )

@@ -10,6 +10,7 @@ import streamlit as st
 from app_pages._errors import show_error
 from app_pages._text import CHOOSE, esc
 from traits.errors import ConflictError, TraitsError
+from traits.fr import fr_exact
 from traits.model import LABELS_FR, PartnershipMode
 from traits.services import Store, partnerships
 
@@ -17,6 +18,11 @@ from traits.services import Store, partnerships
 CONFLICT_KEY = "board_conflict"
 #: What the mode list shows while no mode is known.
 UNKNOWN_MODE = "à préciser"
+
+
+def _shown(value: float | None) -> str:
+    """A recorded hours or amount as its text field shows it (empty for none)."""
+    return "" if value is None else fr_exact(value)
 
 
 def inputs(partnership: Any, *, key: str) -> dict[str, Any]:
@@ -31,18 +37,19 @@ def inputs(partnership: Any, *, key: str) -> dict[str, Any]:
         key=f"mode_{key}",
         placeholder=CHOOSE,
     )
-    hours = st.number_input(
-        "Heures données", min_value=0.0, step=1.0, value=float(p.value_hours or 0),
-        key=f"hours_{key}", format="%.0f",
+    # Typed text, read by the import's rules (« 12.000 » refused as ambiguous, never 12).
+    hours = st.text_input(
+        "Heures données", value=_shown(p.value_hours), key=f"hours_{key}",
+        placeholder="20 h ou 1h30",
     )  # fmt: skip
-    euros = st.number_input(
-        "Montant en euros", min_value=0.0, step=50.0, value=float(p.value_euros or 0),
-        key=f"euros_{key}", format="%.0f",
+    euros = st.text_input(
+        "Montant en euros", value=_shown(p.value_euros), key=f"euros_{key}",
+        placeholder="1 800,50 €",
     )  # fmt: skip
     return {
         "mode": mode or partnerships.NO_MODE,
-        "value_hours": hours or None,
-        "value_euros": euros or None,
+        "value_hours": hours.strip() or None,
+        "value_euros": euros.strip() or None,
     }
 
 

@@ -340,3 +340,8 @@ def test_an_invisible_character_in_a_name_is_said_where(backend_store, tmp_path)
     assert "identifiant invalide" not in messages[0]
     assert "caractère invisible" in messages[0]
     assert "après « Recyclerie des Essais »" in messages[0]
+
+
+def test_a_control_character_in_a_text_is_said_where() -> None:
+    said = rules.text_problem("Atelier vélo\x07 du samedi", "organisations", "description")
+    assert said is not None and "après « Atelier vélo »" in said

@@ -104,10 +104,13 @@ def text_problem(value: str, table: str, column: str) -> str | None:
     The one rule of the import, the forms and a restore: no control character a workbook
     cannot hold (tab and line breaks are fine), and no more characters than the column holds.
     """
-    if INVISIBLE.search(value):
+    found = INVISIBLE.search(value)
+    if found:
+        at = found.start()
+        where = f"après {quoted(value[max(0, at - 30) : at])}" if at else "au début du texte"
         return (
-            "caractère de contrôle invisible (souvent venu d'un copier-coller), qu'un classeur "
-            "ne peut pas contenir : retapez ce texte."
+            f"caractère de contrôle invisible {where} (souvent venu d'un copier-coller), qu'un "
+            "classeur ne peut pas contenir : retapez ce texte."
         )
     limit = max_length(table, column)
     if limit is not None and len(value) > limit:

@@ -130,7 +130,8 @@ def _xlsx_has_unit_formats(path: Path) -> bool:
     custom = {
         int(f.get("numFmtId", "0")): f.get("formatCode", "") for f in root.iter(f"{_MAIN}numFmt")
     }
-    used = {int(xf.get("numFmtId", "0")) for xf in root.iter(f"{_MAIN}xf")}
+    formats = root.find(f"{_MAIN}cellXfs")  # the cells' formats (not the named styles')
+    used = {int(xf.get("numFmtId", "0")) for xf in (formats if formats is not None else [])}
     return any(unit_of(custom.get(i) or BUILTIN_FORMATS.get(i, "General")) for i in used)
 
 

@@ -40,11 +40,6 @@ USAGE_ERRORS = [
     (["report", "--for", "x"], "Vouliez-vous dire : --format, --from, --to ?"),
     (["match", "--top", "abc"], "« abc » ; attendu : un nombre entier"),
     (["match", "-k", "1.5"], "pour --top : « 1.5 »"),
-    (
-        ["partnership", "update", "p1", "--hours", "zz"],
-        "pour --hours : « zz » ; attendu : un nombre",
-    ),
-    (["partnership", "update", "p1", "--euros", "dix"], "pour --euros"),
     (["partnership", "status"], "il manque l'argument PARTNERSHIP_ID"),
     (["partnership", "propose", "--need", "n1"], "il manque l'option --offer"),
     (["user", "add", "someone"], "il manque l'option --role"),
@@ -71,6 +66,20 @@ def test_usage_errors_are_french_with_exit_2(monkeypatch, capsys, args, expected
     assert expected in err
     assert "--help" in err.splitlines()[-1]
     assert "inattendue" not in err and not any(word in err for word in ENGLISH), err
+
+
+@pytest.mark.parametrize(
+    ("option", "typed", "expected"),
+    [
+        ("--hours", "zz", "« zz » n'est pas un nombre"),
+        ("--euros", "dix", "« dix » n'est pas un nombre"),
+        ("--euros", "12.000", "peut se lire 12 000 ou 12"),
+    ],
+)
+def test_typed_values_are_read_by_the_field_rules(monkeypatch, capsys, option, typed, expected):
+    """Amounts and hours are typed text read by the import's rules (« 12.000 » is not 12)."""
+    code, err = _run(monkeypatch, capsys, ["partnership", "update", "p1", option, typed])
+    assert code == 1 and expected in err, err
 
 
 @pytest.mark.parametrize("args", [["territory"], ["user"], []])

@@ -108,7 +108,7 @@ def test_control_and_invisible_characters_in_ids_are_refused(
     path.write_text("\n".join(lines) + "\n")
     message = _refused(store, folder)
     assert f"{file}.csv, ligne 2, colonne « {column} »" in message
-    assert "identifiant invalide" in message
+    assert "retapez ce nom ou cet identifiant" in message and "après « " in message
 
 
 # -- item 8: encodings ---------------------------------------------------------------------------
@@ -453,7 +453,7 @@ def test_a_workbook_that_reads_back_differently_is_not_kept(tmp_path: Path, monk
 def test_a_territory_given_to_the_import_needs_a_clean_id(store: Store, small: Path):
     from traits.model import Territory
 
-    with pytest.raises(InvalidInputError, match="identifiant invalide"):
+    with pytest.raises(InvalidInputError, match="saut de ligne après « vitre »"):
         services.import_territory(store, small, territory=Territory("vitre\nredon", "Vitré"))
     assert services.stats(store)["organisations"] == 0
 

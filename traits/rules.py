@@ -169,8 +169,8 @@ def identifier(value: str) -> str:
     hidden = invisible_at(value)
     if hidden is not None:
         raise FieldError(
-            f"{quoted(value)} contient {hidden}, souvent venu d'un copier-coller : effacez la "
-            "cellule et retapez le nom (ou l'identifiant) au clavier."
+            f"texte avec {hidden} (souvent venu d'un copier-coller) : effacez-le et retapez ce "
+            "nom ou cet identifiant au clavier."
         )
     if not 1 <= len(value) <= MAX_ID:
         raise FieldError(

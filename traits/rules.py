@@ -106,8 +106,9 @@ def text_problem(value: str, table: str, column: str) -> str | None:
     """
     found = INVISIBLE.search(value)
     if found:
-        at = found.start()
-        where = f"après {quoted(value[max(0, at - 30) : at])}" if at else "au début du texte"
+        # where by its position only: restore messages never carry the data
+        at = found.start() + 1
+        where = f"au {at}{'er' if at == 1 else 'e'} caractère"
         return (
             f"caractère de contrôle invisible {where} (souvent venu d'un copier-coller), qu'un "
             "classeur ne peut pas contenir : retapez ce texte."

@@ -64,9 +64,7 @@ def cell(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, float):
-        text = str(int(value)) if value.is_integer() else repr(value)
-        # « 2.125 » would be refused as ambiguous (« 12.000 » is 12 000 in French): 2.1250
-        return text + "0" if rules.ambiguous_dot(text) else text
+        return str(int(value)) if value.is_integer() else repr(value)
     if isinstance(value, dt.datetime):
         return value.isoformat(timespec="seconds") if value.time() else value.date().isoformat()
     if isinstance(value, dt.date):
@@ -103,6 +101,16 @@ def french_cell(value: Any) -> str:
     return neutralise(str(value))
 
 
+#: Columns read by the ambiguous-dot rule (amounts, hours, quantities; see rules.number).
+_GROUPED = frozenset({"value_hours", "value_euros", "value_quantity"})
+
+
+def _readable_back(column: str, text: str) -> str:
+    """« 2.125 » in an amount, hours or a quantity would be refused as ambiguous (« 12.000 »
+    is 12 000 in French): written 2.1250, the same number, so that the export imports again."""
+    return text + "0" if column in _GROUPED and rules.ambiguous_dot(text) else text
+
+
 def tables(data: Parsed, *, french: bool = False) -> dict[FileSpec, list[list[str]]]:
     """Rows (header first) of every file of the format, from domain objects.
 
@@ -118,7 +126,9 @@ def tables(data: Parsed, *, french: bool = False) -> dict[FileSpec, list[list[st
         for obj in objects:
             is_record = dataclasses.is_dataclass(obj) and not isinstance(obj, type)
             values = dataclasses.asdict(obj) if is_record else obj  # type: ignore[arg-type]
-            out.append([write(values.get(rename.get(col, col))) for col in names])
+            out.append(
+                [_readable_back(col, write(values.get(rename.get(col, col)))) for col in names]
+            )
         return out
 
     events = [e for p in data.partnerships for e in p.history]

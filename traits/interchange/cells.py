@@ -16,7 +16,8 @@ import re
 import zipfile
 from pathlib import Path
 from typing import Any
-from xml.etree import ElementTree
+
+from defusedxml import ElementTree
 
 from traits.fr import fr_number, fr_short_date
 

@@ -300,8 +300,8 @@ def read_quantities(text: str | None) -> Reading:
             per = previous[1]  # « chaque mardi de 9 h à 12 h et de 14 h à 17 h »
         previous = (m.end(), per)
         q = Quantity(duration * times, "heure", per)
-        note = f"{_quote(m.group(0))} compté {format_quantity(q)}"
-        found.append((m.start(), Quantity(q.value, "heure", per, note=note, span=True)))
+        said = f"{_quote(m.group(0))} compté {format_quantity(q)}"
+        found.append((m.start(), Quantity(q.value, "heure", per, note=said, span=True)))
     for m in _QUANTITY.finditer(text):
         if any(a <= m.start() < b for a, b in skipped):
             continue
@@ -325,7 +325,7 @@ def read_quantities(text: str | None) -> Reading:
         if unread is not None:
             doubts.append(f"{_quote(m.group(0) + ' ' + unread)} : période non reconnue")
             continue
-        note = None
+        note: str | None = None
         if times > 1:
             after = _PERIOD_AFTER.match(text, m.end())
             note = f"{_quote(text[m.start() : after.end() if after else m.end()])} compté "

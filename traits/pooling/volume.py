@@ -99,7 +99,9 @@ def _estimate(unit: str, quantities: dict[str | None, float]) -> str | None:
         return None
     target = "mois" if _MONTHLY & set(quantities) else "semaine"
     weeks = PERIOD_WEEKS[target]
-    total = sum(value / PERIOD_WEEKS[p] * weeks for p, value in quantities.items())  # type: ignore[index]
+    total = sum(
+        value / PERIOD_WEEKS[str(p)] * weeks for p, value in quantities.items() if p is not None
+    )
     shown = format_quantity(Quantity(round(total, 1), unit, target))
     return (
         f"Périodes différentes, non additionnées telles quelles : soit environ {shown} en "

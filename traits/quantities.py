@@ -179,6 +179,8 @@ _WORK_TIME: tuple[tuple[re.Pattern[str], float], ...] = (
     (re.compile(r"\btemps plein\b", re.IGNORECASE), 1.0),
 )
 _AMBIGUOUS_DOT = re.compile(r"\d{1,3}\.\d{3}")
+#: Every quantity has a digit or a working-time word: most texts have neither (one pass).
+_MAY_HOLD_QUANTITY = re.compile(r"\d|temps", re.IGNORECASE)
 
 
 def _number(text: str) -> float | None:
@@ -279,7 +281,7 @@ def read_quantities(text: str | None) -> Reading:
     >>> read_quantities("Un local de 1.200 m²").doubts
     ['« 1.200 m² » peut se lire 1 200 m² ou 1,2 m²']
     """
-    if not text:
+    if not text or not _MAY_HOLD_QUANTITY.search(text):
         return Reading([], [])
     found: list[tuple[int, Quantity]] = []
     doubts: list[str] = []
